@@ -316,3 +316,24 @@ func (n *Network) String() string {
 	}
 	return b.String()
 }
+
+// GoName turns an op name into the identifier generated code uses for it:
+// every character that is not a letter or digit becomes '_', and a leading
+// digit gets an 'l' (layer) prefix. The checker rejects specs in which two
+// op names map to the same identifier.
+func GoName(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_':
+		case r >= '0' && r <= '9':
+			if i == 0 {
+				b.WriteByte('l')
+			}
+		default:
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

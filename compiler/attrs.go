@@ -1,0 +1,322 @@
+package compiler
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/dsl"
+)
+
+// kindSpec says which arguments a layer kind takes.
+type kindSpec struct {
+	dims  string   // attribute a positional AxB fills, "" if none
+	pos   []string // attributes positional scalars fill, in order
+	keys  []string // attribute keys taking a value
+	flags []string // bare flags
+	names []string // attributes whose value is a name, not an expression
+	body  bool     // takes a { body }
+	doc   string   // one-line usage, for messages and the reference
+}
+
+var kinds = map[string]*kindSpec{
+	"conv": {dims: "kernel", pos: []string{"out"}, keys: []string{"kernel", "out", "stride", "pad"},
+		flags: []string{"relu", "bias", "nobias"}, doc: "conv KxK OUT [stride S] [pad P|HxW|(T, L, B, R)|same] [nobias] [relu]"},
+	"maxpool": {dims: "kernel", pos: []string{"kernel"}, keys: []string{"kernel", "stride", "pad"},
+		flags: []string{"ceil", "floor"}, doc: "maxpool KxK [stride S] [pad P] [ceil|floor]"},
+	"avgpool": {dims: "kernel", pos: []string{"kernel"}, keys: []string{"kernel", "stride", "pad"},
+		flags: []string{"ceil", "floor"}, doc: "avgpool KxK [stride S] [pad P] [ceil|floor]"},
+	"adaptiveavgpool": {dims: "size", pos: []string{"size"}, keys: []string{"size"}, doc: "adaptiveavgpool HxW"},
+	"globalavgpool":   {doc: "globalavgpool"},
+	"lrn": {pos: []string{"size"}, keys: []string{"size", "alpha", "beta", "k"},
+		doc: "lrn SIZE [alpha A] [beta B] [k K]"},
+	"batchnorm": {keys: []string{"eps"}, flags: []string{"relu"}, doc: "batchnorm [eps E] [relu]"},
+	"relu":      {doc: "relu"},
+	"dropout":   {pos: []string{"rate"}, keys: []string{"rate"}, doc: "dropout RATE"},
+	"flatten":   {doc: "flatten"},
+	"fc": {pos: []string{"out"}, keys: []string{"out"}, flags: []string{"relu", "bias", "nobias"},
+		doc: "fc OUT [nobias] [relu]"},
+	"softmax":  {doc: "softmax"},
+	"identity": {doc: "identity"},
+	"concat":   {body: true, doc: "concat { branch; branch; ... }"},
+	"add":      {body: true, doc: "add { branch; branch; ... }"},
+}
+
+// Network-level statements, valid only directly in a network body.
+var netKinds = map[string]*kindSpec{
+	"input":      {dims: "shape", doc: "input CxHxW"},
+	"labels":     {pos: []string{"set"}, names: []string{"set"}, doc: "labels imagenet|mnist"},
+	"preprocess": {body: true, doc: "preprocess { resize N; crop N; scale F; order rgb|bgr; mean (...); std (...) }"},
+	"head":       {keys: []string{"at", "weight"}, names: []string{"at"}, body: true, doc: "NAME: head at POINT [weight W] { layers }"},
+}
+
+var preKinds = map[string]*kindSpec{
+	"resize": {pos: []string{"size"}, keys: []string{"size"}, doc: "resize N (shorter side)"},
+	"crop":   {dims: "size", pos: []string{"size"}, keys: []string{"size"}, doc: "crop N|HxW (center)"},
+	"scale":  {pos: []string{"factor"}, keys: []string{"factor"}, doc: "scale F"},
+	"order":  {pos: []string{"order"}, names: []string{"order"}, doc: "order rgb|bgr"},
+	"mean":   {pos: []string{"values"}, doc: "mean (M1, M2, M3)"},
+	"std":    {pos: []string{"values"}, doc: "std (S1, S2, S3)"},
+}
+
+// Known label sets (the runtime ships them).
+var labelSets = []string{"imagenet", "mnist"}
+
+// attr is one attribute given to a layer.
+type attr struct {
+	pos  dsl.Pos
+	expr *dsl.Expr
+}
+
+// attrs are a layer's parsed arguments.
+type attrs struct {
+	vals  map[string]attr
+	flags map[string]dsl.Pos
+}
+
+func (a attrs) has(k string) bool { _, ok := a.vals[k]; return ok }
+
+// parseArgs sorts a layer's arguments into attributes and flags by the kind's
+// spec, reporting unknown names, missing values and repeats.
+func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env) attrs {
+	a := attrs{vals: map[string]attr{}, flags: map[string]dsl.Pos{}}
+	set := func(k string, arg *dsl.Arg, e *dsl.Expr) {
+		if prev, dup := a.vals[k]; dup {
+			c.errorf(arg.Pos, "%s: %s given twice (first at %d:%d)", kind, k, prev.pos.Line, prev.pos.Column)
+			return
+		}
+		a.vals[k] = attr{pos: arg.Pos, expr: e}
+	}
+	npos := 0
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if name, ok := bareIdent(arg.Expr); ok {
+			switch {
+			case contains(spec.keys, name):
+				if i+1 == len(args) {
+					c.errorf(arg.Pos, "%s: %s needs a value", kind, name)
+					continue
+				}
+				i++
+				set(name, arg, args[i].Expr)
+				continue
+			case contains(spec.flags, name):
+				if _, dup := a.flags[name]; dup {
+					c.errorf(arg.Pos, "%s: %s given twice", kind, name)
+				}
+				a.flags[name] = arg.Pos
+				continue
+			}
+			_, isParam := en[name]
+			nextIsName := npos < len(spec.pos) && contains(spec.names, spec.pos[npos])
+			if !isParam && !nextIsName {
+				c.unknownAttr(arg.Pos, kind, spec, name, en)
+				continue
+			}
+		}
+		if p := primary(arg.Expr); p != nil && p.Dims != nil && spec.dims != "" {
+			set(spec.dims, arg, arg.Expr)
+			continue
+		}
+		// A positional value fills the next positional attribute not yet given.
+		for npos < len(spec.pos) && a.has(spec.pos[npos]) {
+			npos++
+		}
+		if npos == len(spec.pos) {
+			c.errorf(arg.Pos, "%s: unexpected argument %s (usage: %s)", kind, exprString(arg.Expr), spec.doc)
+			continue
+		}
+		set(spec.pos[npos], arg, arg.Expr)
+		npos++
+	}
+	return a
+}
+
+func (c *checker) unknownAttr(pos dsl.Pos, kind string, spec *kindSpec, name string, en env) {
+	cands := append(append([]string{}, spec.keys...), spec.flags...)
+	for p := range en {
+		cands = append(cands, p)
+	}
+	msg := "%s: unknown attribute %q"
+	if len(en) > 0 {
+		msg = "%s: unknown attribute or parameter %q"
+	}
+	e := c.errorf(pos, msg, kind, name)
+	if s := suggest(name, cands); s != "" {
+		e.Msg += " (did you mean " + quote(s) + "?)"
+	} else if len(spec.keys)+len(spec.flags) > 0 {
+		e.Msg += " (usage: " + spec.doc + ")"
+	}
+}
+
+func (c *checker) unknownName(pos dsl.Pos, name string, en env) {
+	var cands []string
+	for p := range en {
+		cands = append(cands, p)
+	}
+	e := c.errorf(pos, "undefined: %s", name)
+	if s := suggest(name, cands); s != "" {
+		e.Msg += " (did you mean " + quote(s) + "?)"
+	}
+}
+
+// pair returns an attribute given as N (N, N) or AxB (A, B).
+func (c *checker) pair(kind string, a attrs, key string, en env, def1, def2 int) (int, int, bool) {
+	at, ok := a.vals[key]
+	if !ok {
+		return def1, def2, true
+	}
+	if p := primary(at.expr); p != nil && p.Dims != nil {
+		if p.Dims.Err != "" {
+			c.errorf(p.Pos, "%s", p.Dims.Err)
+			return def1, def2, false
+		}
+		if len(p.Dims.Vals) != 2 {
+			c.errorf(p.Pos, "%s: %s %s: want 2 dimensions (HxW), got %d", kind, key, p.Dims.Raw, len(p.Dims.Vals))
+			return def1, def2, false
+		}
+		return p.Dims.Vals[0], p.Dims.Vals[1], true
+	}
+	v, ok := c.evalInt(at.expr, en)
+	return v, v, ok
+}
+
+// nameAttr returns an attribute whose value is a bare name or a string.
+func (c *checker) nameAttr(kind string, a attrs, key string) (string, dsl.Pos, bool) {
+	at, ok := a.vals[key]
+	if !ok {
+		return "", dsl.Pos{}, false
+	}
+	if p := primary(at.expr); p != nil {
+		if p.Ident != nil {
+			return *p.Ident, p.Pos, true
+		}
+		if p.String != nil {
+			if s, err := strconv.Unquote(*p.String); err == nil {
+				return s, p.Pos, true
+			}
+		}
+	}
+	c.errorf(at.expr.Pos, "%s: %s: want a name, got %s", kind, key, exprString(at.expr))
+	return "", at.expr.Pos, false
+}
+
+func (c *checker) intAttr(a attrs, key string, en env, def int) (int, dsl.Pos, bool) {
+	at, ok := a.vals[key]
+	if !ok {
+		return def, dsl.Pos{}, true
+	}
+	v, ok := c.evalInt(at.expr, en)
+	return v, at.expr.Pos, ok
+}
+
+func (c *checker) floatAttr(a attrs, key string, en env, def float64) (float64, dsl.Pos, bool) {
+	at, ok := a.vals[key]
+	if !ok {
+		return def, dsl.Pos{}, true
+	}
+	v, ok := c.evalFloat(at.expr, en)
+	return v, at.expr.Pos, ok
+}
+
+// padAttr evaluates pad: N, HxW, (T, L, B, R), (H, W) or same (given the
+// input size, kernel and stride: TensorFlow's SAME, the extra pixel at the end).
+func (c *checker) padAttr(kind string, a attrs, en env, in ir.Shape, kh, kw, sh, sw int) (ir.Pad, bool) {
+	at, ok := a.vals["pad"]
+	if !ok {
+		return ir.Pad{}, true
+	}
+	p := primary(at.expr)
+	switch {
+	case p != nil && p.Ident != nil && *p.Ident == "same":
+		same := func(n, k, s int) (int, int) {
+			out := (n + s - 1) / s
+			total := max((out-1)*s+k-n, 0)
+			return total / 2, total - total/2
+		}
+		var pad ir.Pad
+		pad.Top, pad.Bottom = same(in.H, kh, sh)
+		pad.Left, pad.Right = same(in.W, kw, sw)
+		return pad, true
+	case p != nil && p.Dims != nil:
+		h, w, ok := c.pair(kind, a, "pad", en, 0, 0)
+		return ir.Pad{Top: h, Left: w, Bottom: h, Right: w}, ok
+	case p != nil && p.Paren != nil && len(p.Paren) > 1:
+		var v []int
+		ok := true
+		for _, e := range p.Paren {
+			x, ok2 := c.evalInt(e, en)
+			ok = ok && ok2
+			v = append(v, x)
+		}
+		if !ok {
+			return ir.Pad{}, false
+		}
+		switch len(v) {
+		case 2:
+			return ir.Pad{Top: v[0], Left: v[1], Bottom: v[0], Right: v[1]}, true
+		case 4:
+			return ir.Pad{Top: v[0], Left: v[1], Bottom: v[2], Right: v[3]}, true
+		}
+		c.errorf(p.Pos, "%s: pad: want N, HxW, (H, W), (top, left, bottom, right) or same, got %d values", kind, len(v))
+		return ir.Pad{}, false
+	}
+	v, ok := c.evalInt(at.expr, en)
+	return ir.Pad{Top: v, Left: v, Bottom: v, Right: v}, ok
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+// suggest returns the candidate closest to name by edit distance, if close enough.
+func suggest(name string, cands []string) string {
+	sort.Strings(cands)
+	best, bestD := "", 1<<30
+	for _, c := range cands {
+		if c == name {
+			continue
+		}
+		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len(name) <= 3 {
+		limit = 1
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

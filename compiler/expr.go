@@ -1,0 +1,242 @@
+package compiler
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/inccdev/incc/dsl"
+)
+
+// env maps block parameters to their values.
+type env map[string]int
+
+// bareIdent returns the name if e is a lone identifier (no operators).
+func bareIdent(e *dsl.Expr) (string, bool) {
+	if p := primary(e); p != nil && p.Ident != nil {
+		return *p.Ident, true
+	}
+	return "", false
+}
+
+// primary returns e's only primary if e is a lone, non-negated primary.
+func primary(e *dsl.Expr) *dsl.Primary {
+	if e == nil || len(e.Right) > 0 || len(e.Left.Right) > 0 || e.Left.Left.Neg {
+		return nil
+	}
+	return e.Left.Left.Primary
+}
+
+// evalInt evaluates an integer expression. Every intermediate result must
+// stay within ±dsl.MaxInt; errors are reported at the offending token and
+// ok is false.
+func (c *checker) evalInt(e *dsl.Expr, en env) (v int, ok bool) {
+	v, ok = c.intTerm(e.Left, en)
+	for _, r := range e.Right {
+		w, ok2 := c.intTerm(r.Term, en)
+		if !ok || !ok2 {
+			ok = false
+			continue
+		}
+		if r.Op == "+" {
+			v += w
+		} else {
+			v -= w
+		}
+		ok = c.bound(r.Pos, v)
+	}
+	return v, ok
+}
+
+func (c *checker) bound(pos dsl.Pos, v int) bool {
+	if v > dsl.MaxInt || v < -dsl.MaxInt {
+		c.errorf(pos, "integer overflow: result out of range (max %d)", dsl.MaxInt)
+		return false
+	}
+	return true
+}
+
+func (c *checker) intTerm(t *dsl.Term, en env) (int, bool) {
+	v, ok := c.intUnary(t.Left, en)
+	for _, r := range t.Right {
+		w, ok2 := c.intUnary(r.Unary, en)
+		if !ok || !ok2 {
+			ok = false
+			continue
+		}
+		switch r.Op {
+		case "*":
+			if int64(v)*int64(w) > dsl.MaxInt || int64(v)*int64(w) < -dsl.MaxInt {
+				c.errorf(r.Pos, "integer overflow: result out of range (max %d)", dsl.MaxInt)
+				ok = false
+				continue
+			}
+			v *= w
+		case "/", "%":
+			if w == 0 {
+				c.errorf(r.Unary.Pos, "division by zero")
+				ok = false
+				continue
+			}
+			if r.Op == "/" {
+				v /= w
+			} else {
+				v %= w
+			}
+		}
+	}
+	return v, ok
+}
+
+func (c *checker) intUnary(u *dsl.Unary, en env) (int, bool) {
+	v, ok := c.intPrimary(u.Primary, en)
+	if u.Neg {
+		v = -v
+	}
+	return v, ok
+}
+
+func (c *checker) intPrimary(p *dsl.Primary, en env) (int, bool) {
+	switch {
+	case p.Number != nil:
+		if p.Number.Err != "" {
+			c.errorf(p.Pos, "%s", p.Number.Err)
+			return 0, false
+		}
+		if p.Number.IsFloat {
+			c.errorf(p.Pos, "want an integer, got %s", p.Number.Raw)
+			return 0, false
+		}
+		return p.Number.Int, true
+	case p.Ident != nil:
+		v, ok := en[*p.Ident]
+		if !ok {
+			c.unknownName(p.Pos, *p.Ident, en)
+			return 0, false
+		}
+		return v, true
+	case p.Paren != nil:
+		if len(p.Paren) != 1 {
+			c.errorf(p.Pos, "want an integer, got a tuple of %d", len(p.Paren))
+			return 0, false
+		}
+		return c.evalInt(p.Paren[0], en)
+	case p.Dims != nil:
+		c.errorf(p.Pos, "want an integer, got dimensions %s", p.Dims.Raw)
+	case p.String != nil:
+		c.errorf(p.Pos, "want an integer, got string %s", *p.String)
+	}
+	return 0, false
+}
+
+// evalFloat evaluates an expression in float64 (integers are promoted, so
+// 1/255 is a fraction).
+func (c *checker) evalFloat(e *dsl.Expr, en env) (float64, bool) {
+	v, ok := c.floatTerm(e.Left, en)
+	for _, r := range e.Right {
+		w, ok2 := c.floatTerm(r.Term, en)
+		ok = ok && ok2
+		if r.Op == "+" {
+			v += w
+		} else {
+			v -= w
+		}
+	}
+	return v, ok && c.finite(e.Pos, v)
+}
+
+func (c *checker) finite(pos dsl.Pos, v float64) bool {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		c.errorf(pos, "number out of range")
+		return false
+	}
+	return true
+}
+
+func (c *checker) floatTerm(t *dsl.Term, en env) (float64, bool) {
+	v, ok := c.floatUnary(t.Left, en)
+	for _, r := range t.Right {
+		w, ok2 := c.floatUnary(r.Unary, en)
+		ok = ok && ok2
+		switch r.Op {
+		case "*":
+			v *= w
+		case "/":
+			if w == 0 && ok {
+				c.errorf(r.Unary.Pos, "division by zero")
+				ok = false
+			}
+			v /= w
+		case "%":
+			c.errorf(r.Pos, "%% needs integers")
+			ok = false
+		}
+	}
+	return v, ok
+}
+
+func (c *checker) floatUnary(u *dsl.Unary, en env) (float64, bool) {
+	p := u.Primary
+	var v float64
+	ok := true
+	switch {
+	case p.Number != nil:
+		if p.Number.Err != "" {
+			c.errorf(p.Pos, "%s", p.Number.Err)
+			return 0, false
+		}
+		v = p.Number.Float
+	case p.Paren != nil && len(p.Paren) == 1:
+		v, ok = c.evalFloat(p.Paren[0], en)
+	default:
+		var i int
+		i, ok = c.intPrimary(p, en)
+		v = float64(i)
+	}
+	if u.Neg {
+		v = -v
+	}
+	return v, ok
+}
+
+// exprString renders an expression for messages.
+func exprString(e *dsl.Expr) string {
+	s := termString(e.Left)
+	for _, r := range e.Right {
+		s += " " + r.Op + " " + termString(r.Term)
+	}
+	return s
+}
+
+func termString(t *dsl.Term) string {
+	s := unaryString(t.Left)
+	for _, r := range t.Right {
+		s += " " + r.Op + " " + unaryString(r.Unary)
+	}
+	return s
+}
+
+func unaryString(u *dsl.Unary) string {
+	s := ""
+	if u.Neg {
+		s = "-"
+	}
+	p := u.Primary
+	switch {
+	case p.Number != nil:
+		return s + p.Number.Raw
+	case p.Dims != nil:
+		return s + p.Dims.Raw
+	case p.Ident != nil:
+		return s + *p.Ident
+	case p.String != nil:
+		return s + *p.String
+	}
+	parts := ""
+	for i, e := range p.Paren {
+		if i > 0 {
+			parts += ", "
+		}
+		parts += exprString(e)
+	}
+	return fmt.Sprintf("%s(%s)", s, parts)
+}
