@@ -1,0 +1,240 @@
+// Package graph draws a checked network as a Graphviz DOT picture for a
+// person: modules (block instances) and side heads as boxes around their
+// branches, batch norm, ReLU and dropout folded into the layer before them,
+// and the shape of every tensor on its edge. It reads only the IR; the
+// network's DAG is ordered with gonum's topological sort.
+package graph
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	gograph "gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/simple"
+	"gonum.org/v1/gonum/graph/topo"
+
+	"github.com/inccdev/incc/compiler/ir"
+)
+
+// Order returns the op indices of n in a topological order of its DAG
+// (stable: ties keep the IR's order). It fails only on a cycle, which a
+// checked network cannot have.
+func Order(n *ir.Network) ([]int, error) {
+	g := simple.NewDirectedGraph()
+	for i := range n.Ops {
+		g.AddNode(simple.Node(i))
+	}
+	for i := range n.Ops {
+		for _, in := range n.Ops[i].In {
+			if p := n.Values[in].Producer; p >= 0 && p != i {
+				g.SetEdge(g.NewEdge(simple.Node(p), simple.Node(i)))
+			}
+		}
+	}
+	sorted, err := topo.SortStabilized(g, func(ns []gograph.Node) {
+		sort.Slice(ns, func(a, b int) bool { return ns[a].ID() < ns[b].ID() })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graph: network %s has a cycle", n.Name)
+	}
+	order := make([]int, len(sorted))
+	for i, nd := range sorted {
+		order[i] = int(nd.ID())
+	}
+	return order, nil
+}
+
+// Options select what is drawn.
+type Options struct {
+	Heads bool // draw side heads
+}
+
+// folds reports kinds drawn inside the node of the layer before them.
+var folds = map[ir.Kind]string{ir.KindBatchNorm: "bn", ir.KindReLU: "relu", ir.KindDropout: "dropout"}
+
+// WriteDOT writes n as a DOT digraph.
+func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
+	order, err := Order(n)
+	if err != nil {
+		return err
+	}
+	consumers := make([]int, len(n.Values))
+	for i := range n.Ops {
+		for _, in := range n.Ops[i].In {
+			consumers[in]++
+		}
+	}
+	// node[v] is the drawn node that value v comes out of; ops folded into
+	// their producer share its node.
+	node := make([]string, len(n.Values))
+	node[0] = "input"
+	extra := map[string][]string{}
+	owner := map[string]int{} // node -> op index that opened it
+	drawn := func(i int) bool { return opt.Heads || n.Ops[i].Head == "" }
+	for _, i := range order {
+		op := &n.Ops[i]
+		if !drawn(i) {
+			continue
+		}
+		in := op.In[0]
+		if tag, ok := folds[op.Kind]; ok && len(op.In) == 1 && in != 0 && consumers[in] == 1 {
+			p := node[in]
+			extra[p] = append(extra[p], tag)
+			node[op.Out] = p
+			continue
+		}
+		id := fmt.Sprintf("n%d", i)
+		node[op.Out] = id
+		owner[id] = i
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "digraph %q {\n", n.Name)
+	b.WriteString("\trankdir=TB;\n\tnode [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f8\", fontname=\"Helvetica\", fontsize=11];\n")
+	b.WriteString("\tedge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n")
+	fmt.Fprintf(&b, "\tinput [label=\"input\\n%v\", shape=oval, fillcolor=\"#dde8f8\"];\n", n.Input)
+	// Modules with more than one node, and heads, become clusters.
+	inModule := map[int]int{}
+	for mi, m := range n.Modules {
+		for i := m.First; i < m.End; i++ {
+			inModule[i] = mi
+		}
+	}
+	byModule := map[int][]string{}
+	var loose []string
+	for _, i := range order {
+		op := &n.Ops[i]
+		id := fmt.Sprintf("n%d", i)
+		if _, ok := owner[id]; !ok || !drawn(i) {
+			continue
+		}
+		line := fmt.Sprintf("%s [label=%q%s];", id, label(n, op, extra[id]), style(op))
+		if mi, ok := inModule[i]; ok && clustered(n, n.Modules[mi]) {
+			byModule[mi] = append(byModule[mi], line)
+		} else {
+			loose = append(loose, line)
+		}
+	}
+	for _, l := range loose {
+		fmt.Fprintf(&b, "\t%s\n", l)
+	}
+	for mi, m := range n.Modules {
+		lines := byModule[mi]
+		if len(lines) == 0 {
+			continue
+		}
+		title := m.Name
+		if m.Block {
+			title = fmt.Sprintf("%s: %s(%s)", m.Name, m.Kind, args(m))
+		} else if m.Kind == "head" {
+			h := head(n, m.Name)
+			title = fmt.Sprintf("%s: head at %s, loss weight %g", m.Name, h.AtName, h.Weight)
+		}
+		style := "rounded"
+		if m.Head != "" {
+			style = "rounded,dashed"
+		}
+		fmt.Fprintf(&b, "\tsubgraph \"cluster_%s\" {\n\t\tlabel=%q; style=%q; color=\"#7a7aa0\"; fontname=\"Helvetica\"; fontsize=12;\n", m.Name, title, style)
+		for _, l := range lines {
+			fmt.Fprintf(&b, "\t\t%s\n", l)
+		}
+		b.WriteString("\t}\n")
+	}
+	// Edges, labelled with the shape that flows along them.
+	for _, i := range order {
+		op := &n.Ops[i]
+		id := fmt.Sprintf("n%d", i)
+		if _, ok := owner[id]; !ok || !drawn(i) {
+			continue
+		}
+		for _, in := range op.In {
+			fmt.Fprintf(&b, "\t%s -> %s [label=\"%v\"];\n", node[in], id, n.Shape(in))
+		}
+	}
+	fmt.Fprintf(&b, "\toutput [label=\"output\\n%v\", shape=oval, fillcolor=\"#dde8f8\"];\n", n.Shape(n.Output))
+	fmt.Fprintf(&b, "\t%s -> output;\n", node[n.Output])
+	if opt.Heads {
+		for _, h := range n.Heads {
+			fmt.Fprintf(&b, "\t%q [label=\"%s output\\n%v\", shape=oval, fillcolor=\"#f8e8dd\"];\n", "out_"+h.Name, h.Name, n.Shape(h.Output))
+			fmt.Fprintf(&b, "\t%s -> %q;\n", node[h.Output], "out_"+h.Name)
+		}
+	}
+	b.WriteString("}\n")
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func clustered(n *ir.Network, m ir.Module) bool {
+	return m.End-m.First > 1 && (m.Block || m.Kind == "head" || m.Kind == "sequence" || m.Kind == "concat" || m.Kind == "add")
+}
+
+func head(n *ir.Network, name string) ir.Head {
+	for _, h := range n.Heads {
+		if h.Name == name {
+			return h
+		}
+	}
+	return ir.Head{Name: name}
+}
+
+func args(m ir.Module) string {
+	var parts []string
+	for i := 0; i < len(m.Args); i++ {
+		if m.Pairs[i] && i+1 < len(m.Args) {
+			parts = append(parts, fmt.Sprintf("%d>%d", m.Args[i], m.Args[i+1]))
+			i++
+			continue
+		}
+		parts = append(parts, fmt.Sprint(m.Args[i]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// label is a node's text: its short name, what it computes, and folded ops.
+func label(n *ir.Network, op *ir.Op, extra []string) string {
+	name := op.Name
+	if i := strings.LastIndex(name, "."); i >= 0 && op.Trail != nil {
+		name = name[i+1:]
+	}
+	var what string
+	switch op.Kind {
+	case ir.KindConv:
+		c := op.Conv
+		what = fmt.Sprintf("conv %dx%d/%d, %d", c.KH, c.KW, c.SH, c.Out)
+	case ir.KindMaxPool, ir.KindAvgPool:
+		p := op.Pool
+		kind := "maxpool"
+		if op.Kind == ir.KindAvgPool {
+			kind = "avgpool"
+		}
+		what = fmt.Sprintf("%s %dx%d/%d", kind, p.KH, p.KW, p.SH)
+		if p.Ceil {
+			what += " ceil"
+		}
+	case ir.KindFC:
+		what = fmt.Sprintf("fc %d", op.FC.Out)
+	case ir.KindLRN:
+		what = fmt.Sprintf("lrn %d", op.LRN.Size)
+	case ir.KindAdaptiveAvgPool:
+		what = fmt.Sprintf("avgpool to %dx%d", op.Adaptive.H, op.Adaptive.W)
+	default:
+		what = strings.ToLower(op.Kind.String())
+	}
+	for _, e := range extra {
+		what += " + " + e
+	}
+	return name + "\n" + what
+}
+
+func style(op *ir.Op) string {
+	switch op.Kind {
+	case ir.KindConcat, ir.KindAdd:
+		return `, shape=circle, fillcolor="#ffffff", fontsize=9`
+	case ir.KindMaxPool, ir.KindAvgPool, ir.KindAdaptiveAvgPool:
+		return `, fillcolor="#e8f4e8"`
+	case ir.KindFC, ir.KindSoftmax:
+		return `, fillcolor="#f8f0dd"`
+	}
+	return ""
+}
