@@ -91,7 +91,7 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %q {\n", n.Name)
-	b.WriteString("\trankdir=TB;\n\tnode [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f8\", fontname=\"Helvetica\", fontsize=11];\n")
+	b.WriteString("\trankdir=TB; ordering=out;\n\tnode [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f8\", fontname=\"Helvetica\", fontsize=11];\n")
 	b.WriteString("\tedge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n")
 	fmt.Fprintf(&b, "\tinput [label=\"input\\n%v\", shape=oval, fillcolor=\"#dde8f8\"];\n", n.Input)
 	// Modules with more than one node, and heads, become clusters.
@@ -109,8 +109,13 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 		if _, ok := owner[id]; !ok || !drawn(i) {
 			continue
 		}
-		line := fmt.Sprintf("%s [label=%q%s];", id, label(n, op, extra[id]), style(op))
-		if mi, ok := inModule[i]; ok && clustered(n, n.Modules[mi]) {
+		prefix := ""
+		mi, ok := inModule[i]
+		if ok && clustered(n, n.Modules[mi]) {
+			prefix = n.Modules[mi].Name + "."
+		}
+		line := fmt.Sprintf("%s [label=%q%s];", id, label(op, prefix, extra[id]), style(op))
+		if prefix != "" {
 			byModule[mi] = append(byModule[mi], line)
 		} else {
 			loose = append(loose, line)
@@ -191,11 +196,12 @@ func args(m ir.Module) string {
 	return strings.Join(parts, ", ")
 }
 
-// label is a node's text: its short name, what it computes, and folded ops.
-func label(n *ir.Network, op *ir.Op, extra []string) string {
-	name := op.Name
-	if i := strings.LastIndex(name, "."); i >= 0 && op.Trail != nil {
-		name = name[i+1:]
+// label is a node's text: its name inside its module, what it computes,
+// and the ops folded into it.
+func label(op *ir.Op, prefix string, extra []string) string {
+	name := strings.TrimPrefix(op.Name, prefix)
+	if op.Kind == ir.KindConcat || op.Kind == ir.KindAdd {
+		return strings.ToLower(op.Kind.String())
 	}
 	var what string
 	switch op.Kind {
