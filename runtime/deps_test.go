@@ -1,0 +1,25 @@
+package runtime
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDeps enforces the package boundary: runtime links only the standard
+// library (gonum is for tests), never the compiler, so model binaries stay
+// small and free of participle and jennifer.
+func TestDeps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p != "github.com/inccdev/incc/runtime" && !strings.HasPrefix(p, "gonum.org/v1/gonum/") {
+			t.Errorf("runtime depends on %s, want only the standard library and gonum", p)
+		}
+	}
+}

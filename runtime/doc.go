@@ -1,0 +1,26 @@
+// Package runtime is what generated incc networks and model binaries link:
+// float32 tensors, weight and tensor file I/O (safetensors, .npy), the
+// deterministic weight initializer, and plain reference kernels.
+//
+// It imports only the standard library and gonum. It must never import dsl/
+// or compiler/ (nor participle or jennifer): a model binary must not link the
+// compiler. The package name shadows the standard library's runtime; code that
+// needs both imports one of them under an alias (the style guide suggests
+// "rt" for this one).
+//
+// # Layout and shapes
+//
+// Activations are float32 in NCHW order, row-major, with a dynamic batch N.
+// Kernels work on raw []float32 slices plus shape integers so that generated
+// code can call them directly. Each kernel's doc comment gives its reference
+// formula. A slice whose length does not match the shapes passed is a
+// programmer error (a checked network cannot produce it): kernels panic with
+// an error wrapping [ErrShape]. Anything that comes from a file or a caller
+// (weights, tensors, input shapes) is reported as a returned error instead.
+//
+// # Output sizes
+//
+// [ConvOut] and [PoolOut] are the single statement of the output-size rules.
+// The checker (compiler/) may not import this package, so it repeats the
+// formulas; they are written out in those functions' doc comments.
+package runtime

@@ -1,0 +1,126 @@
+package runtime
+
+import "math"
+
+// MaxPool2D computes max pooling of a batch of n images. src is n×C×H×W,
+// dst is n×C×OH×OW with OH, OW from [PoolOut]. Padded cells are -Inf, so
+// the maximum runs over the window clipped to the image:
+//
+//	dst[b][c][y][x] = max { src[b][c][iy][ix] :
+//	        y·SH - Pad.Top <= iy < y·SH - Pad.Top + KH, 0 <= iy < H,
+//	        x·SW - Pad.Left <= ix < x·SW - Pad.Left + KW, 0 <= ix < W }
+//
+// A NaN in the window gives NaN (as PyTorch). A window with no cell inside
+// the image, which no valid geometry has, gives -Inf.
+func MaxPool2D(dst, src []float32, n int, p Pool2DParams) {
+	oh, ow := checkPool("maxpool2d", dst, src, n, p)
+	inPlane, outPlane := p.H*p.W, oh*ow
+	for pl := range n * p.C {
+		in := src[pl*inPlane : (pl+1)*inPlane]
+		out := dst[pl*outPlane : (pl+1)*outPlane]
+		for y := range oh {
+			y0 := y*p.SH - p.Pad.Top
+			y1 := min(y0+p.KH, p.H)
+			y0 = max(y0, 0)
+			for x := range ow {
+				x0 := x*p.SW - p.Pad.Left
+				x1 := min(x0+p.KW, p.W)
+				x0 = max(x0, 0)
+				m := float32(math.Inf(-1))
+				for iy := y0; iy < y1; iy++ {
+					for _, v := range in[iy*p.W+x0 : iy*p.W+x1] {
+						if v > m || v != v {
+							m = v
+						}
+					}
+				}
+				out[y*ow+x] = m
+			}
+		}
+	}
+}
+
+// AvgPool2D computes average pooling of a batch of n images. src is
+// n×C×H×W, dst is n×C×OH×OW with OH, OW from [PoolOut]. Padded cells are
+// zero and count in the divisor, but the part of a ceil-mode window beyond
+// the bottom/right padding does not (PyTorch count_include_pad=True, Caffe
+// AVE):
+//
+//	y0 = y·SH - Pad.Top,  y1 = min(y0 + KH, H + Pad.Bottom)
+//	x0 = x·SW - Pad.Left, x1 = min(x0 + KW, W + Pad.Right)
+//	dst[b][c][y][x] = (Σ_{iy∈[y0,y1)∩[0,H), ix∈[x0,x1)∩[0,W)} src[b][c][iy][ix])
+//	                  / ((y1 - y0)·(x1 - x0))
+//
+// The sum is float32 in row-major window order, then divided once.
+func AvgPool2D(dst, src []float32, n int, p Pool2DParams) {
+	oh, ow := checkPool("avgpool2d", dst, src, n, p)
+	inPlane, outPlane := p.H*p.W, oh*ow
+	for pl := range n * p.C {
+		in := src[pl*inPlane : (pl+1)*inPlane]
+		out := dst[pl*outPlane : (pl+1)*outPlane]
+		for y := range oh {
+			y0 := y*p.SH - p.Pad.Top
+			y1 := min(y0+p.KH, p.H+p.Pad.Bottom)
+			dy := y1 - y0
+			y0, y1 = max(y0, 0), min(y1, p.H)
+			for x := range ow {
+				x0 := x*p.SW - p.Pad.Left
+				x1 := min(x0+p.KW, p.W+p.Pad.Right)
+				div := dy * (x1 - x0)
+				x0, x1 = max(x0, 0), min(x1, p.W)
+				var s float32
+				for iy := y0; iy < y1; iy++ {
+					for _, v := range in[iy*p.W+x0 : iy*p.W+x1] {
+						s += v
+					}
+				}
+				out[y*ow+x] = s / float32(div)
+			}
+		}
+	}
+}
+
+// checkPool validates the slices against the geometry and returns OH, OW.
+func checkPool(kernel string, dst, src []float32, n int, p Pool2DParams) (oh, ow int) {
+	oh, ow = p.OutH(), p.OutW()
+	if oh <= 0 || ow <= 0 || p.C <= 0 {
+		shapePanic("%s: bad geometry %+v", kernel, p)
+	}
+	checkLen(kernel, "src", src, n*p.C*p.H*p.W)
+	checkLen(kernel, "dst", dst, n*p.C*oh*ow)
+	return oh, ow
+}
+
+// AdaptiveAvgPool2D averages each n×c plane of h×w cells to oh×ow cells
+// (PyTorch AdaptiveAvgPool2d). Output cell (y, x) covers
+//
+//	rows    floor(y·h/oh) .. ceil((y+1)·h/oh) - 1
+//	columns floor(x·w/ow) .. ceil((x+1)·w/ow) - 1
+//
+// and is the float32 sum of those cells in row-major order divided by the
+// number of rows, then by the number of columns (as PyTorch's CPU kernel).
+// Global average pooling is oh = ow = 1.
+func AdaptiveAvgPool2D(dst, src []float32, n, c, h, w, oh, ow int) {
+	if oh <= 0 || ow <= 0 || h <= 0 || w <= 0 {
+		shapePanic("adaptiveavgpool2d: bad geometry %dx%d -> %dx%d", h, w, oh, ow)
+	}
+	checkLen("adaptiveavgpool2d", "src", src, n*c*h*w)
+	checkLen("adaptiveavgpool2d", "dst", dst, n*c*oh*ow)
+	for pl := range n * c {
+		in := src[pl*h*w : (pl+1)*h*w]
+		out := dst[pl*oh*ow : (pl+1)*oh*ow]
+		for y := range oh {
+			y0, y1 := y*h/oh, ((y+1)*h+oh-1)/oh
+			for x := range ow {
+				x0, x1 := x*w/ow, ((x+1)*w+ow-1)/ow
+				var s float32
+				for iy := y0; iy < y1; iy++ {
+					for _, v := range in[iy*w+x0 : iy*w+x1] {
+						s += v
+					}
+				}
+				out[y*ow+x] = s / float32(y1-y0) / float32(x1-x0)
+			}
+		}
+	}
+}
