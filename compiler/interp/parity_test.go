@@ -1,0 +1,93 @@
+package interp_test
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"testing"
+
+	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/internal/testspec"
+	"github.com/inccdev/incc/runtime"
+)
+
+// TestParity runs both full-size GoogLeNets with seeded weights on a seeded
+// batch of two images and compares with the outputs PyTorch computed for
+// the same weights and input (testdata/parity, made by
+// tools/make_fixtures.py): logits, an intermediate tensor (the pooled
+// features) and both auxiliary heads, to 1e-4 of the largest reference
+// value, with identical top-5 classes.
+func TestParity(t *testing.T) {
+	for _, tt := range []struct {
+		variant, spec string
+		// fixture tensor name -> op name in the spec ("" is the trunk output)
+		compare map[string]string
+	}{
+		{"torchvision", "specs/googlenet_torchvision.inc", map[string]string{"logits": "", "features": "avgpool", "aux1": "aux1", "aux2": "aux2"}},
+		{"caffe", "specs/googlenet.inc", map[string]string{"logits": "", "fc": "fc", "features": "avgpool", "aux1": "aux1", "aux2": "aux2"}},
+	} {
+		net := testspec.Load(t, tt.spec)
+		for _, seed := range []uint64{1, 2, 3} {
+			t.Run(fmt.Sprintf("%s/seed%d", tt.variant, seed), func(t *testing.T) {
+				if testing.Short() && seed > 1 {
+					t.Skip("short: seed 1 only")
+				}
+				want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := interp.InitWeights(net, seed, true)
+				ip, err := interp.New(net, in, interp.Options{Heads: true, Keep: []string{"avgpool", "fc"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := ip.Run(runtime.SeededInput(seed, 2, 3, 224, 224))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for name, op := range tt.compare {
+					got := res.Output
+					switch {
+					case op == "aux1" || op == "aux2":
+						got = res.Heads[op]
+					case op != "":
+						got = res.Values[op]
+					}
+					compare(t, name, got.Data, want[name].Data)
+				}
+				for i := 0; i < 2; i++ {
+					g, w := top5(res.Output.Data[i*1000:(i+1)*1000]), top5(want["logits"].Data[i*1000:(i+1)*1000])
+					if g != w {
+						t.Errorf("image %d: top-5 %v, want %v", i, g, w)
+					}
+				}
+			})
+		}
+	}
+}
+
+func compare(t *testing.T, name string, got, want []float32) {
+	t.Helper()
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+	}
+	var maxRef, maxDiff float64
+	for i := range want {
+		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
+		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
+	}
+	rel := maxDiff / maxRef
+	t.Logf("%-8s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
+	if !(rel <= 1e-4) {
+		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= 1e-4)", name, maxDiff, rel, maxRef)
+	}
+}
+
+func top5(v []float32) [5]int {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
+	return [5]int(idx[:5])
+}
