@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// unifiedDiff returns a unified diff (3 lines of context) between two
+// texts, for fmt -d. Spec files are small, so a quadratic longest common
+// subsequence is fine.
+func unifiedDiff(name string, old, new []byte) string {
+	x := splitLines(string(old))
+	y := splitLines(string(new))
+	// lcs[i][j] is the LCS length of x[i:] and y[j:].
+	lcs := make([][]int, len(x)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(y)+1)
+	}
+	for i := len(x) - 1; i >= 0; i-- {
+		for j := len(y) - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type line struct {
+		op   byte // ' ', '-', '+'
+		text string
+		i, j int // line numbers (0-based) in x and y before this line
+	}
+	var ls []line
+	i, j := 0, 0
+	for i < len(x) || j < len(y) {
+		switch {
+		case i < len(x) && j < len(y) && x[i] == y[j]:
+			ls = append(ls, line{' ', x[i], i, j})
+			i, j = i+1, j+1
+		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
+			ls = append(ls, line{'+', y[j], i, j})
+			j++
+		default:
+			ls = append(ls, line{'-', x[i], i, j})
+			i++
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "--- %s.orig\n+++ %s\n", name, name)
+	const ctx = 3
+	for k := 0; k < len(ls); {
+		if ls[k].op == ' ' {
+			k++
+			continue
+		}
+		start := max(k-ctx, 0)
+		end := k
+		for end < len(ls) {
+			if ls[end].op != ' ' {
+				end++
+				continue
+			}
+			run := end
+			for run < len(ls) && ls[run].op == ' ' {
+				run++
+			}
+			if run-end > 2*ctx || run == len(ls) {
+				end = min(end+ctx, len(ls))
+				break
+			}
+			end = run
+		}
+		na, nb := 0, 0
+		for _, l := range ls[start:end] {
+			if l.op != '+' {
+				na++
+			}
+			if l.op != '-' {
+				nb++
+			}
+		}
+		fmt.Fprintf(&b, "@@ -%d,%d +%d,%d @@\n", ls[start].i+1, na, ls[start].j+1, nb)
+		for _, l := range ls[start:end] {
+			fmt.Fprintf(&b, "%c%s\n", l.op, l.text)
+		}
+		k = end
+	}
+	return b.String()
+}
+
+func splitLines(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}

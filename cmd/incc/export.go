@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/inccdev/incc/compiler/export"
+)
+
+type exportCmd struct {
+	File   string `arg:"" help:"Spec file (.inc). Its name appears in the output as given."`
+	Lang   string `help:"Target: pytorch (a Python module defining a torch.nn.Module)." enum:"pytorch" default:"pytorch"`
+	Output string `help:"Write to this file (only if its contents change). Default: standard output." short:"o" type:"path"`
+}
+
+func (c *exportCmd) Run(a *app) error {
+	net, err := a.load(c.File)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	switch c.Lang {
+	case "pytorch":
+		err = export.PyTorch(&buf, net)
+	default:
+		err = fmt.Errorf("export: unknown language %q (want pytorch)", c.Lang)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Output == "" {
+		_, err := a.stdout.Write(buf.Bytes())
+		return err
+	}
+	if old, err := os.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
+		return nil
+	}
+	return os.WriteFile(c.Output, buf.Bytes(), 0o644)
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/inccdev/incc/dsl"
+)
+
+type fmtCmd struct {
+	List  bool     `short:"l" help:"List files whose formatting differs; change nothing."`
+	Write bool     `short:"w" help:"Rewrite files in place."`
+	Diff  bool     `short:"d" help:"Print a diff of the changes; change nothing."`
+	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc); none means standard input."`
+}
+
+func (c *fmtCmd) Run(a *app) error {
+	if len(c.Files) == 0 {
+		if c.Write {
+			return errors.New("fmt: -w needs file names")
+		}
+		src, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return err
+		}
+		return c.one(a, "<stdin>", src)
+	}
+	var failed error
+	for _, path := range c.Files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "incc: %v\n", err)
+			failed = errSpec
+			continue
+		}
+		if err := c.one(a, path, src); err != nil {
+			if !errors.Is(err, errSpec) {
+				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+			}
+			failed = errSpec
+		}
+	}
+	return failed
+}
+
+// one formats one file. Only syntax matters: fmt formats specs that do not
+// check, as gofmt formats programs that do not compile.
+func (c *fmtCmd) one(a *app, path string, src []byte) error {
+	f, err := dsl.Parse(path, src)
+	if err != nil {
+		dsl.Print(a.stderr, err, map[string][]byte{path: src})
+		return errSpec
+	}
+	out := dsl.Format(f)
+	changed := !bytes.Equal(out, src)
+	if c.List && changed {
+		fmt.Fprintln(a.stdout, path)
+	}
+	if c.Diff && changed {
+		io.WriteString(a.stdout, unifiedDiff(path, src, out))
+	}
+	if c.Write && changed {
+		info, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(path, out, info.Mode().Perm())
+	}
+	if !c.List && !c.Diff && !c.Write {
+		_, err := a.stdout.Write(out)
+		return err
+	}
+	return nil
+}

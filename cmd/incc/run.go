@@ -1,0 +1,128 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/inccdev/incc/compiler"
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/dsl"
+)
+
+// cli is the command line, as kong reads it.
+type cli struct {
+	Check checkCmd `cmd:"" help:"Check specs: report every error with its position, exit 1 if any."`
+	Fmt   fmtCmd   `cmd:"" help:"Format specs in the canonical layout (like gofmt)."`
+	Stats statsCmd `cmd:"" help:"Print parameters and multiply-accumulates per layer and module (GoogLeNet Table 1 style)."`
+	Graph graphCmd `cmd:"" help:"Draw the architecture as Graphviz DOT or SVG."`
+	Run   runCmd   `cmd:"" help:"Run a network with the reference interpreter on an input tensor; print the top classes."`
+}
+
+// app carries the output streams to the commands.
+type app struct {
+	stdout, stderr io.Writer
+}
+
+// exitError ends run with a code; its message, if any, was already printed.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// errSpec means a spec had errors, which were printed.
+var errSpec = exitError(1)
+
+// kongExit carries kong's exit requests (after --help) out of Parse.
+type kongExit int
+
+// run is the whole program: it parses args, runs the command and returns
+// the exit code. It never calls os.Exit, so tests call it directly.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("incc"),
+		kong.Description("incc compiles .inc network specs: check, format, measure and draw them."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(kongExit(code)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			k, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			code = int(k)
+		}
+	}()
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "incc: %v\n", err)
+		fmt.Fprintln(stderr, "run 'incc --help' for usage")
+		return 2
+	}
+	err = ctx.Run(&app{stdout: stdout, stderr: stderr})
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return int(ee)
+	}
+	fmt.Fprintf(stderr, "incc: %v\n", err)
+	return 1
+}
+
+// sources maps file names to contents for error excerpts.
+type sources map[string][]byte
+
+func newSources() sources {
+	return sources{compiler.PreludeFile: compiler.Prelude()}
+}
+
+// load reads, parses and checks one spec. On spec errors it prints them and
+// returns errSpec.
+func (a *app) load(path string) (*ir.Network, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	srcs := newSources()
+	srcs[path] = src
+	f, err := dsl.Parse(path, src)
+	if err == nil {
+		var net *ir.Network
+		net, err = compiler.Check(f)
+		if err == nil {
+			return net, nil
+		}
+	}
+	dsl.Print(a.stderr, err, srcs)
+	return nil, errSpec
+}
+
+type checkCmd struct {
+	Files []string `arg:"" name:"file" help:"Spec files (.inc)."`
+}
+
+func (c *checkCmd) Run(a *app) error {
+	var failed error
+	for _, f := range c.Files {
+		if _, err := a.load(f); err != nil {
+			if !errors.Is(err, errSpec) {
+				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+			}
+			failed = errSpec
+		}
+	}
+	return failed
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/runtime"
+)
+
+type runCmd struct {
+	Spec    string `arg:"" help:"Spec file (.inc)."`
+	Weights string `help:"Weights (safetensors, named as the spec names them)." xor:"w" placeholder:"W.safetensors"`
+	Seed    uint64 `help:"Fill the weights with the deterministic initializer from this seed instead." xor:"w"`
+	Input   string `help:"Input tensor (.npy, float32, NxCxHxW or CxHxW)." placeholder:"X.npy"`
+	Output  string `help:"Write the output tensor here (.npy)." placeholder:"Y.npy"`
+	Aux     bool   `help:"Also run the side heads; their outputs go to Y.<head>.npy."`
+	Top     int    `help:"Print the top K classes of each image." default:"5"`
+	JSON    bool   `name:"json" help:"Print the top classes as JSON."`
+}
+
+// prediction is one class of one image, for --json.
+type prediction struct {
+	Class int     `json:"class"`
+	Label string  `json:"label,omitempty"`
+	Score float32 `json:"score"`
+}
+
+func (c *runCmd) Run(a *app) error {
+	net, err := a.load(c.Spec)
+	if err != nil {
+		return err
+	}
+	var w runtime.Weights
+	if c.Weights != "" {
+		if w, _, err = runtime.LoadSafetensors(c.Weights); err != nil {
+			return err
+		}
+	} else {
+		w = interp.InitWeights(net, c.Seed, c.Aux)
+	}
+	if c.Input == "" {
+		return errors.New("run: --input X.npy is required")
+	}
+	x, err := runtime.LoadNpy(c.Input)
+	if err != nil {
+		return err
+	}
+	if x, err = batch(x, net.Input, c.Input); err != nil {
+		return err
+	}
+	ip, err := interp.New(net, w, interp.Options{Heads: c.Aux})
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Weights, err)
+	}
+	res, err := ip.Run(x)
+	if err != nil {
+		return err
+	}
+	if c.Output != "" {
+		if err := runtime.SaveNpy(c.Output, flat(res.Output)); err != nil {
+			return err
+		}
+		for _, h := range net.Heads {
+			if t, ok := res.Heads[h.Name]; ok {
+				if err := runtime.SaveNpy(strings.TrimSuffix(c.Output, ".npy")+"."+h.Name+".npy", flat(t)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return printTop(a, net, res.Output, c.Top, c.JSON)
+}
+
+// batch accepts an input of shape CxHxW (one image) or NxCxHxW.
+func batch(x runtime.Tensor, want ir.Shape, name string) (runtime.Tensor, error) {
+	s := x.Shape
+	if len(s) == 3 {
+		s = append([]int{1}, s...)
+	}
+	if len(s) != 4 || s[1] != want.C || s[2] != want.H || s[3] != want.W {
+		return x, fmt.Errorf("%s: input of shape %v, want Nx%dx%dx%d", name, x.Shape, want.C, want.H, want.W)
+	}
+	return runtime.Tensor{Shape: s, Data: x.Data}, nil
+}
+
+// flat drops trailing 1x1 spatial dimensions: logits are saved as [N, classes].
+func flat(t runtime.Tensor) runtime.Tensor {
+	if len(t.Shape) == 4 && t.Shape[2] == 1 && t.Shape[3] == 1 {
+		return runtime.Tensor{Shape: t.Shape[:2], Data: t.Data}
+	}
+	return t
+}
+
+// printTop prints the top k classes of each image of a classifier's output.
+func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) error {
+	if k <= 0 {
+		return nil
+	}
+	var labels []string
+	if net.Labels != "" {
+		labels, _ = runtime.Labels(net.Labels)
+	}
+	n := out.Shape[0]
+	per := len(out.Data) / n
+	var all [][]prediction
+	for i := 0; i < n; i++ {
+		v := out.Data[i*per : (i+1)*per]
+		var preds []prediction
+		for _, cls := range runtime.TopK(v, k) {
+			p := prediction{Class: cls, Score: v[cls]}
+			if cls < len(labels) {
+				p.Label = labels[cls]
+			}
+			preds = append(preds, p)
+		}
+		all = append(all, preds)
+	}
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"top": all})
+	}
+	for i, preds := range all {
+		if n > 1 {
+			fmt.Fprintf(a.stdout, "image %d:\n", i)
+		}
+		for _, p := range preds {
+			fmt.Fprintf(a.stdout, "  %5d  %10.4f  %s\n", p.Class, p.Score, p.Label)
+		}
+	}
+	return nil
+}
