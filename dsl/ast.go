@@ -92,7 +92,7 @@ func (b *Body) OneLine() bool { return b.Pos.Line == b.EndPos.Line }
 // an optional body), a block call, or a bare group "{ ... }".
 type Stmt struct {
 	Pos    Pos
-	Label  *Label `parser:"(@@ ':')?"`
+	Label  *Label `parser:"((?= (Ident | String) ':') @@ ':')?"`
 	Call   *Call  `parser:"(  @@"`
 	Group  *Body  `parser:"  | @@"`
 	Layer  *Layer `parser:"  | @@ )"`
@@ -145,7 +145,7 @@ type Call struct {
 // CallArg is a positional or named block argument, optionally a pair "a > b".
 type CallArg struct {
 	Pos    Pos
-	Key    *Ident `parser:"(@@ '=')?"`
+	Key    *Ident `parser:"((?= Ident '=') @@ '=')?"`
 	Value  *Expr  `parser:"@@"`
 	Second *Expr  `parser:"('>' @@)?"`
 }

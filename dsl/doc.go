@@ -17,6 +17,16 @@
 // strings, bare names (attribute keys and flags such as stride or ceil) and
 // tuples (1, 2, 3). Comments run from '#' to the end of the line.
 //
+// Newlines end statements, so they are not allowed inside parentheses: a
+// block call, a parameter list and a tuple are each written on one line.
+// Parentheses and braces nest at most [MaxNesting] deep.
+//
+// Arguments are separated by spaces, so a '-' after an argument subtracts:
+// the arguments of "pad 2 -1" are pad and 2 - 1, and "stride -1" is the one
+// argument stride - 1. Write a negative argument in parentheses: "(-1)".
+//
+// [Format] prints a file in its canonical layout, as `incc fmt` does.
+//
 // The grammar, as [Grammar] prints it, is in testdata/grammar.ebnf. The
 // meaning of kinds and attributes is documented in package compiler and in
 // the README's language reference.

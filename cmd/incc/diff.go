@@ -37,12 +37,12 @@ func unifiedDiff(name string, old, new []byte) string {
 		case i < len(x) && j < len(y) && x[i] == y[j]:
 			ls = append(ls, line{' ', x[i], i, j})
 			i, j = i+1, j+1
-		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
-			ls = append(ls, line{'+', y[j], i, j})
-			j++
-		default:
+		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
 			ls = append(ls, line{'-', x[i], i, j})
 			i++
+		default:
+			ls = append(ls, line{'+', y[j], i, j})
+			j++
 		}
 	}
 	var b strings.Builder

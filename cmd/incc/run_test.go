@@ -143,7 +143,7 @@ func TestGraph(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errw.String())
 	}
 	dot := out.String()
-	for _, want := range []string{`digraph "inception3a"`, `cluster_inception3a`, `inception(64, 96>128, 16>32, 32)`, `output\\n256x28x28`, `conv 5x5/1, 32 + relu`} {
+	for _, want := range []string{`digraph "inception3a"`, `cluster_inception3a`, `inception(64, 96>128, 16>32, 32)`, `output\n256x28x28`, `conv 5x5/1, 32 + relu`} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("DOT lacks %q", want)
 		}

@@ -1,0 +1,153 @@
+package dsl
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/inccdev/incc/internal/golden"
+)
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		// Characters the language has no use for.
+		{"stray character", "network n {\n    conv 3x3 64 $\n}\n", `t.inc:2:17: invalid character "$"`},
+		{"stray non-ASCII", "network n { é }", `t.inc:1:13: invalid character "é"`},
+		{"invalid UTF-8", "network n {\xff}", `t.inc:1:12: invalid character "\xff"`},
+		{"unterminated string", "network n {\n    \"abc: conv\n}\n", "t.inc:2:5: unterminated string"},
+		{"string across lines", "network n { \"a\nb\": conv }", "t.inc:1:13: unterminated string"},
+
+		// Top level.
+		{"not a declaration", "conv 3x3\n", `t.inc:1:1: unexpected token "conv" (expected "block" or "network")`},
+		{"stray closing brace", "network n {}\n}\n", `t.inc:2:1: unexpected token "}" (expected "block" or "network")`},
+		{"network without name", "network {}", `t.inc:1:9: unexpected token "{" (expected a name)`},
+		{"missing body", "network n\n", `t.inc:1:10: unexpected newline (expected "{")`},
+		{"missing body at end", "network n", `t.inc:1:10: unexpected end of file (expected "{")`},
+		{"body on next line", "network n\n{\n}\n", `t.inc:1:10: unexpected newline (expected "{")`},
+		{"block without parameters", "block b {}", `t.inc:1:7: unexpected token "b" (expected a block name directly followed by "(")`},
+		{"block with space before paren", "block b (x) {}", `t.inc:1:7: unexpected token "b" (expected a block name directly followed by "(")`},
+		{"block missing body", "block b(x)\n", `t.inc:1:11: unexpected newline (expected "{")`},
+		{"bad parameter", "block b(1) {}", `t.inc:1:9: unexpected token "1" (expected ")")`},
+		{"parameter after comma", "block b(x, ) {}", `t.inc:1:12: unexpected token ")" (expected a parameter name)`},
+
+		// Braces.
+		{"unclosed brace", "network n {\n    conv 3x3 64\n", `t.inc:3:1: unexpected end of file (expected "}")`},
+		{"unclosed nested brace", "network n {\n    x: {\n        conv\n}\n", `t.inc:5:1: unexpected end of file (expected "}")`},
+		{"extra after statement", "network n {\n    conv 3x3 > 64\n}\n", `t.inc:2:14: unexpected token ">" (expected newline, ";" or "}")`},
+		{"assignment", "network n { a = b }", `t.inc:1:15: unexpected token "=" (expected newline, ";" or "}")`},
+		{"colon without label", "network n {\n    : conv\n}\n", `t.inc:2:5: unexpected token ":" (expected a statement or "}")`},
+		{"string without colon", "network n { \"x\" }", `t.inc:1:13: unexpected string "x" (expected a statement or "}")`},
+
+		// Labels.
+		{"label with nothing after it", "network n {\n    x:\n}\n", `t.inc:2:7: unexpected newline (expected a layer, a block call or "{")`},
+		{"label at end of body", "network n { x: }", `t.inc:1:16: unexpected token "}" (expected a layer, a block call or "{")`},
+		{"label before number", "network n { x: 3 }", `t.inc:1:16: unexpected token "3" (expected a layer, a block call or "{")`},
+		{"two labels", "network n { x: y: conv }", `t.inc:1:17: unexpected token ":" (expected newline, ";" or "}")`},
+
+		// Calls and parentheses.
+		{"unclosed call", "network n {\n    x: inc(1, 2\n}\n", `t.inc:2:16: unexpected newline inside parentheses (a call, parameter list or tuple must be on one line)`},
+		{"newline inside call", "network n {\n    x: inc(1,\n        2)\n}\n", `t.inc:2:14: unexpected newline inside parentheses (a call, parameter list or tuple must be on one line)`},
+		{"newline after open paren", "network n {\n    x: inc(\n1)\n}\n", `t.inc:2:12: unexpected newline inside parentheses (a call, parameter list or tuple must be on one line)`},
+		{"newline in parameters", "block b(x,\n    y) {}", `t.inc:1:11: unexpected newline inside parentheses (a call, parameter list or tuple must be on one line)`},
+		{"newline in tuple", "network n {\n    mean (1,\n 2)\n}\n", `t.inc:2:13: unexpected newline inside parentheses (a call, parameter list or tuple must be on one line)`},
+		{"empty argument", "network n { x: inc(1,, 2) }", `t.inc:1:22: unexpected token "," (expected an expression)`},
+		{"trailing comma", "network n { x: inc(1, ) }", `t.inc:1:23: unexpected token ")" (expected an expression)`},
+		{"pair without second", "network n { x: inc(1 > ) }", `t.inc:1:24: unexpected token ")" (expected an expression)`},
+		{"key without value", "network n { x: inc(k = ) }", `t.inc:1:24: unexpected token ")" (expected an expression)`},
+		{"unclosed paren at end", "network n { conv (1", `t.inc:1:20: unexpected end of file (expected ")")`},
+		{"empty parens", "network n { conv () }", `t.inc:1:19: unexpected token ")" (expected an expression)`},
+		{"dangling operator", "network n { conv 3 * }", `t.inc:1:22: unexpected token "}" (expected an expression)`},
+		{"double minus", "network n { conv --3 }", `t.inc:1:19: unexpected token "-" (expected an expression)`},
+
+		// Limits.
+		{"deep parentheses", "network n { conv " + strings.Repeat("(", 100000), `t.inc:1:217: too deeply nested (more than 200 levels of parentheses and braces)`},
+		{"deep braces", "network n " + strings.Repeat("{", 100000), `t.inc:1:211: too deeply nested (more than 200 levels of parentheses and braces)`},
+		{"deep calls", "network n { " + strings.Repeat("f(", 300), `t.inc:1:411: too deeply nested (more than 200 levels of parentheses and braces)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse("t.inc", []byte(tt.src))
+			if err == nil {
+				t.Fatalf("parsed, want error %s", tt.want)
+			}
+			if f != nil {
+				t.Errorf("got a file with the error")
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) != 1 {
+				t.Fatalf("got %T %v, want an ErrorList of one", err, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseNesting checks that nesting up to MaxNesting parses.
+func TestParseNesting(t *testing.T) {
+	src := "network n { conv " + strings.Repeat("(", MaxNesting-1) + "1" + strings.Repeat(")", MaxNesting-1) + " }"
+	if _, err := Parse("t.inc", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	src = "network n " + strings.Repeat("{ ", MaxNesting) + strings.Repeat("} ", MaxNesting)
+	if _, err := Parse("t.inc", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	src := `# c1
+block b(x, y > z, w = 2) { conv 1x1 x }
+network n {
+    in: input 3x8x8   # c2
+    q: b(1, 2 > 3, w = 4)
+    "s t": { a; b }
+    conv 2 * (x + 1) - 3 1.5 "str"
+    big: x 99999999999 9x99999999999
+}
+`
+	f, err := Parse("t.inc", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != "t.inc" {
+		t.Errorf("Name = %q", f.Name)
+	}
+	if got := len(f.Comments); got != 2 || f.Comments[0].Text != "# c1" || f.Comments[1].Text != "# c2" || f.Comments[1].Pos.Line != 4 {
+		t.Errorf("Comments = %+v", f.Comments)
+	}
+	blk := f.Decls[0].Block
+	if blk.Name.Name != "b" || len(blk.Params) != 3 || blk.Params[1].Second.Name != "z" || blk.Params[2].Default == nil {
+		t.Errorf("block = %s", dump(blk))
+	}
+	body := f.Decls[1].Network.Body
+	if len(body.Stmts) != 5 || body.OneLine() {
+		t.Fatalf("network body = %s", dump(body))
+	}
+	in := body.Stmts[0]
+	if in.Label.Name() != "in" || in.Layer.Kind.Name != "input" || in.Layer.Args[0].Expr.Left.Left.Primary.Dims.Raw != "3x8x8" {
+		t.Errorf("input = %s", dump(in))
+	}
+	if in.Pos.Line != 4 || in.Pos.Column != 5 || in.EndPos.Line != 4 || in.EndPos.Column != 20 {
+		t.Errorf("input spans %v to %v, want 4:5 to 4:20", in.Pos, in.EndPos)
+	}
+	call := body.Stmts[1].Call
+	if call.Name.Name != "b" || len(call.Args) != 3 || call.Args[2].Key.Name != "w" || call.Args[1].Second == nil {
+		t.Errorf("call = %s", dump(call))
+	}
+	if s := body.Stmts[2]; s.Label.Name() != "s t" || !s.Group.OneLine() || len(s.Group.Stmts) != 2 {
+		t.Errorf("group = %s", dump(s))
+	}
+	if n := body.Stmts[4].Layer.Args; len(n) != 2 ||
+		n[0].Expr.Left.Left.Primary.Number.Err != "integer 99999999999 out of range (max 16777216)" ||
+		n[1].Expr.Left.Left.Primary.Dims.Err != "integer 99999999999 out of range (max 16777216)" {
+		t.Errorf("big = %s", dump(body.Stmts[4]))
+	}
+}
+
+func TestGrammar(t *testing.T) {
+	golden.Check(t, "testdata/grammar.ebnf", []byte(Grammar()+"\n"))
+}
