@@ -63,16 +63,20 @@ var preKinds = map[string]*kindSpec{
 // Known label sets (the runtime ships them).
 var labelSets = []string{"imagenet", "mnist"}
 
-// attr is one attribute given to a layer.
+// attr is one attribute given to a layer: pos is where its value starts,
+// key where it was given (the key, or the value if positional).
 type attr struct {
-	pos  dsl.Pos
-	expr *dsl.Expr
+	pos, key dsl.Pos
+	expr     *dsl.Expr
 }
 
 // attrs are a layer's parsed arguments.
 type attrs struct {
 	vals  map[string]attr
 	flags map[string]dsl.Pos
+	// bad is set when an argument was reported, so that "missing" errors
+	// that follow from it are not.
+	bad bool
 }
 
 func (a attrs) has(k string) bool { _, ok := a.vals[k]; return ok }
@@ -81,13 +85,18 @@ func (a attrs) has(k string) bool { _, ok := a.vals[k]; return ok }
 // spec, reporting unknown names, missing values and repeats.
 func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env) attrs {
 	a := attrs{vals: map[string]attr{}, flags: map[string]dsl.Pos{}}
+	errorf := func(pos dsl.Pos, format string, args ...any) *dsl.Error {
+		a.bad = true
+		return c.errorf(pos, format, args...)
+	}
 	set := func(k string, arg *dsl.Arg, e *dsl.Expr) {
 		if prev, dup := a.vals[k]; dup {
-			c.errorf(arg.Pos, "%s: %s given twice (first at %d:%d)", kind, k, prev.pos.Line, prev.pos.Column)
+			errorf(arg.Pos, "%s: %s given twice (first at %s)", kind, k, shortPos(prev.key))
 			return
 		}
-		a.vals[k] = attr{pos: arg.Pos, expr: e}
+		a.vals[k] = attr{pos: e.Pos, key: arg.Pos, expr: e}
 	}
+	args = splitMinus(args, spec)
 	npos := 0
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
@@ -95,15 +104,15 @@ func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env
 			switch {
 			case contains(spec.keys, name):
 				if i+1 == len(args) {
-					c.errorf(arg.Pos, "%s: %s needs a value", kind, name)
+					errorf(arg.Pos, "%s: %s needs a value", kind, name)
 					continue
 				}
 				i++
 				set(name, arg, args[i].Expr)
 				continue
 			case contains(spec.flags, name):
-				if _, dup := a.flags[name]; dup {
-					c.errorf(arg.Pos, "%s: %s given twice", kind, name)
+				if prev, dup := a.flags[name]; dup {
+					errorf(arg.Pos, "%s: %s given twice (first at %s)", kind, name, shortPos(prev))
 				}
 				a.flags[name] = arg.Pos
 				continue
@@ -111,7 +120,15 @@ func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env
 			_, isParam := en[name]
 			nextIsName := npos < len(spec.pos) && contains(spec.names, spec.pos[npos])
 			if !isParam && !nextIsName {
+				a.bad = true
 				c.unknownAttr(arg.Pos, kind, spec, name, en)
+				// A misspelled key is usually followed by its value: skip
+				// that too rather than report it as a stray argument.
+				if i+1 < len(args) {
+					if _, nextIsName := bareIdent(args[i+1].Expr); !nextIsName {
+						i++
+					}
+				}
 				continue
 			}
 		}
@@ -124,13 +141,57 @@ func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env
 			npos++
 		}
 		if npos == len(spec.pos) {
-			c.errorf(arg.Pos, "%s: unexpected argument %s (usage: %s)", kind, exprString(arg.Expr), spec.doc)
+			errorf(arg.Pos, "%s: unexpected argument %s (usage: %s)", kind, exprString(arg.Expr), spec.doc)
 			continue
 		}
 		set(spec.pos[npos], arg, arg.Expr)
 		npos++
 	}
 	return a
+}
+
+// splitMinus undoes a reading of the grammar that cannot be meant. Layer
+// arguments are juxtaposed expressions, so "pad -1" parses as the difference
+// pad - 1 and "conv 3x3 -2" as 3x3 - 2. When the left operand is an
+// attribute key or a dimensions literal, neither of which can be
+// subtracted from, the argument is split in two: the key or dimensions, and
+// the negated rest.
+func splitMinus(args []*dsl.Arg, spec *kindSpec) []*dsl.Arg {
+	var out []*dsl.Arg
+	for i, a := range args {
+		e := a.Expr
+		t := e.Left
+		if len(e.Right) == 0 || e.Right[0].Op != "-" || len(t.Right) > 0 || t.Left.Neg {
+			if out != nil {
+				out = append(out, a)
+			}
+			continue
+		}
+		p := t.Left.Primary
+		if !(p.Dims != nil || p.Ident != nil && contains(spec.keys, *p.Ident)) {
+			if out != nil {
+				out = append(out, a)
+			}
+			continue
+		}
+		if out == nil {
+			out = append([]*dsl.Arg{}, args[:i]...)
+		}
+		r := e.Right[0]
+		u := *r.Term.Left
+		u.Neg = !u.Neg
+		neg := &dsl.Expr{
+			Pos:   r.Pos,
+			Left:  &dsl.Term{Pos: r.Pos, Left: &u, Right: r.Term.Right},
+			Right: e.Right[1:],
+		}
+		left := &dsl.Expr{Pos: e.Pos, Left: t}
+		out = append(out, &dsl.Arg{Pos: a.Pos, Expr: left}, &dsl.Arg{Pos: r.Pos, Expr: neg})
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 func (c *checker) unknownAttr(pos dsl.Pos, kind string, spec *kindSpec, name string, en env) {
@@ -198,7 +259,11 @@ func (c *checker) nameAttr(kind string, a attrs, key string) (string, dsl.Pos, b
 			}
 		}
 	}
-	c.errorf(at.expr.Pos, "%s: %s: want a name, got %s", kind, key, exprString(at.expr))
+	what := kind + ": " + key
+	if key == kind {
+		what = kind
+	}
+	c.errorf(at.expr.Pos, "%s: want a name, got %s", what, exprString(at.expr))
 	return "", at.expr.Pos, false
 }
 
@@ -278,7 +343,9 @@ func contains(list []string, s string) bool {
 func quote(s string) string { return `"` + s + `"` }
 
 // suggest returns the candidate closest to name by edit distance, if close enough.
+// It does not modify cands.
 func suggest(name string, cands []string) string {
+	cands = append([]string(nil), cands...)
 	sort.Strings(cands)
 	best, bestD := "", 1<<30
 	for _, c := range cands {

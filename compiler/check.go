@@ -3,6 +3,7 @@ package compiler
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,10 @@ var prelude = func() *dsl.File {
 	return f
 }()
 
+// maxStmts bounds the statements checked after block expansion, so that
+// blocks calling blocks several times each cannot blow up exponentially.
+const maxStmts = 100000
+
 // maxDepth bounds block nesting, as a guard beside the recursion check.
 const maxDepth = 64
 
@@ -46,11 +51,29 @@ type checker struct {
 	// names maps op names and Go identifiers to where they were first declared.
 	names   map[string]dsl.Pos
 	goNames map[string]string
+	// paths and goPaths are the same for statement paths, so that a name
+	// taken twice is reported once, at the statement, not at each of its ops.
+	paths   map[string]dsl.Pos
+	goPaths map[string]string
+	// quiet > 0 while checking a statement whose name is taken.
+	quiet int
 	// labels maps top-level labels to the value after that statement.
 	labels map[string]val
 	trail  []dsl.Frame
 	stack  []string
 	head   string
+	// opTrail is the trail as the IR records it, innermost first, for the
+	// ops of the current block instance.
+	opTrail []ir.Pos
+	// inputOK is set when the input's shape is valid; shapes are checked
+	// only then.
+	inputOK bool
+	// pos holds positions of network-level declarations.
+	pos netPos
+	// expanded counts the statements checked, up to maxStmts.
+	expanded int
+	// recursive marks blocks that call themselves (see findRecursion).
+	recursive map[string]bool
 	// lastArgs are the flattened arguments of the last block call, for modules.
 	lastArgs []int
 }
@@ -60,10 +83,13 @@ type checker struct {
 // reported in one [dsl.ErrorList], sorted by position.
 func Check(f *dsl.File) (*ir.Network, error) {
 	c := &checker{
-		blocks:  map[string]*dsl.Block{},
-		names:   map[string]dsl.Pos{},
-		goNames: map[string]string{},
-		labels:  map[string]val{},
+		blocks:    map[string]*dsl.Block{},
+		names:     map[string]dsl.Pos{},
+		goNames:   map[string]string{},
+		paths:     map[string]dsl.Pos{},
+		goPaths:   map[string]string{},
+		labels:    map[string]val{},
+		recursive: map[string]bool{},
 	}
 	for _, d := range prelude.Decls {
 		if d.Block != nil {
@@ -78,11 +104,11 @@ func Check(f *dsl.File) (*ir.Network, error) {
 		case d.Block != nil:
 			b := d.Block
 			if prev, dup := own[b.Name.Name]; dup {
-				c.errorf(b.Name.Pos, "block %s redeclared (first at %s)", b.Name.Name, shortPos(prev.Name.Pos))
+				c.errorf(b.Pos, "block %s redeclared (first at %s)", b.Name.Name, shortPos(prev.Pos))
 				continue
 			}
 			if _, isKind := kinds[b.Name.Name]; isKind {
-				c.errorf(b.Name.Pos, "block %s: the name of a built-in layer kind", b.Name.Name)
+				c.errorf(b.Pos, "block %s: the name of a built-in layer kind", b.Name.Name)
 				continue
 			}
 			c.checkParams(b)
@@ -92,12 +118,13 @@ func Check(f *dsl.File) (*ir.Network, error) {
 			nets = append(nets, d.Network)
 		}
 	}
+	c.findRecursion(f)
 	switch len(nets) {
 	case 0:
 		c.errorf(dsl.Pos{Filename: f.Name, Line: 1, Column: 1}, "no network declared")
 	default:
 		for _, n := range nets[1:] {
-			c.errorf(n.Pos, "network %s: only one network per file (first is %s)", n.Name.Name, nets[0].Name.Name)
+			c.errorf(n.Pos, "network %s: only one network per file (first is %s at %s)", n.Name.Name, nets[0].Name.Name, shortPos(nets[0].Pos))
 		}
 		c.network(f.Name, nets[0])
 	}
@@ -105,6 +132,69 @@ func Check(f *dsl.File) (*ir.Network, error) {
 		return nil, err
 	}
 	return c.net, nil
+}
+
+// findRecursion reports every block that calls itself, directly or through
+// others, once, at the call that closes the cycle, and marks the blocks on
+// the cycle so that their instances are not expanded.
+func (c *checker) findRecursion(f *dsl.File) {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var stack []string
+	var visit func(name string)
+	visit = func(name string) {
+		color[name] = grey
+		stack = append(stack, name)
+		for _, call := range calls(c.blocks[name].Body, nil) {
+			callee := call.Name.Name
+			if _, known := c.blocks[callee]; !known {
+				continue
+			}
+			switch color[callee] {
+			case white:
+				visit(callee)
+			case grey:
+				i := indexOf(stack, callee)
+				cycle := append(append([]string{}, stack[i:]...), callee)
+				for _, b := range cycle {
+					c.recursive[b] = true
+				}
+				c.errorf(call.Pos, "recursive block %s (%s)", callee, strings.Join(cycle, " -> "))
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[name] = black
+	}
+	// Visit in declaration order, so that reports do not depend on map order.
+	for _, file := range []*dsl.File{prelude, f} {
+		for _, d := range file.Decls {
+			if b := d.Block; b != nil && c.blocks[b.Name.Name] == b && color[b.Name.Name] == white {
+				visit(b.Name.Name)
+			}
+		}
+	}
+}
+
+// calls appends the block calls in a body, in source order.
+func calls(b *dsl.Body, out []*dsl.Call) []*dsl.Call {
+	if b == nil {
+		return out
+	}
+	for _, s := range b.Stmts {
+		switch {
+		case s.Call != nil:
+			out = append(out, s.Call)
+		case s.Group != nil:
+			out = calls(s.Group, out)
+		case s.Layer != nil:
+			out = calls(s.Layer.Body, out)
+		}
+	}
+	return out
 }
 
 func (c *checker) errorf(pos dsl.Pos, format string, args ...any) *dsl.Error {
@@ -151,7 +241,7 @@ func (c *checker) network(file string, n *dsl.Network) {
 		switch kind {
 		case "input":
 			if in != nil {
-				c.errorf(s.Pos, "input declared twice (first at %d:%d)", in.Pos.Line, in.Pos.Column)
+				c.errorf(s.Pos, "input declared twice (first at %s)", shortPos(in.Pos))
 				continue
 			}
 			if len(trunk) > 0 {
@@ -174,7 +264,7 @@ func (c *checker) network(file string, n *dsl.Network) {
 		c.net.Input = ir.Shape{C: 1, H: 1, W: 1}
 		c.net.Values = []ir.Value{{ID: 0, Shape: c.net.Input, Producer: -1}}
 	}
-	x := val{id: 0, shape: c.net.Input, ok: in != nil && c.net.Input.Len() > 0}
+	x := val{id: 0, shape: c.net.Input, ok: c.inputOK}
 	x = c.seq(nil, trunk, x, env{}, true)
 	c.net.Output = x.id
 	if len(trunk) == 0 {
@@ -183,10 +273,7 @@ func (c *checker) network(file string, n *dsl.Network) {
 	for _, h := range heads {
 		c.sideHead(h)
 	}
-	if c.net.Pre != nil && (len(c.net.Pre.Mean) > 1 && len(c.net.Pre.Mean) != c.net.Input.C ||
-		len(c.net.Pre.Std) > 1 && len(c.net.Pre.Std) != c.net.Input.C) {
-		c.errorf(n.Name.Pos, "preprocess: mean and std need 1 or %d values (the input's channels)", c.net.Input.C)
-	}
+	c.checkPreprocess()
 }
 
 func (c *checker) input(s *dsl.Stmt) {
@@ -214,9 +301,11 @@ func (c *checker) input(s *dsl.Stmt) {
 			}
 		}
 		c.net.Input = ir.Shape{C: v[0], H: v[1], W: v[2]}
-		if c.net.Input.Len() > dsl.MaxInt {
+		c.inputOK = min(v[0], v[1], v[2]) > 0
+		if product(v[0], v[1], v[2]) > dsl.MaxInt {
 			c.errorf(p.Pos, "input: %s is too large (at most %d values)", p.Dims.Raw, dsl.MaxInt)
-			c.net.Input = ir.Shape{}
+			c.net.Input = ir.Shape{C: 1, H: 1, W: 1}
+			c.inputOK = false
 		}
 	}
 	c.net.Values = []ir.Value{{ID: 0, Shape: c.net.Input, Producer: -1}}
@@ -246,81 +335,136 @@ func (c *checker) labelSet(s *dsl.Stmt) {
 		return
 	}
 	if c.net.Labels != "" {
-		c.errorf(s.Pos, "labels declared twice")
+		c.errorf(s.Pos, "labels declared twice (first at %s)", shortPos(c.pos.labels))
+		return
 	}
-	c.net.Labels = name
+	c.net.Labels, c.pos.labels = name, s.Pos
+}
+
+// netPos holds where network-level declarations were made: for "first at"
+// in messages, and for the checks of preprocessing against the input that
+// follow once the whole network has been read.
+type netPos struct {
+	labels, preprocess dsl.Pos
+	crop, mean, std    dsl.Pos
 }
 
 func (c *checker) preprocess(s *dsl.Stmt) {
 	if c.net.Pre != nil {
-		c.errorf(s.Pos, "preprocess declared twice")
+		c.errorf(s.Pos, "preprocess declared twice (first at %s)", shortPos(c.pos.preprocess))
 		return
 	}
+	c.pos.preprocess = s.Pos
 	pre := &ir.Preprocess{Scale: 1, Order: "rgb"}
 	c.net.Pre = pre
+	if s.Label != nil {
+		c.errorf(s.Label.Pos, "preprocess takes no label")
+	}
 	if len(s.Layer.Args) > 0 {
-		c.errorf(s.Layer.Args[0].Pos, "preprocess takes only a { body }")
+		c.errorf(s.Layer.Args[0].Pos, "preprocess takes only a { body } (usage: %s)", netKinds["preprocess"].doc)
 	}
 	if s.Layer.Body == nil {
 		c.errorf(s.Pos, "preprocess needs a { body } (usage: %s)", netKinds["preprocess"].doc)
 		return
 	}
-	seen := map[string]bool{}
+	seen := map[string]dsl.Pos{}
 	for _, st := range s.Layer.Body.Stmts {
 		if st.Layer == nil {
 			c.errorf(st.Pos, "preprocess: want a step (%s)", stepNames())
 			continue
 		}
+		if st.Label != nil {
+			c.errorf(st.Label.Pos, "preprocess: steps take no label")
+		}
 		k := st.Layer.Kind.Name
 		spec, ok := preKinds[k]
 		if !ok {
-			c.unknownKind(st.Layer.Kind, preKinds, "preprocess step")
+			e := c.unknownKind(st.Layer.Kind, preKinds, "preprocess step")
+			if !strings.Contains(e.Msg, "did you mean") {
+				e.Msg += " (want " + stepNames() + ")"
+			}
 			continue
 		}
-		if seen[k] {
-			c.errorf(st.Pos, "preprocess: %s given twice", k)
+		if prev, dup := seen[k]; dup {
+			c.errorf(st.Pos, "preprocess: %s given twice (first at %s)", k, shortPos(prev))
+			continue
 		}
-		seen[k] = true
+		seen[k] = st.Pos
 		c.noBody(st.Layer, k)
 		a := c.parseArgs(k, spec, st.Layer.Args, nil)
+		key := spec.pos[0]
+		at, given := a.vals[key]
+		if !given {
+			if !a.bad {
+				c.errorf(st.Layer.Kind.Pos, "%s: missing value (usage: %s)", k, spec.doc)
+			}
+			continue
+		}
 		switch k {
 		case "resize":
-			v, pos, ok := c.intAttr(a, "size", nil, 0)
-			if ok && v < 1 && a.has("size") {
-				c.errorf(pos, "resize: size must be positive, got %d", v)
+			v, ok := c.evalInt(at.expr, nil)
+			if ok && v < 1 {
+				c.errorf(at.pos, "resize: size must be positive, got %d", v)
+				continue
 			}
 			pre.Resize = v
 		case "crop":
 			h, w, ok := c.pair(k, a, "size", nil, 0, 0)
-			if ok && (h < 1 || w < 1) && a.has("size") {
-				c.errorf(a.vals["size"].pos, "crop: size must be positive")
+			if ok && (h < 1 || w < 1) {
+				c.errorf(at.pos, "crop: size must be positive, got %dx%d", h, w)
+				continue
 			}
-			pre.CropH, pre.CropW = h, w
+			pre.CropH, pre.CropW, c.pos.crop = h, w, at.pos
 		case "scale":
-			pre.Scale, _, _ = c.floatAttr(a, "factor", nil, 1)
+			v, ok := c.evalFloat(at.expr, nil)
+			if ok && v <= 0 {
+				c.errorf(at.pos, "scale: factor must be positive, got %g", v)
+				continue
+			}
+			pre.Scale = v
 		case "order":
 			o, pos, ok := c.nameAttr(k, a, "order")
 			if ok && o != "rgb" && o != "bgr" {
 				c.errorf(pos, "order: want rgb or bgr, got %s", o)
+				continue
 			}
 			pre.Order = o
 		case "mean", "std":
-			vs := c.floatTuple(k, a, "values")
-			if k == "mean" {
-				pre.Mean = vs
-			} else {
-				for _, v := range vs {
+			vs, pos := c.floatTuple(at)
+			if k == "std" {
+				for i, v := range vs {
 					if v <= 0 {
-						c.errorf(a.vals["values"].pos, "std: values must be positive")
-						break
+						c.errorf(pos[i], "std: values must be positive, got %g", v)
 					}
 				}
-				pre.Std = vs
+				pre.Std, c.pos.std = vs, at.pos
+			} else {
+				pre.Mean, c.pos.mean = vs, at.pos
 			}
 		}
 	}
-	if pre.CropH > 0 && (pre.CropH != c.net.Input.H || pre.CropW != c.net.Input.W) && c.net.Input.H > 0 {
-		c.errorf(s.Pos, "preprocess: crop %dx%d does not give the input's %dx%d", pre.CropH, pre.CropW, c.net.Input.H, c.net.Input.W)
+}
+
+// checkPreprocess checks preprocessing against the input, once both are known.
+func (c *checker) checkPreprocess() {
+	pre, in := c.net.Pre, c.net.Input
+	if pre == nil {
+		return
+	}
+	if pre.CropH > 0 && c.inputOK && (pre.CropH != in.H || pre.CropW != in.W) {
+		c.errorf(c.pos.crop, "preprocess: crop %dx%d does not give the input's %dx%d", pre.CropH, pre.CropW, in.H, in.W)
+	}
+	if pre.CropH > 0 && pre.Resize > 0 && (pre.CropH > pre.Resize || pre.CropW > pre.Resize) {
+		c.errorf(c.pos.crop, "preprocess: crop %dx%d is larger than the image resized to %d", pre.CropH, pre.CropW, pre.Resize)
+	}
+	for _, t := range []struct {
+		name string
+		vs   []float64
+		pos  dsl.Pos
+	}{{"mean", pre.Mean, c.pos.mean}, {"std", pre.Std, c.pos.std}} {
+		if c.inputOK && len(t.vs) > 1 && len(t.vs) != in.C {
+			c.errorf(t.pos, "preprocess: %s: want 1 or %d values (the input's channels), got %d", t.name, in.C, len(t.vs))
+		}
 	}
 }
 
@@ -328,25 +472,24 @@ func stepNames() string {
 	return "resize, crop, scale, order, mean or std"
 }
 
-func (c *checker) floatTuple(kind string, a attrs, key string) []float64 {
-	at, ok := a.vals[key]
-	if !ok {
-		return nil
-	}
-	p := primary(at.expr)
+// floatTuple evaluates a number or a tuple of numbers, returning each
+// value's position too.
+func (c *checker) floatTuple(at attr) ([]float64, []dsl.Pos) {
 	exprs := []*dsl.Expr{at.expr}
-	if p != nil && p.Paren != nil {
+	if p := primary(at.expr); p != nil && p.Paren != nil {
 		exprs = p.Paren
 	}
 	var out []float64
+	var pos []dsl.Pos
 	for _, e := range exprs {
 		v, _ := c.evalFloat(e, nil)
 		out = append(out, v)
+		pos = append(pos, e.Pos)
 	}
-	return out
+	return out, pos
 }
 
-func (c *checker) unknownKind(id *dsl.Ident, known map[string]*kindSpec, what string) {
+func (c *checker) unknownKind(id *dsl.Ident, known map[string]*kindSpec, what string) *dsl.Error {
 	var cands []string
 	for k := range known {
 		cands = append(cands, k)
@@ -355,6 +498,7 @@ func (c *checker) unknownKind(id *dsl.Ident, known map[string]*kindSpec, what st
 	if s := suggest(id.Name, cands); s != "" {
 		e.Msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
+	return e
 }
 
 // name returns a statement's path component: its label, or its index.
@@ -363,13 +507,6 @@ func stmtName(s *dsl.Stmt, index int) string {
 		return s.Label.Name()
 	}
 	return strconv.Itoa(index)
-}
-
-func join(path []string, name string) string {
-	if len(path) == 0 {
-		return name
-	}
-	return strings.Join(path, ".") + "." + name
 }
 
 // seq checks statements in sequence. At the top level it also records
@@ -400,7 +537,7 @@ func (c *checker) seq(path []string, stmts []*dsl.Stmt, x val, en env, top bool)
 				m.Kind = "sequence"
 			}
 			c.net.Modules = append(c.net.Modules, m)
-			if s.Label != nil {
+			if s.Label != nil && s.Label.Name() != "_" {
 				c.labels[s.Label.Name()] = x
 			}
 		}
@@ -410,38 +547,108 @@ func (c *checker) seq(path []string, stmts []*dsl.Stmt, x val, en env, top bool)
 
 // stmt checks one statement with input x and returns its output.
 func (c *checker) stmt(path []string, s *dsl.Stmt, index int, x val, en env) val {
+	if c.expanded++; c.expanded > maxStmts {
+		c.tooLarge(s)
+		return bad(x)
+	}
 	name := stmtName(s, index)
+	if s.Label != nil && !c.validLabel(s.Label) {
+		name = strconv.Itoa(index)
+		c.quiet++
+		defer func() { c.quiet-- }()
+	}
+	l := s.Layer
+	if name == "_" && s.Call == nil && s.Group == nil {
+		c.errorf(s.Label.Pos, "the blank label _ can only name a block call or a { group }")
+		// Check the layer under its index, but do not let that name
+		// collide with another.
+		name = strconv.Itoa(index)
+		c.quiet++
+		defer func() { c.quiet-- }()
+	}
+	if l != nil {
+		if _, isNet := netKinds[l.Kind.Name]; isNet {
+			c.errorf(l.Kind.Pos, "%s is only valid directly in a network", l.Kind.Name)
+			return x
+		}
+	}
 	inner := append(path[:len(path):len(path)], name)
+	join := l != nil && (l.Kind.Name == "concat" || l.Kind.Name == "add")
 	if name == "_" {
 		// The blank label adds no path component, so a block's weights can
 		// sit directly under the enclosing name.
 		inner = path
+	} else if !c.declare(strings.Join(inner, "."), s) {
+		// The statement's name is taken: check its contents, but do not
+		// report every op under it again.
+		c.quiet++
+		defer func() { c.quiet-- }()
 	}
 	switch {
 	case s.Call != nil:
 		return c.call(inner, s, x, en)
 	case s.Group != nil:
 		return c.seq(inner, s.Group.Stmts, x, en, false)
-	}
-	l := s.Layer
-	if name == "_" {
-		c.errorf(s.Label.Pos, "the blank label _ can only name a block call or a { group }")
-		return bad(x)
-	}
-	if _, isNet := netKinds[l.Kind.Name]; isNet {
-		c.errorf(l.Kind.Pos, "%s is only valid directly in a network", l.Kind.Name)
-		return bad(x)
-	}
-	if l.Kind.Name == "concat" || l.Kind.Name == "add" {
+	case join:
 		c.parseArgs(l.Kind.Name, kinds[l.Kind.Name], l.Args, en)
-		// An unlabeled join adds no path component: its branches are named
-		// directly under the enclosing statement, as in a PyTorch module.
-		if s.Label == nil {
-			inner = path
-		}
-		return c.joinOp(join(path, name), inner, s, x, en)
+		return c.joinOp(inner, path, s, x, en)
 	}
-	return c.layer(join(path, name), s, x, en)
+	return c.layer(strings.Join(inner, "."), s, x, en)
+}
+
+// tooLarge reports, once, that expansion went past maxStmts: at the
+// outermost block instance being expanded, the statement of the network
+// whose expansion is too large, or at s itself at the top level.
+func (c *checker) tooLarge(s *dsl.Stmt) {
+	if c.expanded > maxStmts+1 {
+		return
+	}
+	if len(c.trail) == 0 {
+		c.errorf(s.Pos, "network too large: more than %d layers and block instances", maxStmts)
+		return
+	}
+	top := c.trail[0]
+	c.errs.Add(top.Pos, "network too large: expanding %s gives more than %d layers and block instances", top.Name, maxStmts)
+}
+
+// validLabel reports a label that cannot name anything: an empty string,
+// or one with an empty component ("a..b", ".a").
+func (c *checker) validLabel(l *dsl.Label) bool {
+	name := l.Name()
+	if name == "" {
+		c.errorf(l.Pos, "empty label")
+		return false
+	}
+	if l.Str != "" && slices.Contains(strings.Split(name, "."), "") {
+		c.errorf(l.Pos, "label %q has an empty component", name)
+		return false
+	}
+	return true
+}
+
+// declare records the path of a statement (or a side head) and reports a
+// name already taken, or one that becomes the same Go identifier as another.
+func (c *checker) declare(name string, s *dsl.Stmt) bool {
+	if c.quiet > 0 {
+		return true
+	}
+	pos := s.Pos
+	hint := ""
+	if s.Label == nil {
+		hint = "; an unlabeled statement is named by its index"
+	}
+	if prev, dup := c.paths[name]; dup {
+		c.errorf(pos, "duplicate name %q (first at %s%s)", name, shortPos(prev), hint)
+		return false
+	}
+	c.paths[name] = pos
+	g := ir.GoName(name)
+	if other, clash := c.goPaths[g]; clash {
+		c.errorf(pos, "name %q collides with %q at %s (both become %s in generated code)", name, other, shortPos(c.paths[other]), g)
+		return false
+	}
+	c.goPaths[g] = name
+	return true
 }
 
 func bad(x val) val { x.ok = false; return x }
@@ -456,7 +663,7 @@ func (c *checker) call(path []string, s *dsl.Stmt, x val, en env) val {
 		for k := range c.blocks {
 			cands = append(cands, k)
 		}
-		e := c.errorf(call.Name.Pos, "undefined block %s", call.Name.Name)
+		e := c.errorf(call.Pos, "undefined block %s", call.Name.Name)
 		if sg := suggest(call.Name.Name, cands); sg != "" {
 			e.Msg += fmt.Sprintf(" (did you mean %q?)", sg)
 		} else if _, isKind := kinds[call.Name.Name]; isKind {
@@ -464,21 +671,40 @@ func (c *checker) call(path []string, s *dsl.Stmt, x val, en env) val {
 		}
 		return bad(x)
 	}
-	for _, st := range c.stack {
-		if st == b.Name.Name {
-			c.errorf(call.Name.Pos, "recursive block %s (%s -> %s)", b.Name.Name, strings.Join(c.stack, " -> "), b.Name.Name)
-			return bad(x)
-		}
+	if c.recursive[b.Name.Name] {
+		return bad(x) // reported by findRecursion
 	}
 	if len(c.stack) >= maxDepth {
-		c.errorf(call.Name.Pos, "blocks nested too deeply (more than %d)", maxDepth)
+		c.errorf(call.Pos, "blocks nested too deeply (more than %d)", maxDepth)
 		return bad(x)
 	}
 	inner, ok := c.bindArgs(b, call, en)
 	if !ok {
 		return bad(x)
 	}
-	c.trail = append(c.trail, dsl.Frame{Name: strings.Join(path, "."), Pos: call.Pos})
+	var args []int
+	for _, p := range b.Params {
+		args = append(args, inner[p.Name])
+		if p.Second != nil {
+			args = append(args, inner[p.Second.Name])
+		}
+	}
+	// Set after the body, whose calls set it too.
+	defer func() { c.lastArgs = args }()
+	frame := strings.Join(path, ".")
+	if frame == "" {
+		frame = b.Name.Name // a blank-labeled instance at the top
+	}
+	c.trail = append(c.trail, dsl.Frame{Name: frame, Pos: call.Pos})
+	opTrail := c.opTrail
+	defer func() { c.opTrail = opTrail }()
+	c.opTrail = nil
+	for i := len(c.trail) - 1; i >= 0; i-- {
+		c.opTrail = append(c.opTrail, irPos(c.trail[i].Pos))
+	}
+	// The ops of this instance share the slice; a full slice expression
+	// makes an append by a consumer copy it.
+	c.opTrail = c.opTrail[:len(c.opTrail):len(c.opTrail)]
 	c.stack = append(c.stack, b.Name.Name)
 	out := c.seq(path, b.Body.Stmts, x, inner, false)
 	c.stack = c.stack[:len(c.stack)-1]
@@ -489,93 +715,115 @@ func (c *checker) call(path []string, s *dsl.Stmt, x val, en env) val {
 // bindArgs matches a call's arguments to the block's parameters. Pairs
 // flatten: a pair parameter a > b takes one pair argument x > y or two plain
 // ones, so inception(64, 96 > 128, 16 > 32, 32) and
-// inception(64, 96, 128, 16, 32, 32) are the same.
+// inception(64, 96, 128, 16, 32, 32) are the same. A mistake in the shape
+// of the arguments (an unknown or repeated name, a misplaced pair) is
+// reported alone: no "missing" error follows from it.
 func (c *checker) bindArgs(b *dsl.Block, call *dsl.Call, en env) (env, bool) {
 	var names []string
+	var pairFirst []bool
 	var sig []string
 	defaults := map[string]*dsl.Expr{}
 	for _, p := range b.Params {
 		names = append(names, p.Name)
-		if p.Second != nil {
+		pairFirst = append(pairFirst, p.Second != nil)
+		switch {
+		case p.Second != nil:
 			names = append(names, p.Second.Name)
+			pairFirst = append(pairFirst, false)
 			sig = append(sig, p.Name+">"+p.Second.Name)
-		} else {
+		case p.Default != nil:
+			defaults[p.Name] = p.Default
+			sig = append(sig, p.Name+"="+exprString(p.Default))
+		default:
 			sig = append(sig, p.Name)
-			if p.Default != nil {
-				defaults[p.Name] = p.Default
-			}
 		}
 	}
 	usage := fmt.Sprintf("%s(%s)", b.Name.Name, strings.Join(sig, ", "))
+	want := strconv.Itoa(len(names))
+	if len(defaults) > 0 {
+		want = fmt.Sprintf("%d to %d", len(names)-len(defaults), len(names))
+	}
+	npos := 0 // values given positionally
+	for _, a := range call.Args {
+		if a.Key == nil {
+			npos++
+			if a.Second != nil {
+				npos++
+			}
+		}
+	}
 	inner := env{}
-	ok := true
-	var vals []int
-	i := 0
+	ok := true     // every value evaluated
+	shaped := true // the arguments fit the parameters
+	eval := func(e *dsl.Expr, name string) {
+		v, ok2 := c.evalInt(e, en)
+		ok = ok && ok2
+		inner[name] = v
+	}
+	i := 0 // the next positional parameter
+	named := false
 	for _, a := range call.Args {
 		if a.Key != nil {
+			named = true
 			k := a.Key.Name
-			if !contains(names, k) {
+			j := indexOf(names, k)
+			if j == len(names) {
 				e := c.errorf(a.Key.Pos, "%s has no parameter %s (usage: %s)", b.Name.Name, k, usage)
 				if sg := suggest(k, names); sg != "" {
 					e.Msg = fmt.Sprintf("%s has no parameter %s (did you mean %q?)", b.Name.Name, k, sg)
 				}
-				ok = false
+				shaped = false
 				continue
 			}
-			if _, dup := inner[k]; dup || indexOf(names, k) < i {
+			if _, dup := inner[k]; dup {
 				c.errorf(a.Key.Pos, "%s: parameter %s given twice", b.Name.Name, k)
-				ok = false
+				shaped = false
 				continue
 			}
-			v, ok2 := c.evalInt(a.Value, en)
-			ok = ok && ok2
-			inner[k] = v
+			eval(a.Value, k)
 			if a.Second != nil {
-				j := indexOf(names, k)
-				if j+1 >= len(names) || !isPairFirst(b, k) {
-					c.errorf(a.Second.Pos, "%s: parameter %s is not a pair", b.Name.Name, k)
-					ok = false
+				if !pairFirst[j] {
+					c.errorf(a.Second.Pos, "%s: parameter %s is not a pair (usage: %s)", b.Name.Name, k, usage)
+					shaped = false
 					continue
 				}
-				w, ok3 := c.evalInt(a.Second, en)
-				ok = ok && ok3
-				inner[names[j+1]] = w
+				eval(a.Second, names[j+1])
 			}
 			continue
 		}
-		if len(inner) > 0 {
+		if named {
 			c.errorf(a.Pos, "%s: positional argument after a named one", b.Name.Name)
-			ok = false
+			shaped = false
 			continue
 		}
-		v, ok2 := c.evalInt(a.Value, en)
-		ok = ok && ok2
-		vals = append(vals, v)
+		if i == len(names) {
+			c.errorf(a.Pos, "%s takes %s values, got %d (usage: %s)", b.Name.Name, want, npos, usage)
+			shaped = false
+			break
+		}
+		eval(a.Value, names[i])
+		i++
 		if a.Second != nil {
-			if i >= len(names) || !isPairFirst(b, names[i]) {
-				c.errorf(a.Second.Pos, "%s: argument %d is a pair, but parameter %s is not (usage: %s)", b.Name.Name, len(vals), paramAt(names, i), usage)
-				ok = false
+			if !pairFirst[i-1] {
+				c.errorf(a.Second.Pos, "%s: argument %d is a pair, but parameter %s is not (usage: %s)", b.Name.Name, i, names[i-1], usage)
+				shaped = false
+				continue
 			}
-			w, ok3 := c.evalInt(a.Second, en)
-			ok = ok && ok3
-			vals = append(vals, w)
+			eval(a.Second, names[i])
 			i++
 		}
-		i++
 	}
-	if len(vals) > len(names) {
-		c.errorf(call.Pos, "%s takes %d values, got %d (usage: %s)", b.Name.Name, len(names), len(vals), usage)
+	if !shaped {
 		return nil, false
 	}
-	for j, v := range vals {
-		inner[names[j]] = v
-	}
+	got := len(inner)
 	var missing []string
 	for _, n := range names {
 		if _, given := inner[n]; given {
 			continue
 		}
 		if d, has := defaults[n]; has {
+			// A default sees the block's other parameters, not the caller's.
 			v, ok2 := c.evalInt(d, inner)
 			ok = ok && ok2
 			inner[n] = v
@@ -584,11 +832,8 @@ func (c *checker) bindArgs(b *dsl.Block, call *dsl.Call, en env) (env, bool) {
 		missing = append(missing, n)
 	}
 	if len(missing) > 0 {
-		c.errorf(call.Pos, "%s takes %d values, got %d: missing %s (usage: %s)", b.Name.Name, len(names), len(names)-len(missing), strings.Join(missing, ", "), usage)
+		c.errorf(call.Pos, "%s takes %s values, got %d: missing %s (usage: %s)", b.Name.Name, want, got, strings.Join(missing, ", "), usage)
 		return nil, false
-	}
-	for _, n := range names {
-		c.lastArgs = append(c.lastArgs, inner[n])
 	}
 	return inner, ok
 }
@@ -602,24 +847,16 @@ func indexOf(list []string, s string) int {
 	return len(list)
 }
 
-func paramAt(names []string, i int) string {
-	if i < len(names) {
-		return names[i]
-	}
-	return "(none)"
-}
-
-func isPairFirst(b *dsl.Block, name string) bool {
-	for _, p := range b.Params {
-		if p.Name == name {
-			return p.Second != nil
-		}
-	}
-	return false
-}
-
 // joinOp checks concat/add: every branch reads x; the results are joined.
-func (c *checker) joinOp(name string, path []string, s *dsl.Stmt, x val, en env) val {
+//
+// The join's own path is inner; path is where it sits. Branches of a
+// labeled join are named under it. An unlabeled join adds no path component
+// for labeled branches: they are named directly under the enclosing
+// statement, as attributes of a PyTorch module are (inception3a.branch1).
+// Its unlabeled branches are named under the join's index, so that they
+// cannot collide with the join or its siblings.
+func (c *checker) joinOp(inner, path []string, s *dsl.Stmt, x val, en env) val {
+	name := strings.Join(inner, ".")
 	l := s.Layer
 	kind := l.Kind.Name
 	if l.Body == nil || len(l.Body.Stmts) == 0 {
@@ -629,7 +866,11 @@ func (c *checker) joinOp(name string, path []string, s *dsl.Stmt, x val, en env)
 	var outs []val
 	ok := x.ok
 	for i, br := range l.Body.Stmts {
-		y := c.stmt(path, br, i, x, en)
+		bpath := inner
+		if s.Label == nil && br.Label != nil {
+			bpath = path
+		}
+		y := c.stmt(bpath, br, i, x, en)
 		ok = ok && y.ok
 		outs = append(outs, y)
 	}
@@ -661,7 +902,7 @@ func (c *checker) joinOp(name string, path []string, s *dsl.Stmt, x val, en env)
 			}
 		}
 	}
-	if shape.Len() > dsl.MaxInt {
+	if product(shape.C, shape.H, shape.W) > dsl.MaxInt {
 		c.errorf(l.Kind.Pos, "%s: output %v is too large (at most %d values)", kind, shape, dsl.MaxInt)
 		return bad(x)
 	}
@@ -678,24 +919,26 @@ func (c *checker) joinOp(name string, path []string, s *dsl.Stmt, x val, en env)
 
 // emit appends an op producing a new value of the given shape.
 func (c *checker) emit(op ir.Op, shape ir.Shape, pos dsl.Pos) val {
-	if prev, dup := c.names[op.Name]; dup {
+	// A name error does not make the value unusable: the op is still
+	// emitted, so that later statements are checked as usual.
+	if prev, dup := c.names[op.Name]; c.quiet > 0 {
+		// The name is reported already.
+	} else if dup {
 		c.errorf(pos, "duplicate name %q (first at %s)", op.Name, shortPos(prev))
-		return val{id: 0, shape: shape, ok: false}
+	} else {
+		c.names[op.Name] = pos
+		g := ir.GoName(op.Name)
+		if other, clash := c.goNames[g]; clash {
+			c.errorf(pos, "name %q collides with %q at %s (both become %s in generated code)", op.Name, other, shortPos(c.names[other]), g)
+		} else {
+			c.goNames[g] = op.Name
+		}
 	}
-	c.names[op.Name] = pos
-	g := ir.GoName(op.Name)
-	if other, clash := c.goNames[g]; clash {
-		c.errorf(pos, "name %q collides with %q (both become %s in generated code)", op.Name, other, g)
-		return val{id: 0, shape: shape, ok: false}
-	}
-	c.goNames[g] = op.Name
 	id := len(c.net.Values)
 	op.Out = id
 	op.Head = c.head
 	op.Src = irPos(pos)
-	for i := len(c.trail) - 1; i >= 0; i-- {
-		op.Trail = append(op.Trail, irPos(c.trail[i].Pos))
-	}
+	op.Trail = c.opTrail
 	for i := range op.Params {
 		op.Params[i].Name = op.Name + "." + op.Params[i].Name
 	}
@@ -707,43 +950,49 @@ func (c *checker) emit(op ir.Op, shape ir.Shape, pos dsl.Pos) val {
 // sideHead checks "name: head at point [weight w] { layers }".
 func (c *checker) sideHead(s *dsl.Stmt) {
 	l := s.Layer
-	a := c.parseArgs("head", netKinds["head"], l.Args, nil)
-	if s.Label == nil {
-		c.errorf(s.Pos, "head needs a name: write NAME: head at POINT { ... }")
+	spec := netKinds["head"]
+	a := c.parseArgs("head", spec, l.Args, nil)
+	if s.Label == nil || s.Label.Name() == "_" {
+		c.errorf(s.Pos, "head needs a name (usage: %s)", spec.doc)
+		return
+	}
+	if !c.validLabel(s.Label) {
 		return
 	}
 	name := s.Label.Name()
-	w, _, _ := c.floatAttr(a, "weight", nil, 1)
-	at, atPos, ok := c.nameAttr("head", a, "at")
-	if !ok {
-		if !a.has("at") {
-			c.errorf(s.Pos, "head %s: missing attachment point (write at NAME)", name)
-		}
-		return
+	w, wpos, wok := c.floatAttr(a, "weight", nil, 1)
+	if wok && w < 0 {
+		c.errorf(wpos, "head %s: weight must not be negative, got %g", name, w)
 	}
-	x, found := c.labels[at]
-	if !found {
-		var cands []string
-		for k := range c.labels {
-			cands = append(cands, k)
+	// Without a valid attachment point the body is still checked for
+	// everything but shapes.
+	x := val{shape: ir.Shape{C: 1, H: 1, W: 1}}
+	at, atPos, ok := c.nameAttr("head", a, "at")
+	if !ok && !a.has("at") && !a.bad {
+		c.errorf(s.Layer.Kind.Pos, "head %s: missing attachment point (usage: %s)", name, spec.doc)
+	}
+	if ok {
+		var found bool
+		x, found = c.labels[at]
+		if !found {
+			var cands []string
+			for k := range c.labels {
+				cands = append(cands, k)
+			}
+			e := c.errorf(atPos, "head %s: unknown attachment point %q", name, at)
+			if sg := suggest(at, cands); sg != "" {
+				e.Msg += fmt.Sprintf(" (did you mean %q?)", sg)
+			} else {
+				e.Msg += " (want the label of a top-level statement)"
+			}
 		}
-		e := c.errorf(atPos, "head %s: unknown attachment point %q", name, at)
-		if sg := suggest(at, cands); sg != "" {
-			e.Msg += fmt.Sprintf(" (did you mean %q?)", sg)
-		} else {
-			e.Msg += " (want the label of a top-level statement)"
-		}
-		return
 	}
 	if l.Body == nil || len(l.Body.Stmts) == 0 {
-		c.errorf(s.Pos, "head %s needs layers: %s", name, netKinds["head"].doc)
+		c.errorf(s.Layer.Kind.Pos, "head %s needs layers (usage: %s)", name, spec.doc)
 		return
 	}
-	for _, h := range c.net.Heads {
-		if h.Name == name {
-			c.errorf(s.Label.Pos, "duplicate head %q", name)
-			return
-		}
+	if !c.declare(name, s) {
+		return
 	}
 	first := len(c.net.Ops)
 	c.head = name

@@ -37,19 +37,22 @@ func (c *checker) evalInt(e *dsl.Expr, en env) (v int, ok bool) {
 			ok = false
 			continue
 		}
+		r0 := v
 		if r.Op == "+" {
 			v += w
 		} else {
 			v -= w
 		}
-		ok = c.bound(r.Pos, v)
+		ok = c.bound(r.Pos, r0, r.Op, w, int64(v))
 	}
 	return v, ok
 }
 
-func (c *checker) bound(pos dsl.Pos, v int) bool {
+// bound reports an operation a op b whose result v is out of range, at the
+// operator.
+func (c *checker) bound(pos dsl.Pos, a int, op string, b int, v int64) bool {
 	if v > dsl.MaxInt || v < -dsl.MaxInt {
-		c.errorf(pos, "integer overflow: result out of range (max %d)", dsl.MaxInt)
+		c.errorf(pos, "integer overflow: %d %s %d is out of range (max %d)", a, op, b, dsl.MaxInt)
 		return false
 	}
 	return true
@@ -65,8 +68,7 @@ func (c *checker) intTerm(t *dsl.Term, en env) (int, bool) {
 		}
 		switch r.Op {
 		case "*":
-			if int64(v)*int64(w) > dsl.MaxInt || int64(v)*int64(w) < -dsl.MaxInt {
-				c.errorf(r.Pos, "integer overflow: result out of range (max %d)", dsl.MaxInt)
+			if !c.bound(r.Pos, v, "*", w, int64(v)*int64(w)) {
 				ok = false
 				continue
 			}

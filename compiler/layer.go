@@ -29,7 +29,11 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 	ok := true
 	positive := func(what string, v int, pos dsl.Pos, valid bool) {
 		if valid && v < 1 {
-			c.errorf(pos, "%s: %s must be positive, got %d", kind, what, v)
+			// An attribute not given defaults to another (a pool's stride
+			// to its kernel), which is reported instead.
+			if pos.Line > 0 {
+				c.errorf(pos, "%s: %s must be positive, got %d", kind, what, v)
+			}
 			ok = false
 		}
 		ok = ok && valid
@@ -37,11 +41,15 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 	switch kind {
 	case "conv":
 		if !a.has("kernel") {
-			c.errorf(l.Kind.Pos, "conv: missing kernel size (usage: %s)", spec.doc)
+			if !a.bad {
+				c.errorf(l.Kind.Pos, "conv: missing kernel size (usage: %s)", spec.doc)
+			}
 			ok = false
 		}
 		if !a.has("out") {
-			c.errorf(l.Kind.Pos, "conv: missing output channels (usage: %s)", spec.doc)
+			if !a.bad {
+				c.errorf(l.Kind.Pos, "conv: missing output channels (usage: %s)", spec.doc)
+			}
 			ok = false
 		}
 		kh, kw, kok := c.pair(kind, a, "kernel", en, 1, 1)
@@ -63,18 +71,20 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		out = ir.Shape{C: n, H: oh, W: ow}
 		op.Kind = ir.KindConv
 		op.Conv = &ir.Conv{Out: n, KH: kh, KW: kw, SH: sh, SW: sw, Pad: pad, Bias: bias}
-		fan := in.C * kh * kw
-		if int64(fan)*int64(n) > dsl.MaxInt*16 {
-			c.errorf(l.Kind.Pos, "conv: %d weights is too many", int64(fan)*int64(n))
+		if product(n, in.C, kh, kw) > maxWeights {
+			c.errorf(l.Kind.Pos, "conv: too many weights: %dx%dx%dx%d (at most %d)", n, in.C, kh, kw, maxWeights)
 			return bad(x)
 		}
+		fan := in.C * kh * kw
 		op.Params = []ir.Param{{Name: "weight", Role: ir.RoleWeight, Shape: []int{n, in.C, kh, kw}, FanIn: fan}}
 		if bias {
 			op.Params = append(op.Params, ir.Param{Name: "bias", Role: ir.RoleBias, Shape: []int{n}, FanIn: fan})
 		}
 	case "maxpool", "avgpool":
 		if !a.has("kernel") {
-			c.errorf(l.Kind.Pos, "%s: missing kernel size (usage: %s)", kind, spec.doc)
+			if !a.bad {
+				c.errorf(l.Kind.Pos, "%s: missing kernel size (usage: %s)", kind, spec.doc)
+			}
 			return bad(x)
 		}
 		kh, kw, kok := c.pair(kind, a, "kernel", en, 1, 1)
@@ -109,7 +119,9 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		oh, ow := 1, 1
 		if kind == "adaptiveavgpool" {
 			if !a.has("size") {
-				c.errorf(l.Kind.Pos, "adaptiveavgpool: missing output size (usage: %s)", spec.doc)
+				if !a.bad {
+					c.errorf(l.Kind.Pos, "adaptiveavgpool: missing output size (usage: %s)", spec.doc)
+				}
 				return bad(x)
 			}
 			var sok bool
@@ -124,7 +136,9 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		op.Adaptive = &ir.Adaptive{H: oh, W: ow}
 	case "lrn":
 		if !a.has("size") {
-			c.errorf(l.Kind.Pos, "lrn: missing size (usage: %s)", spec.doc)
+			if !a.bad {
+				c.errorf(l.Kind.Pos, "lrn: missing size (usage: %s)", spec.doc)
+			}
 			return bad(x)
 		}
 		size, spos, sok := c.intAttr(a, "size", en, 5)
@@ -166,6 +180,10 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		if kind == "flatten" {
 			out = ir.Shape{C: in.Len(), H: 1, W: 1}
 		}
+		if kind == "softmax" && (in.H != 1 || in.W != 1) {
+			c.errorf(l.Kind.Pos, "softmax: input must be Cx1x1, got %v (flatten or pool first)", in)
+			return bad(x)
+		}
 	case "dropout":
 		rate, rpos, rok := c.floatAttr(a, "rate", en, 0.5)
 		if rok && (rate < 0 || rate >= 1) {
@@ -180,7 +198,9 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		op.Dropout = &ir.Dropout{Rate: rate}
 	case "fc":
 		if !a.has("out") {
-			c.errorf(l.Kind.Pos, "fc: missing output size (usage: %s)", spec.doc)
+			if !a.bad {
+				c.errorf(l.Kind.Pos, "fc: missing output size (usage: %s)", spec.doc)
+			}
 			return bad(x)
 		}
 		n, npos, nok := c.intAttr(a, "out", en, 1)
@@ -189,8 +209,8 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		if !ok || !x.ok {
 			return bad(x)
 		}
-		if int64(in.Len())*int64(n) > dsl.MaxInt*16 {
-			c.errorf(l.Kind.Pos, "fc: %d weights is too many", int64(in.Len())*int64(n))
+		if product(n, in.Len()) > maxWeights {
+			c.errorf(l.Kind.Pos, "fc: too many weights: %dx%d (at most %d)", n, in.Len(), maxWeights)
 			return bad(x)
 		}
 		out = ir.Shape{C: n, H: 1, W: 1}
@@ -203,7 +223,12 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 	default:
 		panic("compiler: kind without a check: " + kind)
 	}
-	if out.Len() > dsl.MaxInt {
+	if a.bad {
+		// The layer is not what its author meant: its output would only
+		// cause errors downstream.
+		return bad(x)
+	}
+	if product(out.C, out.H, out.W) > dsl.MaxInt {
 		c.errorf(l.Kind.Pos, "%s: output %v is too large (at most %d values)", kind, out, dsl.MaxInt)
 		return bad(x)
 	}
@@ -212,6 +237,19 @@ func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
 		y = c.emit(ir.Op{Kind: ir.KindReLU, Name: name + ".relu", In: []int{y.id}}, out, pos)
 	}
 	return y
+}
+
+// maxWeights bounds the weights of one layer (1 GiB of float32).
+const maxWeights = dsl.MaxInt * 16
+
+// product multiplies sizes without overflow: in float64, exact up to 2^53
+// and only compared with bounds far below that.
+func product(dims ...int) float64 {
+	p := 1.0
+	for _, d := range dims {
+		p *= float64(d)
+	}
+	return p
 }
 
 func (c *checker) biasFlag(kind string, a attrs) bool {
@@ -244,13 +282,20 @@ func padString(p ir.Pad) string {
 // windowOut is the output size of a sliding window (conv or pool):
 // floor((n + pads - k) / s) + 1, or with ceil rounding up, less one when the
 // last window would start beyond the input and the leading padding
-// (the rule Caffe and PyTorch share).
+// (the rule Caffe and PyTorch share). The window must fit in the padded
+// input; then the output is at least 1x1.
 func (c *checker) windowOut(kind string, pos dsl.Pos, in ir.Shape, kh, kw, sh, sw int, p ir.Pad, ceil bool) (int, int, bool) {
+	ph, pw := in.H+p.Top+p.Bottom, in.W+p.Left+p.Right
+	if ph < kh || pw < kw {
+		if kind == "conv" {
+			c.errorf(pos, "conv: kernel %dx%d is larger than the padded input %dx%d", kh, kw, ph, pw)
+		} else {
+			c.errorf(pos, "%s: input %v pools to nothing: kernel %dx%d is larger than the padded input %dx%d", kind, in, kh, kw, ph, pw)
+		}
+		return 0, 0, false
+	}
 	dim := func(n, k, s, lo, hi int) int {
 		span := n + lo + hi - k
-		if span < 0 {
-			return 0
-		}
 		out := span/s + 1
 		if ceil {
 			out = (span+s-1)/s + 1
@@ -260,15 +305,5 @@ func (c *checker) windowOut(kind string, pos dsl.Pos, in ir.Shape, kh, kw, sh, s
 		}
 		return out
 	}
-	oh := dim(in.H, kh, sh, p.Top, p.Bottom)
-	ow := dim(in.W, kw, sw, p.Left, p.Right)
-	if in.H+p.Top+p.Bottom < kh || in.W+p.Left+p.Right < kw {
-		c.errorf(pos, "%s: kernel %dx%d is larger than the padded input %dx%d", kind, kh, kw, in.H+p.Top+p.Bottom, in.W+p.Left+p.Right)
-		return 0, 0, false
-	}
-	if oh < 1 || ow < 1 {
-		c.errorf(pos, "%s: %v pools to nothing", kind, in)
-		return 0, 0, false
-	}
-	return oh, ow, true
+	return dim(in.H, kh, sh, p.Top, p.Bottom), dim(in.W, kw, sw, p.Left, p.Right), true
 }
