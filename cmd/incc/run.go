@@ -15,11 +15,12 @@ import (
 
 // cli is the command line, as kong reads it.
 type cli struct {
-	Check checkCmd `cmd:"" help:"Check specs: report every error with its position, exit 1 if any."`
-	Fmt   fmtCmd   `cmd:"" help:"Format specs in the canonical layout (like gofmt)."`
-	Stats statsCmd `cmd:"" help:"Print parameters and multiply-accumulates per layer and module (GoogLeNet Table 1 style)."`
-	Graph graphCmd `cmd:"" help:"Draw the architecture as Graphviz DOT or SVG."`
-	Run   runCmd   `cmd:"" help:"Run a network with the reference interpreter on an input tensor; print the top classes."`
+	Check  checkCmd  `cmd:"" help:"Check specs: report every error with its position, exit 1 if any."`
+	Fmt    fmtCmd    `cmd:"" help:"Format specs in the canonical layout (like gofmt)."`
+	Stats  statsCmd  `cmd:"" help:"Print parameters and multiply-accumulates per layer and module (GoogLeNet Table 1 style)."`
+	Graph  graphCmd  `cmd:"" help:"Draw the architecture as Graphviz DOT or SVG."`
+	Run    runCmd    `cmd:"" help:"Run a network with the reference interpreter on an input tensor; print the top classes."`
+	Export exportCmd `cmd:"" help:"Export a spec as source for another framework (PyTorch)."`
 }
 
 // app carries the output streams to the commands.
