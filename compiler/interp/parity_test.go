@@ -91,3 +91,21 @@ func top5(v []float32) [5]int {
 	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
 	return [5]int(idx[:5])
 }
+
+// BenchmarkGoogLeNet times one interpreted inference of torchvision's
+// GoogLeNet at batch 1: the baseline that generated code is measured against.
+func BenchmarkGoogLeNet(b *testing.B) {
+	net := testspec.Load(b, "specs/googlenet_torchvision.inc")
+	ip, err := interp.New(net, interp.InitWeights(net, 1, false), interp.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := runtime.SeededInput(1, 1, 3, 224, 224)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ip.Run(x); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/image")
+}
