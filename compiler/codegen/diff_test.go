@@ -1,0 +1,541 @@
+package codegen_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/inccdev/incc/compiler"
+	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/testspec"
+	"github.com/inccdev/incc/runtime"
+)
+
+// numRandom is how many random networks TestDifferential compiles.
+const numRandom = 32
+
+// TestDifferential compiles the example specs and random small networks (random blocks, kernel
+// sizes, strides, symmetric and asymmetric padding, ceil and floor pools,
+// concat and add joins, heads, batch norm, LRN, padded average pools,
+// adaptive pools, fully connected layers) and checks the generated code
+// against the interpreter: seeded weights, a seeded batch of 3, trunk and
+// head outputs within 1e-4 of the largest interpreter output, and the
+// same bits with 1, 2 and 3 threads.
+//
+// Generated code must be compiled to run: the test writes every network's
+// package and a main that runs them all into a temporary directory under
+// testdata (inside the module, removed afterwards) and builds them with one
+// go run.
+func TestDifferential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds generated packages")
+	}
+	dir, err := os.MkdirTemp("testdata", "tmp-diff-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	rel := filepath.ToSlash(dir)
+	var nets []*ir.Network
+	var srcs []string
+	rejected := 0
+	// Features the random networks must exercise, counted in the output.
+	features := map[string]*regexp.Regexp{
+		"concat input written in place": regexp.MustCompile(`It writes channels`),
+		"concat copy":                   regexp.MustCompile(`\tcopy\(dst\[`),
+		"batch norm folded":             regexp.MustCompile(`folded into the weights`),
+		"batch norm alone":              regexp.MustCompile(`op_\w+ computes \S+ \(\S+\): batch normalisation`),
+		"ReLU fused":                    regexp.MustCompile(`; ReLU \S+ fused`),
+		"im2col":                        regexp.MustCompile(`unfolded \(im2col`),
+		"1x1 GEMM":                      regexp.MustCompile(`GEMM straight on the input`),
+		"unrolled pool window":          regexp.MustCompile(`r := in\[iy\*`),
+		"LRN":                           regexp.MustCompile(`local response normalisation`),
+		"adaptive pool":                 regexp.MustCompile(`adaptive average pooling`),
+		"addition":                      regexp.MustCompile(`sum of \d inputs`),
+		"side head":                     regexp.MustCompile(`Side head`),
+		"input slot":                    regexp.MustCompile(`e\.In\[`),
+	}
+	counts := map[string]int{}
+	examples, _ := filepath.Glob(testspec.Path("specs/examples/*.inc"))
+	if len(examples) == 0 {
+		t.Fatal("no specs/examples")
+	}
+	for seed := uint64(1); len(nets) < numRandom+len(examples); seed++ {
+		var src, name string
+		if k := len(nets); k < len(examples) {
+			b, err := os.ReadFile(examples[k])
+			if err != nil {
+				t.Fatal(err)
+			}
+			src, name = string(b), "specs/examples/"+filepath.Base(examples[k])
+			seed--
+		} else {
+			src, name = randomSpec(seed), fmt.Sprintf("rnd%d.inc", len(nets))
+		}
+		net, err := check(name, src)
+		if err != nil {
+			rejected++
+			if rejected > numRandom {
+				t.Fatalf("the checker rejects too many random specs; last:\n%s\n%v", src, err)
+			}
+			continue
+		}
+		pkg := fmt.Sprintf("net%d", len(nets))
+		out, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: name})
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, src)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, pkg), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, pkg, pkg+"_gen.go"), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for name, rx := range features {
+			counts[name] += len(rx.FindAll(out, -1))
+		}
+		nets = append(nets, net)
+		srcs = append(srcs, src)
+	}
+	t.Logf("%d networks (%d examples, %d random; %d random specs rejected by the checker); features: %v", len(nets), len(examples), len(nets)-len(examples), rejected, counts)
+	for name := range features {
+		if counts[name] == 0 {
+			t.Errorf("no random network exercises %s", name)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "main"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main", "main.go"), diffMain(rel, len(nets)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	cmd := exec.Command("go", "run", "./"+rel+"/main")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go run: %v\n%s", err, stderr.String())
+	}
+	t.Logf("built and ran %d generated packages in %v", len(nets), time.Since(start).Round(time.Millisecond))
+	var results []diffResult
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(nets) {
+		t.Fatalf("%d results, want %d", len(results), len(nets))
+	}
+	for i, net := range nets {
+		r := results[i]
+		fail := func(format string, args ...any) {
+			t.Errorf("%s: %s\n%s", nets[i].File, fmt.Sprintf(format, args...), srcs[i])
+		}
+		if r.Err != "" {
+			fail("%s", r.Err)
+			continue
+		}
+		in := net.Input
+		it, err := interp.New(net, interp.InitWeights(net, diffSeed, true), interp.Options{Heads: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := it.Run(runtime.SeededInput(diffSeed, diffBatch, in.C, in.H, in.W))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := closeRel(r.Trunk, want.Output.Data); msg != "" {
+			fail("output: %s", msg)
+		}
+		for k, h := range net.Heads {
+			if msg := closeRel(r.Heads[k], want.Heads[h.Name].Data); msg != "" {
+				fail("head %s: %s", h.Name, msg)
+			}
+		}
+	}
+}
+
+const (
+	diffSeed  = 11
+	diffBatch = 3
+)
+
+// diffResult is what the generated main prints for one network.
+type diffResult struct {
+	Trunk []float32
+	Heads [][]float32
+	Err   string
+}
+
+// closeRel compares got with want to 1e-4 of max |want| (absolute 1e-6 if
+// want is all zero) and describes a mismatch.
+func closeRel(got, want []float32) string {
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d values, want %d", len(got), len(want))
+	}
+	var maxRef, maxDiff float64
+	at := 0
+	for i := range want {
+		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
+		if d := math.Abs(float64(got[i] - want[i])); !(d <= maxDiff) {
+			maxDiff, at = d, i
+		}
+	}
+	if maxDiff <= 1e-4*maxRef || maxDiff <= 1e-6 {
+		return ""
+	}
+	return fmt.Sprintf("max |diff| %.3g at [%d] (got %v, want %v), max |want| %.3g", maxDiff, at, got[at], want[at], maxRef)
+}
+
+func check(name, src string) (*ir.Network, error) {
+	f, err := dsl.Parse(name, []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	return compiler.Check(f)
+}
+
+// diffMain is a program that runs each generated package netK with 1, 2
+// and 3 threads on the seeded batch, checks that the bits agree, and
+// prints the results as JSON.
+func diffMain(rel string, n int) []byte {
+	var b strings.Builder
+	b.WriteString("// Code generated by TestDifferential. DO NOT EDIT.\n\npackage main\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"math\"\n\t\"os\"\n\n\trt \"github.com/inccdev/incc/runtime\"\n")
+	for i := range n {
+		fmt.Fprintf(&b, "\tnet%d \"github.com/inccdev/incc/compiler/codegen/%s/net%d\"\n", i, rel, i)
+	}
+	b.WriteString(")\n\n")
+	fmt.Fprintf(&b, "const seed, batch = %d, %d\n\n", diffSeed, diffBatch)
+	b.WriteString(`type net interface {
+	InferHeads(dst, src []float32, n int, heads [][]float32) error
+	Close()
+}
+
+type result struct {
+	Trunk []float32
+	Heads [][]float32
+	Err   string
+}
+
+func run(newNet func(threads int) (net, error), in [3]int, outLen int, heads [][3]int) (r result) {
+	src := rt.SeededInput(seed, batch, in[0], in[1], in[2]).Data
+	for _, threads := range []int{1, 2, 3} {
+		m, err := newNet(threads)
+		if err != nil {
+			return result{Err: err.Error()}
+		}
+		out := make([]float32, batch*outLen)
+		hs := make([][]float32, len(heads))
+		for i, s := range heads {
+			hs[i] = make([]float32, batch*s[0]*s[1]*s[2])
+		}
+		err = m.InferHeads(out, src, batch, hs)
+		m.Close()
+		if err != nil {
+			return result{Err: err.Error()}
+		}
+		if threads == 1 {
+			r = result{Trunk: out, Heads: hs}
+			continue
+		}
+		if !same(out, r.Trunk) {
+			return result{Err: fmt.Sprintf("output with %d threads differs from 1 thread", threads)}
+		}
+		for i := range hs {
+			if !same(hs[i], r.Heads[i]) {
+				return result{Err: fmt.Sprintf("head %d with %d threads differs from 1 thread", i, threads)}
+			}
+		}
+	}
+	return r
+}
+
+func same(a, b []float32) bool {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func main() {
+	var rs []result
+`)
+	for i := range n {
+		fmt.Fprintf(&b, "\trs = append(rs, run(func(t int) (net, error) { return net%d.NewSeeded(seed, net%d.Options{Heads: true, Threads: t}) }, net%d.InputShape, net%d.OutputLen, net%d.HeadShapes))\n", i, i, i, i, i)
+	}
+	b.WriteString(`	if err := json.NewEncoder(os.Stdout).Encode(rs); err != nil {
+		panic(err)
+	}
+}
+`)
+	return []byte(b.String())
+}
+
+// shape is C×H×W during random generation.
+type shape struct{ c, h, w int }
+
+// specGen writes a random spec.
+type specGen struct {
+	r      *rand.Rand
+	b      strings.Builder
+	labels []string // labelled trunk layers, for heads
+	next   int
+}
+
+func (g *specGen) pick(xs ...int) int { return xs[g.r.IntN(len(xs))] }
+func (g *specGen) chance(p float64) bool {
+	return g.r.Float64() < p
+}
+
+// randomSpec returns a random network spec for seed.
+func randomSpec(seed uint64) string {
+	g := &specGen{r: rand.New(rand.NewPCG(seed, 0x1dc))}
+	s := shape{g.pick(1, 2, 3, 4), 5 + g.r.IntN(10), 5 + g.r.IntN(10)}
+	fmt.Fprintf(&g.b, "# random network %d\nnetwork rnd%d {\n    input %dx%dx%d\n", seed, seed, s.c, s.h, s.w)
+	layers := 3 + g.r.IntN(6)
+	for range layers {
+		g.next++
+		label := fmt.Sprintf("n%d", g.next)
+		var line string
+		line, s = g.layer(s, 1)
+		fmt.Fprintf(&g.b, "    %s: %s\n", label, line)
+		g.labels = append(g.labels, label)
+	}
+	// A classifier end, sometimes.
+	if g.chance(0.6) {
+		if s.h > 1 || s.w > 1 {
+			if g.chance(0.5) {
+				g.b.WriteString("    globalavgpool\n")
+			} else {
+				g.b.WriteString("    flatten\n")
+			}
+		}
+		if g.chance(0.5) {
+			g.b.WriteString("    dropout 0.5\n")
+		}
+		fmt.Fprintf(&g.b, "    fc %d%s\n", 2+g.r.IntN(6), g.flag(0.3, " relu"))
+		if g.chance(0.5) {
+			g.b.WriteString("    softmax\n")
+		}
+	}
+	for i := range g.r.IntN(3) {
+		at := g.labels[g.r.IntN(len(g.labels))]
+		pool := "globalavgpool"
+		if g.chance(0.5) {
+			pool = fmt.Sprintf("adaptiveavgpool %dx%d", 1+g.r.IntN(2), 1+g.r.IntN(3))
+		}
+		fmt.Fprintf(&g.b, "    h%d: head at %s weight 0.3 { %s; conv 1x1 %d relu; flatten; fc %d }\n", i, at, pool, 1+g.r.IntN(4), 2+g.r.IntN(3))
+	}
+	g.b.WriteString("}\n")
+	return g.b.String()
+}
+
+func (g *specGen) flag(p float64, f string) string {
+	if g.chance(p) {
+		return f
+	}
+	return ""
+}
+
+// layer returns a random layer (or join) for input shape s and its output
+// shape. depth bounds nesting.
+func (g *specGen) layer(s shape, depth int) (string, shape) {
+	for {
+		switch k := g.r.IntN(11); {
+		case k <= 2:
+			return g.conv(s)
+		case k == 3 || k == 4:
+			if l, o, ok := g.pool(s); ok {
+				return l, o
+			}
+		case k == 5:
+			return fmt.Sprintf("lrn %d alpha %g beta %g k %g", g.pick(1, 2, 3, 5), []float64{1e-4, 0.01, 0.5}[g.r.IntN(3)],
+				[]float64{0.75, 0.5, 1, 0.6}[g.r.IntN(4)], []float64{1, 2}[g.r.IntN(2)]), s
+		case k == 6:
+			return "batchnorm" + g.flag(0.5, " relu") + g.flag(0.3, " eps 0.001"), s
+		case k == 7:
+			if s.h > 1 && s.w > 1 {
+				o := shape{s.c, 1 + g.r.IntN(s.h), 1 + g.r.IntN(s.w)}
+				return fmt.Sprintf("adaptiveavgpool %dx%d", o.h, o.w), o
+			}
+		case k == 8 && depth <= 2:
+			return g.concat(s, depth)
+		case k == 9 && depth <= 2:
+			return g.add(s, depth)
+		case k == 10:
+			return []string{"relu", "dropout 0.3", "identity"}[g.r.IntN(3)], s
+		}
+	}
+}
+
+// conv returns a random convolution with optional batch norm.
+func (g *specGen) conv(s shape) (string, shape) {
+	for {
+		kh, kw := g.pick(1, 1, 2, 3, 3, 5), g.pick(1, 1, 2, 3, 3, 5)
+		if g.chance(0.5) {
+			kw = kh
+		}
+		sh, sw := g.pick(1, 1, 2), g.pick(1, 1, 2)
+		t, l, b, r := g.r.IntN(kh+1), g.r.IntN(kw+1), g.r.IntN(kh+1), g.r.IntN(kw+1)
+		var pad string
+		switch g.r.IntN(4) {
+		case 0:
+			t, l, b, r = 0, 0, 0, 0
+		case 1:
+			t, l, b, r = kh/2, kh/2, kh/2, kh/2
+			pad = fmt.Sprintf(" pad %d", kh/2)
+			if kh != kw {
+				t, l, b, r = 0, 0, 0, 0
+				pad = ""
+			}
+		case 2:
+			pad = fmt.Sprintf(" pad (%d, %d, %d, %d)", t, l, b, r)
+		case 3:
+			t, b = kh/2, kh/2
+			l, r = kw/2, kw/2
+			pad = fmt.Sprintf(" pad %dx%d", t, l)
+		}
+		oh, ow := (s.h+t+b-kh)/sh+1, (s.w+l+r-kw)/sw+1
+		if s.h+t+b < kh || s.w+l+r < kw {
+			continue
+		}
+		out := g.pick(1, 2, 3, 4, 5, 8, 17)
+		stride := ""
+		switch {
+		case sh != sw:
+			stride = fmt.Sprintf(" stride %dx%d", sh, sw)
+		case sh > 1:
+			stride = fmt.Sprintf(" stride %d", sh)
+		}
+		line := fmt.Sprintf("conv %dx%d %d%s%s%s%s", kh, kw, out, stride, pad, g.flag(0.3, " nobias"), g.flag(0.4, " relu"))
+		if g.chance(0.3) {
+			line = fmt.Sprintf("{ %s; batchnorm%s }", line, g.flag(0.5, " relu"))
+		}
+		return line, shape{out, oh, ow}
+	}
+}
+
+// pool returns a random max or average pool, if one fits s.
+func (g *specGen) pool(s shape) (string, shape, bool) {
+	k := g.pick(2, 3)
+	st := g.pick(1, 2, 3)
+	p := g.r.IntN(k/2 + 1)
+	ceil := g.chance(0.5)
+	oh, ow := poolOut(s.h, k, st, p, ceil), poolOut(s.w, k, st, p, ceil)
+	if oh <= 0 || ow <= 0 {
+		return "", s, false
+	}
+	kind := "maxpool"
+	if g.chance(0.5) {
+		kind = "avgpool"
+	}
+	round := " floor"
+	if ceil {
+		round = " ceil"
+	}
+	return fmt.Sprintf("%s %dx%d stride %d pad %d%s", kind, k, k, st, p, round), shape{s.c, oh, ow}, true
+}
+
+// poolOut is runtime.PoolOut with equal padding.
+func poolOut(in, k, stride, pad int, ceil bool) int {
+	span := in + 2*pad - k
+	if span < 0 {
+		return 0
+	}
+	if !ceil {
+		return span/stride + 1
+	}
+	out := (span+stride-1)/stride + 1
+	if (out-1)*stride >= in+pad {
+		out--
+	}
+	return out
+}
+
+// same returns a random branch that keeps the spatial size, with its
+// output channels; keepC forces the channel count to stay s.c.
+func (g *specGen) same(s shape, keepC bool) (string, int) {
+	switch g.r.IntN(5) {
+	case 0:
+		return "{ }", s.c
+	case 1:
+		if !keepC {
+			return "maxpool 3x3 stride 1 pad 1", s.c
+		}
+		return "batchnorm", s.c
+	case 2:
+		if !keepC {
+			return "avgpool 3x3 stride 1 pad 1 ceil", s.c
+		}
+		return "relu", s.c
+	}
+	out := g.pick(1, 2, 3, 6)
+	if keepC {
+		out = s.c
+	}
+	k := g.pick(1, 3, 5)
+	if g.chance(0.5) {
+		return fmt.Sprintf("conv %dx%d %d pad %d%s", k, k, out, k/2, g.flag(0.5, " relu")), out
+	}
+	r := g.pick(1, 2, 4)
+	return fmt.Sprintf("{ conv 1x1 %d relu; conv %dx%d %d pad same%s }", r, k, k, out, g.flag(0.5, " relu")), out
+}
+
+// concat joins 2-4 branches that keep the spatial size.
+func (g *specGen) concat(s shape, depth int) (string, shape) {
+	var parts []string
+	c := 0
+	for range 2 + g.r.IntN(3) {
+		p, pc := g.same(s, false)
+		if g.chance(0.2) && depth < 2 {
+			// A nested join.
+			var o shape
+			p, o = g.add(s, depth+1)
+			pc = o.c
+		}
+		parts = append(parts, p)
+		c += pc
+	}
+	return "concat { " + strings.Join(parts, "; ") + " }", shape{c, s.h, s.w}
+}
+
+// add sums 2-3 branches that keep the shape; sometimes ReLU follows.
+func (g *specGen) add(s shape, depth int) (string, shape) {
+	var parts []string
+	for range 2 + g.r.IntN(2) {
+		p, _ := g.same(s, true)
+		parts = append(parts, p)
+	}
+	return "add { " + strings.Join(parts, "; ") + " }", s
+}
+
+// TestRandomSpecsCheck makes sure the generator mostly produces valid
+// specs (a cheap guard for TestDifferential's coverage).
+func TestRandomSpecsCheck(t *testing.T) {
+	bad := 0
+	for seed := uint64(1); seed <= 50; seed++ {
+		if _, err := check("x.inc", randomSpec(seed)); err != nil {
+			bad++
+			if bad <= 3 {
+				var b bytes.Buffer
+				dsl.Print(&b, err, map[string][]byte{"x.inc": []byte(randomSpec(seed)), compiler.PreludeFile: compiler.Prelude()})
+				t.Logf("seed %d:\n%s\n%s", seed, randomSpec(seed), b.String())
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("%d of 50 random specs do not check", bad)
+	}
+}

@@ -1,0 +1,400 @@
+// Package gentest holds the tests every generated network package runs
+// (generated/*): staleness, agreement with the interpreter and with the
+// PyTorch parity fixtures, allocation-free inference, thread-count
+// independence, and benchmarks. Each package's test file describes itself
+// with a [Package] and calls these functions. Only tests import it.
+package gentest
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/golden"
+	"github.com/inccdev/incc/internal/testspec"
+	"github.com/inccdev/incc/runtime"
+)
+
+// Net is what the tests use of a generated Net.
+type Net interface {
+	Infer(dst, src []float32, n int) error
+	InferHeads(dst, src []float32, n int, heads [][]float32) error
+	Close()
+}
+
+// Package describes a generated package to the tests.
+type Package struct {
+	Name string // package name
+	Spec string // spec path as go:generate gives it, relative to the package directory
+	File string // the generated file, in the package directory
+	// New returns the network with the given weights.
+	New func(w runtime.Weights, heads bool, threads int) (Net, error)
+	// NewSeeded is the package's NewSeeded.
+	NewSeeded func(seed uint64, heads bool, threads int) (Net, error)
+	// Seeded is the package's seededWeights.
+	Seeded func(seed uint64, heads bool) runtime.Weights
+	// Probe runs the trunk's layers on one image, one after the other, on
+	// the calling goroutine, and returns a copy of the outputs of the
+	// layers named (by IR op name) as they are right after the layer ran,
+	// and the trunk's output under "".
+	Probe func(w runtime.Weights, img []float32, names []string) (map[string][]float32, error)
+}
+
+// Load parses and checks the package's spec, with positions naming the
+// spec path as given.
+func (p *Package) Load(t testing.TB) *ir.Network {
+	t.Helper()
+	src, err := os.ReadFile(p.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testspec.Check(t, p.Spec, src)
+}
+
+// UpToDate regenerates the package in memory and compares it with the
+// committed file.
+func UpToDate(t *testing.T, p *Package) {
+	net := p.Load(t)
+	got, err := codegen.Generate(net, codegen.Options{Package: p.Name, Spec: p.Spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(p.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		diff := golden.Diff(string(want), string(got))
+		if len(diff) > 4000 {
+			diff = diff[:4000] + "\n…"
+		}
+		t.Errorf("%s is out of date: run go generate ./generated/... (-committed +regenerated):\n%s", p.File, diff)
+	}
+}
+
+// SeededWeights checks that the package's seeded weights are exactly
+// interp.InitWeights'.
+func SeededWeights(t *testing.T, p *Package, net *ir.Network) {
+	for _, heads := range []bool{false, true} {
+		got, want := p.Seeded(7, heads), interp.InitWeights(net, 7, heads)
+		if len(got) != len(want) {
+			t.Fatalf("heads=%v: %d tensors, want %d", heads, len(got), len(want))
+		}
+		for name, w := range want {
+			g, ok := got[name]
+			if !ok || !slices.Equal(g.Shape, w.Shape) || !slices.Equal(g.Data, w.Data) {
+				t.Fatalf("heads=%v: tensor %s differs from interp.InitWeights", heads, name)
+			}
+		}
+	}
+}
+
+// Outputs holds a batch's trunk and head outputs.
+type Outputs struct {
+	Trunk []float32
+	Heads [][]float32
+}
+
+// Run infers a batch of n images with heads.
+func Run(t testing.TB, net Net, src []float32, n, outLen int, headLens []int) Outputs {
+	t.Helper()
+	o := Outputs{Trunk: make([]float32, n*outLen)}
+	for _, l := range headLens {
+		o.Heads = append(o.Heads, make([]float32, n*l))
+	}
+	if err := net.InferHeads(o.Trunk, src, n, o.Heads); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// ForwardMatchesInterp runs the generated network and the interpreter on
+// the same seeded weights and a seeded batch of two, and compares the
+// trunk's and the heads' outputs to 1e-5 of the largest interpreter output
+// (batch norm folded into the weights and another summation order cost
+// about 1e-6). It also checks that 1, 2 and 3 threads give the same bits.
+func ForwardMatchesInterp(t *testing.T, p *Package, net *ir.Network) {
+	const seed, n = 5, 2
+	in := net.Input
+	src := runtime.SeededInput(seed, n, in.C, in.H, in.W)
+	it, err := interp.New(net, interp.InitWeights(net, seed, true), interp.Options{Heads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := it.Run(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headLens []int
+	for _, h := range net.Heads {
+		headLens = append(headLens, net.Shape(h.Output).Len())
+	}
+	var first Outputs
+	for _, threads := range []int{1, 2, 3} {
+		g, err := p.NewSeeded(seed, true, threads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := Run(t, g, src.Data, n, net.Shape(net.Output).Len(), headLens)
+		g.Close()
+		if threads == 1 {
+			first = got
+			Compare(t, "output", got.Trunk, res.Output.Data, 1e-5)
+			for i, h := range net.Heads {
+				Compare(t, h.Name, got.Heads[i], res.Heads[h.Name].Data, 1e-5)
+			}
+			continue
+		}
+		if !bitsEqual(got.Trunk, first.Trunk) {
+			t.Errorf("%d threads: output differs from 1 thread", threads)
+		}
+		for i := range got.Heads {
+			if !bitsEqual(got.Heads[i], first.Heads[i]) {
+				t.Errorf("%d threads: head %s differs from 1 thread", threads, net.Heads[i].Name)
+			}
+		}
+	}
+}
+
+func bitsEqual(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Compare fails t unless max|got-want| <= tol·max|want|, and logs the
+// relative error.
+func Compare(t testing.TB, name string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+	}
+	var maxRef, maxDiff float64
+	for i := range want {
+		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
+		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
+	}
+	rel := maxDiff / maxRef
+	t.Logf("%-9s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
+	if !(rel <= tol) {
+		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= %g)", name, maxDiff, rel, maxRef, tol)
+	}
+}
+
+// Top5 returns the indices of the five largest values, largest first.
+func Top5(v []float32) [5]int {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
+	return [5]int(idx[:5])
+}
+
+// Parity checks the generated network against the PyTorch fixtures
+// testdata/parity/<variant>_s{1,2,3}.safetensors: weights from the seeded
+// initializer, the seeded batch of two, run layer by layer by Probe (the
+// API's Infer is checked against the interpreter by ForwardMatchesInterp);
+// compare maps fixture tensors to the names of the layers whose outputs
+// they hold ("" is the trunk's output, which "logits" must be); the top-5
+// classes of the trunk's output must be the fixture's.
+func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare map[string]string) {
+	names := slices.Sorted(func(yield func(string) bool) {
+		for k := range compare {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			if testing.Short() && seed > 1 {
+				t.Skip("short: seed 1 only")
+			}
+			want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", variant, seed)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := net.Input
+			src := runtime.SeededInput(seed, 2, in.C, in.H, in.W)
+			w := p.Seeded(seed, false)
+			var layers []string
+			for _, name := range names {
+				layers = append(layers, compare[name])
+			}
+			probed := map[string][]float32{}
+			for b := range 2 {
+				vals, err := p.Probe(w, src.Data[b*in.Len():(b+1)*in.Len()], layers)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range layers {
+					if vals[l] == nil {
+						t.Fatalf("no layer %q", l)
+					}
+					probed[l] = append(probed[l], vals[l]...)
+				}
+			}
+			out, outLen := probed[""], net.Shape(net.Output).Len()
+			for _, name := range names {
+				Compare(t, name, probed[compare[name]], want[name].Data, 1e-4)
+			}
+			for b := range 2 {
+				g, w := Top5(out[b*outLen:(b+1)*outLen]), Top5(want["logits"].Data[b*outLen:(b+1)*outLen])
+				if g != w {
+					t.Errorf("image %d: top-5 %v, want %v", b, g, w)
+				}
+			}
+		})
+	}
+}
+
+// Allocs checks that inference allocates nothing once the Net exists,
+// with 2 threads: InferHeads at batch 1 (layers split among the threads)
+// and Infer at batch 2 (images split among them).
+func Allocs(t *testing.T, p *Package, net *ir.Network) {
+	g, err := p.NewSeeded(1, true, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	in, outLen := net.Input.Len(), net.Shape(net.Output).Len()
+	var heads [][]float32
+	for _, h := range net.Heads {
+		heads = append(heads, make([]float32, net.Shape(h.Output).Len()))
+	}
+	src, dst := make([]float32, 2*in), make([]float32, 2*outLen)
+	// Warm up: the first runs grow goroutine stacks and fill the Go
+	// runtime's per-processor caches (e.g. of channel waiters).
+	for range 2 {
+		if err := g.InferHeads(dst[:outLen], src[:in], 1, heads); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a := testing.AllocsPerRun(1, func() {
+		if err := g.InferHeads(dst[:outLen], src[:in], 1, heads); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("batch 1: InferHeads allocates %v times per run, want 0", a)
+	}
+	if a := testing.AllocsPerRun(1, func() {
+		if err := g.Infer(dst, src, 2); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("batch 2: Infer allocates %v times per run, want 0", a)
+	}
+}
+
+// Errors checks that wrong sizes, missing weights and heads without
+// Options.Heads are errors, not panics.
+func Errors(t *testing.T, p *Package, net *ir.Network) {
+	g, err := p.NewSeeded(1, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	in, outLen := net.Input.Len(), net.Shape(net.Output).Len()
+	for _, tt := range []struct {
+		name     string
+		dst, src int
+		n        int
+	}{{"short input", outLen, in - 1, 1}, {"short output", outLen - 1, in, 1}, {"negative batch", 0, 0, -1}, {"batch mismatch", outLen, in, 2}} {
+		if err := g.Infer(make([]float32, tt.dst), make([]float32, tt.src), tt.n); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		} else {
+			t.Logf("%s: %v", tt.name, err)
+		}
+	}
+	if err := g.Infer(nil, nil, 0); err != nil {
+		t.Errorf("empty batch: %v", err)
+	}
+	if err := g.InferHeads(make([]float32, outLen), make([]float32, in), 1, nil); len(net.Heads) > 0 && err == nil {
+		t.Errorf("InferHeads without Options.Heads: no error")
+	}
+	w := p.Seeded(1, false)
+	first := net.Params(false)[0].Name
+	delete(w, first)
+	if _, err := p.New(w, false, 1); err == nil {
+		t.Errorf("missing %s: no error", first)
+	} else if !bytes.Contains([]byte(err.Error()), []byte(first)) {
+		t.Errorf("missing %s: error %q does not name it", first, err)
+	}
+}
+
+// BenchInfer measures Infer with 2 threads at batch 1 and 8, and with 1
+// thread at batch 1, reporting images/s.
+func BenchInfer(b *testing.B, p *Package, net *ir.Network) {
+	outLen := net.Shape(net.Output).Len()
+	for _, c := range []struct{ threads, n int }{{2, 1}, {2, 8}, {1, 1}} {
+		b.Run(fmt.Sprintf("threads%d/batch%d", c.threads, c.n), func(b *testing.B) {
+			g, err := p.NewSeeded(1, false, c.threads)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer g.Close()
+			src := runtime.SeededInput(1, c.n, net.Input.C, net.Input.H, net.Input.W).Data
+			dst := make([]float32, c.n*outLen)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := g.Infer(dst, src, c.n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(c.n*b.N)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
+
+// BenchInterp measures the interpreter on the same network, for the ratio.
+func BenchInterp(b *testing.B, net *ir.Network) {
+	it, err := interp.New(net, interp.InitWeights(net, 1, false), interp.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 8} {
+		b.Run(fmt.Sprintf("batch%d", n), func(b *testing.B) {
+			src := runtime.SeededInput(1, n, net.Input.C, net.Input.H, net.Input.W)
+			for b.Loop() {
+				if _, err := it.Run(src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
+
+// Deps checks that the package (without its tests) links only the
+// standard library and incc's runtime: a model binary must not link the
+// compiler.
+func Deps(t *testing.T, p *Package) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, d := range strings.Fields(string(out)) {
+		if d != "github.com/inccdev/incc/runtime" && !strings.HasSuffix(d, "/generated/"+p.Name) {
+			t.Errorf("%s depends on %s, want only the standard library and runtime", p.Name, d)
+		}
+	}
+}

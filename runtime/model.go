@@ -1,0 +1,173 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// This file holds what generated networks use to load their weights and
+// to compute the border cells of pooling windows.
+
+// CheckRequired validates w against a network's weight manifest: the
+// tensors want[:required] must be present with their shapes; those of
+// want[required:] (parts that do not run, such as side heads) and PyTorch's
+// num_batches_tracked counters are optional and ignored; any other tensor
+// is an error. See [Check].
+func CheckRequired(w Weights, want []Spec, required int) error {
+	if required < 0 || required > len(want) {
+		return fmt.Errorf("runtime: weights: %d required of %d tensors", required, len(want))
+	}
+	optional := make(map[string]bool, len(want)-required)
+	for _, s := range want[required:] {
+		optional[s.Name] = true
+	}
+	return Check(w, want[:required], func(name string) bool { return optional[name] || IsBatchesTracked(name) })
+}
+
+// ConvSource names the tensors of a convolution, with the batch
+// normalisation that follows it if it is folded in, as generated code
+// lists them. K is C·KH·KW.
+type ConvSource struct {
+	Weight, Bias                string // Bias "" if none
+	Gamma, Beta, Mean, Variance string // "" if no batch norm is folded in
+	Eps                         float64
+	Out, K                      int
+	Head                        bool // belongs to a side head
+}
+
+// ConvWeights is a convolution as generated code runs it: the kernel
+// packed by [PackA] (batch norm folded in), and the bias (nil if none).
+type ConvWeights struct{ A, Bias []float32 }
+
+// Load reads the tensors of s from w (checked by [CheckRequired]) and
+// returns them folded ([FoldBatchNorm]) and packed. It never keeps w's
+// slices.
+func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
+	wt, err := tensor(w, s.Weight, s.Out*s.K)
+	if err != nil {
+		return ConvWeights{}, err
+	}
+	var bias []float32
+	if s.Bias != "" {
+		if bias, err = tensor(w, s.Bias, s.Out); err != nil {
+			return ConvWeights{}, err
+		}
+	}
+	if s.Gamma != "" {
+		var bn [4][]float32
+		for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
+			if bn[i], err = tensor(w, name, s.Out); err != nil {
+				return ConvWeights{}, err
+			}
+		}
+		wt, bias = FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
+	} else {
+		bias = slices.Clone(bias)
+	}
+	return ConvWeights{A: PackA(wt, s.Out, s.K), Bias: bias}, nil
+}
+
+// FCSource names the tensors of a fully connected layer with In inputs.
+type FCSource struct {
+	Weight, Bias string // Bias "" if none
+	Out, In      int
+	Head         bool
+}
+
+// FCWeights is a fully connected layer as generated code runs it: the
+// row-major Out×In matrix and the bias (nil if none).
+type FCWeights struct{ W, Bias []float32 }
+
+// Load copies the tensors of s from w.
+func (s *FCSource) Load(w Weights) (FCWeights, error) {
+	wt, err := tensor(w, s.Weight, s.Out*s.In)
+	if err != nil {
+		return FCWeights{}, err
+	}
+	f := FCWeights{W: slices.Clone(wt)}
+	if s.Bias != "" {
+		b, err := tensor(w, s.Bias, s.Out)
+		if err != nil {
+			return FCWeights{}, err
+		}
+		f.Bias = slices.Clone(b)
+	}
+	return f, nil
+}
+
+// BNSource names the tensors of a batch normalisation that runs on its own
+// (not folded into a convolution).
+type BNSource struct {
+	Gamma, Beta, Mean, Variance string
+	Eps                         float64
+	C                           int
+	Head                        bool
+}
+
+// BNWeights is a batch normalisation as generated code runs it: per
+// channel, y = float32(float64(x)·Scale + Shift) ([BatchNormScale]).
+type BNWeights struct{ Scale, Shift []float32 }
+
+// Load reads the tensors of s from w and computes scale and shift.
+func (s *BNSource) Load(w Weights) (BNWeights, error) {
+	var bn [4][]float32
+	for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
+		var err error
+		if bn[i], err = tensor(w, name, s.C); err != nil {
+			return BNWeights{}, err
+		}
+	}
+	scale, shift := BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
+	return BNWeights{Scale: scale, Shift: shift}, nil
+}
+
+// errMissing is returned when a tensor a source names is absent.
+var errMissing = errors.New("missing")
+
+// tensor returns the data of w[name], which must hold n values.
+func tensor(w Weights, name string, n int) ([]float32, error) {
+	t, ok := w[name]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("runtime: weights: %s: %w", name, errMissing)
+	case len(t.Data) != n:
+		return nil, fmt.Errorf("runtime: weights: %s: got %d values, want %d", name, len(t.Data), n)
+	}
+	return t.Data, nil
+}
+
+// MaxNaN returns v if v > m or v is NaN, else m: one step of max pooling
+// as [MaxPool2D] takes it (a NaN in the window wins).
+func MaxNaN(m, v float32) float32 {
+	if v > m || v != v {
+		return v
+	}
+	return m
+}
+
+// MaxCell is the maximum of the cells [y0, y1) × [x0, x1) of a plane of
+// width w, as [MaxPool2D] computes it (-Inf if the range is empty).
+func MaxCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
+	m := float32(math.Inf(-1))
+	for y := y0; y < y1; y++ {
+		for _, v := range plane[y*w+x0 : y*w+x1] {
+			m = MaxNaN(m, v)
+		}
+	}
+	return m
+}
+
+// SumCell is the float32 sum of the cells [y0, y1) × [x0, x1) of a plane
+// of width w, in row-major order from zero, as [AvgPool2D] and
+// [AdaptiveAvgPool2D] compute it.
+func SumCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
+	var s float32
+	for y := y0; y < y1; y++ {
+		for _, v := range plane[y*w+x0 : y*w+x1] {
+			s += v
+		}
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+package runtime
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCheckRequired(t *testing.T) {
+	want := []Spec{{"a.weight", []int{2}}, {"head.weight", []int{1}}}
+	w := Weights{"a.weight": New(2), "a.bn.num_batches_tracked": New(), "head.weight": New(3)}
+	if err := CheckRequired(w, want, 1); err != nil {
+		t.Errorf("head tensor optional (even with a wrong shape): %v", err)
+	}
+	if err := CheckRequired(w, want, 2); err == nil || !strings.Contains(err.Error(), "head.weight") {
+		t.Errorf("head tensor required: %v", err)
+	}
+	if err := CheckRequired(Weights{}, want, 1); err == nil || !strings.Contains(err.Error(), "a.weight: missing") {
+		t.Errorf("missing: %v", err)
+	}
+	if err := CheckRequired(w, want, 3); err == nil {
+		t.Error("required > len(want): no error")
+	}
+}
+
+func TestSources(t *testing.T) {
+	w := Weights{
+		"c.w": must(FromData([]float32{1, 2, 3, 4, 5, 6}, 2, 3)), "c.b": must(FromData([]float32{1, -1}, 2)),
+		"bn.g": must(FromData([]float32{2, 0.5}, 2)), "bn.b": must(FromData([]float32{0, 1}, 2)),
+		"bn.m": must(FromData([]float32{1, 0}, 2)), "bn.v": must(FromData([]float32{3, 0}, 2)),
+	}
+	conv, err := (&ConvSource{Weight: "c.w", Bias: "c.b", Out: 2, K: 3}).Load(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(conv.A, PackA(w["c.w"].Data, 2, 3)) || !slices.Equal(conv.Bias, []float32{1, -1}) {
+		t.Errorf("conv without bn: %v", conv)
+	}
+	conv.Bias[0] = 9
+	if w["c.b"].Data[0] != 1 {
+		t.Error("Load kept the caller's bias slice")
+	}
+	folded, err := (&ConvSource{Weight: "c.w", Gamma: "bn.g", Beta: "bn.b", Mean: "bn.m", Variance: "bn.v", Eps: 1, Out: 2, K: 3}).Load(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Channel 0: scale = 2/sqrt(4) = 1, shift = 0 - 1·1 = -1.
+	// Channel 1: scale = 0.5/sqrt(1) = 0.5, shift = 1.
+	if want := PackA([]float32{1, 2, 3, 2, 2.5, 3}, 2, 3); !slices.Equal(folded.A, want) || !slices.Equal(folded.Bias, []float32{-1, 1}) {
+		t.Errorf("folded: %v, want A %v bias [-1 1]", folded, want)
+	}
+	if _, err := (&ConvSource{Weight: "nope", Out: 2, K: 3}).Load(w); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("missing weight: %v", err)
+	}
+	if _, err := (&ConvSource{Weight: "c.w", Out: 3, K: 3}).Load(w); err == nil || !strings.Contains(err.Error(), "want 9") {
+		t.Errorf("wrong size: %v", err)
+	}
+	fc, err := (&FCSource{Weight: "c.w", Bias: "c.b", Out: 2, In: 3}).Load(w)
+	if err != nil || !slices.Equal(fc.W, w["c.w"].Data) || &fc.W[0] == &w["c.w"].Data[0] {
+		t.Errorf("fc: %v %v", fc, err)
+	}
+	bn, err := (&BNSource{Gamma: "bn.g", Beta: "bn.b", Mean: "bn.m", Variance: "bn.v", Eps: 1, C: 2}).Load(w)
+	if err != nil || !slices.Equal(bn.Scale, []float32{1, 0.5}) || !slices.Equal(bn.Shift, []float32{-1, 1}) {
+		t.Errorf("bn: %v %v", bn, err)
+	}
+}
+
+func must(t Tensor, err error) Tensor {
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestCells(t *testing.T) {
+	plane := []float32{1, 2, 3, 4, 5, 6} // 2×3
+	if got := SumCell(plane, 3, 0, 2, 1, 3); got != 2+3+5+6 {
+		t.Errorf("SumCell = %v", got)
+	}
+	if got := MaxCell(plane, 3, 1, 2, 0, 2); got != 5 {
+		t.Errorf("MaxCell = %v", got)
+	}
+	if got := MaxCell(plane, 3, 0, 0, 0, 3); !math.IsInf(float64(got), -1) {
+		t.Errorf("MaxCell of nothing = %v, want -Inf", got)
+	}
+	nan := float32(math.NaN())
+	if got := MaxNaN(MaxNaN(1, nan), 5); got == got {
+		t.Errorf("NaN does not win: %v", got)
+	}
+}

@@ -1,0 +1,196 @@
+package runtime
+
+import (
+	goruntime "runtime"
+	"sync/atomic"
+)
+
+// Workers is a fixed pool of goroutines that run the pieces of a task in
+// parallel: [Parallel] splits a range of work items into one contiguous
+// piece per worker (the caller's goroutine is worker 0). Generated networks
+// own one and call Parallel once per layer.
+//
+// Which worker computes which items depends on the thread count, so a task
+// whose result must not depend on it computes each output from its item
+// alone, with a fixed order of operations: then any number of threads gives
+// the same bits.
+//
+// Between tasks, idle workers spin for a few tens of microseconds (a
+// network's layers follow each other faster than a goroutine wakes up) and
+// then block. A Workers is used by one goroutine at a time.
+type Workers struct {
+	n        int
+	gen      atomic.Uint64  // job generation: workers run a job when it changes
+	pending  atomic.Int64   // workers 1..n-1 that have not finished the current job
+	waiting  atomic.Int32   // 1 while the caller blocks on done
+	sleeping []atomic.Int32 // per worker: 1 while it blocks on wake
+	wake     []chan struct{}
+	done     chan struct{}
+	closed   atomic.Bool
+	job      job
+}
+
+// job is the task being run, written by Parallel before it bumps gen.
+type job struct {
+	items int
+	call  caller
+	fn    any // func(*T, int, int, int)
+	ctx   any // *T
+}
+
+// spinLimit is how many times a worker or the caller polls before it
+// blocks; polling yields the processor every spinYield polls, so that a
+// pool larger than GOMAXPROCS still makes progress.
+const (
+	spinLimit = 1 << 15
+	spinYield = 1 << 8
+)
+
+// NewWorkers starts a pool of threads workers (threads-1 goroutines; the
+// caller of Parallel is the first worker). threads < 1 means
+// GOMAXPROCS. Close stops the goroutines.
+func NewWorkers(threads int) *Workers {
+	if threads < 1 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
+	w := &Workers{n: threads, sleeping: make([]atomic.Int32, threads),
+		wake: make([]chan struct{}, threads), done: make(chan struct{}, 1)}
+	for id := 1; id < threads; id++ {
+		w.wake[id] = make(chan struct{}, 1)
+		go w.loop(id)
+	}
+	return w
+}
+
+// Threads is the number of workers, the caller included.
+func (w *Workers) Threads() int {
+	if w == nil {
+		return 1
+	}
+	return w.n
+}
+
+// Close stops the pool's goroutines. It is idempotent; Parallel must not be
+// running or called afterwards.
+func (w *Workers) Close() {
+	if w == nil || w.closed.Swap(true) {
+		return
+	}
+	w.gen.Add(1)
+	for id := 1; id < w.n; id++ {
+		if w.sleeping[id].CompareAndSwap(1, 0) {
+			w.wake[id] <- struct{}{}
+		}
+	}
+}
+
+// CloseWorkersWith closes w when owner becomes unreachable (a safety net
+// for owners that are dropped without being closed). w must not refer to
+// owner.
+func CloseWorkersWith[T any](owner *T, w *Workers) {
+	if w != nil && w.n > 1 {
+		goruntime.AddCleanup(owner, (*Workers).Close, w)
+	}
+}
+
+// Span is the piece of items that worker id of n computes: [lo, hi) with
+// lo = id·items/n and hi = (id+1)·items/n.
+func Span(items, n, id int) (lo, hi int) { return id * items / n, (id + 1) * items / n }
+
+// Parallel runs fn(ctx, worker, lo, hi) on the pieces of [0, items) given
+// by [Span], one per worker, and returns when all are done. Workers with an
+// empty piece do not call fn. With w nil, one worker or fewer than two
+// items, it calls fn(ctx, 0, 0, items) on the caller's goroutine. It does
+// not allocate.
+func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, hi int)) {
+	if w == nil || w.n == 1 || items < 2 {
+		if items > 0 {
+			fn(ctx, 0, 0, items)
+		}
+		return
+	}
+	if w.closed.Load() {
+		panic("runtime: Parallel on closed Workers")
+	}
+	j := &w.job
+	j.items, j.call, j.fn, j.ctx = items, taskCaller[T]{}, fn, ctx
+	w.pending.Store(int64(w.n - 1))
+	w.gen.Add(1)
+	for id := 1; id < w.n; id++ {
+		if w.sleeping[id].Load() == 1 && w.sleeping[id].CompareAndSwap(1, 0) {
+			w.wake[id] <- struct{}{}
+		}
+	}
+	if lo, hi := Span(items, w.n, 0); lo < hi {
+		fn(ctx, 0, lo, hi)
+	}
+	w.wait()
+	j.fn, j.ctx = nil, nil
+}
+
+// caller calls a job's function with its concrete types.
+type caller interface {
+	call(j *job, worker, lo, hi int)
+}
+
+// taskCaller is the caller for a context of type *T. It has no fields, so
+// storing it in an interface does not allocate (a generic function value
+// would: it carries its dictionary).
+type taskCaller[T any] struct{}
+
+func (taskCaller[T]) call(j *job, worker, lo, hi int) {
+	j.fn.(func(*T, int, int, int))(j.ctx.(*T), worker, lo, hi)
+}
+
+// wait returns when every worker has finished the current job.
+func (w *Workers) wait() {
+	for i := 1; i <= spinLimit; i++ {
+		if w.pending.Load() == 0 {
+			return
+		}
+		if i%spinYield == 0 {
+			goruntime.Gosched()
+		}
+	}
+	w.waiting.Store(1)
+	if w.pending.Load() == 0 && w.waiting.CompareAndSwap(1, 0) {
+		return
+	}
+	<-w.done
+}
+
+// loop is worker id's goroutine.
+func (w *Workers) loop(id int) {
+	var seen uint64
+	for {
+		seen = w.await(id, seen)
+		if w.closed.Load() {
+			return
+		}
+		j := &w.job
+		if lo, hi := Span(j.items, w.n, id); lo < hi {
+			j.call.call(j, id, lo, hi)
+		}
+		if w.pending.Add(-1) == 0 && w.waiting.CompareAndSwap(1, 0) {
+			w.done <- struct{}{}
+		}
+	}
+}
+
+// await returns the job generation once it differs from seen.
+func (w *Workers) await(id int, seen uint64) uint64 {
+	for i := 1; i <= spinLimit; i++ {
+		if g := w.gen.Load(); g != seen {
+			return g
+		}
+		if i%spinYield == 0 {
+			goruntime.Gosched()
+		}
+	}
+	w.sleeping[id].Store(1)
+	if g := w.gen.Load(); g != seen && w.sleeping[id].CompareAndSwap(1, 0) {
+		return g
+	}
+	<-w.wake[id]
+	return w.gen.Load()
+}

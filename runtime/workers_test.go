@@ -1,0 +1,95 @@
+package runtime
+
+import (
+	"fmt"
+	goruntime "runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type counter struct{ hits []atomic.Int32 }
+
+func countItems(c *counter, worker, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		c.hits[i].Add(1)
+	}
+}
+
+// TestParallel checks that every item is computed exactly once, for
+// several thread counts (including more threads than GOMAXPROCS) and item
+// counts (including fewer items than threads).
+func TestParallel(t *testing.T) {
+	for _, threads := range []int{1, 2, 3, 7} {
+		w := NewWorkers(threads)
+		for _, items := range []int{0, 1, 2, 3, 5, 64, 1000} {
+			c := &counter{hits: make([]atomic.Int32, items)}
+			for range 3 {
+				Parallel(w, items, c, countItems)
+			}
+			for i := range c.hits {
+				if h := c.hits[i].Load(); h != 3 {
+					t.Fatalf("threads %d items %d: item %d computed %d times in 3 runs, want 3", threads, items, i, h)
+				}
+			}
+		}
+		w.Close()
+		w.Close() // idempotent
+	}
+}
+
+// TestParallelAfterSleep lets the workers block, then runs again.
+func TestParallelAfterSleep(t *testing.T) {
+	w := NewWorkers(2)
+	defer w.Close()
+	c := &counter{hits: make([]atomic.Int32, 4)}
+	Parallel(w, 4, c, countItems)
+	time.Sleep(50 * time.Millisecond)
+	Parallel(w, 4, c, countItems)
+	for i := range c.hits {
+		if h := c.hits[i].Load(); h != 2 {
+			t.Fatalf("item %d computed %d times, want 2", i, h)
+		}
+	}
+}
+
+func TestParallelAllocs(t *testing.T) {
+	w := NewWorkers(2)
+	defer w.Close()
+	c := &counter{hits: make([]atomic.Int32, 16)}
+	if a := testing.AllocsPerRun(100, func() { Parallel(w, 16, c, countItems) }); a != 0 {
+		t.Errorf("Parallel allocates %v times per run, want 0", a)
+	}
+}
+
+func TestCloseWorkersWith(t *testing.T) {
+	before := goruntime.NumGoroutine()
+	func() {
+		owner := new(int)
+		CloseWorkersWith(owner, NewWorkers(4))
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for goruntime.NumGoroutine() > before && time.Now().Before(deadline) {
+		goruntime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := goruntime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the owner was collected, want %d", n, before)
+	}
+}
+
+func noop(c *counter, worker, lo, hi int) {}
+
+// BenchmarkParallel measures the cost of one Parallel call with an empty task.
+func BenchmarkParallel(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprint(threads), func(b *testing.B) {
+			w := NewWorkers(threads)
+			defer w.Close()
+			c := &counter{}
+			for b.Loop() {
+				Parallel(w, 2, c, noop)
+			}
+		})
+	}
+}
