@@ -9,17 +9,19 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/preproc"
 )
 
 type runCmd struct {
-	Spec    string `arg:"" help:"Spec file (.inc)."`
-	Weights string `help:"Weights (safetensors, named as the spec names them)." xor:"w" placeholder:"W.safetensors"`
-	Seed    uint64 `help:"Fill the weights with the deterministic initializer from this seed instead." xor:"w"`
-	Input   string `help:"Input tensor (.npy, float32, NxCxHxW or CxHxW)." placeholder:"X.npy"`
-	Output  string `help:"Write the output tensor here (.npy)." placeholder:"Y.npy"`
-	Aux     bool   `help:"Also run the side heads; their outputs go to Y.<head>.npy."`
-	Top     int    `help:"Print the top K classes of each image." default:"5"`
-	JSON    bool   `name:"json" help:"Print the top classes as JSON."`
+	Spec    string   `arg:"" help:"Spec file (.inc)."`
+	Weights string   `help:"Weights (safetensors, named as the spec names them)." xor:"w" placeholder:"W.safetensors"`
+	Seed    uint64   `help:"Fill the weights with the deterministic initializer from this seed instead." xor:"w"`
+	Input   string   `help:"Input tensor (.npy, float32, NxCxHxW or CxHxW)." placeholder:"X.npy" xor:"in"`
+	Image   []string `help:"Input images (JPEG, PNG, GIF, BMP, TIFF, WebP), preprocessed as the spec declares." placeholder:"IMG" xor:"in"`
+	Output  string   `help:"Write the output tensor here (.npy)." placeholder:"Y.npy"`
+	Aux     bool     `help:"Also run the side heads; their outputs go to Y.<head>.npy."`
+	Top     int      `help:"Print the top K classes of each image." default:"5"`
+	JSON    bool     `name:"json" help:"Print the top classes as JSON."`
 }
 
 // prediction is one class of one image, for --json.
@@ -42,15 +44,21 @@ func (c *runCmd) Run(a *app) error {
 	} else {
 		w = interp.InitWeights(net, c.Seed, c.Aux)
 	}
-	if c.Input == "" {
-		return errors.New("run: --input X.npy is required")
-	}
-	x, err := runtime.LoadNpy(c.Input)
-	if err != nil {
-		return err
-	}
-	if x, err = batch(x, net.Input, c.Input); err != nil {
-		return err
+	var x runtime.Tensor
+	switch {
+	case len(c.Image) > 0:
+		if x, err = images(net, c.Image); err != nil {
+			return err
+		}
+	case c.Input != "":
+		if x, err = runtime.LoadNpy(c.Input); err != nil {
+			return err
+		}
+		if x, err = batch(x, net.Input, c.Input); err != nil {
+			return err
+		}
+	default:
+		return errors.New("run: give --input X.npy or --image IMG")
 	}
 	ip, err := interp.New(net, w, interp.Options{Heads: c.Aux})
 	if err != nil {
@@ -73,6 +81,30 @@ func (c *runCmd) Run(a *app) error {
 		}
 	}
 	return printTop(a, net, res.Output, c.Top, c.JSON)
+}
+
+// images decodes and preprocesses images into one batch.
+func images(net *ir.Network, paths []string) (runtime.Tensor, error) {
+	cfg := preprocConfig(net)
+	n := cfg.Len()
+	x := runtime.New(len(paths), net.Input.C, net.Input.H, net.Input.W)
+	for i, p := range paths {
+		if err := cfg.Load(p, x.Data[i*n:(i+1)*n]); err != nil {
+			return x, err
+		}
+	}
+	return x, nil
+}
+
+// preprocConfig is the image pipeline a spec declares (none: the image is
+// only resized to the input size and scaled to [0, 1]).
+func preprocConfig(net *ir.Network) preproc.Config {
+	cfg := preproc.Config{Channels: net.Input.C, Height: net.Input.H, Width: net.Input.W}
+	if p := net.Pre; p != nil {
+		cfg.Resize, cfg.CropH, cfg.CropW = p.Resize, p.CropH, p.CropW
+		cfg.Scale, cfg.Order, cfg.Mean, cfg.Std = p.Scale, p.Order, p.Mean, p.Std
+	}
+	return cfg
 }
 
 // batch accepts an input of shape CxHxW (one image) or NxCxHxW.

@@ -86,3 +86,41 @@ func TestRun(t *testing.T) {
 		}
 	}
 }
+
+// TestRunImage checks --image against preprocessing and interpreting by hand.
+func TestRunImage(t *testing.T) {
+	spec := "../../specs/examples/resnet_tiny.inc"
+	net := testspec.Load(t, "specs/examples/resnet_tiny.inc")
+	img := testspec.Path("runtime/preproc/testdata/img/checker_96x96.png")
+	cfg := preprocConfig(net)
+	x := runtime.New(1, 3, 32, 32)
+	if err := cfg.Load(img, x.Data); err != nil {
+		t.Fatal(err)
+	}
+	ip, err := interp.New(net, interp.InitWeights(net, 3, false), interp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ip.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := filepath.Join(t.TempDir(), "y.npy")
+	var out, errw bytes.Buffer
+	if code := run([]string{"run", spec, "--seed", "3", "--image", img, "--output", y}, &out, &errw); code != 0 {
+		t.Fatalf("exit %d: %s", code, errw.String())
+	}
+	got, err := runtime.LoadNpy(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range want.Output.Data {
+		if got.Data[i] != v {
+			t.Fatalf("output[%d] = %v, want %v", i, got.Data[i], v)
+		}
+	}
+	errw.Reset()
+	if code := run([]string{"run", spec, "--image", "runcmd_test.go"}, &out, &errw); code != 1 || !strings.Contains(errw.String(), "runcmd_test.go: unsupported image format") {
+		t.Errorf("non-image: exit %d, stderr %q", code, errw.String())
+	}
+}
