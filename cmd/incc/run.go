@@ -22,6 +22,7 @@ type cli struct {
 	Run    runCmd    `cmd:"" help:"Run a network with the reference interpreter on an input tensor; print the top classes."`
 	Export exportCmd `cmd:"" help:"Export a spec as source for another framework (PyTorch)."`
 	Gen    genCmd    `cmd:"" help:"Compile a spec to a Go package: writes DIR/<pkg>_gen.go, only if it changed."`
+	Build  buildCmd  `cmd:"" help:"Compile a spec and its weights into one static binary that classifies images."`
 }
 
 // app carries the output streams to the commands.

@@ -1,0 +1,48 @@
+// Package modelcli is the command line of the model binaries that
+// `incc build` makes: a generated main fills a [Model] (the network's
+// constructor, its embedded weights, preprocessing, labels and an info
+// text) and calls [Model.Main], which returns the exit code.
+//
+// It imports only the standard library and incc's runtime packages
+// (runtime, runtime/preproc): model binaries never link the compiler, and
+// they use the flag package, not a CLI library, to stay small.
+//
+// # Commands
+//
+//	MODEL classify [--top K] [--json] [--batch N] [--threads T] [--max-pixels P] PATH...
+//	MODEL info
+//	MODEL bench [--batch N] [--threads T] [--iters N] [--warmup N] [--json]
+//	MODEL eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N] [--limit N] [--batch N] [--threads T] [--json]
+//
+// classify prints the top K classes of each image (JPEG, PNG, GIF, BMP,
+// TIFF, WebP) after the spec's preprocessing. A directory is walked
+// recursively in lexical order and every file with an image extension is
+// classified; other files are counted and reported as skipped. On a
+// terminal, stderr shows a progress bar. Every file that cannot be read or
+// decoded (missing, unreadable, not an image, truncated, too large) is
+// reported on stderr when it happens and again at the end, and the run
+// carries on; the exit code is then 1. A directory without images is an
+// error too. With several images, a summary (images, failures, throughput)
+// ends the run. --json prints one JSON document on stdout instead.
+//
+// info prints the network's name, spec source, cost table, the sha256 of
+// the embedded weights (recomputed and compared), the input and output
+// shapes, the preprocessing and the labels.
+//
+// bench runs a seeded input batch repeatedly and prints the latency
+// percentiles (p50, p90, p99) of one batch and the throughput in images/s.
+//
+// eval classifies an IDX data set (the MNIST format: an idx3 file of
+// unsigned bytes, N×H×W, and an idx1 file of N labels; either may be
+// gzipped, detected by its magic bytes). Each image goes through the
+// spec's preprocessing as an 8-bit grayscale image, exactly as
+// torchvision's ToTensor and Normalize treat MNIST. It prints the accuracy
+// and the throughput and, with --show N, draws N digits in the terminal
+// with their true and predicted labels, the first misclassified ones among
+// them. IDX headers are validated against the data (magic, type,
+// dimensions, counts, sizes) and nothing is allocated from a header's
+// claims alone.
+//
+// Exit codes: 0 success, 1 a failure (an image, a data set, the weights),
+// 2 bad usage.
+package modelcli

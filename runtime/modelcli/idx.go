@@ -1,0 +1,164 @@
+package modelcli
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// idx is an IDX file of unsigned bytes (the MNIST format): dims, then the
+// data, row-major.
+type idx struct {
+	dims []int
+	data []byte
+}
+
+// maxIDXBytes bounds the data an IDX file may hold (the whole of MNIST's
+// test images is 7.8 MB).
+const maxIDXBytes = 4 << 30
+
+// readIDX reads an IDX file of unsigned bytes with ndims dimensions,
+// gzipped or not (by the gzip magic bytes). The header is checked before
+// the data is read, and the data is read as it comes: a header that claims
+// more than the file holds is an error, never a large allocation.
+func readIDX(path string, ndims int) (*idx, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, want an IDX file", path)
+	}
+	x, err := decodeIDX(bufio.NewReader(f), fi.Size(), ndims)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return x, nil
+}
+
+// decodeIDX reads IDX data from r; size is the file's size (for a file
+// that is not gzipped, the exact size the header must account for).
+func decodeIDX(r *bufio.Reader, size int64, ndims int) (*idx, error) {
+	what := map[int]string{1: "labels (idx1)", 3: "images (idx3)"}[ndims]
+	if what == "" {
+		what = fmt.Sprintf("idx%d", ndims)
+	}
+	gz := false
+	if b, err := r.Peek(2); err == nil && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %v", err)
+		}
+		zr.Multistream(false)
+		r, gz = bufio.NewReader(zr), true
+	}
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil {
+		return nil, fmt.Errorf("not an IDX file: %s", short(err, "the 4-byte magic number"))
+	}
+	if magic[0] != 0 || magic[1] != 0 {
+		return nil, fmt.Errorf("not an IDX file: magic number %#08x, want %#08x for %s", binary.BigEndian.Uint32(magic[:]), 0x800|ndims, what)
+	}
+	if magic[2] != 0x08 {
+		return nil, fmt.Errorf("IDX data type %#02x (%s), want 0x08 (unsigned byte)", magic[2], idxType(magic[2]))
+	}
+	if int(magic[3]) != ndims {
+		return nil, fmt.Errorf("IDX file of %d dimensions, want %d for %s", magic[3], ndims, what)
+	}
+	dims := make([]int, ndims)
+	n := int64(1)
+	for i := range dims {
+		var b [4]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return nil, fmt.Errorf("truncated IDX header: %s", short(err, fmt.Sprintf("dimension %d", i+1)))
+		}
+		d := binary.BigEndian.Uint32(b[:])
+		if d == 0 {
+			return nil, fmt.Errorf("IDX dimension %d is 0", i+1)
+		}
+		if n *= int64(d); n > maxIDXBytes {
+			return nil, fmt.Errorf("IDX dimensions %s: more than %d bytes of data", dimString(dims[:i], d), int64(maxIDXBytes))
+		}
+		dims[i] = int(d)
+	}
+	header := int64(4 + 4*ndims)
+	if !gz && size != header+n {
+		return nil, fmt.Errorf("IDX header says %s = %d bytes of data, the file holds %d", dimString(dims, 0), n, size-header)
+	}
+	// Read what is there, at most one byte more than announced: the buffer
+	// grows with the data, not with the header's claim.
+	data, err := io.ReadAll(io.LimitReader(r, n+1))
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("truncated gzip data after %d bytes of the %d the IDX header announces (%s)", len(data), n, dimString(dims, 0))
+		}
+		return nil, fmt.Errorf("reading the data: %v", err)
+	}
+	switch {
+	case int64(len(data)) < n:
+		return nil, fmt.Errorf("IDX header says %s = %d bytes of data, the file holds %d", dimString(dims, 0), n, len(data))
+	case int64(len(data)) > n:
+		return nil, fmt.Errorf("IDX file holds more data than its header says (%s = %d bytes)", dimString(dims, 0), n)
+	}
+	if gz {
+		// Reach the gzip trailer, so that its checksum is verified.
+		if _, err := r.ReadByte(); err != io.EOF {
+			if err == nil {
+				err = errors.New("more data than the header says")
+			}
+			return nil, fmt.Errorf("gzip: %v", err)
+		}
+	}
+	return &idx{dims: dims, data: data}, nil
+}
+
+// short describes a short read of a header field.
+func short(err error, field string) string {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the file ends before " + field
+	}
+	return err.Error()
+}
+
+func dimString(dims []int, next uint32) string {
+	var b bytes.Buffer
+	for i, d := range dims {
+		if i > 0 {
+			b.WriteByte('x')
+		}
+		fmt.Fprint(&b, d)
+	}
+	if next != 0 {
+		if len(dims) > 0 {
+			b.WriteByte('x')
+		}
+		fmt.Fprint(&b, next)
+	}
+	return b.String()
+}
+
+func idxType(t byte) string {
+	switch t {
+	case 0x09:
+		return "signed byte"
+	case 0x0B:
+		return "short"
+	case 0x0C:
+		return "int"
+	case 0x0D:
+		return "float"
+	case 0x0E:
+		return "double"
+	}
+	return "unknown"
+}

@@ -1,0 +1,302 @@
+package modelcli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	goruntime "runtime"
+	"strings"
+
+	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/preproc"
+)
+
+// Net is what a model binary uses of a generated network's Net.
+type Net interface {
+	Infer(dst, src []float32, n int) error
+	InferHeads(dst, src []float32, n int, heads [][]float32) error
+	Close()
+}
+
+// Head is a side head that the binary runs (built with incc build --heads).
+type Head struct {
+	Name  string
+	Shape [3]int // one image's output, C×H×W
+}
+
+// Model describes a compiled network to the command line. A generated
+// main fills it as a literal.
+type Model struct {
+	// Name is the network's name; Spec the spec path given to incc build;
+	// Source the spec's text; Stats its cost table (incc stats).
+	Name, Spec, Source, Stats string
+	// Weights are the embedded safetensors bytes; WeightsSHA256 their
+	// checksum (hex) computed when the binary was built.
+	Weights       []byte
+	WeightsSHA256 string
+	// Input and Output are the shapes of one image's input and output.
+	Input, Output [3]int
+	// Heads are the side heads the binary runs, if built with them.
+	Heads []Head
+	// Preprocess turns an image into the input.
+	Preprocess preproc.Config
+	// Labels names the label set (runtime.Labels), "" if none.
+	Labels string
+	// Softmax says the output already is a probability distribution (the
+	// network ends with softmax); otherwise the binary applies softmax to
+	// the scores to report probabilities.
+	Softmax bool
+	// Threads is the default number of threads (< 1: all CPUs).
+	Threads int
+	// New returns the network with the embedded weights, running on
+	// threads goroutines (< 1: GOMAXPROCS).
+	New func(threads int) (Net, error)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// errUsage means a usage error that was already printed.
+var errUsage = errors.New("usage")
+
+// cli is one run of the command line.
+type cli struct {
+	m              *Model
+	prog           string
+	stdout, stderr io.Writer
+	labels         []string
+}
+
+// Main runs the command line on args (without the program name) and
+// returns the exit code. It never calls os.Exit.
+func (m *Model) Main(args []string, stdout, stderr io.Writer) int {
+	c := &cli{m: m, prog: progName(m), stdout: stdout, stderr: stderr}
+	if m.Labels != "" {
+		c.labels, _ = rt.Labels(m.Labels)
+	}
+	if len(args) == 0 {
+		c.usage(stderr)
+		return exitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "classify":
+		err = c.classify(rest)
+	case "info":
+		err = c.info(rest)
+	case "bench":
+		err = c.bench(rest)
+	case "eval":
+		err = c.eval(rest)
+	case "help", "-h", "-help", "--help":
+		c.usage(stdout)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "%s: unknown command %q\n", c.prog, cmd)
+		c.usage(stderr)
+		return exitUsage
+	}
+	var f failed
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		return exitUsage
+	case errors.As(err, &f):
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", c.prog, err)
+	return exitFailure
+}
+
+// failed ends a command with exit code 1 after its errors were printed.
+type failed struct{ n int }
+
+func (f failed) Error() string { return fmt.Sprintf("%d failures", f.n) }
+
+// progName is the binary's name as invoked, else the network's.
+func progName(m *Model) string {
+	if len(os.Args) > 0 && os.Args[0] != "" {
+		name := os.Args[0]
+		if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+			name = name[i+1:]
+		}
+		if name != "" && !strings.HasSuffix(name, ".test") {
+			return strings.TrimSuffix(name, ".exe")
+		}
+	}
+	return m.Name
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintf(w, `%[1]s: the network %[2]s compiled by incc (input %[3]s, output %[4]s).
+
+Usage:
+  %[1]s classify [--top K] [--json] PATH...   top K classes of images or directories of images
+  %[1]s info                                  spec, cost table, weights checksum, preprocessing, labels
+  %[1]s bench [--batch N] [--threads T] [--iters N]
+                                              latency percentiles and images/s
+  %[1]s eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N]
+                                              accuracy on an IDX (MNIST format) data set
+
+Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage.
+`, c.prog, c.m.Name, shapeString(c.m.Input), shapeString(c.m.Output))
+}
+
+// flags returns a flag set for a command that prints its errors and
+// usage to stderr.
+func (c *cli) flags(cmd, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "usage: %s %s %s\n", c.prog, cmd, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags and positional arguments in any order (flags may
+// follow the paths); "--" ends the flags.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usageErr prints a usage error for a command.
+func (c *cli) usageErr(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(c.stderr, "%s %s: %s\n", c.prog, fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return errUsage
+}
+
+// threads is the effective thread count for a --threads value.
+func (c *cli) threads(t int) int {
+	if t < 1 {
+		t = c.m.Threads
+	}
+	if t < 1 {
+		t = goruntime.GOMAXPROCS(0)
+	}
+	return t
+}
+
+// open makes the network.
+func (c *cli) open(threads int) (Net, error) {
+	if c.m.New == nil {
+		return nil, errors.New("the model has no network")
+	}
+	net, err := c.m.New(threads)
+	if err != nil {
+		return nil, fmt.Errorf("embedded weights: %w", err)
+	}
+	return net, nil
+}
+
+func (m *Model) inputLen() int  { return m.Input[0] * m.Input[1] * m.Input[2] }
+func (m *Model) outputLen() int { return m.Output[0] * m.Output[1] * m.Output[2] }
+
+func shapeString(s [3]int) string { return fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]) }
+
+// label returns the name of class i, "" if there is none.
+func (c *cli) label(i int) string {
+	if i < len(c.labels) {
+		return c.labels[i]
+	}
+	return ""
+}
+
+// checksum returns the hex sha256 of the embedded weights.
+func (m *Model) checksum() string {
+	s := sha256.Sum256(m.Weights)
+	return hex.EncodeToString(s[:])
+}
+
+// probs returns the class probabilities of one image's output: the output
+// itself if the network ends with softmax, else its softmax.
+func (m *Model) probs(out []float32) []float64 {
+	p := make([]float64, len(out))
+	if m.Softmax {
+		for i, v := range out {
+			p[i] = float64(v)
+		}
+		return p
+	}
+	mx := math.Inf(-1)
+	for _, v := range out {
+		mx = math.Max(mx, float64(v))
+	}
+	var sum float64
+	for i, v := range out {
+		p[i] = math.Exp(float64(v) - mx)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
+}
+
+// argmax returns the index of the largest value, the first on ties.
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// isTerminal reports whether w is a terminal (a variable for tests).
+var isTerminal = isTerminalFile
+
+func isTerminalFile(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// cleanErr drops the "preproc: " prefix of preprocessing errors: the
+// binary names the file itself.
+func cleanErr(err error) string {
+	s := strings.TrimPrefix(err.Error(), "preproc: ")
+	return strings.Replace(s, "(Config.MaxPixels)", "(--max-pixels)", 1)
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
