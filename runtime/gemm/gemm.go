@@ -1,0 +1,489 @@
+package gemm
+
+import "fmt"
+
+// Blocking constants.
+const (
+	// kcMax bounds the k-block: a packed B micro-panel (k-block × ≤ 48
+	// columns) stays in L1 while the micro-kernel sweeps every A panel of
+	// the tile over it; the A block (m × k-block) stays in L2.
+	kcMax = 256
+	// maxMR and maxNR bound every kernel set's register block; they size
+	// the scratch's edge buffers.
+	maxMR = 16
+	maxNR = 64
+)
+
+// flags of a micro-kernel call.
+const (
+	flagAccum = 1 // start from C, not from the bias (a k-block after the first)
+	flagReLU  = 2 // clamp at zero before storing (the last k-block)
+)
+
+// Packed is a matrix A (m×k, row-major: a layer's weights, out channels ×
+// in·kh·kw) packed once into the layout the micro-kernel reads. It is
+// immutable once packed: any number of goroutines may use it at once.
+type Packed struct {
+	m, k int
+	ks   *kernelSet
+	// data holds ⌈m/mr⌉ panels of mr rows; panel p stores its rows column
+	// by column: data[(p·k + l)·mr + r] = A[p·mr + r][l], zero rows filling
+	// the last panel.
+	data []float32
+}
+
+// M is the number of rows of A (output channels).
+func (p *Packed) M() int { return p.m }
+
+// K is the number of columns of A (the reduction length, in·kh·kw).
+func (p *Packed) K() int { return p.k }
+
+// Kernel names the micro-kernel the packed matrix is multiplied with.
+func (p *Packed) Kernel() string { return p.ks.name }
+
+// Pack packs the row-major m×k matrix a for the fastest micro-kernel this
+// CPU runs (see [Kernel]). It panics if len(a) < m·k.
+func Pack(a []float32, m, k int) *Packed { return packWith(best, a, m, k) }
+
+func packWith(ks *kernelSet, a []float32, m, k int) *Packed {
+	if m < 0 || k < 0 || len(a) < m*k {
+		panic(fmt.Sprintf("gemm: Pack of %d×%d from %d values", m, k, len(a)))
+	}
+	mr := ks.mr
+	np := (m + mr - 1) / mr
+	p := &Packed{m: m, k: k, ks: ks, data: make([]float32, np*mr*k)}
+	for i := range m {
+		panel := p.data[i/mr*mr*k:]
+		r := i % mr
+		for l, v := range a[i*k : (i+1)*k] {
+			panel[l*mr+r] = v
+		}
+	}
+	return p
+}
+
+// ScratchSize is the length of the scratch slice [Packed.MulTile] and
+// [Packed.ConvTile] need for a matrix with k columns: a packed B panel
+// (k-block × 64) plus edge buffers and packing tables; at most 18 768
+// floats (73 KiB), its value for every k ≥ 256. Each goroutine needs its own.
+func ScratchSize(k int) int {
+	return min(max(k, 1), kcMax)*maxNR + scratchFixed
+}
+
+// The scratch holds the packed B panel (k-block × maxNR), then:
+const (
+	ctmpLen      = maxMR * maxNR       // an edge block of C
+	btmpLen      = 64                  // bias rows of an edge block (column kernels: 8 panels × 8)
+	tabLen       = maxSegs * segFloats // packConvFast's run table
+	rowsLen      = kcMax * rowFloats   // and row list
+	scratchFixed = ctmpLen + btmpLen + tabLen + rowsLen
+)
+
+// MulTile computes rows [m0, m1) and columns [n0, n1) of
+//
+//	C = act(bias + A·B),  c[i·ldc + j] = act(bias[i] + Σ_{l<k} A[i][l]·b[l·ldb + j])
+//
+// where A is p (m×k), B is k×(≥n1) row-major with leading dimension ldb
+// (for a 1×1 convolution: the input activation, ldb = pixels), C has
+// leading dimension ldc (C may be a channel slice of a concatenation),
+// bias is nil (zero) or holds at least m1 values and act is max(·, 0) if
+// relu, else the identity. Every element is summed in one fixed order,
+// from the bias then over l = 0, 1, …, k-1 with fused multiply-adds, so
+// disjoint tiles may run on different goroutines and the result is
+// bit-identical whatever the tiling. scratch must hold ScratchSize(k)
+// values and belong to the calling goroutine; MulTile does not allocate.
+// B is read in place (only edge panels narrower than a kernel are packed),
+// so tiles may split rows or columns alike; column bounds at multiples of
+// 16 (best 48) waste no SIMD lanes.
+//
+// It panics if a slice is too short for the indices above or a range is
+// out of [0, m]×[0, ldb] ([0, ldc] for C).
+func (p *Packed) MulTile(c []float32, ldc int, b []float32, ldb int, n0, n1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
+	p.check(c, ldc, n0, n1, m0, m1, bias, scratch)
+	if n1 > ldb || (n0 < n1 && p.k > 0 && len(b) < (p.k-1)*ldb+n1) {
+		panic(fmt.Sprintf("gemm: MulTile columns [%d, %d) of B %d×ldb %d in %d values", n0, n1, p.k, ldb, len(b)))
+	}
+	src := bsource{b: b, ldb: ldb}
+	p.mul(c, ldc, &src, n0, n1, m0, m1, bias, relu, scratch)
+}
+
+// ConvTile is [Packed.MulTile] for a convolution: B is the im2col matrix of
+// the image src (g.C×g.H×g.W, channel-major), row ci·KH·KW + ky·KW + kx and
+// column oy·OW + ox holding src[ci][oy·SH - top + ky][ox·SW - left + kx]
+// (zero outside the image), packed straight from src without materialising
+// it. p must have k = g.K() columns (weights [out][C][KH][KW], row-major);
+// columns [n0, n1) are output pixels, n1 ≤ g.N(). Results are bit-identical
+// to MulTile on Im2col's matrix. Each call packs the B panels of its
+// columns, so split a convolution across goroutines by columns (at
+// multiples of 16, best 48): row tiles would pack the same panels twice.
+func (p *Packed) ConvTile(c []float32, ldc int, src []float32, g Conv, n0, n1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
+	p.check(c, ldc, n0, n1, m0, m1, bias, scratch)
+	g.check(len(src))
+	if g.K() != p.k || n1 > g.N() {
+		panic(fmt.Sprintf("gemm: ConvTile columns [%d, %d) of a %v convolution (k %d, n %d) with a %d×%d matrix", n0, n1, g, g.K(), g.N(), p.m, p.k))
+	}
+	bs := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
+	p.mul(c, ldc, &bs, n0, n1, m0, m1, bias, relu, scratch)
+}
+
+func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scratch []float32) {
+	if m0 < 0 || m1 < m0 || m1 > p.m || n0 < 0 || n1 < n0 || n1 > ldc {
+		panic(fmt.Sprintf("gemm: tile rows [%d, %d) columns [%d, %d) of a %d-row product with ldc %d", m0, m1, n0, n1, p.m, ldc))
+	}
+	if m0 < m1 && n0 < n1 && len(c) < (m1-1)*ldc+n1 {
+		panic(fmt.Sprintf("gemm: C of %d values for rows [%d, %d), columns [%d, %d), ldc %d", len(c), m0, m1, n0, n1, ldc))
+	}
+	if bias != nil && len(bias) < m1 {
+		panic(fmt.Sprintf("gemm: %d bias values for rows [%d, %d)", len(bias), m0, m1))
+	}
+	if len(scratch) < ScratchSize(p.k) {
+		panic(fmt.Sprintf("gemm: scratch of %d values, want ScratchSize(%d) = %d", len(scratch), p.k, ScratchSize(p.k)))
+	}
+}
+
+// mul is the blocked product behind MulTile and ConvTile:
+//
+//	for each k-block (fixed boundaries, ≤ kcMax):
+//	  for each column panel of ≤ ks.nr columns:
+//	    B panel: the rows of B themselves (MulTile, a full-width panel), or
+//	      packed into scratch (ConvTile, or a narrow panel zero-padded to a
+//	      kernel width)
+//	    for each A panel of ks.mr rows: micro-kernel
+//
+// A last panel of ≤ 4 columns, or the ≤ 4 columns beyond a multiple of 16,
+// goes to the column kernels, 8 A panels at a time. A tile of ≤ 52 columns
+// (n = 49) runs the other way round, A panels outside: each group of 8 A
+// panels meets the block and the column kernels while it is in cache, so
+// the weights are read from memory once.
+//
+// The k-block boundaries do not depend on the tile, and partial sums are
+// stored in C as float32, exactly what the registers hold; so every element
+// sees the same operations in the same order however C is tiled.
+func (p *Packed) mul(c []float32, ldc int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
+	if m0 == m1 || n0 == n1 {
+		return
+	}
+	ks, mr, K := p.ks, p.ks.mr, p.k
+	if K == 0 {
+		for i := m0; i < m1; i++ {
+			var v float32
+			if bias != nil {
+				v = bias[i]
+			}
+			if relu && v < 0 {
+				v = 0
+			}
+			row := c[i*ldc+n0 : i*ldc+n1]
+			for j := range row {
+				row[j] = v
+			}
+		}
+		return
+	}
+	nkb := (K + kcMax - 1) / kcMax
+	kc0 := (K + nkb - 1) / nkb
+	bbuf, rest := scratch[:kc0*maxNR], scratch[kc0*maxNR:]
+	src.fast = src.conv && ks.fastPack
+	src.tab = rest[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
+	src.rows = rest[ctmpLen+btmpLen+tabLen : scratchFixed]
+	t := tile{p: p, c: c, ldc: ldc, m0: m0, m1: m1, bias: bias,
+		ctmp: rest[:ctmpLen], btmp: rest[ctmpLen : ctmpLen+btmpLen]}
+	p0, p1 := m0/mr, (m1+mr-1)/mr
+	hasCols := len(ks.col[0]) > 0
+	for pc := 0; pc < K; pc += kc0 {
+		t.pc, t.kc, t.flags = pc, min(kc0, K-pc), 0
+		if pc > 0 {
+			t.flags |= flagAccum
+		}
+		if relu && pc+t.kc == K {
+			t.flags |= flagReLU
+		}
+		if hasCols && n1-n0 <= ks.nr+maxColW {
+			// Narrow tile: a block panel [n0, n0+wb) and a column tail
+			// [n0+wb, n1), both ready before the A panels run.
+			w := n1 - n0
+			wb := w - w%ks.step
+			if w%ks.step > maxColW {
+				wb = w
+			}
+			var bb, bt *float32
+			var ldbb, ldbt, W int
+			var kern microKernel
+			if wb > 0 {
+				wi := (wb + ks.step - 1) / ks.step
+				W, kern = wi*ks.step, ks.kern[wi-1]
+				bb, ldbb = t.panel(src, bbuf[:t.kc*W], n0, wb, W)
+			}
+			if wt := w - wb; wt > 0 {
+				bt, ldbt = t.panel(src, bbuf[t.kc*W:t.kc*(W+16)], n0+wb, wt, 0)
+			}
+			for g := p0; g < p1; g += 8 {
+				gb := min(g+8, p1)
+				if wb > 0 {
+					t.blocks(g, gb, n0, wb, W, kern, bb, ldbb)
+				}
+				if wb < w {
+					t.cols(g, gb, n0+wb, w-wb, bt, ldbt)
+				}
+			}
+			continue
+		}
+		for j, w := n0, 0; j < n1; j += w {
+			w = min(ks.nr, n1-j)
+			if hasCols && w <= maxColW {
+				b, ldb := t.panel(src, bbuf[:t.kc*16], j, w, 0)
+				t.cols(p0, p1, j, w, b, ldb)
+				continue
+			}
+			if r := w % ks.step; hasCols && r <= maxColW {
+				w -= r // leave the last r columns to the column kernels
+			}
+			wi := (w + ks.step - 1) / ks.step
+			W := wi * ks.step
+			b, ldb := t.panel(src, bbuf[:t.kc*W], j, w, W)
+			t.blocks(p0, p1, j, w, W, ks.kern[wi-1], b, ldb)
+		}
+	}
+}
+
+// tile is the state of one k-block of a MulTile or ConvTile call.
+type tile struct {
+	p             *Packed
+	c             []float32
+	ldc           int
+	m0, m1        int
+	bias          []float32
+	ctmp, btmp    []float32
+	pc, kc, flags int
+}
+
+// panel returns the rows of the current k-block of B's columns [j, j+w):
+// B itself for a matrix and w == W (or any w for the column kernels, W =
+// 0), else packed into buf (kc×W, zero-padded; W = 16 for W = 0).
+// (src is not kept in tile: that would move it to the heap.)
+func (t *tile) panel(src *bsource, buf []float32, j, w, W int) (*float32, int) {
+	if !src.conv && (w == W || W == 0) {
+		return &src.b[t.pc*src.ldb+j], src.ldb
+	}
+	if W == 0 {
+		W = 16
+	}
+	src.pack(buf, W, t.pc, t.kc, j, w)
+	return &buf[0], W
+}
+
+// biasFor returns the bias of rows [i0, i0+n) for a kernel, zero outside
+// [m0, m1) or when there is none (through btmp unless all are in range).
+func (t *tile) biasFor(i0, n, r0, r1 int) *float32 {
+	if t.bias != nil && r0 == i0 && r1 == i0+n {
+		return &t.bias[i0]
+	}
+	clear(t.btmp[:n])
+	if t.bias != nil {
+		copy(t.btmp[r0-i0:], t.bias[r0:r1])
+	}
+	return &t.btmp[0]
+}
+
+// blocks runs the block kernel kern (W columns) on A panels [pa, pb) for
+// C's columns [j, j+w), B at (b, ldb).
+func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int) {
+	mr, K, c, ldc := t.p.ks.mr, t.p.k, t.c, t.ldc
+	for ip := pa; ip < pb; ip++ {
+		i0 := ip * mr
+		a := &t.p.data[(ip*K+t.pc)*mr]
+		r0, r1 := max(t.m0, i0), min(t.m1, i0+mr)
+		bp := t.biasFor(i0, mr, r0, r1)
+		if r0 == i0 && r1 == i0+mr && w == W {
+			kern(t.kc, a, b, ldb, &c[i0*ldc+j], ldc, bp, t.flags)
+			continue
+		}
+		// Edge block: through ctmp (mr×W, leading dimension W).
+		ct := t.ctmp
+		if t.flags&flagAccum != 0 {
+			for i := r0; i < r1; i++ {
+				copy(ct[(i-i0)*W:(i-i0)*W+w], c[i*ldc+j:i*ldc+j+w])
+			}
+		}
+		kern(t.kc, a, b, ldb, &ct[0], W, bp, t.flags)
+		for i := r0; i < r1; i++ {
+			copy(c[i*ldc+j:i*ldc+j+w], ct[(i-i0)*W:(i-i0)*W+w])
+		}
+	}
+}
+
+// cols runs the column kernels on A panels [pa, pb) for C's columns
+// [j, j+w), w ≤ maxColW, B at (b, ldb): up to 8 panels (64 rows) per call,
+// through ctmp (column-major) and btmp.
+func (t *tile) cols(pa, pb, j, w int, b *float32, ldb int) {
+	const mr = 8 // the column kernels' panels are the assembly set's
+	K, c, ldc := t.p.k, t.c, t.ldc
+	for ip := pa; ip < pb; {
+		var ck colKernel
+		for _, x := range t.p.ks.col[w-1] {
+			if x.p <= pb-ip {
+				ck = x
+				break
+			}
+		}
+		i0, n := ip*mr, ck.p*mr
+		r0, r1 := max(t.m0, i0), min(t.m1, i0+n)
+		bp := t.biasFor(i0, n, r0, r1)
+		ct := t.ctmp[:n*w]
+		if t.flags&flagAccum != 0 {
+			for q := range w {
+				for i := r0; i < r1; i++ {
+					ct[q*n+i-i0] = c[i*ldc+j+q]
+				}
+			}
+		}
+		ck.f(t.kc, &t.p.data[(ip*K+t.pc)*mr], K*mr, b, ldb, &ct[0], bp, t.flags)
+		for q := range w {
+			for i := r0; i < r1; i++ {
+				c[i*ldc+j+q] = ct[q*n+i-i0]
+			}
+		}
+		ip += ck.p
+	}
+}
+
+// bsource is where B comes from: a row-major matrix or an image to be
+// unfolded on the fly.
+type bsource struct {
+	// matrix
+	b   []float32
+	ldb int
+	// convolution
+	conv   bool
+	img    []float32
+	g      Conv
+	oh, ow int
+	// fast: pack with packConvFast (AVX-512), its tables in tab and rows.
+	fast      bool
+	tab, rows []float32
+}
+
+// pack writes B[pc:pc+kc][j:j+w] into dst (kc rows of W ≥ w values, the
+// columns beyond w zero).
+func (s *bsource) pack(dst []float32, W, pc, kc, j, w int) {
+	if s.conv {
+		if !s.fast || !s.packConvFast(dst, W, pc, kc, j, w, s.tab, s.rows) {
+			s.packConv(dst, W, pc, kc, j, w)
+		}
+		return
+	}
+	for l := range kc {
+		row := s.b[(pc+l)*s.ldb+j : (pc+l)*s.ldb+j+w]
+		d := dst[l*W : l*W+W]
+		copy(d, row)
+		if w < W {
+			clear(d[w:])
+		}
+	}
+}
+
+// packConv is pack for the im2col matrix of the image: row l = (ci, ky, kx)
+// of columns j… is a run of output pixels, cut where the output row ends;
+// each piece is a strided (for SW = 1 contiguous) run of one input row.
+func (s *bsource) packConv(dst []float32, W, pc, kc, j, w int) {
+	g := &s.g
+	khw := g.KH * g.KW
+	ci, rem := pc/khw, pc%khw
+	ky, kx := rem/g.KW, rem%g.KW
+	oy0, ox0 := j/s.ow, j%s.ow
+	top, left := g.Pad[0], g.Pad[1]
+	for l := range kc {
+		d := dst[l*W : l*W+W]
+		plane := s.img[ci*g.H*g.W : (ci+1)*g.H*g.W]
+		oy, ox := oy0, ox0
+		for q := 0; q < w; {
+			seg := min(s.ow-ox, w-q)
+			out := d[q : q+seg]
+			iy := oy*g.SH - top + ky
+			if iy < 0 || iy >= g.H {
+				clear(out)
+			} else {
+				row := plane[iy*g.W : iy*g.W+g.W]
+				ix := ox*g.SW - left + kx
+				if g.SW == 1 {
+					// Output t reads row[ix+t]; valid for lo ≤ t < hi.
+					lo := min(max(-ix, 0), seg)
+					hi := max(min(g.W-ix, seg), lo)
+					clear(out[:lo])
+					if lo < hi {
+						copy(out[lo:hi], row[ix+lo:ix+hi])
+					}
+					clear(out[hi:])
+				} else {
+					for t := range out {
+						if uint(ix) < uint(g.W) {
+							out[t] = row[ix]
+						} else {
+							out[t] = 0
+						}
+						ix += g.SW
+					}
+				}
+			}
+			q += seg
+			ox = 0
+			oy++
+		}
+		if w < W {
+			clear(d[w:])
+		}
+		if kx++; kx == g.KW {
+			kx = 0
+			if ky++; ky == g.KH {
+				ky = 0
+				ci++
+			}
+		}
+	}
+}
+
+// Conv is the geometry of a convolution's input and window, for
+// [Packed.ConvTile] and [Im2col].
+type Conv struct {
+	C, H, W int    // input channels, height, width
+	KH, KW  int    // window
+	SH, SW  int    // stride
+	Pad     [4]int // top, left, bottom, right
+}
+
+// OH is the output height, (H + top + bottom - KH)/SH + 1.
+func (g Conv) OH() int { return (g.H+g.Pad[0]+g.Pad[2]-g.KH)/g.SH + 1 }
+
+// OW is the output width, (W + left + right - KW)/SW + 1.
+func (g Conv) OW() int { return (g.W+g.Pad[1]+g.Pad[3]-g.KW)/g.SW + 1 }
+
+// K is the number of rows of the im2col matrix, C·KH·KW.
+func (g Conv) K() int { return g.C * g.KH * g.KW }
+
+// N is the number of columns of the im2col matrix, OH·OW.
+func (g Conv) N() int { return g.OH() * g.OW() }
+
+func (g Conv) check(n int) {
+	if g.C < 1 || g.H < 1 || g.W < 1 || g.KH < 1 || g.KW < 1 || g.SH < 1 || g.SW < 1 ||
+		g.Pad[0] < 0 || g.Pad[1] < 0 || g.Pad[2] < 0 || g.Pad[3] < 0 || g.OH() < 1 || g.OW() < 1 {
+		panic(fmt.Sprintf("gemm: bad convolution geometry %+v", g))
+	}
+	if n < g.C*g.H*g.W {
+		panic(fmt.Sprintf("gemm: image of %d values for a %d×%d×%d input", n, g.C, g.H, g.W))
+	}
+}
+
+// Im2col writes the im2col matrix of the c×h×w image src for a kh×kw
+// window with strides sh, sw and padding pad (top, left, bottom, right):
+// dst holds c·kh·kw rows of oh·ow values, laid out as ConvTile reads B.
+// ConvTile does not need it; it is the reference and a fallback.
+func Im2col(dst, src []float32, c, h, w, kh, kw, sh, sw int, pad [4]int) {
+	g := Conv{C: c, H: h, W: w, KH: kh, KW: kw, SH: sh, SW: sw, Pad: pad}
+	g.check(len(src))
+	n := g.N()
+	if len(dst) < g.K()*n {
+		panic(fmt.Sprintf("gemm: Im2col into %d values, want %d", len(dst), g.K()*n))
+	}
+	s := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
+	s.packConv(dst[:g.K()*n], n, 0, g.K(), 0, n)
+}
