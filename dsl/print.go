@@ -33,38 +33,50 @@ func Format(f *File) []byte {
 		items[i] = p.declItem(d)
 	}
 	p.list(items, 0, 0, -1)
-	return alignComments(p.buf.Bytes())
+	return alignComments(p.buf.Bytes(), p.trailing)
 }
-
-// commentMark stands before a trailing comment until alignComments lines
-// the comments up.
-const commentMark = "\v"
 
 // alignComments lines up the trailing comments of consecutive lines in one
 // column, two spaces after the longest code among them (as gofmt does);
-// a line without a trailing comment ends the run.
-func alignComments(src []byte) []byte {
-	lines := strings.Split(string(src), "\n")
+// a line without a trailing comment ends the run. at holds the offsets in
+// src where trailing comments start, in increasing order.
+func alignComments(src []byte, at []int) []byte {
+	type line struct {
+		code, comment string
+		has           bool
+	}
+	var lines []line
+	off := 0
+	for _, text := range strings.SplitAfter(string(src), "\n") {
+		l := line{code: text}
+		if len(at) > 0 && at[0] < off+len(text) {
+			l = line{code: text[:at[0]-off], comment: text[at[0]-off:], has: true}
+			at = at[1:]
+		}
+		off += len(text)
+		lines = append(lines, l)
+	}
+	var b strings.Builder
 	for i := 0; i < len(lines); {
-		if !strings.Contains(lines[i], commentMark) {
+		if !lines[i].has {
+			b.WriteString(lines[i].code)
 			i++
 			continue
 		}
 		j, width := i, 0
-		for ; j < len(lines) && strings.Contains(lines[j], commentMark); j++ {
-			code, _, _ := strings.Cut(lines[j], commentMark)
-			width = max(width, utf8.RuneCountInString(code))
+		for ; j < len(lines) && lines[j].has; j++ {
+			width = max(width, utf8.RuneCountInString(lines[j].code))
 		}
-		for k := i; k < j; k++ {
-			code, comment, _ := strings.Cut(lines[k], commentMark)
-			lines[k] = code + strings.Repeat(" ", width-utf8.RuneCountInString(code)+2) + comment
+		for _, l := range lines[i:j] {
+			b.WriteString(l.code + strings.Repeat(" ", width-utf8.RuneCountInString(l.code)+2) + l.comment)
 		}
 		i = j
 	}
-	return []byte(strings.Join(lines, "\n"))
+	return []byte(b.String())
 }
 
 type printer struct {
+	trailing []int // offsets in buf where trailing comments start
 	buf      bytes.Buffer
 	comments []Comment // not yet printed, in source order
 }
@@ -132,7 +144,8 @@ func (p *printer) list(items []item, depth, open, close int) {
 			limit = items[i+1].pos.Offset
 		}
 		if len(p.comments) > 0 && p.comments[0].Pos.Line == it.end.Line && (limit < 0 || p.comments[0].Pos.Offset < limit) {
-			p.buf.WriteString(commentMark + p.next().Text)
+			p.trailing = append(p.trailing, p.buf.Len())
+			p.buf.WriteString(p.next().Text)
 		}
 		p.buf.WriteByte('\n')
 		last = it.end.Line
