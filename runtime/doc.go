@@ -1,8 +1,13 @@
 // Package runtime is what generated incc networks and model binaries link:
 // float32 tensors, weight and tensor file I/O (safetensors, .npy), the
-// deterministic weight initializer, and plain reference kernels.
+// deterministic weight initializer, plain reference kernels, and what
+// generated layers run on: the engine (a worker pool running images, or one
+// image's layers as a task graph), weights packed for the GEMM of package
+// runtime/gemm with the tiling of its work ([Grid]), SIMD max pooling
+// ([MaxPoolChannels]), per-layer profiles and [Bench].
 //
-// It imports only the standard library and gonum. It must never import dsl/
+// It imports only the standard library and runtime/gemm (gonum in tests).
+// It must never import dsl/
 // or compiler/ (nor participle or jennifer): a model binary must not link the
 // compiler. The package name shadows the standard library's runtime; code that
 // needs both imports one of them under an alias (the style guide suggests

@@ -1,8 +1,13 @@
 package runtime
 
 import (
+	"cmp"
 	"fmt"
+	goruntime "runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Layout is what an [Engine] needs to know of a generated network: the
@@ -34,6 +39,13 @@ type Exec[W any] struct {
 	In      []float32   // the current image, Layout.InputLen values
 	Arena   []float32   // Layout.ArenaLen values
 	Scratch [][]float32 // indexed by worker, Layout.ScratchLen values each
+	prof    []layerTime // per layer, when profiling
+}
+
+// layerTime is the time a layer took over the images an Exec ran.
+type layerTime struct {
+	ns     int64 // atomic while a task graph runs
+	images int64
 }
 
 // slot returns the values of s.
@@ -44,10 +56,33 @@ func (e *Exec[W]) slot(s Slot) []float32 {
 	return e.Arena[s.Off : s.Off+s.Len]
 }
 
-// Forward computes one image: e.In to the arena. It runs each layer with
-// [Parallel] on p (nil: on the calling goroutine), and the side heads'
-// layers if heads.
-type Forward[W any] func(e *Exec[W], p *Workers, heads bool)
+// Layer is one layer function of a generated network, as an [Engine] runs
+// it: Run computes work items [lo, hi) of the layer for the image in e, on
+// worker's scratch; [Parallel] splits the Items among the workers. Every
+// output is computed by one item, in a fixed order, so the results do not
+// depend on the split.
+type Layer[W any] struct {
+	Name  string // the IR op it computes (the first, if others are fused into it)
+	Items int
+	Run   func(e *Exec[W], worker, lo, hi int)
+	Head  bool  // belongs to a side head: runs only with heads
+	Out   Slot  // where its output goes
+	FLOPs int64 // floating-point operations for one image (2 per multiply-add of a convolution or fully connected layer; 0 for the other kinds)
+	// Deps are the earlier layers this one must wait for: it reads their
+	// output or overwrites memory they use. Layers that do not depend on
+	// each other may run at the same time.
+	Deps []int
+}
+
+// EngineConfig configures [NewEngine].
+type EngineConfig struct {
+	// Threads is the number of workers (< 1: GOMAXPROCS).
+	Threads int
+	// Heads says whether the weights include the side heads'.
+	Heads bool
+	// Profile records the time each layer takes ([Engine.Profile]).
+	Profile bool
+}
 
 // Engine runs a generated network on batches: it owns a worker pool and
 // one [Exec] (arena and scratch) per worker, and serialises its callers
@@ -56,15 +91,20 @@ type Forward[W any] func(e *Exec[W], p *Workers, heads bool)
 // A batch of n images runs in two parts. The first n - n mod T images
 // (T threads) are split among the workers, each computing whole images in
 // its own arena, without synchronisation. The remaining n mod T images run
-// one after the other, each layer split among the workers. Generated
-// layers compute every output from their work item alone, in a fixed
-// order, so the results are the same bits whatever the thread count.
+// one after the other, all workers on one image: its layers, cut into
+// chunks of work items, form a task graph (Layer.Deps) that the workers
+// take in a fixed order, each waiting only for what a chunk depends on, so
+// that independent layers (the branches of an Inception block) run at the
+// same time and there is no barrier between layers. Generated layers
+// compute every output from their work item alone, in a fixed order, so
+// the results are the same bits whatever the thread count and whoever
+// runs a chunk.
 type Engine[W any] struct {
 	mu      sync.Mutex
 	w       *W
 	layout  *Layout
-	forward Forward[W]
-	heads   bool
+	layers  []Layer[W]
+	cfg     EngineConfig
 	workers *Workers
 	execs   []Exec[W]
 	images  func(en *Engine[W], worker, lo, hi int) // runImages[W], made once: a generic function value allocates
@@ -72,15 +112,105 @@ type Engine[W any] struct {
 	dst, src []float32
 	headDst  [][]float32
 	full     int
+	// The task graph of an image split among the workers (T > 1): plans
+	// without and with the side heads, the one running, the next task to
+	// take and the chunks done per layer.
+	dag    [2]dagPlan
+	plan   *dagPlan
+	next   atomic.Int64
+	done   []atomic.Int32
+	dagRun func(en *Engine[W], worker, lo, hi int) // runDAG[W]
 }
 
-// NewEngine returns an engine for weights w with threads workers (< 1:
-// GOMAXPROCS). heads says whether the weights include the side heads'.
-func NewEngine[W any](w *W, l *Layout, threads int, heads bool, forward Forward[W]) *Engine[W] {
-	workers := NewWorkers(threads)
+// dagPlan is the task graph of one image for T workers: the chunks of its
+// layers in the order the workers take them (by level, then most work
+// downstream first; a topological order, so waiting cannot deadlock), and
+// each layer's number of chunks (0 if it does not run).
+type dagPlan struct {
+	tasks  []dagTask
+	chunks []int32
+}
+
+// dagTask is a chunk: items [lo, hi) of a layer.
+type dagTask struct {
+	layer, lo, hi int32
+}
+
+// Chunking of the task graph: a GEMM layer gets about one chunk per
+// dagChunkFLOPs (at most 4 per worker, and no more than its items); any
+// other layer one per worker if its output has dagSplitValues values or
+// more, else one.
+const (
+	dagChunkFLOPs  = 16e6
+	dagSplitValues = 1 << 15
+)
+
+// newDAGPlan plans the layers (with the side heads' if heads) for t
+// workers.
+func newDAGPlan[W any](layers []Layer[W], t int, heads bool) dagPlan {
+	n := len(layers)
+	p := dagPlan{chunks: make([]int32, n)}
+	level := make([]int, n)
+	cost := make([]float64, n)
+	for i, l := range layers {
+		if l.Head && !heads {
+			continue
+		}
+		for _, d := range l.Deps {
+			level[i] = max(level[i], level[d]+1)
+		}
+		c := 1
+		switch {
+		case l.FLOPs > 0:
+			c = max(1, min(int(float64(l.FLOPs)/dagChunkFLOPs), 4*t, l.Items))
+			cost[i] = float64(l.FLOPs)
+		case l.Out.Len >= dagSplitValues:
+			c = max(1, min(t, l.Items))
+		}
+		if cost[i] == 0 {
+			cost[i] = 20 * float64(l.Out.Len) // a guess: pools and the like
+		}
+		p.chunks[i] = int32(c)
+	}
+	// rank: the work on the longest path from a layer to the end.
+	rank := make([]float64, n)
+	for i := n - 1; i >= 0; i-- {
+		rank[i] += cost[i]
+		for _, d := range layers[i].Deps {
+			rank[d] = max(rank[d], rank[i])
+		}
+	}
+	order := make([]int, 0, n)
+	for i := range layers {
+		if p.chunks[i] > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(level[a], level[b]), -cmp.Compare(rank[a], rank[b]))
+	})
+	for _, i := range order {
+		c := int(p.chunks[i])
+		for k := range c {
+			lo, hi := Span(layers[i].Items, c, k)
+			p.tasks = append(p.tasks, dagTask{layer: int32(i), lo: int32(lo), hi: int32(hi)})
+		}
+	}
+	return p
+}
+
+// NewEngine returns an engine for weights w that runs the layers (in
+// order) of a network with layout l.
+func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Engine[W] {
+	workers := NewWorkers(cfg.Threads)
 	t := workers.Threads()
-	en := &Engine[W]{w: w, layout: l, forward: forward, heads: heads, workers: workers, execs: make([]Exec[W], t),
-		images: runImages[W]}
+	cfg.Threads = t
+	en := &Engine[W]{w: w, layout: l, layers: layers, cfg: cfg, workers: workers, execs: make([]Exec[W], t),
+		images: runImages[W], dagRun: runDAG[W]}
+	if t > 1 {
+		en.dag = [2]dagPlan{newDAGPlan(layers, t, false), newDAGPlan(layers, t, cfg.Heads)}
+		en.done = make([]atomic.Int32, len(layers))
+	}
 	scratch := make([][]float32, t)
 	for i := range scratch {
 		scratch[i] = make([]float32, l.ScratchLen)
@@ -89,6 +219,9 @@ func NewEngine[W any](w *W, l *Layout, threads int, heads bool, forward Forward[
 		// Exec i uses scratch i as its worker 0; exec 0 also runs layers
 		// split among all workers, which use the scratch of their index.
 		en.execs[i] = Exec[W]{W: w, Arena: make([]float32, l.ArenaLen), Scratch: scratch[i:]}
+		if cfg.Profile {
+			en.execs[i].prof = make([]layerTime, len(layers))
+		}
 	}
 	return en
 }
@@ -99,7 +232,7 @@ func (en *Engine[W]) Workers() *Workers { return en.workers }
 // Clone returns an engine sharing en's weights, with its own workers and
 // arenas, for callers that run in parallel.
 func (en *Engine[W]) Clone() *Engine[W] {
-	return NewEngine(en.w, en.layout, en.workers.Threads(), en.heads, en.forward)
+	return NewEngine(en.w, en.layout, en.layers, en.cfg)
 }
 
 // Close stops the engine's workers. The engine must not be used afterwards.
@@ -153,7 +286,7 @@ func runImages[W any](en *Engine[W], worker, lo, hi int) {
 func (en *Engine[W]) image(e *Exec[W], p *Workers, b int) {
 	l := en.layout
 	e.In = en.src[b*l.InputLen : (b+1)*l.InputLen]
-	en.forward(e, p, en.headDst != nil)
+	en.forward(e, p)
 	o := l.Output.Len
 	copy(en.dst[b*o:(b+1)*o], e.slot(l.Output))
 	for i, h := range en.headDst {
@@ -161,6 +294,135 @@ func (en *Engine[W]) image(e *Exec[W], p *Workers, b int) {
 		copy(h[b*s.Len:(b+1)*s.Len], e.slot(s))
 	}
 	e.In = nil
+}
+
+// forward computes the image in e.In to the arena: each layer with its
+// work items split among the workers of p (nil: all on the calling
+// goroutine); the side heads' layers only if the batch asks for them.
+func (en *Engine[W]) forward(e *Exec[W], p *Workers) {
+	heads := en.headDst != nil
+	if p.Threads() > 1 {
+		en.forwardDAG(e, heads)
+		return
+	}
+	if e.prof == nil {
+		for i := range en.layers {
+			l := &en.layers[i]
+			if l.Head && !heads {
+				continue
+			}
+			Parallel(p, l.Items, e, l.Run)
+		}
+		return
+	}
+	t := time.Now()
+	for i := range en.layers {
+		l := &en.layers[i]
+		if l.Head && !heads {
+			continue
+		}
+		Parallel(p, l.Items, e, l.Run)
+		now := time.Now()
+		e.prof[i].ns += int64(now.Sub(t))
+		e.prof[i].images++
+		t = now
+	}
+}
+
+// forwardDAG computes the image in e.In with all workers, running the task
+// graph of its layers.
+func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
+	en.plan = &en.dag[0]
+	if heads {
+		en.plan = &en.dag[1]
+	}
+	for i := range en.done {
+		en.done[i].Store(0)
+	}
+	en.next.Store(0)
+	Parallel(en.workers, en.workers.Threads(), en, en.dagRun)
+	if e.prof != nil {
+		for i, c := range en.plan.chunks {
+			if c > 0 {
+				e.prof[i].images++
+			}
+		}
+	}
+	en.plan = nil
+}
+
+// runDAG is a worker's part of a task graph (on the engine's first Exec,
+// which runs images split among the workers): it takes the next task,
+// waits for the chunks of the layers it depends on, runs it and counts it
+// done, until no task is left.
+func runDAG[W any](en *Engine[W], worker, _, _ int) {
+	e, p := &en.execs[0], en.plan
+	for {
+		i := int(en.next.Add(1) - 1)
+		if i >= len(p.tasks) {
+			return
+		}
+		t := p.tasks[i]
+		l := &en.layers[t.layer]
+		for _, d := range l.Deps {
+			for spin := 1; en.done[d].Load() < p.chunks[d]; spin++ {
+				if spin%spinYield == 0 {
+					goruntime.Gosched()
+				}
+			}
+		}
+		if e.prof == nil {
+			l.Run(e, worker, int(t.lo), int(t.hi))
+		} else {
+			start := time.Now()
+			l.Run(e, worker, int(t.lo), int(t.hi))
+			atomic.AddInt64(&e.prof[t.layer].ns, int64(time.Since(start)))
+		}
+		en.done[t.layer].Add(1)
+	}
+}
+
+// LayerProfile is what [Engine.Profile] reports of one layer: the time it
+// took over the images it ran since the engine was made or its profile
+// reset. Time/Images is the time of one image: one thread's time; for an
+// image split among the workers (its layers' chunks a task graph), the
+// chunks' times summed, the time waiting for other chunks left out.
+type LayerProfile struct {
+	Name   string
+	Head   bool
+	FLOPs  int64 // for one image
+	Images int
+	Time   time.Duration
+}
+
+// Profile returns the per-layer times recorded since the engine was made
+// or its profile reset, in layer order, or nil if the engine was made
+// without EngineConfig.Profile. Layers of side heads that did not run
+// report no images.
+func (en *Engine[W]) Profile() []LayerProfile {
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if !en.cfg.Profile {
+		return nil
+	}
+	ps := make([]LayerProfile, len(en.layers))
+	for i, l := range en.layers {
+		ps[i] = LayerProfile{Name: l.Name, Head: l.Head, FLOPs: l.FLOPs}
+		for _, e := range en.execs {
+			ps[i].Images += int(e.prof[i].images)
+			ps[i].Time += time.Duration(e.prof[i].ns)
+		}
+	}
+	return ps
+}
+
+// ResetProfile clears the recorded times.
+func (en *Engine[W]) ResetProfile() {
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	for _, e := range en.execs {
+		clear(e.prof)
+	}
 }
 
 // check validates the sizes of a batch.
@@ -175,7 +437,7 @@ func (en *Engine[W]) check(dst []float32, heads [][]float32, src []float32, n in
 		return fmt.Errorf("%s: output has room for %d values, want %d (%d images of %d)", l.Name, len(dst), n*l.Output.Len, n, l.Output.Len)
 	case heads == nil:
 		return nil
-	case !en.heads:
+	case !en.cfg.Heads:
 		return fmt.Errorf("%s: side heads requested, but the network was made without Options.Heads", l.Name)
 	case len(heads) != len(l.Heads):
 		return fmt.Errorf("%s: %d head outputs, want %d", l.Name, len(heads), len(l.Heads))

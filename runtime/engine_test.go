@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,17 +26,15 @@ func toyHead(e *Exec[toyWeights], worker, lo, hi int) {
 	e.Arena[4] = e.Arena[0] + e.Arena[1] + e.Arena[2]
 }
 
-func toyForward(e *Exec[toyWeights], p *Workers, heads bool) {
-	Parallel(p, 3, e, toyLayer)
-	if heads {
-		Parallel(p, 1, e, toyHead)
-	}
+var toyLayers = []Layer[toyWeights]{
+	{Name: "double", Items: 3, Run: toyLayer, Out: Slot{Off: 0, Len: 3}, FLOPs: 3},
+	{Name: "sum", Items: 1, Run: toyHead, Head: true, Out: Slot{Off: 4, Len: 1}, Deps: []int{0}},
 }
 
 func TestEngine(t *testing.T) {
 	w := &toyWeights{scale: 2}
 	for _, threads := range []int{1, 2, 3} {
-		en := NewEngine(w, &toyLayout, threads, true, toyForward)
+		en := NewEngine(w, &toyLayout, toyLayers, EngineConfig{Threads: threads, Heads: true})
 		for n := 0; n <= 7; n++ {
 			t.Run(fmt.Sprintf("threads%d/batch%d", threads, n), func(t *testing.T) {
 				src := make([]float32, 3*n)
@@ -79,9 +78,9 @@ func TestEngine(t *testing.T) {
 }
 
 func TestEngineErrors(t *testing.T) {
-	en := NewEngine(&toyWeights{1}, &toyLayout, 1, false, toyForward)
+	en := NewEngine(&toyWeights{1}, &toyLayout, toyLayers, EngineConfig{Threads: 1})
 	defer en.Close()
-	withHeads := NewEngine(&toyWeights{1}, &toyLayout, 1, true, toyForward)
+	withHeads := NewEngine(&toyWeights{1}, &toyLayout, toyLayers, EngineConfig{Threads: 1, Heads: true})
 	defer withHeads.Close()
 	f := func(n int) []float32 { return make([]float32, n) }
 	for _, tt := range []struct {
@@ -104,5 +103,117 @@ func TestEngineErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "toy: ") {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestEngineProfile checks that a profiling engine counts every image of
+// every layer that ran, in both halves of a batch, and that ResetProfile
+// clears the counts.
+func TestEngineProfile(t *testing.T) {
+	if p := NewEngine(&toyWeights{1}, &toyLayout, toyLayers, EngineConfig{Threads: 1}); p.Profile() != nil {
+		t.Error("Profile without EngineConfig.Profile is not nil")
+	}
+	en := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 2, Heads: true, Profile: true})
+	defer en.Close()
+	src, dst := make([]float32, 3*5), make([]float32, 3*5)
+	if err := en.Run(dst, nil, src, 5); err != nil { // 4 images split, 1 with the layers split
+		t.Fatal(err)
+	}
+	ps := en.Profile()
+	if len(ps) != 2 || ps[0].Name != "double" || ps[0].Images != 5 || ps[0].FLOPs != 3 || ps[1].Images != 0 || !ps[1].Head {
+		t.Errorf("profile %+v", ps)
+	}
+	if a := testing.AllocsPerRun(5, func() { en.Run(dst, nil, src, 5) }); a != 0 {
+		t.Errorf("Run allocates %v times while profiling", a)
+	}
+	en.ResetProfile()
+	if ps := en.Profile(); ps[0].Images != 0 || ps[0].Time != 0 {
+		t.Errorf("after ResetProfile: %+v", ps[0])
+	}
+}
+
+// toyNet is a generated Net's API over the toy engine.
+type toyNet struct{ *Engine[toyWeights] }
+
+func (n toyNet) Infer(dst, src []float32, b int) error { return n.Run(dst, nil, src, b) }
+
+func TestBench(t *testing.T) {
+	en := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 2, Profile: true})
+	defer en.Close()
+	r, err := Bench(toyNet{en}, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 3, Iters: 10, Warmup: 1, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Batch != 3 || r.Iters != 10 || len(r.Layers) != 1 || r.Layers[0].Name != "double" || r.Layers[0].Share != 1 ||
+		r.GFLOPs != 3e-9 || !(r.Min <= r.P50 && r.P50 <= r.P90 && r.P90 <= r.P99 && r.P99 <= r.Max) || r.ImagesPerSecond <= 0 {
+		t.Errorf("%+v", r)
+	}
+	var b strings.Builder
+	if err := r.WriteText(&b, 5); err != nil || !strings.Contains(b.String(), "double") || !strings.Contains(b.String(), "p50") {
+		t.Errorf("WriteText: %v\n%s", err, b.String())
+	}
+	plain := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 1})
+	defer plain.Close()
+	if _, err := Bench(toyNet{plain}, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 1, Iters: 1}); err == nil {
+		t.Error("Bench without a profile: no error")
+	}
+}
+
+// TestEngineDAG runs a diamond of layers (a → b, c → d, b and c
+// independent, each with many items) as a task graph on 1 to 4 workers,
+// many times, and checks every output: a missing wait would show as a
+// wrong value.
+func TestEngineDAG(t *testing.T) {
+	const n = 4096
+	type w struct{}
+	layout := Layout{Name: "dag", InputLen: n, ArenaLen: 4 * n, ScratchLen: 1, Output: Slot{Off: 3 * n, Len: n}}
+	layers := []Layer[w]{
+		{Name: "a", Items: n, Out: Slot{Off: 0, Len: n}, FLOPs: 64e6, Run: func(e *Exec[w], _, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				e.Arena[i] = e.In[i] + 1
+			}
+		}},
+		{Name: "b", Items: n, Out: Slot{Off: n, Len: n}, FLOPs: 64e6, Deps: []int{0}, Run: func(e *Exec[w], _, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				e.Arena[n+i] = 2 * e.Arena[n-1-i]
+			}
+		}},
+		{Name: "c", Items: n, Out: Slot{Off: 2 * n, Len: n}, Deps: []int{0}, Run: func(e *Exec[w], _, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				e.Arena[2*n+i] = 3 * e.Arena[(i+7)%n]
+			}
+		}},
+		{Name: "d", Items: n, Out: Slot{Off: 3 * n, Len: n}, FLOPs: 64e6, Deps: []int{1, 2}, Run: func(e *Exec[w], _, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				e.Arena[3*n+i] = e.Arena[n+(i*5)%n] + e.Arena[2*n+n-1-i]
+			}
+		}},
+	}
+	src := make([]float32, n)
+	want := make([]float32, n)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	a := func(i int) float32 { return src[i] + 1 }
+	for i := range want {
+		want[i] = 2*a(n-1-(i*5)%n) + 3*a((n-1-i+7)%n)
+	}
+	for threads := 1; threads <= 4; threads++ {
+		en := NewEngine(&w{}, &layout, layers, EngineConfig{Threads: threads, Profile: threads == 2})
+		for range 50 {
+			dst := make([]float32, n)
+			if err := en.Run(dst, nil, src, 1); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(dst, want) {
+				t.Fatalf("%d threads: wrong output", threads)
+			}
+		}
+		if threads == 2 {
+			if ps := en.Profile(); ps[3].Images != 50 || ps[3].Time <= 0 {
+				t.Errorf("profile %+v", ps[3])
+			}
+		}
+		en.Close()
 	}
 }

@@ -4,90 +4,123 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"github.com/inccdev/incc/runtime/gemm"
 )
 
-// TestGemm compares Gemm on row and column ranges with gonum's Sgemm (the
-// oracle), and checks that computing in pieces gives the same bits as
-// computing at once.
-func TestGemm(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	for _, tt := range []struct{ m, k, n int }{{1, 1, 1}, {4, 3, 2}, {5, 7, 3}, {16, 33, 17}, {64, 147, 112}, {3, 1, 9}} {
-		t.Run(fmt.Sprintf("%dx%dx%d", tt.m, tt.k, tt.n), func(t *testing.T) {
-			m, k, n := tt.m, tt.k, tt.n
-			a, b, bias := randSlice(rng, m*k), randSlice(rng, k*(n+3)), randSlice(rng, m)
-			ldb, ldc := n+3, n+1
-			// Oracle: C = A·B[:, :n] + bias, in float32 by gonum.
-			want := make([]float32, m*ldc)
-			for i := range m {
-				for j := range n {
-					want[i*ldc+j] = bias[i]
+// TestGridRects checks that every range of items maps to at most three
+// disjoint rectangles covering exactly the cells of those items, and that
+// all items together cover the output once.
+func TestGridRects(t *testing.T) {
+	for _, g := range []Grid{
+		{N: 1, TileN: 1, Tiles: 1, M: 1000, TileM: 128, Blocks: 8},
+		{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 48, Blocks: 8},
+		{N: 196, TileN: 48, Tiles: 4, M: 208, TileM: 112, Blocks: 2},
+		{N: 784, TileN: 48, Tiles: 17, M: 64, TileM: 64, Blocks: 1},
+		{N: 20, TileN: 16, Tiles: 2, M: 17, TileM: 8, Blocks: 3},
+	} {
+		owner := func(j, i int) int { // the item computing column j, row i
+			tile := min(j/g.TileN, g.Tiles-1)
+			return tile*g.Blocks + i/g.TileM
+		}
+		items := g.Items()
+		for lo := 0; lo <= items; lo++ {
+			for hi := lo; hi <= items; hi++ {
+				rs, n := g.Rects(lo, hi)
+				if n > 3 || (lo == hi) != (n == 0) {
+					t.Fatalf("%+v: items [%d, %d): %d rectangles", g, lo, hi, n)
+				}
+				seen := make([]int, g.N*g.M)
+				for _, r := range rs[:n] {
+					if r.N0 >= r.N1 || r.M0 >= r.M1 || r.N1 > g.N || r.M1 > g.M {
+						t.Fatalf("%+v: items [%d, %d): bad rectangle %+v", g, lo, hi, r)
+					}
+					for j := r.N0; j < r.N1; j++ {
+						for i := r.M0; i < r.M1; i++ {
+							seen[j*g.M+i]++
+						}
+					}
+				}
+				for j := range g.N {
+					for i := range g.M {
+						it := owner(j, i)
+						if want := b2i(it >= lo && it < hi); seen[j*g.M+i] != want {
+							t.Fatalf("%+v: items [%d, %d): cell (%d, %d) of item %d covered %d times", g, lo, hi, j, i, it, seen[j*g.M+i])
+						}
+					}
 				}
 			}
-			blas32.Implementation().Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, ldb, 1, want, ldc)
-			packed := PackA(a, m, k)
-			for _, relu := range []bool{false, true} {
-				got := make([]float32, m*ldc)
-				Gemm(got, ldc, packed, k, 0, m, b, ldb, n, bias, relu)
-				w := make([]float64, m*ldc)
-				for i, v := range want {
-					if relu && v < 0 {
-						v = 0
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestGemmScratchLen checks that one scratch of GemmScratchLen serves every
+// reduction length.
+func TestGemmScratchLen(t *testing.T) {
+	for k := range 5000 {
+		if s := gemm.ScratchSize(k); s > GemmScratchLen {
+			t.Fatalf("ScratchSize(%d) = %d > GemmScratchLen %d", k, s, GemmScratchLen)
+		}
+	}
+}
+
+// TestConvTiles runs convolutions as generated code does — ConvSource.Load,
+// then ConvTile (or MulTile for 1×1) over the rectangles of a Grid split
+// among 1 to 3 workers — and compares with Conv2D, and the pieces with one
+// call, bit for bit.
+func TestConvTiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, p := range []Conv2DParams{
+		{C: 3, H: 30, W: 30, OutC: 20, KH: 7, KW: 7, SH: 2, SW: 2, Pad: Pad{3, 3, 3, 3}},
+		{C: 16, H: 14, W: 14, OutC: 40, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}},
+		{C: 32, H: 7, W: 7, OutC: 24, KH: 1, KW: 1, SH: 1, SW: 1},
+		{C: 5, H: 9, W: 11, OutC: 9, KH: 2, KW: 3, SH: 3, SW: 1, Pad: Pad{0, 2, 1, 0}},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%d_k%dx%d_s%d", p.C, p.H, p.W, p.KH, p.KW, p.SH), func(t *testing.T) {
+			src, wt, bias := randSlice(rng, p.C*p.H*p.W), randSlice(rng, p.OutC*p.C*p.KH*p.KW), randSlice(rng, p.OutC)
+			w := Weights{"w": must(FromData(wt, p.OutC, p.C*p.KH*p.KW)), "b": must(FromData(bias, p.OutC))}
+			cw, err := (&ConvSource{Weight: "w", Bias: "b", Out: p.OutC, K: p.C * p.KH * p.KW}).Load(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float32, p.OutC*p.OutH()*p.OutW())
+			Conv2D(want, src, wt, bias, 1, p)
+			n := p.OutH() * p.OutW()
+			g := Grid{N: n, TileN: 16, Tiles: max(1, n/16), M: p.OutC, TileM: 8, Blocks: (p.OutC + 7) / 8}
+			geom := Conv{C: p.C, H: p.H, W: p.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: [4]int{p.Pad.Top, p.Pad.Left, p.Pad.Bottom, p.Pad.Right}}
+			direct := p.KH == 1 && p.KW == 1 && p.SH == 1 && p.SW == 1 && p.Pad == Pad{}
+			scratch := make([]float32, GemmScratchLen)
+			var first []float32
+			for _, workers := range []int{1, 2, 3} {
+				got := make([]float32, len(want))
+				for id := range workers {
+					lo, hi := Span(g.Items(), workers, id)
+					rs, nr := g.Rects(lo, hi)
+					for _, r := range rs[:nr] {
+						if direct {
+							cw.P.MulTile(got, n, src, n, r.N0, r.N1, r.M0, r.M1, cw.Bias, false, scratch)
+						} else {
+							cw.P.ConvTile(got, n, src, geom, r.N0, r.N1, r.M0, r.M1, cw.Bias, false, scratch)
+						}
 					}
-					if i%ldc >= n {
-						v = 0
-					}
-					w[i] = float64(v)
 				}
-				closeTo(t, fmt.Sprintf("relu=%v", relu), got, w, 1e-5*float64(k))
-				// In pieces: rows in panels, columns one at a time.
-				pieces := make([]float32, m*ldc)
-				for i0 := 0; i0 < m; i0 += GemmMR {
-					for j := range n {
-						Gemm(pieces[j:], ldc, packed, k, i0, min(i0+GemmMR, m), b[j:], ldb, 1, bias, relu)
-					}
-				}
-				for i := range got {
-					if math.Float32bits(got[i]) != math.Float32bits(pieces[i]) {
-						t.Fatalf("relu=%v: [%d]: at once %v, in pieces %v", relu, i, got[i], pieces[i])
-					}
+				if workers == 1 {
+					first = got
+					closeTo(t, "conv", got, to64(want), 1e-5*float64(p.C*p.KH*p.KW))
+				} else if !slices.EqualFunc(got, first, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+					t.Errorf("%d workers: not the bits of one", workers)
 				}
 			}
 		})
-	}
-}
-
-func TestGemmNilBias(t *testing.T) {
-	a := []float32{1, 2, 3, 4, 5, 6} // 2×3
-	b := []float32{1, 0, 0, 1, 1, 1} // 3×2
-	c := make([]float32, 4)
-	Gemm(c, 2, PackA(a, 2, 3), 3, 0, 2, b, 2, 2, nil, false)
-	if want := []float32{4, 5, 10, 11}; fmt.Sprint(c) != fmt.Sprint(want) {
-		t.Errorf("got %v, want %v", c, want)
-	}
-}
-
-func TestGemv(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, 2))
-	for _, tt := range []struct{ out, in int }{{1, 1}, {3, 5}, {9, 16}, {1000, 1024}} {
-		w, x, bias := randSlice(rng, tt.out*tt.in), randSlice(rng, tt.in), randSlice(rng, tt.out)
-		want := make([]float32, tt.out)
-		Linear(want, x, w, bias, 1, tt.in, tt.out)
-		got := make([]float32, tt.out)
-		Gemv(got, w, x, bias, 0, tt.out, false)
-		closeTo(t, fmt.Sprintf("%dx%d", tt.out, tt.in), got, to64(want), 1e-5*math.Sqrt(float64(tt.in)))
-		pieces := make([]float32, tt.out)
-		for o := range tt.out {
-			Gemv(pieces, w, x, bias, o, o+1, false)
-		}
-		for i := range got {
-			if got[i] != pieces[i] {
-				t.Fatalf("%dx%d [%d]: at once %v, one by one %v", tt.out, tt.in, i, got[i], pieces[i])
-			}
-		}
 	}
 }
 
@@ -118,24 +151,5 @@ func TestFoldBatchNorm(t *testing.T) {
 		if y := float32(float64(v)*float64(scale[c]) + float64(shift[c])); y != want[i] {
 			t.Fatalf("[%d]: scale/shift give %v, BatchNorm %v", i, y, want[i])
 		}
-	}
-}
-
-// BenchmarkGemm measures the micro-kernel on GoogLeNet-sized 1×1 convolutions.
-func BenchmarkGemm(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range []struct {
-		name    string
-		m, k, n int
-	}{{"inception3a.branch1", 64, 192, 784}, {"inception4a.branch2.1", 208, 864, 196}} {
-		b.Run(s.name, func(b *testing.B) {
-			a, x := PackA(randSlice(rng, s.m*s.k), s.m, s.k), randSlice(rng, s.k*s.n)
-			c := make([]float32, s.m*s.n)
-			b.ReportAllocs()
-			for b.Loop() {
-				Gemm(c, s.n, a, s.k, 0, s.m, x, s.n, s.n, nil, true)
-			}
-			b.ReportMetric(2*float64(s.m*s.k*s.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/inccdev/incc/runtime/gemm"
 )
 
 // This file holds what generated networks use to load their weights and
@@ -38,8 +40,12 @@ type ConvSource struct {
 }
 
 // ConvWeights is a convolution as generated code runs it: the kernel
-// packed by [PackA] (batch norm folded in), and the bias (nil if none).
-type ConvWeights struct{ A, Bias []float32 }
+// (batch norm folded in) packed by [gemm.Pack] for [gemm.Packed.MulTile]
+// and [gemm.Packed.ConvTile], and the bias (nil if none).
+type ConvWeights struct {
+	P    *gemm.Packed
+	Bias []float32
+}
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
 // returns them folded ([FoldBatchNorm]) and packed. It never keeps w's
@@ -66,7 +72,7 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	} else {
 		bias = slices.Clone(bias)
 	}
-	return ConvWeights{A: PackA(wt, s.Out, s.K), Bias: bias}, nil
+	return ConvWeights{P: gemm.Pack(wt, s.Out, s.K), Bias: bias}, nil
 }
 
 // FCSource names the tensors of a fully connected layer with In inputs.
@@ -77,16 +83,21 @@ type FCSource struct {
 }
 
 // FCWeights is a fully connected layer as generated code runs it: the
-// row-major Out×In matrix and the bias (nil if none).
-type FCWeights struct{ W, Bias []float32 }
+// Out×In matrix packed by [gemm.Pack] (one image is a GEMM with one
+// column, the input), and the bias (nil if none).
+type FCWeights struct {
+	P    *gemm.Packed
+	Bias []float32
+}
 
-// Load copies the tensors of s from w.
+// Load reads the tensors of s from w and packs the matrix. It never keeps
+// w's slices.
 func (s *FCSource) Load(w Weights) (FCWeights, error) {
 	wt, err := tensor(w, s.Weight, s.Out*s.In)
 	if err != nil {
 		return FCWeights{}, err
 	}
-	f := FCWeights{W: slices.Clone(wt)}
+	f := FCWeights{P: gemm.Pack(wt, s.Out, s.In)}
 	if s.Bias != "" {
 		b, err := tensor(w, s.Bias, s.Out)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/inccdev/incc/runtime/gemm"
 )
 
 func TestCheckRequired(t *testing.T) {
@@ -34,7 +36,7 @@ func TestSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(conv.A, PackA(w["c.w"].Data, 2, 3)) || !slices.Equal(conv.Bias, []float32{1, -1}) {
+	if !slices.Equal(unpack(conv.P), w["c.w"].Data) || !slices.Equal(conv.Bias, []float32{1, -1}) {
 		t.Errorf("conv without bn: %v", conv)
 	}
 	conv.Bias[0] = 9
@@ -47,8 +49,8 @@ func TestSources(t *testing.T) {
 	}
 	// Channel 0: scale = 2/sqrt(4) = 1, shift = 0 - 1·1 = -1.
 	// Channel 1: scale = 0.5/sqrt(1) = 0.5, shift = 1.
-	if want := PackA([]float32{1, 2, 3, 2, 2.5, 3}, 2, 3); !slices.Equal(folded.A, want) || !slices.Equal(folded.Bias, []float32{-1, 1}) {
-		t.Errorf("folded: %v, want A %v bias [-1 1]", folded, want)
+	if want := []float32{1, 2, 3, 2, 2.5, 3}; !slices.Equal(unpack(folded.P), want) || !slices.Equal(folded.Bias, []float32{-1, 1}) {
+		t.Errorf("folded: %v %v, want A %v bias [-1 1]", unpack(folded.P), folded.Bias, want)
 	}
 	if _, err := (&ConvSource{Weight: "nope", Out: 2, K: 3}).Load(w); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("missing weight: %v", err)
@@ -57,13 +59,30 @@ func TestSources(t *testing.T) {
 		t.Errorf("wrong size: %v", err)
 	}
 	fc, err := (&FCSource{Weight: "c.w", Bias: "c.b", Out: 2, In: 3}).Load(w)
-	if err != nil || !slices.Equal(fc.W, w["c.w"].Data) || &fc.W[0] == &w["c.w"].Data[0] {
+	if err != nil || !slices.Equal(unpack(fc.P), w["c.w"].Data) || !slices.Equal(fc.Bias, []float32{1, -1}) {
 		t.Errorf("fc: %v %v", fc, err)
+	}
+	fc.Bias[0] = 9
+	if w["c.b"].Data[0] != 1 {
+		t.Error("FC Load kept the caller's bias slice")
 	}
 	bn, err := (&BNSource{Gamma: "bn.g", Beta: "bn.b", Mean: "bn.m", Variance: "bn.v", Eps: 1, C: 2}).Load(w)
 	if err != nil || !slices.Equal(bn.Scale, []float32{1, 0.5}) || !slices.Equal(bn.Shift, []float32{-1, 1}) {
 		t.Errorf("bn: %v %v", bn, err)
 	}
+}
+
+// unpack returns the m×k matrix p holds, as the product of p with the
+// identity (exact: one nonzero term per element).
+func unpack(p *gemm.Packed) []float32 {
+	m, k := p.M(), p.K()
+	id := make([]float32, k*k)
+	for i := range k {
+		id[i*k+i] = 1
+	}
+	a := make([]float32, m*k)
+	p.MulTile(a, k, id, k, 0, k, 0, m, nil, false, make([]float32, GemmScratchLen))
+	return a
 }
 
 func must(t Tensor, err error) Tensor {

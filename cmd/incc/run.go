@@ -23,6 +23,7 @@ type cli struct {
 	Export exportCmd `cmd:"" help:"Export a spec as source for another framework (PyTorch)."`
 	Gen    genCmd    `cmd:"" help:"Compile a spec to a Go package: writes DIR/<pkg>_gen.go, only if it changed."`
 	Build  buildCmd  `cmd:"" help:"Compile a spec and its weights into one static binary that classifies images."`
+	Bench  benchCmd  `cmd:"" help:"Compile a spec and time it: latency percentiles, images/s and the time of every layer."`
 }
 
 // app carries the output streams to the commands.

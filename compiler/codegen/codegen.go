@@ -9,9 +9,9 @@
 //
 // # What the generated code does
 //
-// One image at a time goes through a straight-line sequence of layer
-// functions ("forward"), each specialised to its shapes, strides and
-// offsets, which are Go constants:
+// One image at a time goes through a table of layer functions ("layers"),
+// each specialised to its shapes, strides and offsets, which are Go
+// constants; the runtime's engine runs them in order:
 //
 //   - Values live in one arena per network instance, at offsets planned
 //     here from their lifetimes over the op order: values whose lifetimes
@@ -23,21 +23,28 @@
 //   - Batch norm after a convolution is folded into its weights and bias
 //     when the weights are loaded; ReLU is fused into the convolution,
 //     fully connected layer, batch norm or addition before it.
-//   - A convolution is a GEMM of its packed weights (out channels ×
-//     C·KH·KW, [runtime.PackA]) with its input: the image itself for a 1×1
-//     stride-1 unpadded convolution, else an im2col tile of whole output
-//     rows built in a per-worker scratch buffer, with the kernel window
-//     unrolled. Its work items are tiles of output pixels × blocks of
-//     output channels; each output is computed by one item, in a fixed
-//     order, so the results do not depend on the number of threads.
-//   - Pools unroll their window for cells inside the image and call a
-//     runtime helper for border cells; LRN, batch norm, softmax, additions
-//     and fully connected layers are plain specialised loops or runtime
-//     kernels.
+//   - A convolution is a GEMM (package runtime/gemm) of its packed weights
+//     (out channels × C·KH·KW) with its input: the image itself for a 1×1
+//     stride-1 unpadded convolution (MulTile), else its im2col matrix,
+//     whose panels ConvTile packs straight from the image into a
+//     per-worker scratch; bias and ReLU are applied as the results are
+//     stored. A fully connected layer is a GEMM with one column. Their
+//     work items are tiles of output pixels (multiples of the
+//     micro-kernel's 48 columns) × blocks of output channels; the GEMM sums
+//     every output in one fixed order, so the results do not depend on the
+//     number of threads.
+//   - Max pools call the runtime's separable SIMD kernel, by channels;
+//     average pools unroll their window for cells inside the image and call
+//     a runtime helper for border cells; LRN, batch norm, softmax and
+//     additions are plain specialised loops or runtime kernels.
+//   - Each layer lists the earlier layers it must wait for (it reads their
+//     output or overwrites memory they use). Buffers are planned so that
+//     layers that may run at the same time (same level of the data flow)
+//     never share memory, so these are the data flow itself for branches.
 //
 // The runtime's [runtime.Engine] runs batches: whole images in parallel,
-// one per worker, and the remainder with each layer split among the
-// workers.
+// one per worker, and the remainder one image at a time with its layers,
+// cut into chunks of work items, as a task graph on all workers.
 package codegen
 
 import (
@@ -317,31 +324,57 @@ func initKind(op *ir.Op, p ir.Param) string {
 // elements of a slice literal).
 func (g *gen) slot(v int, elided bool) jen.Code {
 	l := g.p.loc[v]
-	d := jen.Dict{jen.Id("Off"): jen.Lit(g.p.arena(v)), jen.Id("Len"): jen.Lit(g.net.Shape(v).Len())}
-	if l.input {
-		d = jen.Dict{jen.Id("Off"): jen.Lit(l.off), jen.Id("Len"): jen.Lit(g.net.Shape(v).Len()), jen.Id("Input"): jen.True()}
+	kv := []any{"Off", jen.Lit(l.off), "Len", jen.Lit(g.net.Shape(v).Len()), "Input", jen.True()}
+	if !l.input {
+		kv = []any{"Off", jen.Lit(g.p.arena(v)), "Len", jen.Lit(g.net.Shape(v).Len())}
 	}
 	if elided {
-		return jen.Values(d)
+		return jen.Values(fields(kv...)...)
 	}
-	return rt("Slot").Values(d)
+	return rt("Slot").Values(fields(kv...)...)
 }
 
 // genLayout emits the layout: the arena plan and where the outputs are.
 func (g *gen) genLayout() {
 	p, net := g.p, g.net
 	mb := func(n int) string { return fmt.Sprintf("%.1f MB", float64(4*n)/1e6) }
-	g.docf("layout is the memory plan of one image. The arena holds %s values (%s); storing each of the %d values of the network separately would take %s (%s): values whose lifetimes do not overlap share memory, and concat inputs are written in place. Each worker also has %s values (%s) of im2col scratch.",
-		group(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, group(p.valuesLen), mb(p.valuesLen), group(p.scratchLen), mb(p.scratchLen))
+	scratch := " Each worker also has a scratch for the GEMM (its packed panels of im2col matrices) and max pooling (rows of window maxima)."
+	g.docf("layout is the memory plan of one image. The arena holds %s values (%s); storing each of the %d values of the network separately would take %s (%s): values whose lifetimes do not overlap share memory, and concat inputs are written in place.%s",
+		group(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, group(p.valuesLen), mb(p.valuesLen), scratch)
 	var heads []jen.Code
 	for _, h := range net.Heads {
 		heads = append(heads, g.slot(h.Output, true))
+	}
+	// The scratch: the GEMM's, and what each max pool asks for.
+	var sizes []jen.Code
+	if p.gemm {
+		sizes = append(sizes, rt("GemmScratchLen"))
+	}
+	seen := map[string]bool{}
+	for _, s := range p.steps {
+		if s.op.Kind != ir.KindMaxPool {
+			continue
+		}
+		size := rt("MaxPoolScratch").Call(poolParams(net.Shape(s.op.In[0]), s.op.Pool))
+		if key := fmt.Sprintf("%#v", size); !seen[key] {
+			seen[key] = true
+			sizes = append(sizes, size)
+		}
+	}
+	var scratchLen jen.Code
+	switch len(sizes) {
+	case 0:
+		scratchLen = jen.Lit(0)
+	case 1:
+		scratchLen = sizes[0]
+	default:
+		scratchLen = jen.Id("max").Custom(jen.Options{Open: "(", Close: ")", Separator: ",", Multi: true}, sizes...)
 	}
 	g.f.Var().Id("layout").Op("=").Add(rt("Layout")).Values(jen.Dict{
 		jen.Id("Name"):       jen.Lit(g.opts.Package),
 		jen.Id("InputLen"):   jen.Id("InputLen"),
 		jen.Id("ArenaLen"):   jen.Lit(p.arenaLen),
-		jen.Id("ScratchLen"): jen.Lit(p.scratchLen),
+		jen.Id("ScratchLen"): scratchLen,
 		jen.Id("Output"):     g.slot(net.Output, false),
 		jen.Id("Heads"):      jen.Index().Add(rt("Slot")).Values(heads...),
 	})
@@ -374,6 +407,8 @@ func (g *gen) genAPI() {
 		jen.Id("Heads").Bool(),
 		jen.Comment(lineComment(wrap("Threads is the number of goroutines an inference uses (< 1: GOMAXPROCS). Results are the same bits for any number.", 72))),
 		jen.Id("Threads").Int(),
+		jen.Comment(lineComment(wrap("Profile records the time each layer takes, for Profile.", 72))),
+		jen.Id("Profile").Bool(),
 	)
 	g.docf("Net is the network %s compiled from %s, with one set of weights.\n\nA Net is safe for concurrent use: it owns one arena per thread and a worker pool, and its methods serialise their callers with a mutex. To run inferences in parallel, give each goroutine its own Clone, which shares the (read-only) weights. A Net runs until Close; one that becomes unreachable is closed by the garbage collector.",
 		net.Name, g.opts.Spec)
@@ -383,7 +418,8 @@ func (g *gen) genAPI() {
 	f.Func().Id("New").Params(jen.Id("w").Add(rt("Weights")), jen.Id("opts").Id("Options")).Params(jen.Op("*").Id("Net"), jen.Error()).Block(
 		jen.List(jen.Id("ws"), jen.Err()).Op(":=").Id("loadWeights").Call(jen.Id("w"), jen.Id("opts").Dot("Heads")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Id("newNet").Call(rt("NewEngine").Call(jen.Id("ws"), jen.Op("&").Id("layout"), jen.Id("opts").Dot("Threads"), jen.Id("opts").Dot("Heads"), jen.Id("forward"))), jen.Nil()),
+		jen.Return(jen.Id("newNet").Call(rt("NewEngine").Call(jen.Id("ws"), jen.Op("&").Id("layout"), jen.Id("layers").Index(jen.Op(":")),
+			rt("EngineConfig").Values(fields("Threads", jen.Id("opts").Dot("Threads"), "Heads", jen.Id("opts").Dot("Heads"), "Profile", jen.Id("opts").Dot("Profile"))...))), jen.Nil()),
 	)
 	f.Comment(lineComment(wrap("newNet wraps an engine; the garbage collector closes its workers with the Net.", 76)))
 	f.Func().Id("newNet").Params(jen.Id("eng").Op("*").Add(rt("Engine")).Types(jen.Id("weights"))).Op("*").Id("Net").Block(
@@ -438,6 +474,12 @@ func (g *gen) genAPI() {
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Clone").Params().Op("*").Id("Net").Block(
 		jen.Return(jen.Id("newNet").Call(jen.Id("m").Dot("eng").Dot("Clone").Call())),
 	)
+	g.docf("Profile returns the time each layer took over the images inferred since the Net was made or ResetProfile, in execution order (the table layers), or nil without Options.Profile.")
+	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Profile").Params().Index().Add(rt("LayerProfile")).Block(
+		jen.Return(jen.Id("m").Dot("eng").Dot("Profile").Call()),
+	)
+	g.docf("ResetProfile clears the times Profile reports.")
+	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("ResetProfile").Params().Block(jen.Id("m").Dot("eng").Dot("ResetProfile").Call())
 	g.docf("Close stops the worker goroutines. The Net must not be used afterwards.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Close").Params().Block(jen.Id("m").Dot("eng").Dot("Close").Call())
 }
@@ -551,28 +593,25 @@ func (g *gen) genWeights() {
 	)
 }
 
-// genForward emits the table of layer functions and forward, which runs
-// them for one image.
+// genForward emits the table of layer functions, which the engine runs in
+// order for each image.
 func (g *gen) genForward() {
 	p := g.p
-	g.docf("layers lists the %d layer functions in execution order: the IR op each computes (the first, if others are fused into it), its number of work items, and where its output goes. Running a prefix of the table leaves that output in the arena, for tests and debugging.", len(p.steps))
+	g.docf("layers lists the %d layer functions in execution order: the IR op each computes (the first, if others are fused into it), its number of work items (split among the workers for each image), whether it belongs to a side head (run only with heads), where its output goes, its floating-point operations for one image (convolutions and fully connected layers), and the earlier layers it must wait for (it reads their output, or overwrites memory they use), which let the engine run independent layers at the same time. Running a prefix of the table leaves that output in the arena, for tests and debugging.", len(p.steps))
 	var rows []jen.Code
 	for _, s := range p.steps {
-		rows = append(rows, jen.Values(jen.Lit(s.op.Name), jen.Lit(s.items), jen.Id(s.fn), jen.Lit(s.op.Head != ""), g.slot(s.out, false)))
+		kv := []any{"Name", jen.Lit(s.op.Name), "Items", lit(s.items), "Run", id(s.fn)}
+		if s.op.Head != "" {
+			kv = append(kv, "Head", jen.True())
+		}
+		kv = append(kv, "Out", g.slot(s.out, false))
+		if s.flops > 0 {
+			kv = append(kv, "FLOPs", jen.Op(fmt.Sprint(s.flops)))
+		}
+		if len(s.deps) > 0 {
+			kv = append(kv, "Deps", jen.Index().Int().Values(lits(s.deps...)...))
+		}
+		rows = append(rows, jen.Values(fields(kv...)...))
 	}
-	g.f.Var().Id("layers").Op("=").Index(jen.Op("...")).Struct(
-		jen.Id("name").String(),
-		jen.Id("items").Int(),
-		jen.Id("run").Func().Params(jen.Op("*").Id("exec"), jen.Int(), jen.Int(), jen.Int()),
-		jen.Id("head").Bool(),
-		jen.Id("out").Add(rt("Slot")),
-	).Add(multi(rows))
-	g.docf("forward computes one image, e.In to the arena: each layer runs with its work items split among the workers of p (nil: all on the calling goroutine). The side heads' layers run only if heads.")
-	g.f.Func().Id("forward").Params(jen.Id("e").Op("*").Id("exec"), jen.Id("p").Op("*").Add(rt("Workers")), jen.Id("heads").Bool()).Block(
-		jen.For(jen.Id("i").Op(":=").Range().Id("layers")).Block(
-			jen.Id("l").Op(":=").Op("&").Id("layers").Index(jen.Id("i")),
-			jen.If(jen.Id("l").Dot("head").Op("&&").Op("!").Id("heads")).Block(jen.Continue()),
-			rt("Parallel").Call(jen.Id("p"), jen.Id("l").Dot("items"), jen.Id("e"), jen.Id("l").Dot("run")),
-		),
-	)
+	g.f.Var().Id("layers").Op("=").Index(jen.Op("...")).Add(rt("Layer")).Types(jen.Id("weights")).Add(multi(rows))
 }

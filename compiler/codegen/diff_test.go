@@ -58,7 +58,7 @@ func TestDifferential(t *testing.T) {
 		"batch norm folded":             regexp.MustCompile(`folded into the weights`),
 		"batch norm alone":              regexp.MustCompile(`op_\w+ computes \S+ \(\S+\): batch normalisation`),
 		"ReLU fused":                    regexp.MustCompile(`; ReLU \S+ fused`),
-		"im2col":                        regexp.MustCompile(`unfolded \(im2col`),
+		"im2col":                        regexp.MustCompile(`ConvTile packs each panel`),
 		"1x1 GEMM":                      regexp.MustCompile(`GEMM straight on the input`),
 		"unrolled pool window":          regexp.MustCompile(`r := in\[iy\*`),
 		"LRN":                           regexp.MustCompile(`local response normalisation`),

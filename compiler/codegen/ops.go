@@ -120,26 +120,37 @@ func (g *gen) describe(s *step) string {
 
 // itemsDoc explains a step's work items.
 func (g *gen) itemsDoc(s *step) string {
-	out := g.net.Shape(s.op.Out)
 	switch s.op.Kind {
 	case ir.KindConv:
-		blocks := fmt.Sprintf("%d block(s) of %d output channels", s.blocks, s.block)
+		how := fmt.Sprintf("the im2col matrix (%d×%d) is never stored: ConvTile packs each panel of it straight from the input into the worker's scratch", s.k, s.grid.n)
 		if s.direct {
-			return fmt.Sprintf("Work items (%d): %d tile(s) of %d pixels × %s; a GEMM straight on the input.", s.items, s.tiles, s.n, blocks)
+			how = "a GEMM straight on the input (MulTile)"
 		}
-		return fmt.Sprintf("Work items (%d): %d tile(s) of %d output rows × %s; each tile is unfolded (im2col, %d×%d values) into the worker's scratch, then multiplied.", s.items, s.tiles, s.rows, blocks, s.k, s.rows*out.W)
+		return fmt.Sprintf("Work items (%d): %s; %s. A worker's items make at most three GEMM calls.", s.items, g.gridDoc(s.grid, "output pixels", "output channels"), how)
 	case ir.KindLRN:
 		return fmt.Sprintf("Work items (%d): runs of %d pixels.", s.items, s.chunk)
 	case ir.KindAdd, ir.KindReLU:
 		return fmt.Sprintf("Work items (%d): runs of %d values.", s.items, s.chunk)
 	case ir.KindFC:
-		return fmt.Sprintf("Work items (%d): blocks of %d outputs.", s.items, s.fcBlock)
+		return fmt.Sprintf("Work items (%d): %s; a GEMM with one column, the input (MulTile).", s.items, g.gridDoc(s.grid, "columns", "outputs"))
 	case ir.KindSoftmax:
 		return "Work items (1): the whole image."
 	case ir.KindConcat:
 		return fmt.Sprintf("Work items (%d): one per input that is copied (the others are written in place by their producers).", s.items)
 	}
 	return fmt.Sprintf("Work items (%d): channels.", s.items)
+}
+
+// gridDoc describes a GEMM grid.
+func (g *gen) gridDoc(gr grid, cols, rows string) string {
+	d := fmt.Sprintf("%d tile(s) of %d %s", gr.tiles, gr.tileN, cols)
+	if gr.tiles*gr.tileN != gr.n {
+		d = fmt.Sprintf("%d tile(s) of %d %s (the last ending at %d)", gr.tiles, gr.tileN, cols, gr.n)
+	}
+	if gr.tiles == 1 {
+		d = fmt.Sprintf("1 tile of %d %s", gr.n, strings.TrimSuffix(cols, "s")+map[bool]string{true: "", false: "s"}[gr.n == 1])
+	}
+	return d + fmt.Sprintf(" × %d block(s) of %d %s", gr.blocks, gr.tileM, rows)
 }
 
 func pair(a, b int) string {
@@ -227,173 +238,47 @@ func mulAdd(x string, c, d int) *jen.Statement {
 	return e
 }
 
-// genConv emits a convolution: GEMM tiles, with im2col unless 1×1.
+// genConv emits a convolution: the GEMM of its packed weights with its
+// input (MulTile) or the input's im2col matrix (ConvTile), over the
+// rectangles of the worker's items.
 func (g *gen) genConv(s *step) []jen.Code {
 	net := g.net
 	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
+	c := s.op.Conv
 	ohw := out.H * out.W
-	relu := jen.Lit(s.relu != nil)
 	body := g.srcDst(s)
 	body = append(body, id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)))
-	// rows o0..o1 of the item
-	var decode []jen.Code
-	var o0, o1 jen.Code
-	if s.blocks == 1 {
-		o0, o1 = lit(0), lit(out.C)
-	} else {
-		o0 = id("o0")
-		o1 = jen.Min(id("o0").Op("+").Lit(s.block), lit(out.C))
-		if out.C%s.block == 0 {
-			o1 = id("o0").Op("+").Lit(s.block)
-		}
-	}
-	// tileOf declares t (the tile) and o0 (the first output channel) of item it.
-	tileOf := func() {
-		switch {
-		case s.blocks == 1:
-			decode = append(decode, id("t").Op(":=").Id("it"))
-		case s.tiles == 1:
-			decode = append(decode, jen.List(id("t"), id("o0")).Op(":=").Lit(0).Op(",").Id("it").Op("*").Lit(s.block))
-		default:
-			decode = append(decode, jen.List(id("t"), id("o0")).Op(":=").Id("it").Op("/").Lit(s.blocks).Op(",").Id("it").Op("%").Lit(s.blocks).Op("*").Lit(s.block))
-		}
-	}
+	var call *jen.Statement
+	tail := []jen.Code{id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"), id("w").Dot("Bias"), jen.Lit(s.relu != nil), id("e").Dot("Scratch").Index(id("worker"))}
 	if s.direct {
-		// One tile of n pixels starting at p0.
-		var n jen.Code = lit(ohw)
-		switch {
-		case s.tiles > 1:
-			tileOf()
-			decode = append(decode, id("p0").Op(":=").Id("t").Op("*").Lit(s.n))
-			n = lit(s.n)
-			if ohw%s.n != 0 {
-				n = jen.Min(lit(s.n), lit(ohw).Op("-").Id("p0"))
-			}
-		case s.blocks > 1:
-			decode = append(decode, id("o0").Op(":=").Id("it").Op("*").Lit(s.block))
-		}
-		at := func(x string) jen.Code {
-			if s.tiles > 1 {
-				return id(x).Index(id("p0").Op(":"))
-			}
-			return id(x)
-		}
-		gemm := rt("Gemm").Call(at("dst"), lit(ohw), id("w").Dot("A"), lit(s.k), o0, o1, at("src"), lit(ohw), n, id("w").Dot("Bias"), relu)
-		return append(body, forItems("it", append(decode, gemm)...))
-	}
-	// im2col tiles of s.rows output rows.
-	body = append(body,
-		id("col").Op(":=").Id("e").Dot("Scratch").Index(id("worker")).Index(jen.Op(":").Lit(s.scratch)),
-		id("tile").Op(":=").Lit(-1),
-	)
-	tileOf()
-	decode = append(decode, id("y0").Op(":=").Id("t").Op("*").Lit(s.rows))
-	var n jen.Code = lit(s.rows * out.W)
-	if out.H%s.rows != 0 {
-		decode = append(decode,
-			id("y1").Op(":=").Min(id("y0").Op("+").Lit(s.rows), lit(out.H)),
-			id("n").Op(":=").Parens(id("y1").Op("-").Id("y0")).Op("*").Lit(out.W),
-		)
-		n = id("n")
+		call = id("w").Dot("P").Dot("MulTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), lit(ohw)}, tail...)...)
 	} else {
-		decode = append(decode,
-			id("y1").Op(":=").Id("y0").Op("+").Lit(s.rows),
-			id("n").Op(":=").Lit(s.rows*out.W),
-		)
-		n = id("n")
+		geom := rt("Conv").Values(fields(
+			"C", lit(in.C), "H", lit(in.H), "W", lit(in.W), "KH", lit(c.KH), "KW", lit(c.KW), "SH", lit(c.SH), "SW", lit(c.SW),
+			"Pad", jen.Index(jen.Lit(4)).Int().Values(lits(c.Pad.Top, c.Pad.Left, c.Pad.Bottom, c.Pad.Right)...))...)
+		call = id("w").Dot("P").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
 	}
-	pack := []jen.Code{id("tile").Op("=").Id("t")}
-	pack = append(pack, g.im2col(s, in, out)...)
-	decode = append(decode, jen.If(id("t").Op("!=").Id("tile")).Block(pack...))
-	decode = append(decode, rt("Gemm").Call(id("dst").Index(id("y0").Op("*").Lit(out.W).Op(":")), lit(ohw), id("w").Dot("A"), lit(s.k), o0, o1, id("col"), n, n, id("w").Dot("Bias"), relu))
-	return append(body, forItems("it", decode...))
+	return append(body, g.gridLoop(s.grid, call)...)
 }
 
-// im2col emits the unfolding of output rows [y0, y1) into col: row
-// (c·KH + i)·KW + j of col, n columns wide, holds input pixel
-// (y·SH + i - Pad.Top, x·SW + j - Pad.Left) of channel c for each output
-// pixel (y, x) of the tile, zero where that falls in the padding. The
-// kernel's columns j are unrolled, with the valid range of x of each a
-// constant.
-func (g *gen) im2col(s *step, in, out ir.Shape) []jen.Code {
-	c := s.op.Conv
-	hw := in.H * in.W
-	// Does any row of the window fall outside the input?
-	rowsOut := c.Pad.Top > 0 || (out.H-1)*c.SH+c.KH-1-c.Pad.Top >= in.H
-	var taps []jen.Code
-	for j := range c.KW {
-		lo, hi := validRange(j, c.Pad.Left, c.SW, in.W, out.W)
-		// base is where column j's row of col starts.
-		base := func() *jen.Statement {
-			if j == 0 {
-				return id("k0")
-			}
-			return id("k0").Op("+").Lit(j).Op("*").Id("n")
-		}
-		taps = append(taps, jen.Comment(fmt.Sprintf("kernel column %d: output columns %d..%d read the row", j, lo, hi-1)))
-		taps = append(taps, id("d").Op("=").Id("col").Index(base().Op(":").Add(base()).Op("+").Lit(out.W)))
-		if lo >= hi {
-			taps = append(taps, jen.Clear(id("d")))
-			continue
-		}
-		if lo > 0 {
-			taps = append(taps, jen.Clear(id("d").Index(jen.Op(":").Lit(lo))))
-		}
-		first := lo*c.SW + j - c.Pad.Left
-		if c.SW == 1 {
-			taps = append(taps, jen.Copy(id("d").Index(lit(lo).Op(":").Lit(hi)), id("row").Index(lit(first).Op(":"))))
-		} else {
-			taps = append(taps, forN("x", lit(lo), lit(hi),
-				id("d").Index(id("x")).Op("=").Id("row").Index(mulAdd("x", c.SW, j-c.Pad.Left)),
-			))
-		}
-		if hi < out.W {
-			taps = append(taps, jen.Clear(id("d").Index(lit(hi).Op(":"))))
-		}
-	}
-	rowBody := []jen.Code{
-		id("k0").Op(":=").Parens(id("c").Op("*").Lit(c.KH * c.KW).Op("+").Id("i").Op("*").Lit(c.KW)).Op("*").Id("n").Op("+").Parens(id("y").Op("-").Id("y0")).Op("*").Lit(out.W),
-		id("iy").Op(":=").Add(mulAdd("y", c.SH, -c.Pad.Top)).Op("+").Id("i"),
-	}
-	if rowsOut {
-		rowBody = append(rowBody, jen.If(id("iy").Op("<").Lit(0).Op("||").Id("iy").Op(">=").Lit(in.H)).Block(
-			jen.Comment("the window row is in the padding"),
-			forN("j", lit(0), lit(c.KW),
-				jen.Clear(id("col").Index(id("k0").Op("+").Id("j").Op("*").Id("n").Op(":").Id("k0").Op("+").Id("j").Op("*").Id("n").Op("+").Lit(out.W))),
-			),
-			jen.Continue(),
-		))
-	}
-	rowBody = append(rowBody,
-		id("row").Op(":=").Id("plane").Index(id("iy").Op("*").Lit(in.W).Op(":").Id("iy").Op("*").Lit(in.W).Op("+").Lit(in.W)),
-		jen.Var().Id("d").Index().Float32(),
-	)
-	rowBody = append(rowBody, taps...)
+// gridLoop declares the step's grid and runs call for each rectangle r of
+// items [lo, hi).
+func (g *gen) gridLoop(gr grid, call jen.Code) []jen.Code {
 	return []jen.Code{
-		forN("c", lit(0), lit(in.C),
-			id("plane").Op(":=").Id("src").Index(id("c").Op("*").Lit(hw).Op(":").Id("c").Op("*").Lit(hw).Op("+").Lit(hw)),
-			forN("i", lit(0), lit(c.KH),
-				forN("y", id("y0"), id("y1"), rowBody...),
-			),
-		),
+		id("g").Op(":=").Add(rt("Grid")).Values(fields("N", lit(gr.n), "TileN", lit(gr.tileN), "Tiles", lit(gr.tiles),
+			"M", lit(gr.m), "TileM", lit(gr.tileM), "Blocks", lit(gr.blocks))...),
+		jen.List(id("rs"), id("nr")).Op(":=").Id("g").Dot("Rects").Call(id("lo"), id("hi")),
+		jen.For(jen.List(jen.Id("_"), id("r")).Op(":=").Range().Id("rs").Index(jen.Op(":").Id("nr"))).Block(call),
 	}
 }
 
-// validRange returns the outputs x in [lo, hi) whose tap at kernel offset
-// j lands inside the input: 0 <= x*stride - pad + j < in, 0 <= x < out.
-func validRange(j, pad, stride, in, out int) (lo, hi int) {
-	if d := pad - j; d > 0 {
-		lo = (d + stride - 1) / stride
+// fields renders key: value pairs in the order given (jen.Dict sorts them).
+func fields(kv ...any) []jen.Code {
+	var c []jen.Code
+	for i := 0; i < len(kv); i += 2 {
+		c = append(c, id(kv[i].(string)).Op(":").Add(kv[i+1].(jen.Code)))
 	}
-	last := in - 1 + pad - j
-	if last < 0 {
-		return 0, 0
-	}
-	hi = min(last/stride+1, out)
-	if hi < lo {
-		return 0, 0
-	}
-	return lo, hi
+	return c
 }
 
 // interior returns the outputs [lo, hi) along one axis whose whole
@@ -418,6 +303,10 @@ func (g *gen) genPool(s *step) []jen.Code {
 	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
 	hw, ohw := in.H*in.W, out.H*out.W
 	isMax := s.op.Kind == ir.KindMaxPool
+	if isMax {
+		body := g.srcDst(s)
+		return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(in, pl), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
+	}
 	y0, y1 := interior(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
 	x0, x1 := interior(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
 	clipped := []jen.Code{id("in"), lit(in.W),
@@ -496,6 +385,18 @@ func (g *gen) genPool(s *step) []jen.Code {
 			forN("x", lit(0), lit(out.W), cell...),
 		),
 	))
+}
+
+// poolParams renders the runtime.Pool2DParams of a pool with input in.
+func poolParams(in ir.Shape, pl *ir.Pool) jen.Code {
+	kv := []any{"C", lit(in.C), "H", lit(in.H), "W", lit(in.W), "KH", lit(pl.KH), "KW", lit(pl.KW), "SH", lit(pl.SH), "SW", lit(pl.SW)}
+	if pl.Pad != (ir.Pad{}) {
+		kv = append(kv, "Pad", rt("Pad").Values(fields("Top", lit(pl.Pad.Top), "Left", lit(pl.Pad.Left), "Bottom", lit(pl.Pad.Bottom), "Right", lit(pl.Pad.Right))...))
+	}
+	if pl.Ceil {
+		kv = append(kv, "Ceil", jen.True())
+	}
+	return rt("Pool2DParams").Values(fields(kv...)...)
 }
 
 // genAdaptive emits adaptive average pooling: cell (y, x) averages input
@@ -637,19 +538,14 @@ func (g *gen) genSoftmax(s *step) []jen.Code {
 	return append(body, rt("Softmax").Call(id("dst"), id("src"), lit(1), lit(g.net.Shape(s.op.In[0]).C)))
 }
 
-// genFC emits a fully connected layer as a GEMV over blocks of outputs.
+// genFC emits a fully connected layer: the GEMM of its packed weights with
+// the input as one column.
 func (g *gen) genFC(s *step) []jen.Code {
-	out := s.op.FC.Out
 	body := g.srcDst(s)
 	body = append(body, id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("fc").Index(lit(s.widx)))
-	var o1 jen.Code = jen.Min(id("o0").Op("+").Lit(s.fcBlock), lit(out))
-	if out%s.fcBlock == 0 {
-		o1 = id("o0").Op("+").Lit(s.fcBlock)
-	}
-	return append(body, forItems("it",
-		id("o0").Op(":=").Id("it").Op("*").Lit(s.fcBlock),
-		rt("Gemv").Call(id("dst"), id("w").Dot("W"), id("src"), id("w").Dot("Bias"), id("o0"), o1, jen.Lit(s.relu != nil)),
-	))
+	call := id("w").Dot("P").Dot("MulTile").Call(id("dst"), lit(1), id("src"), lit(1), id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"),
+		id("w").Dot("Bias"), jen.Lit(s.relu != nil), id("e").Dot("Scratch").Index(id("worker")))
+	return append(body, g.gridLoop(s.grid, call)...)
 }
 
 // genConcat emits the copies of concat inputs that could not be written in

@@ -12,15 +12,21 @@ import (
 // cache line, and an AVX-512 vector for the SIMD kernels to come).
 const align = 16
 
-// Tiling targets. A convolution's work items are tiles of output pixels ×
-// blocks of output channels; im2col tiles are kept within tileBytes so
-// that a tile stays in the L2 cache while every channel block uses it.
+// Tiling of GEMM layers (convolutions and fully connected layers): the
+// output, M rows (output channels) × N columns (output pixels), is cut into
+// tiles of tileCols columns — the micro-kernel's width, so that tile bounds
+// waste no SIMD lanes — times blocks of output channels, multiples of
+// rowAlign (the packed weights' panel height). Rows are split only when
+// there are fewer than minItems tiles, e.g. at 14×14 and 7×7 and for fully
+// connected layers: each call of ConvTile packs the im2col panels of its
+// columns, so row blocks of one tile on different workers pack them twice.
+// A worker merges its contiguous items into at most three calls
+// (runtime.Grid.Rects), so fine tiles cost nothing at one thread.
 const (
-	tileBytes   = 256 << 10
-	minItems    = 8  // split work until a layer has this many items, if it can
-	maxBlock    = 64 // output channels per block
-	minBlock    = 16
-	directTileN = 128 // pixels below which 1×1 tiles are not split further
+	tileCols = 48
+	colTail  = 4 // a remainder of ≤ colTail columns joins the last tile (gemm's column kernels take it)
+	rowAlign = 8
+	minItems = 8 // split work until a layer has this many items, if it can
 )
 
 // step is one generated layer function: an op of the IR with the batch
@@ -33,19 +39,24 @@ type step struct {
 	fn   string // Go function name
 	// index in the weight table of its kind (conv, fc, bn), -1 if none
 	widx  int
-	items int // work items
+	level int   // 0 if it reads only the input, else 1 + the highest level of the steps whose output it reads
+	items int   // work items
+	flops int64 // for one image: 2 per multiply-add (convolutions and fully connected layers)
 
-	// Convolution tiling: tiles of rows output rows (im2col) or of n
-	// pixels (direct 1×1), times blocks of block output channels.
-	direct         bool
-	rows, n, tiles int
-	block, blocks  int
-	k              int // C·KH·KW
-	scratch        int // im2col values per worker
+	// GEMM layers: the output grid (see tileCols) and, for convolutions,
+	// whether the input is B itself (1×1, stride 1, no padding).
+	grid   grid
+	direct bool
+	k      int // C·KH·KW
 
-	chunk   int      // LRN, add, relu: pixels or values per item
-	fcBlock int      // fully connected: outputs per item
-	copies  []copyIn // concat: inputs to copy
+	chunk  int      // LRN, add, relu: pixels or values per item
+	copies []copyIn // concat: inputs to copy
+
+	// deps are the earlier steps (indices in p.steps) that must finish
+	// before this one starts: it reads what they write, or writes arena
+	// memory they read or write (buffers are reused). Implied ones are
+	// left out.
+	deps []int
 }
 
 // copyIn is a concat input that could not be placed in its slice of the
@@ -68,7 +79,8 @@ type loc struct {
 type buffer struct {
 	root       int
 	size       int
-	start, end int
+	start, end int // live steps, in execution order
+	lo, hi     int // live levels (see allocate)
 	off        int
 }
 
@@ -84,12 +96,12 @@ type plan struct {
 	bufs  []*buffer
 	byVal map[int]*buffer
 
-	arenaLen   int
-	valuesLen  int // every value of the IR except the input, stored separately
-	scratchLen int
-	convs      []*step
-	fcs        []*step
-	bns        []*step
+	arenaLen  int
+	valuesLen int  // every value of the IR except the input, stored separately
+	gemm      bool // some layer calls the GEMM (and needs its scratch)
+	convs     []*step
+	fcs       []*step
+	bns       []*step
 }
 
 // newPlan schedules, fuses, places and allocates net.
@@ -108,9 +120,83 @@ func newPlan(net *ir.Network) (*plan, error) {
 	}
 	p.placeConcats()
 	p.resolve()
+	p.levels()
 	p.allocate()
 	p.tile()
+	p.dependencies()
 	return p, nil
+}
+
+// extent is a region [off, end) of the arena.
+type extent struct{ off, end int }
+
+func (a extent) overlaps(b extent) bool { return a.off < b.end && b.off < a.end }
+
+// regions returns the arena regions step s reads and writes (values in the
+// input image are never written and need no order).
+func (p *plan) regions(s *step) (reads []extent, write extent) {
+	region := func(v int) (extent, bool) {
+		if p.loc[v].input {
+			return extent{}, false
+		}
+		off := p.arena(v)
+		return extent{off, off + p.net.Shape(v).Len()}, true
+	}
+	for _, v := range p.reads(s) {
+		if r, ok := region(v); ok {
+			reads = append(reads, r)
+		}
+	}
+	write, _ = region(s.out)
+	return reads, write
+}
+
+// dependencies computes each step's deps: step j depends on an earlier
+// step i if j reads what i writes, or writes what i reads or writes; then
+// the dependencies implied by others are dropped, but not through side
+// heads' steps, which may not run.
+func (p *plan) dependencies() {
+	n := len(p.steps)
+	reads := make([][]extent, n)
+	writes := make([]extent, n)
+	for i, s := range p.steps {
+		reads[i], writes[i] = p.regions(s)
+	}
+	conflict := func(i, j int) bool {
+		if writes[i].overlaps(writes[j]) {
+			return true
+		}
+		for _, r := range reads[j] {
+			if writes[i].overlaps(r) {
+				return true
+			}
+		}
+		for _, r := range reads[i] {
+			if writes[j].overlaps(r) {
+				return true
+			}
+		}
+		return false
+	}
+	// reach[j][i]: step j (transitively) depends on step i.
+	reach := make([][]bool, n)
+	for j := range n {
+		reach[j] = make([]bool, n)
+		for i := j - 1; i >= 0; i-- {
+			if !conflict(i, j) || reach[j][i] {
+				continue
+			}
+			p.steps[j].deps = append(p.steps[j].deps, i)
+			reach[j][i] = true
+			if p.steps[i].op.Head != "" && p.steps[j].op.Head == "" {
+				continue
+			}
+			for k, r := range reach[i] {
+				reach[j][k] = reach[j][k] || r
+			}
+		}
+		slices.Sort(p.steps[j].deps)
+	}
 }
 
 // external reports whether value v is read after the forward pass (the
@@ -248,6 +334,46 @@ func (p *plan) buildSteps() error {
 	return nil
 }
 
+// reads lists the values step s reads.
+func (p *plan) reads(s *step) []int {
+	if s.op.Kind != ir.KindConcat {
+		return s.op.In
+	}
+	var vs []int
+	for _, c := range s.copies {
+		vs = append(vs, c.from)
+	}
+	return vs
+}
+
+// levels gives each step its level: 0 if it reads only the network input,
+// else 1 + the highest level of the earlier steps that write what it
+// reads. Steps of one level do not depend on each other, and the engine
+// may run them at the same time (allocate keeps their buffers apart).
+func (p *plan) levels() {
+	type region struct{ root, off, end int }
+	where := func(v int) (region, bool) {
+		l := p.loc[v]
+		if l.input {
+			return region{}, false
+		}
+		return region{l.root, l.off, l.off + p.net.Shape(v).Len()}, true
+	}
+	var written []region
+	for j, s := range p.steps {
+		for _, v := range p.reads(s) {
+			r, ok := where(v)
+			for i := 0; ok && i < j; i++ {
+				if w := written[i]; w.root == r.root && w.off < r.end && r.off < w.end {
+					s.level = max(s.level, p.steps[i].level+1)
+				}
+			}
+		}
+		w, _ := where(s.out)
+		written = append(written, w)
+	}
+}
+
 // base follows aliases to the value that holds the data.
 func (p *plan) base(v int) int {
 	for p.alias[v] >= 0 {
@@ -322,7 +448,7 @@ func (p *plan) resolve() {
 // buffer live at the same time occupies.
 func (p *plan) allocate() {
 	net := p.net
-	use := func(v, pos int, write bool) {
+	use := func(v, pos, level int, write bool) {
 		if p.fused[v] {
 			return
 		}
@@ -332,31 +458,34 @@ func (p *plan) allocate() {
 		}
 		b := p.byVal[l.root]
 		if b == nil {
-			b = &buffer{root: l.root, size: net.Shape(l.root).Len(), start: pos, end: pos}
+			b = &buffer{root: l.root, size: net.Shape(l.root).Len(), start: pos, end: pos, lo: level, hi: level}
 			p.byVal[l.root] = b
 			p.bufs = append(p.bufs, b)
 		}
 		if write {
 			b.start = min(b.start, pos)
+			b.lo = min(b.lo, level)
 		}
 		b.end = max(b.end, pos)
+		b.hi = max(b.hi, level)
 	}
+	// Two lifetimes: in steps (the table order, in which the layers run one
+	// after the other) and in levels (see levels), a value read at level L
+	// living through L+1 — so that buffers of steps that may run at the
+	// same time never share memory, nor do the inputs of a level and the
+	// outputs of the next. Buffers share memory only if both are disjoint.
+	last := 0
 	for pos, s := range p.steps {
-		if s.op.Kind == ir.KindConcat {
-			for _, c := range s.copies {
-				use(c.from, pos, false)
-			}
-		} else {
-			for _, in := range s.op.In {
-				use(in, pos, false)
-			}
+		for _, in := range p.reads(s) {
+			use(in, pos, s.level+1, false)
 		}
-		use(s.out, pos, true)
+		use(s.out, pos, s.level, true)
+		last = max(last, s.level+2)
 	}
 	end := len(p.steps)
-	use(net.Output, end, false)
+	use(net.Output, end, last, false)
 	for _, h := range net.Heads {
-		use(h.Output, end, false)
+		use(h.Output, end, last, false)
 	}
 	for v := 1; v < len(net.Values); v++ {
 		p.valuesLen += net.Shape(v).Len()
@@ -369,7 +498,7 @@ func (p *plan) allocate() {
 	for _, b := range order {
 		var busy []*buffer
 		for _, q := range placed {
-			if q.start <= b.end && b.start <= q.end {
+			if q.start <= b.end && b.start <= q.end || q.lo <= b.hi && b.lo <= q.hi {
 				busy = append(busy, q)
 			}
 		}
@@ -416,8 +545,11 @@ func (p *plan) tile() {
 			s.chunk = roundUp(max(1024, ceilDiv(n, minItems)), align)
 			s.items = ceilDiv(n, s.chunk)
 		case ir.KindFC:
-			s.fcBlock = roundUp(max(4, ceilDiv(s.op.FC.Out, minItems)), 4)
-			s.items = ceilDiv(s.op.FC.Out, s.fcBlock)
+			s.k = in.Len()
+			s.grid = gemmGrid(s.op.FC.Out, 1)
+			s.items = s.grid.items()
+			s.flops = 2 * int64(s.op.FC.Out) * int64(s.k)
+			p.gemm = true
 		case ir.KindSoftmax:
 			s.items = 1
 		case ir.KindConcat:
@@ -426,59 +558,39 @@ func (p *plan) tile() {
 	}
 }
 
-// tileConv splits a convolution into tiles of output pixels × blocks of
-// output channels: at least minItems items if the layer allows, im2col
-// tiles of whole output rows within tileBytes.
+// grid is a runtime.Grid: N columns in tiles of tileN, M rows in blocks
+// of tileM.
+type grid struct {
+	n, tileN, tiles  int
+	m, tileM, blocks int
+}
+
+func (g grid) items() int { return g.tiles * g.blocks }
+
+// gemmGrid cuts an m×n GEMM output into tiles of tileCols columns (a
+// remainder of ≤ colTail columns joining the last) and, if that makes
+// fewer than minItems tiles, the rows into blocks of a multiple of
+// rowAlign, about minItems items in all.
+func gemmGrid(m, n int) grid {
+	g := grid{n: n, tileN: tileCols, tiles: n / tileCols, m: m, tileM: m, blocks: 1}
+	if g.tiles == 0 || n%tileCols > colTail {
+		g.tiles++
+	}
+	if g.tiles < minItems {
+		g.tileM = roundUp(ceilDiv(m, ceilDiv(minItems, g.tiles)), rowAlign)
+		g.blocks = ceilDiv(m, g.tileM)
+	}
+	return g
+}
+
+// tileConv cuts a convolution into work items: a GEMM of the weights
+// (out.C × C·KH·KW) with the input (direct) or its im2col matrix.
 func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	c := s.op.Conv
 	s.k = in.C * c.KH * c.KW
 	s.direct = c.KH == 1 && c.KW == 1 && c.SH == 1 && c.SW == 1 && c.Pad == ir.Pad{}
-	s.block = min(roundUp(out.C, minBlock), maxBlock)
-	items := func() int {
-		if s.direct {
-			s.tiles = ceilDiv(out.H*out.W, s.n)
-		} else {
-			s.tiles = ceilDiv(out.H, s.rows)
-		}
-		s.blocks = ceilDiv(out.C, s.block)
-		return s.tiles * s.blocks
-	}
-	if s.direct {
-		s.n = out.H * out.W
-		for items() < minItems {
-			switch {
-			case s.n > directTileN:
-				s.n = roundUp(ceilDiv(s.n, 2), 2)
-			case s.block > minBlock:
-				s.block /= 2
-			case s.n > 16:
-				s.n = roundUp(ceilDiv(s.n, 2), 2)
-			default:
-				s.items = items()
-				return
-			}
-		}
-		s.items = items()
-		return
-	}
-	maxRows := max(1, min(out.H, tileBytes/4/s.k/out.W))
-	s.rows = ceilDiv(out.H, ceilDiv(out.H, maxRows)) // balanced tiles
-	for items() < minItems {
-		switch {
-		case s.rows > 1 && s.rows*out.W > directTileN:
-			s.rows = ceilDiv(s.rows, 2)
-		case s.block > minBlock:
-			s.block /= 2
-		case s.rows > 1:
-			s.rows = ceilDiv(s.rows, 2)
-		default:
-			s.items = items()
-			s.scratch = s.k * s.rows * out.W
-			p.scratchLen = max(p.scratchLen, s.scratch)
-			return
-		}
-	}
-	s.items = items()
-	s.scratch = s.k * s.rows * out.W
-	p.scratchLen = max(p.scratchLen, s.scratch)
+	s.grid = gemmGrid(out.C, out.H*out.W)
+	s.items = s.grid.items()
+	s.flops = 2 * int64(out.C) * int64(out.H*out.W) * int64(s.k)
+	p.gemm = true
 }

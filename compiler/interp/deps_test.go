@@ -20,6 +20,7 @@ func TestDeps(t *testing.T) {
 		"github.com/inccdev/incc/compiler/interp": true,
 		"github.com/inccdev/incc/compiler/ir":     true,
 		"github.com/inccdev/incc/runtime":         true,
+		"github.com/inccdev/incc/runtime/gemm":    true,
 	}
 	for _, p := range strings.Fields(string(out)) {
 		if !allowed[p] {

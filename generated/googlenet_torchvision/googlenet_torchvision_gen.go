@@ -658,27 +658,31 @@ var paramInit = [...]struct {
 	{rt.InitBias, 1024},
 }
 
-// layout is the memory plan of one image. The arena holds 1,003,520 values
-// (4.0 MB); storing each of the 215 values of the network separately would
+// layout is the memory plan of one image. The arena holds 1,204,224 values
+// (4.8 MB); storing each of the 215 values of the network separately would
 // take 12,376,776 (49.5 MB): values whose lifetimes do not overlap share
-// memory, and concat inputs are written in place. Each worker also has 64,512
-// values (0.3 MB) of im2col scratch.
+// memory, and concat inputs are written in place. Each worker also has a
+// scratch for the GEMM (its packed panels of im2col matrices) and max pooling
+// (rows of window maxima).
 var layout = rt.Layout{
-	ArenaLen: 1003520,
-	Heads: []rt.Slot{{
-		Len: 1000,
-		Off: 370048,
-	}, {
-		Len: 1000,
-		Off: 371056,
-	}},
+	ArenaLen: 1204224,
+	Heads:    []rt.Slot{{Off: 632928, Len: 1000}, {Off: 401408, Len: 1000}},
 	InputLen: InputLen,
 	Name:     "googlenet_torchvision",
-	Output: rt.Slot{
-		Len: 1000,
-		Off: 0,
-	},
-	ScratchLen: 64512,
+	Output:   rt.Slot{Off: 50176, Len: 1000},
+	ScratchLen: max(
+		rt.GemmScratchLen,
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 28, W: 28, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}),
+		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+	),
 }
 
 // Options configure a Net.
@@ -690,6 +694,8 @@ type Options struct {
 	// Threads is the number of goroutines an inference uses (< 1: GOMAXPROCS).
 	// Results are the same bits for any number.
 	Threads int
+	// Profile records the time each layer takes, for Profile.
+	Profile bool
 }
 
 // Net is the network googlenet compiled from
@@ -713,7 +719,7 @@ func New(w rt.Weights, opts Options) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newNet(rt.NewEngine(ws, &layout, opts.Threads, opts.Heads, forward)), nil
+	return newNet(rt.NewEngine(ws, &layout, layers[:], rt.EngineConfig{Threads: opts.Threads, Heads: opts.Heads, Profile: opts.Profile})), nil
 }
 
 // newNet wraps an engine; the garbage collector closes its workers with the
@@ -798,6 +804,18 @@ func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
 // for a goroutine that runs inferences in parallel with m.
 func (m *Net) Clone() *Net {
 	return newNet(m.eng.Clone())
+}
+
+// Profile returns the time each layer took over the images inferred since the
+// Net was made or ResetProfile, in execution order (the table layers), or nil
+// without Options.Profile.
+func (m *Net) Profile() []rt.LayerProfile {
+	return m.eng.Profile()
+}
+
+// ResetProfile clears the times Profile reports.
+func (m *Net) ResetProfile() {
+	m.eng.ResetProfile()
 }
 
 // Close stops the worker goroutines. The Net must not be used afterwards.
@@ -1431,349 +1449,95 @@ func loadWeights(w rt.Weights, heads bool) (*weights, error) {
 }
 
 // layers lists the 80 layer functions in execution order: the IR op each
-// computes (the first, if others are fused into it), its number of work items,
-// and where its output goes. Running a prefix of the table leaves that output
-// in the arena, for tests and debugging.
-var layers = [...]struct {
-	name  string
-	items int
-	run   func(*exec, int, int, int)
-	head  bool
-	out   rt.Slot
-}{
-	{"conv1.conv", 38, op_conv1_conv, false, rt.Slot{
-		Len: 802816,
-		Off: 0,
-	}},
-	{"maxpool1", 64, op_maxpool1, false, rt.Slot{
-		Len: 200704,
-		Off: 802816,
-	}},
-	{"conv2.conv", 8, op_conv2_conv, false, rt.Slot{
-		Len: 200704,
-		Off: 602112,
-	}},
-	{"conv3.conv", 84, op_conv3_conv, false, rt.Slot{
-		Len: 602112,
-		Off: 0,
-	}},
-	{"maxpool2", 192, op_maxpool2, false, rt.Slot{
-		Len: 150528,
-		Off: 602112,
-	}},
-	{"inception3a.branch1.conv", 8, op_inception3a_branch1_conv, false, rt.Slot{
-		Len: 50176,
-		Off: 376320,
-	}},
-	{"inception3a.branch2.0.conv", 8, op_inception3a_branch2_0_conv, false, rt.Slot{
-		Len: 75264,
-		Off: 0,
-	}},
-	{"inception3a.branch2.1.conv", 28, op_inception3a_branch2_1_conv, false, rt.Slot{
-		Len: 100352,
-		Off: 426496,
-	}},
-	{"inception3a.branch3.0.conv", 8, op_inception3a_branch3_0_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 0,
-	}},
-	{"inception3a.branch3.1.conv", 14, op_inception3a_branch3_1_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 526848,
-	}},
-	{"inception3a.branch4.0", 192, op_inception3a_branch4_0, false, rt.Slot{
-		Len: 150528,
-		Off: 0,
-	}},
-	{"inception3a.branch4.1.conv", 8, op_inception3a_branch4_1_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 551936,
-	}},
-	{"inception3b.branch1.conv", 8, op_inception3b_branch1_conv, false, rt.Slot{
-		Len: 100352,
-		Off: 0,
-	}},
-	{"inception3b.branch2.0.conv", 8, op_inception3b_branch2_0_conv, false, rt.Slot{
-		Len: 100352,
-		Off: 577024,
-	}},
-	{"inception3b.branch2.1.conv", 42, op_inception3b_branch2_1_conv, false, rt.Slot{
-		Len: 150528,
-		Off: 100352,
-	}},
-	{"inception3b.branch3.0.conv", 8, op_inception3b_branch3_0_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 577024,
-	}},
-	{"inception3b.branch3.1.conv", 8, op_inception3b_branch3_1_conv, false, rt.Slot{
-		Len: 75264,
-		Off: 250880,
-	}},
-	{"inception3b.branch4.0", 256, op_inception3b_branch4_0, false, rt.Slot{
-		Len: 200704,
-		Off: 577024,
-	}},
-	{"inception3b.branch4.1.conv", 8, op_inception3b_branch4_1_conv, false, rt.Slot{
-		Len: 50176,
-		Off: 326144,
-	}},
-	{"maxpool3", 480, op_maxpool3, false, rt.Slot{
-		Len: 94080,
-		Off: 376320,
-	}},
-	{"inception4a.branch1.conv", 12, op_inception4a_branch1_conv, false, rt.Slot{
-		Len: 37632,
-		Off: 0,
-	}},
-	{"inception4a.branch2.0.conv", 12, op_inception4a_branch2_0_conv, false, rt.Slot{
-		Len: 18816,
-		Off: 100352,
-	}},
-	{"inception4a.branch2.1.conv", 12, op_inception4a_branch2_1_conv, false, rt.Slot{
-		Len: 40768,
-		Off: 37632,
-	}},
-	{"inception4a.branch3.0.conv", 8, op_inception4a_branch3_0_conv, false, rt.Slot{
-		Len: 3136,
-		Off: 100352,
-	}},
-	{"inception4a.branch3.1.conv", 8, op_inception4a_branch3_1_conv, false, rt.Slot{
-		Len: 9408,
-		Off: 78400,
-	}},
-	{"inception4a.branch4.0", 480, op_inception4a_branch4_0, false, rt.Slot{
-		Len: 94080,
-		Off: 100352,
-	}},
-	{"inception4a.branch4.1.conv", 8, op_inception4a_branch4_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 87808,
-	}},
-	{"aux1.0", 512, op_aux1_0, true, rt.Slot{
-		Len: 8192,
-		Off: 100352,
-	}},
-	{"aux1.conv.conv", 8, op_aux1_conv_conv, true, rt.Slot{
-		Len: 2048,
-		Off: 108544,
-	}},
-	{"aux1.fc1", 8, op_aux1_fc1, true, rt.Slot{
-		Len: 1024,
-		Off: 100352,
-	}},
-	{"aux1.fc2", 8, op_aux1_fc2, true, rt.Slot{
-		Len: 1000,
-		Off: 370048,
-	}},
-	{"inception4b.branch1.conv", 10, op_inception4b_branch1_conv, false, rt.Slot{
-		Len: 31360,
-		Off: 100352,
-	}},
-	{"inception4b.branch2.0.conv", 8, op_inception4b_branch2_0_conv, false, rt.Slot{
-		Len: 21952,
-		Off: 200704,
-	}},
-	{"inception4b.branch2.1.conv", 16, op_inception4b_branch2_1_conv, false, rt.Slot{
-		Len: 43904,
-		Off: 131712,
-	}},
-	{"inception4b.branch3.0.conv", 8, op_inception4b_branch3_0_conv, false, rt.Slot{
-		Len: 4704,
-		Off: 200704,
-	}},
-	{"inception4b.branch3.1.conv", 8, op_inception4b_branch3_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 175616,
-	}},
-	{"inception4b.branch4.0", 512, op_inception4b_branch4_0, false, rt.Slot{
-		Len: 100352,
-		Off: 200704,
-	}},
-	{"inception4b.branch4.1.conv", 8, op_inception4b_branch4_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 188160,
-	}},
-	{"inception4c.branch1.conv", 8, op_inception4c_branch1_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 0,
-	}},
-	{"inception4c.branch2.0.conv", 8, op_inception4c_branch2_0_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 200704,
-	}},
-	{"inception4c.branch2.1.conv", 16, op_inception4c_branch2_1_conv, false, rt.Slot{
-		Len: 50176,
-		Off: 25088,
-	}},
-	{"inception4c.branch3.0.conv", 8, op_inception4c_branch3_0_conv, false, rt.Slot{
-		Len: 4704,
-		Off: 200704,
-	}},
-	{"inception4c.branch3.1.conv", 8, op_inception4c_branch3_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 75264,
-	}},
-	{"inception4c.branch4.0", 512, op_inception4c_branch4_0, false, rt.Slot{
-		Len: 100352,
-		Off: 200704,
-	}},
-	{"inception4c.branch4.1.conv", 8, op_inception4c_branch4_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 87808,
-	}},
-	{"inception4d.branch1.conv", 8, op_inception4d_branch1_conv, false, rt.Slot{
-		Len: 21952,
-		Off: 163072,
-	}},
-	{"inception4d.branch2.0.conv", 10, op_inception4d_branch2_0_conv, false, rt.Slot{
-		Len: 28224,
-		Off: 100352,
-	}},
-	{"inception4d.branch2.1.conv", 25, op_inception4d_branch2_1_conv, false, rt.Slot{
-		Len: 56448,
-		Off: 185024,
-	}},
-	{"inception4d.branch3.0.conv", 8, op_inception4d_branch3_0_conv, false, rt.Slot{
-		Len: 6272,
-		Off: 100352,
-	}},
-	{"inception4d.branch3.1.conv", 8, op_inception4d_branch3_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 241472,
-	}},
-	{"inception4d.branch4.0", 512, op_inception4d_branch4_0, false, rt.Slot{
-		Len: 100352,
-		Off: 266560,
-	}},
-	{"inception4d.branch4.1.conv", 8, op_inception4d_branch4_1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 254016,
-	}},
-	{"aux2.0", 528, op_aux2_0, true, rt.Slot{
-		Len: 8448,
-		Off: 0,
-	}},
-	{"aux2.conv.conv", 8, op_aux2_conv_conv, true, rt.Slot{
-		Len: 2048,
-		Off: 8448,
-	}},
-	{"aux2.fc1", 8, op_aux2_fc1, true, rt.Slot{
-		Len: 1024,
-		Off: 0,
-	}},
-	{"aux2.fc2", 8, op_aux2_fc2, true, rt.Slot{
-		Len: 1000,
-		Off: 371056,
-	}},
-	{"inception4e.branch1.conv", 8, op_inception4e_branch1_conv, false, rt.Slot{
-		Len: 50176,
-		Off: 0,
-	}},
-	{"inception4e.branch2.0.conv", 10, op_inception4e_branch2_0_conv, false, rt.Slot{
-		Len: 31360,
-		Off: 266560,
-	}},
-	{"inception4e.branch2.1.conv", 25, op_inception4e_branch2_1_conv, false, rt.Slot{
-		Len: 62720,
-		Off: 50176,
-	}},
-	{"inception4e.branch3.0.conv", 8, op_inception4e_branch3_0_conv, false, rt.Slot{
-		Len: 6272,
-		Off: 266560,
-	}},
-	{"inception4e.branch3.1.conv", 8, op_inception4e_branch3_1_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 112896,
-	}},
-	{"inception4e.branch4.0", 528, op_inception4e_branch4_0, false, rt.Slot{
-		Len: 103488,
-		Off: 266560,
-	}},
-	{"inception4e.branch4.1.conv", 8, op_inception4e_branch4_1_conv, false, rt.Slot{
-		Len: 25088,
-		Off: 137984,
-	}},
-	{"maxpool4", 832, op_maxpool4, false, rt.Slot{
-		Len: 40768,
-		Off: 163072,
-	}},
-	{"inception5a.branch1.conv", 8, op_inception5a_branch1_conv, false, rt.Slot{
-		Len: 12544,
-		Off: 50176,
-	}},
-	{"inception5a.branch2.0.conv", 10, op_inception5a_branch2_0_conv, false, rt.Slot{
-		Len: 7840,
-		Off: 0,
-	}},
-	{"inception5a.branch2.1.conv", 10, op_inception5a_branch2_1_conv, false, rt.Slot{
-		Len: 15680,
-		Off: 62720,
-	}},
-	{"inception5a.branch3.0.conv", 8, op_inception5a_branch3_0_conv, false, rt.Slot{
-		Len: 1568,
-		Off: 0,
-	}},
-	{"inception5a.branch3.1.conv", 8, op_inception5a_branch3_1_conv, false, rt.Slot{
-		Len: 6272,
-		Off: 78400,
-	}},
-	{"inception5a.branch4.0", 832, op_inception5a_branch4_0, false, rt.Slot{
-		Len: 40768,
-		Off: 0,
-	}},
-	{"inception5a.branch4.1.conv", 8, op_inception5a_branch4_1_conv, false, rt.Slot{
-		Len: 6272,
-		Off: 84672,
-	}},
-	{"inception5b.branch1.conv", 12, op_inception5b_branch1_conv, false, rt.Slot{
-		Len: 18816,
-		Off: 0,
-	}},
-	{"inception5b.branch2.0.conv", 12, op_inception5b_branch2_0_conv, false, rt.Slot{
-		Len: 9408,
-		Off: 90944,
-	}},
-	{"inception5b.branch2.1.conv", 12, op_inception5b_branch2_1_conv, false, rt.Slot{
-		Len: 18816,
-		Off: 18816,
-	}},
-	{"inception5b.branch3.0.conv", 8, op_inception5b_branch3_0_conv, false, rt.Slot{
-		Len: 2352,
-		Off: 90944,
-	}},
-	{"inception5b.branch3.1.conv", 8, op_inception5b_branch3_1_conv, false, rt.Slot{
-		Len: 6272,
-		Off: 37632,
-	}},
-	{"inception5b.branch4.0", 832, op_inception5b_branch4_0, false, rt.Slot{
-		Len: 40768,
-		Off: 90944,
-	}},
-	{"inception5b.branch4.1.conv", 8, op_inception5b_branch4_1_conv, false, rt.Slot{
-		Len: 6272,
-		Off: 43904,
-	}},
-	{"avgpool", 1024, op_avgpool, false, rt.Slot{
-		Len: 1024,
-		Off: 50176,
-	}},
-	{"fc", 8, op_fc, false, rt.Slot{
-		Len: 1000,
-		Off: 0,
-	}},
-}
-
-// forward computes one image, e.In to the arena: each layer runs with its work
-// items split among the workers of p (nil: all on the calling goroutine). The
-// side heads' layers run only if heads.
-func forward(e *exec, p *rt.Workers, heads bool) {
-	for i := range layers {
-		l := &layers[i]
-		if l.head && !heads {
-			continue
-		}
-		rt.Parallel(p, l.items, e, l.run)
-	}
+// computes (the first, if others are fused into it), its number of work items
+// (split among the workers for each image), whether it belongs to a side head
+// (run only with heads), where its output goes, its floating-point operations
+// for one image (convolutions and fully connected layers), and the earlier
+// layers it must wait for (it reads their output, or overwrites memory they
+// use), which let the engine run independent layers at the same time. Running
+// a prefix of the table leaves that output in the arena, for tests and
+// debugging.
+var layers = [...]rt.Layer[weights]{
+	{Name: "conv1.conv", Items: 262, Run: op_conv1_conv, Out: rt.Slot{Off: 0, Len: 802816}, FLOPs: 236027904},
+	{Name: "maxpool1", Items: 64, Run: op_maxpool1, Out: rt.Slot{Off: 802816, Len: 200704}, Deps: []int{0}},
+	{Name: "conv2.conv", Items: 66, Run: op_conv2_conv, Out: rt.Slot{Off: 1003520, Len: 200704}, FLOPs: 25690112, Deps: []int{1}},
+	{Name: "conv3.conv", Items: 66, Run: op_conv3_conv, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{2}},
+	{Name: "maxpool2", Items: 192, Run: op_maxpool2, Out: rt.Slot{Off: 802816, Len: 150528}, Deps: []int{3}},
+	{Name: "inception3a.branch1.conv", Items: 17, Run: op_inception3a_branch1_conv, Out: rt.Slot{Off: 602112, Len: 50176}, FLOPs: 19267584, Deps: []int{4}},
+	{Name: "inception3a.branch2.0.conv", Items: 17, Run: op_inception3a_branch2_0_conv, Out: rt.Slot{Off: 1103872, Len: 75264}, FLOPs: 28901376, Deps: []int{4}},
+	{Name: "inception3a.branch2.1.conv", Items: 17, Run: op_inception3a_branch2_1_conv, Out: rt.Slot{Off: 652288, Len: 100352}, FLOPs: 173408256, Deps: []int{6}},
+	{Name: "inception3a.branch3.0.conv", Items: 17, Run: op_inception3a_branch3_0_conv, Out: rt.Slot{Off: 1179136, Len: 12544}, FLOPs: 4816896, Deps: []int{4}},
+	{Name: "inception3a.branch3.1.conv", Items: 17, Run: op_inception3a_branch3_1_conv, Out: rt.Slot{Off: 752640, Len: 25088}, FLOPs: 7225344, Deps: []int{8}},
+	{Name: "inception3a.branch4.0", Items: 192, Run: op_inception3a_branch4_0, Out: rt.Slot{Off: 953344, Len: 150528}, Deps: []int{4}},
+	{Name: "inception3a.branch4.1.conv", Items: 17, Run: op_inception3a_branch4_1_conv, Out: rt.Slot{Off: 777728, Len: 25088}, FLOPs: 9633792, Deps: []int{10}},
+	{Name: "inception3b.branch1.conv", Items: 17, Run: op_inception3b_branch1_conv, Out: rt.Slot{Off: 0, Len: 100352}, FLOPs: 51380224, Deps: []int{5, 7, 9, 11}},
+	{Name: "inception3b.branch2.0.conv", Items: 17, Run: op_inception3b_branch2_0_conv, Out: rt.Slot{Off: 802816, Len: 100352}, FLOPs: 51380224, Deps: []int{5, 7, 9, 11}},
+	{Name: "inception3b.branch2.1.conv", Items: 17, Run: op_inception3b_branch2_1_conv, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{13}},
+	{Name: "inception3b.branch3.0.conv", Items: 17, Run: op_inception3b_branch3_0_conv, Out: rt.Slot{Off: 903168, Len: 25088}, FLOPs: 12845056, Deps: []int{5, 7, 9, 11}},
+	{Name: "inception3b.branch3.1.conv", Items: 17, Run: op_inception3b_branch3_1_conv, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 43352064, Deps: []int{15}},
+	{Name: "inception3b.branch4.0", Items: 256, Run: op_inception3b_branch4_0, Out: rt.Slot{Off: 376320, Len: 200704}, Deps: []int{5, 7, 9, 11}},
+	{Name: "inception3b.branch4.1.conv", Items: 17, Run: op_inception3b_branch4_1_conv, Out: rt.Slot{Off: 326144, Len: 50176}, FLOPs: 25690112, Deps: []int{17}},
+	{Name: "maxpool3", Items: 480, Run: op_maxpool3, Out: rt.Slot{Off: 577024, Len: 94080}, Deps: []int{12, 14, 16, 18}},
+	{Name: "inception4a.branch1.conv", Items: 8, Run: op_inception4a_branch1_conv, Out: rt.Slot{Off: 376320, Len: 37632}, FLOPs: 36126720, Deps: []int{19}},
+	{Name: "inception4a.branch2.0.conv", Items: 8, Run: op_inception4a_branch2_0_conv, Out: rt.Slot{Off: 671104, Len: 18816}, FLOPs: 18063360, Deps: []int{19}},
+	{Name: "inception4a.branch2.1.conv", Items: 8, Run: op_inception4a_branch2_1_conv, Out: rt.Slot{Off: 413952, Len: 40768}, FLOPs: 70447104, Deps: []int{21}},
+	{Name: "inception4a.branch3.0.conv", Items: 8, Run: op_inception4a_branch3_0_conv, Out: rt.Slot{Off: 570752, Len: 3136}, FLOPs: 3010560, Deps: []int{19}},
+	{Name: "inception4a.branch3.1.conv", Items: 8, Run: op_inception4a_branch3_1_conv, Out: rt.Slot{Off: 454720, Len: 9408}, FLOPs: 2709504, Deps: []int{23}},
+	{Name: "inception4a.branch4.0", Items: 480, Run: op_inception4a_branch4_0, Out: rt.Slot{Off: 476672, Len: 94080}, Deps: []int{19}},
+	{Name: "inception4a.branch4.1.conv", Items: 8, Run: op_inception4a_branch4_1_conv, Out: rt.Slot{Off: 464128, Len: 12544}, FLOPs: 12042240, Deps: []int{25}},
+	{Name: "aux1.0", Items: 512, Run: op_aux1_0, Head: true, Out: rt.Slot{Off: 222656, Len: 8192}, Deps: []int{20, 22, 24, 26}},
+	{Name: "aux1.conv.conv", Items: 8, Run: op_aux1_conv_conv, Head: true, Out: rt.Slot{Off: 235552, Len: 2048}, FLOPs: 2097152, Deps: []int{27}},
+	{Name: "aux1.fc1", Items: 8, Run: op_aux1_fc1, Head: true, Out: rt.Slot{Off: 631904, Len: 1024}, FLOPs: 4194304, Deps: []int{28}},
+	{Name: "aux1.fc2", Items: 8, Run: op_aux1_fc2, Head: true, Out: rt.Slot{Off: 632928, Len: 1000}, FLOPs: 2048000, Deps: []int{29}},
+	{Name: "inception4b.branch1.conv", Items: 8, Run: op_inception4b_branch1_conv, Out: rt.Slot{Off: 0, Len: 31360}, FLOPs: 32112640, Deps: []int{20, 22, 24, 26}},
+	{Name: "inception4b.branch2.0.conv", Items: 8, Run: op_inception4b_branch2_0_conv, Out: rt.Slot{Off: 200704, Len: 21952}, FLOPs: 22478848, Deps: []int{20, 22, 24, 26}},
+	{Name: "inception4b.branch2.1.conv", Items: 8, Run: op_inception4b_branch2_1_conv, Out: rt.Slot{Off: 31360, Len: 43904}, FLOPs: 88510464, Deps: []int{32}},
+	{Name: "inception4b.branch3.0.conv", Items: 8, Run: op_inception4b_branch3_0_conv, Out: rt.Slot{Off: 230848, Len: 4704}, FLOPs: 4816896, Deps: []int{20, 22, 24, 26}},
+	{Name: "inception4b.branch3.1.conv", Items: 8, Run: op_inception4b_branch3_1_conv, Out: rt.Slot{Off: 75264, Len: 12544}, FLOPs: 5419008, Deps: []int{34}},
+	{Name: "inception4b.branch4.0", Items: 512, Run: op_inception4b_branch4_0, Out: rt.Slot{Off: 100352, Len: 100352}, Deps: []int{20, 22, 24, 26}},
+	{Name: "inception4b.branch4.1.conv", Items: 8, Run: op_inception4b_branch4_1_conv, Out: rt.Slot{Off: 87808, Len: 12544}, FLOPs: 12845056, Deps: []int{36}},
+	{Name: "inception4c.branch1.conv", Items: 8, Run: op_inception4c_branch1_conv, Out: rt.Slot{Off: 266560, Len: 25088}, FLOPs: 25690112, Deps: []int{31, 33, 35, 37}},
+	{Name: "inception4c.branch2.0.conv", Items: 8, Run: op_inception4c_branch2_0_conv, Out: rt.Slot{Off: 595840, Len: 25088}, FLOPs: 25690112, Deps: []int{31, 33, 35, 37}},
+	{Name: "inception4c.branch2.1.conv", Items: 8, Run: op_inception4c_branch2_1_conv, Out: rt.Slot{Off: 291648, Len: 50176}, FLOPs: 115605504, Deps: []int{39}},
+	{Name: "inception4c.branch3.0.conv", Items: 8, Run: op_inception4c_branch3_0_conv, Out: rt.Slot{Off: 627200, Len: 4704}, FLOPs: 4816896, Deps: []int{31, 33, 35, 37}},
+	{Name: "inception4c.branch3.1.conv", Items: 8, Run: op_inception4c_branch3_1_conv, Out: rt.Slot{Off: 341824, Len: 12544}, FLOPs: 5419008, Deps: []int{41}},
+	{Name: "inception4c.branch4.0", Items: 512, Run: op_inception4c_branch4_0, Out: rt.Slot{Off: 366912, Len: 100352}, Deps: []int{27, 31, 33, 35, 37}},
+	{Name: "inception4c.branch4.1.conv", Items: 8, Run: op_inception4c_branch4_1_conv, Out: rt.Slot{Off: 354368, Len: 12544}, FLOPs: 12845056, Deps: []int{43}},
+	{Name: "inception4d.branch1.conv", Items: 8, Run: op_inception4d_branch1_conv, Out: rt.Slot{Off: 163072, Len: 21952}, FLOPs: 22478848, Deps: []int{38, 40, 42, 44}},
+	{Name: "inception4d.branch2.0.conv", Items: 8, Run: op_inception4d_branch2_0_conv, Out: rt.Slot{Off: 567616, Len: 28224}, FLOPs: 28901376, Deps: []int{38, 40, 42, 44}},
+	{Name: "inception4d.branch2.1.conv", Items: 8, Run: op_inception4d_branch2_1_conv, Out: rt.Slot{Off: 185024, Len: 56448}, FLOPs: 146313216, Deps: []int{28, 29, 46}},
+	{Name: "inception4d.branch3.0.conv", Items: 8, Run: op_inception4d_branch3_0_conv, Out: rt.Slot{Off: 620928, Len: 6272}, FLOPs: 6422528, Deps: []int{38, 40, 42, 44}},
+	{Name: "inception4d.branch3.1.conv", Items: 8, Run: op_inception4d_branch3_1_conv, Out: rt.Slot{Off: 241472, Len: 12544}, FLOPs: 7225344, Deps: []int{48}},
+	{Name: "inception4d.branch4.0", Items: 512, Run: op_inception4d_branch4_0, Out: rt.Slot{Off: 467264, Len: 100352}, Deps: []int{38, 40, 42, 44}},
+	{Name: "inception4d.branch4.1.conv", Items: 8, Run: op_inception4d_branch4_1_conv, Out: rt.Slot{Off: 254016, Len: 12544}, FLOPs: 12845056, Deps: []int{50}},
+	{Name: "aux2.0", Items: 528, Run: op_aux2_0, Head: true, Out: rt.Slot{Off: 401408, Len: 8448}, Deps: []int{45, 47, 49, 51}},
+	{Name: "aux2.conv.conv", Items: 8, Run: op_aux2_conv_conv, Head: true, Out: rt.Slot{Off: 416128, Len: 2048}, FLOPs: 2162688, Deps: []int{52}},
+	{Name: "aux2.fc1", Items: 8, Run: op_aux2_fc1, Head: true, Out: rt.Slot{Off: 418176, Len: 1024}, FLOPs: 4194304, Deps: []int{53}},
+	{Name: "aux2.fc2", Items: 8, Run: op_aux2_fc2, Head: true, Out: rt.Slot{Off: 401408, Len: 1000}, FLOPs: 2048000, Deps: []int{54}},
+	{Name: "inception4e.branch1.conv", Items: 8, Run: op_inception4e_branch1_conv, Out: rt.Slot{Off: 0, Len: 50176}, FLOPs: 52985856, Deps: []int{45, 47, 49, 51}},
+	{Name: "inception4e.branch2.0.conv", Items: 8, Run: op_inception4e_branch2_0_conv, Out: rt.Slot{Off: 370048, Len: 31360}, FLOPs: 33116160, Deps: []int{45, 47, 49, 51}},
+	{Name: "inception4e.branch2.1.conv", Items: 8, Run: op_inception4e_branch2_1_conv, Out: rt.Slot{Off: 50176, Len: 62720}, FLOPs: 180633600, Deps: []int{57}},
+	{Name: "inception4e.branch3.0.conv", Items: 8, Run: op_inception4e_branch3_0_conv, Out: rt.Slot{Off: 409856, Len: 6272}, FLOPs: 6623232, Deps: []int{45, 47, 49, 51}},
+	{Name: "inception4e.branch3.1.conv", Items: 8, Run: op_inception4e_branch3_1_conv, Out: rt.Slot{Off: 112896, Len: 25088}, FLOPs: 14450688, Deps: []int{59}},
+	{Name: "inception4e.branch4.0", Items: 528, Run: op_inception4e_branch4_0, Out: rt.Slot{Off: 266560, Len: 103488}, Deps: []int{45, 47, 49, 51}},
+	{Name: "inception4e.branch4.1.conv", Items: 8, Run: op_inception4e_branch4_1_conv, Out: rt.Slot{Off: 137984, Len: 25088}, FLOPs: 26492928, Deps: []int{61}},
+	{Name: "maxpool4", Items: 832, Run: op_maxpool4, Out: rt.Slot{Off: 163072, Len: 40768}, Deps: []int{52, 56, 58, 60, 62}},
+	{Name: "inception5a.branch1.conv", Items: 8, Run: op_inception5a_branch1_conv, Out: rt.Slot{Off: 203840, Len: 12544}, FLOPs: 20873216, Deps: []int{63}},
+	{Name: "inception5a.branch2.0.conv", Items: 7, Run: op_inception5a_branch2_0_conv, Out: rt.Slot{Off: 285376, Len: 7840}, FLOPs: 13045760, Deps: []int{63}},
+	{Name: "inception5a.branch2.1.conv", Items: 8, Run: op_inception5a_branch2_1_conv, Out: rt.Slot{Off: 216384, Len: 15680}, FLOPs: 45158400, Deps: []int{65}},
+	{Name: "inception5a.branch3.0.conv", Items: 4, Run: op_inception5a_branch3_0_conv, Out: rt.Slot{Off: 293216, Len: 1568}, FLOPs: 2609152, Deps: []int{63}},
+	{Name: "inception5a.branch3.1.conv", Items: 8, Run: op_inception5a_branch3_1_conv, Out: rt.Slot{Off: 232064, Len: 6272}, FLOPs: 3612672, Deps: []int{67}},
+	{Name: "inception5a.branch4.0", Items: 832, Run: op_inception5a_branch4_0, Out: rt.Slot{Off: 244608, Len: 40768}, Deps: []int{63}},
+	{Name: "inception5a.branch4.1.conv", Items: 8, Run: op_inception5a_branch4_1_conv, Out: rt.Slot{Off: 238336, Len: 6272}, FLOPs: 10436608, Deps: []int{69}},
+	{Name: "inception5b.branch1.conv", Items: 8, Run: op_inception5b_branch1_conv, Out: rt.Slot{Off: 0, Len: 18816}, FLOPs: 31309824, Deps: []int{64, 66, 68, 70}},
+	{Name: "inception5b.branch2.0.conv", Items: 8, Run: op_inception5b_branch2_0_conv, Out: rt.Slot{Off: 90944, Len: 9408}, FLOPs: 15654912, Deps: []int{64, 66, 68, 70}},
+	{Name: "inception5b.branch2.1.conv", Items: 8, Run: op_inception5b_branch2_1_conv, Out: rt.Slot{Off: 18816, Len: 18816}, FLOPs: 65028096, Deps: []int{72}},
+	{Name: "inception5b.branch3.0.conv", Items: 6, Run: op_inception5b_branch3_0_conv, Out: rt.Slot{Off: 100352, Len: 2352}, FLOPs: 3913728, Deps: []int{64, 66, 68, 70}},
+	{Name: "inception5b.branch3.1.conv", Items: 8, Run: op_inception5b_branch3_1_conv, Out: rt.Slot{Off: 37632, Len: 6272}, FLOPs: 5419008, Deps: []int{74}},
+	{Name: "inception5b.branch4.0", Items: 832, Run: op_inception5b_branch4_0, Out: rt.Slot{Off: 50176, Len: 40768}, Deps: []int{64, 66, 68, 70}},
+	{Name: "inception5b.branch4.1.conv", Items: 8, Run: op_inception5b_branch4_1_conv, Out: rt.Slot{Off: 43904, Len: 6272}, FLOPs: 10436608, Deps: []int{76}},
+	{Name: "avgpool", Items: 1024, Run: op_avgpool, Out: rt.Slot{Off: 102704, Len: 1024}, Deps: []int{71, 73, 75, 77}},
+	{Name: "fc", Items: 8, Run: op_fc, Out: rt.Slot{Off: 50176, Len: 1000}, FLOPs: 2048000, Deps: []int{78}},
 }
 
 // op_conv1_conv computes conv1.conv
@@ -1782,82 +1546,18 @@ func forward(e *exec, p *rt.Workers, heads bool) {
 // 3, no bias, 3x224x224 -> 64x112x112; batch norm conv1.bn (eps 0.001) folded
 // into the weights; ReLU conv1.bn.relu fused.
 //
-// Work items (38): 38 tile(s) of 3 output rows × 1 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 147×336 values) into the worker's
-// scratch, then multiplied.
+// Work items (262): 262 tile(s) of 48 output pixels (the last ending at 12544)
+// × 1 block(s) of 64 output channels; the im2col matrix (147×12544) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_conv1_conv(e *exec, worker, lo, hi int) {
 	src := e.In[:150528]
 	dst := e.Arena[:802816]
 	w := &e.W.conv[0]
-	col := e.Scratch[worker][:49392]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t := it
-		y0 := t * 3
-		y1 := min(y0+3, 112)
-		n := (y1 - y0) * 112
-		if t != tile {
-			tile = t
-			for c := 0; c < 3; c++ {
-				plane := src[c*50176 : c*50176+50176]
-				for i := 0; i < 7; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*49+i*7)*n + (y-y0)*112
-						iy := y*2 - 3 + i
-						if iy < 0 || iy >= 224 {
-							// the window row is in the padding
-							for j := 0; j < 7; j++ {
-								clear(col[k0+j*n : k0+j*n+112])
-							}
-							continue
-						}
-						row := plane[iy*224 : iy*224+224]
-						var d []float32
-						// kernel column 0: output columns 2..111 read the row
-						d = col[k0 : k0+112]
-						clear(d[:2])
-						for x := 2; x < 112; x++ {
-							d[x] = row[x*2-3]
-						}
-						// kernel column 1: output columns 1..111 read the row
-						d = col[k0+1*n : k0+1*n+112]
-						clear(d[:1])
-						for x := 1; x < 112; x++ {
-							d[x] = row[x*2-2]
-						}
-						// kernel column 2: output columns 1..111 read the row
-						d = col[k0+2*n : k0+2*n+112]
-						clear(d[:1])
-						for x := 1; x < 112; x++ {
-							d[x] = row[x*2-1]
-						}
-						// kernel column 3: output columns 0..111 read the row
-						d = col[k0+3*n : k0+3*n+112]
-						for x := 0; x < 112; x++ {
-							d[x] = row[x*2]
-						}
-						// kernel column 4: output columns 0..111 read the row
-						d = col[k0+4*n : k0+4*n+112]
-						for x := 0; x < 112; x++ {
-							d[x] = row[x*2+1]
-						}
-						// kernel column 5: output columns 0..110 read the row
-						d = col[k0+5*n : k0+5*n+112]
-						for x := 0; x < 111; x++ {
-							d[x] = row[x*2+2]
-						}
-						clear(d[111:])
-						// kernel column 6: output columns 0..110 read the row
-						d = col[k0+6*n : k0+6*n+112]
-						for x := 0; x < 111; x++ {
-							d[x] = row[x*2+3]
-						}
-						clear(d[111:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*112:], 12544, w.A, 147, 0, 64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 12544, TileN: 48, Tiles: 262, M: 64, TileM: 64, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 12544, src, rt.Conv{C: 3, H: 224, W: 224, KH: 7, KW: 7, SH: 2, SW: 2, Pad: [4]int{3, 3, 3, 3}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1868,32 +1568,7 @@ func op_conv1_conv(e *exec, worker, lo, hi int) {
 func op_maxpool1(e *exec, worker, lo, hi int) {
 	src := e.Arena[:802816]
 	dst := e.Arena[802816:1003520]
-	for c := lo; c < hi; c++ {
-		in := src[c*12544 : c*12544+12544]
-		out := dst[c*3136 : c*3136+3136]
-		for y := 0; y < 56; y++ {
-			iy := y * 2
-			for x := 0; x < 56; x++ {
-				ix := x * 2
-				var v float32
-				if y < 55 && x < 55 {
-					r := in[iy*112+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[112])
-					v = rt.MaxNaN(v, r[113])
-					v = rt.MaxNaN(v, r[114])
-					v = rt.MaxNaN(v, r[224])
-					v = rt.MaxNaN(v, r[225])
-					v = rt.MaxNaN(v, r[226])
-				} else {
-					v = rt.MaxCell(in, 112, max(iy, 0), min(iy+3, 112), max(ix, 0), min(ix+3, 112))
-				}
-				out[y*56+x] = v
-			}
-		}
-	}
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_conv2_conv computes conv2.conv
@@ -1902,16 +1577,17 @@ func op_maxpool1(e *exec, worker, lo, hi int) {
 // 0, no bias, 64x56x56 -> 64x56x56; batch norm conv2.bn (eps 0.001) folded
 // into the weights; ReLU conv2.bn.relu fused.
 //
-// Work items (8): 8 tile(s) of 392 pixels × 1 block(s) of 64 output channels;
-// a GEMM straight on the input.
+// Work items (66): 66 tile(s) of 48 output pixels (the last ending at 3136) ×
+// 1 block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_conv2_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[802816:1003520]
-	dst := e.Arena[602112:802816]
+	dst := e.Arena[1003520:1204224]
 	w := &e.W.conv[1]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 392
-		rt.Gemm(dst[p0:], 3136, w.A, 64, 0, 64, src[p0:], 3136, 392, w.Bias, true)
+	g := rt.Grid{N: 3136, TileN: 48, Tiles: 66, M: 64, TileM: 64, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 3136, src, 3136, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1921,53 +1597,18 @@ func op_conv2_conv(e *exec, worker, lo, hi int) {
 // 1, no bias, 64x56x56 -> 192x56x56; batch norm conv3.bn (eps 0.001) folded
 // into the weights; ReLU conv3.bn.relu fused.
 //
-// Work items (84): 28 tile(s) of 2 output rows × 3 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 576×112 values) into the worker's
-// scratch, then multiplied.
+// Work items (66): 66 tile(s) of 48 output pixels (the last ending at 3136) ×
+// 1 block(s) of 192 output channels; the im2col matrix (576×3136) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_conv3_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[602112:802816]
+	src := e.Arena[1003520:1204224]
 	dst := e.Arena[:602112]
 	w := &e.W.conv[2]
-	col := e.Scratch[worker][:64512]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/3, it%3*64
-		y0 := t * 2
-		y1 := y0 + 2
-		n := 112
-		if t != tile {
-			tile = t
-			for c := 0; c < 64; c++ {
-				plane := src[c*3136 : c*3136+3136]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*56
-						iy := y - 1 + i
-						if iy < 0 || iy >= 56 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+56])
-							}
-							continue
-						}
-						row := plane[iy*56 : iy*56+56]
-						var d []float32
-						// kernel column 0: output columns 1..55 read the row
-						d = col[k0 : k0+56]
-						clear(d[:1])
-						copy(d[1:56], row[0:])
-						// kernel column 1: output columns 0..55 read the row
-						d = col[k0+1*n : k0+1*n+56]
-						copy(d[0:56], row[0:])
-						// kernel column 2: output columns 0..54 read the row
-						d = col[k0+2*n : k0+2*n+56]
-						copy(d[0:55], row[1:])
-						clear(d[55:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*56:], 3136, w.A, 576, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 3136, TileN: 48, Tiles: 66, M: 192, TileM: 192, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1977,33 +1618,8 @@ func op_conv3_conv(e *exec, worker, lo, hi int) {
 // Work items (192): channels.
 func op_maxpool2(e *exec, worker, lo, hi int) {
 	src := e.Arena[:602112]
-	dst := e.Arena[602112:752640]
-	for c := lo; c < hi; c++ {
-		in := src[c*3136 : c*3136+3136]
-		out := dst[c*784 : c*784+784]
-		for y := 0; y < 28; y++ {
-			iy := y * 2
-			for x := 0; x < 28; x++ {
-				ix := x * 2
-				var v float32
-				if y < 27 && x < 27 {
-					r := in[iy*56+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[56])
-					v = rt.MaxNaN(v, r[57])
-					v = rt.MaxNaN(v, r[58])
-					v = rt.MaxNaN(v, r[112])
-					v = rt.MaxNaN(v, r[113])
-					v = rt.MaxNaN(v, r[114])
-				} else {
-					v = rt.MaxCell(in, 56, max(iy, 0), min(iy+3, 56), max(ix, 0), min(ix+3, 56))
-				}
-				out[y*28+x] = v
-			}
-		}
-	}
+	dst := e.Arena[802816:953344]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception3a_branch1_conv computes inception3a.branch1.conv
@@ -2014,16 +1630,17 @@ func op_maxpool2(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3a.branch1.bn.relu fused. It
 // writes channels 0..63 of inception3a.0 (256x28x28) in place.
 //
-// Work items (8): 8 tile(s) of 98 pixels × 1 block(s) of 64 output channels; a
-// GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3a_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[602112:752640]
-	dst := e.Arena[376320:426496]
+	src := e.Arena[802816:953344]
+	dst := e.Arena[602112:652288]
 	w := &e.W.conv[3]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 784, w.A, 192, 0, 64, src[p0:], 784, 98, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 64, TileM: 64, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2034,16 +1651,17 @@ func op_inception3a_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 192x28x28 -> 96x28x28; batch norm inception3a.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception3a.branch2.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 196 pixels × 2 block(s) of 64 output channels;
-// a GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 96 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3a_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[602112:752640]
-	dst := e.Arena[:75264]
+	src := e.Arena[802816:953344]
+	dst := e.Arena[1103872:1179136]
 	w := &e.W.conv[4]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*64
-		p0 := t * 196
-		rt.Gemm(dst[p0:], 784, w.A, 192, o0, min(o0+64, 96), src[p0:], 784, 196, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 96, TileM: 96, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2055,53 +1673,18 @@ func op_inception3a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3a.branch2.1.bn.relu fused. It
 // writes channels 64..191 of inception3a.0 (256x28x28) in place.
 //
-// Work items (28): 14 tile(s) of 2 output rows × 2 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 864×56 values) into the worker's
-// scratch, then multiplied.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 128 output channels; the im2col matrix (864×784) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception3a_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:75264]
-	dst := e.Arena[426496:526848]
+	src := e.Arena[1103872:1179136]
+	dst := e.Arena[652288:752640]
 	w := &e.W.conv[5]
-	col := e.Scratch[worker][:48384]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*64
-		y0 := t * 2
-		y1 := y0 + 2
-		n := 56
-		if t != tile {
-			tile = t
-			for c := 0; c < 96; c++ {
-				plane := src[c*784 : c*784+784]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*28
-						iy := y - 1 + i
-						if iy < 0 || iy >= 28 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+28])
-							}
-							continue
-						}
-						row := plane[iy*28 : iy*28+28]
-						var d []float32
-						// kernel column 0: output columns 1..27 read the row
-						d = col[k0 : k0+28]
-						clear(d[:1])
-						copy(d[1:28], row[0:])
-						// kernel column 1: output columns 0..27 read the row
-						d = col[k0+1*n : k0+1*n+28]
-						copy(d[0:28], row[0:])
-						// kernel column 2: output columns 0..26 read the row
-						d = col[k0+2*n : k0+2*n+28]
-						copy(d[0:27], row[1:])
-						clear(d[27:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*28:], 784, w.A, 864, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 128, TileM: 128, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2112,16 +1695,17 @@ func op_inception3a_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 192x28x28 -> 16x28x28; batch norm inception3a.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception3a.branch3.0.bn.relu fused.
 //
-// Work items (8): 8 tile(s) of 98 pixels × 1 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3a_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[602112:752640]
-	dst := e.Arena[:12544]
+	src := e.Arena[802816:953344]
+	dst := e.Arena[1179136:1191680]
 	w := &e.W.conv[6]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 784, w.A, 192, 0, 16, src[p0:], 784, 98, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 16, TileM: 16, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2133,53 +1717,18 @@ func op_inception3a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3a.branch3.1.bn.relu fused. It
 // writes channels 192..223 of inception3a.0 (256x28x28) in place.
 //
-// Work items (14): 7 tile(s) of 4 output rows × 2 block(s) of 16 output
-// channels; each tile is unfolded (im2col, 144×112 values) into the worker's
-// scratch, then multiplied.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 32 output channels; the im2col matrix (144×784) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception3a_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:12544]
-	dst := e.Arena[526848:551936]
+	src := e.Arena[1179136:1191680]
+	dst := e.Arena[752640:777728]
 	w := &e.W.conv[7]
-	col := e.Scratch[worker][:16128]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*16
-		y0 := t * 4
-		y1 := y0 + 4
-		n := 112
-		if t != tile {
-			tile = t
-			for c := 0; c < 16; c++ {
-				plane := src[c*784 : c*784+784]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*28
-						iy := y - 1 + i
-						if iy < 0 || iy >= 28 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+28])
-							}
-							continue
-						}
-						row := plane[iy*28 : iy*28+28]
-						var d []float32
-						// kernel column 0: output columns 1..27 read the row
-						d = col[k0 : k0+28]
-						clear(d[:1])
-						copy(d[1:28], row[0:])
-						// kernel column 1: output columns 0..27 read the row
-						d = col[k0+1*n : k0+1*n+28]
-						copy(d[0:28], row[0:])
-						// kernel column 2: output columns 0..26 read the row
-						d = col[k0+2*n : k0+2*n+28]
-						copy(d[0:27], row[1:])
-						clear(d[27:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*28:], 784, w.A, 144, o0, o0+16, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 32, TileM: 32, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 784, src, rt.Conv{C: 16, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2190,34 +1739,9 @@ func op_inception3a_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (192): channels.
 func op_inception3a_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[602112:752640]
-	dst := e.Arena[:150528]
-	for c := lo; c < hi; c++ {
-		in := src[c*784 : c*784+784]
-		out := dst[c*784 : c*784+784]
-		for y := 0; y < 28; y++ {
-			iy := y - 1
-			for x := 0; x < 28; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 27 && x >= 1 && x < 27 {
-					r := in[iy*28+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-					v = rt.MaxNaN(v, r[56])
-					v = rt.MaxNaN(v, r[57])
-					v = rt.MaxNaN(v, r[58])
-				} else {
-					v = rt.MaxCell(in, 28, max(iy, 0), min(iy+3, 28), max(ix, 0), min(ix+3, 28))
-				}
-				out[y*28+x] = v
-			}
-		}
-	}
+	src := e.Arena[802816:953344]
+	dst := e.Arena[953344:1103872]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 192, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception3a_branch4_1_conv computes inception3a.branch4.1.conv
@@ -2228,16 +1752,17 @@ func op_inception3a_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3a.branch4.1.bn.relu fused. It
 // writes channels 224..255 of inception3a.0 (256x28x28) in place.
 //
-// Work items (8): 8 tile(s) of 98 pixels × 1 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3a_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:150528]
-	dst := e.Arena[551936:577024]
+	src := e.Arena[953344:1103872]
+	dst := e.Arena[777728:802816]
 	w := &e.W.conv[8]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 784, w.A, 192, 0, 32, src[p0:], 784, 98, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 32, TileM: 32, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2249,16 +1774,17 @@ func op_inception3a_branch4_1_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3b.branch1.bn.relu fused. It
 // writes channels 0..127 of inception3b.0 (480x28x28) in place.
 //
-// Work items (8): 4 tile(s) of 196 pixels × 2 block(s) of 64 output channels;
-// a GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3b_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:577024]
+	src := e.Arena[602112:802816]
 	dst := e.Arena[:100352]
 	w := &e.W.conv[9]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*64
-		p0 := t * 196
-		rt.Gemm(dst[p0:], 784, w.A, 256, o0, o0+64, src[p0:], 784, 196, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 128, TileM: 128, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2269,16 +1795,17 @@ func op_inception3b_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 256x28x28 -> 128x28x28; batch norm inception3b.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception3b.branch2.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 196 pixels × 2 block(s) of 64 output channels;
-// a GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3b_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:577024]
-	dst := e.Arena[577024:677376]
+	src := e.Arena[602112:802816]
+	dst := e.Arena[802816:903168]
 	w := &e.W.conv[10]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*64
-		p0 := t * 196
-		rt.Gemm(dst[p0:], 784, w.A, 256, o0, o0+64, src[p0:], 784, 196, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 128, TileM: 128, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2290,53 +1817,18 @@ func op_inception3b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3b.branch2.1.bn.relu fused. It
 // writes channels 128..319 of inception3b.0 (480x28x28) in place.
 //
-// Work items (42): 14 tile(s) of 2 output rows × 3 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1152×56 values) into the worker's
-// scratch, then multiplied.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 192 output channels; the im2col matrix (1152×784) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception3b_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[577024:677376]
+	src := e.Arena[802816:903168]
 	dst := e.Arena[100352:250880]
 	w := &e.W.conv[11]
-	col := e.Scratch[worker][:64512]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/3, it%3*64
-		y0 := t * 2
-		y1 := y0 + 2
-		n := 56
-		if t != tile {
-			tile = t
-			for c := 0; c < 128; c++ {
-				plane := src[c*784 : c*784+784]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*28
-						iy := y - 1 + i
-						if iy < 0 || iy >= 28 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+28])
-							}
-							continue
-						}
-						row := plane[iy*28 : iy*28+28]
-						var d []float32
-						// kernel column 0: output columns 1..27 read the row
-						d = col[k0 : k0+28]
-						clear(d[:1])
-						copy(d[1:28], row[0:])
-						// kernel column 1: output columns 0..27 read the row
-						d = col[k0+1*n : k0+1*n+28]
-						copy(d[0:28], row[0:])
-						// kernel column 2: output columns 0..26 read the row
-						d = col[k0+2*n : k0+2*n+28]
-						copy(d[0:27], row[1:])
-						clear(d[27:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*28:], 784, w.A, 1152, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 192, TileM: 192, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2347,16 +1839,17 @@ func op_inception3b_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 256x28x28 -> 32x28x28; batch norm inception3b.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception3b.branch3.0.bn.relu fused.
 //
-// Work items (8): 8 tile(s) of 98 pixels × 1 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3b_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:577024]
-	dst := e.Arena[577024:602112]
+	src := e.Arena[602112:802816]
+	dst := e.Arena[903168:928256]
 	w := &e.W.conv[12]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 784, w.A, 256, 0, 32, src[p0:], 784, 98, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 32, TileM: 32, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2368,53 +1861,18 @@ func op_inception3b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3b.branch3.1.bn.relu fused. It
 // writes channels 320..415 of inception3b.0 (480x28x28) in place.
 //
-// Work items (8): 4 tile(s) of 7 output rows × 2 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 288×196 values) into the worker's
-// scratch, then multiplied.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 96 output channels; the im2col matrix (288×784) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception3b_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[577024:602112]
+	src := e.Arena[903168:928256]
 	dst := e.Arena[250880:326144]
 	w := &e.W.conv[13]
-	col := e.Scratch[worker][:56448]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*64
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 196
-		if t != tile {
-			tile = t
-			for c := 0; c < 32; c++ {
-				plane := src[c*784 : c*784+784]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*28
-						iy := y - 1 + i
-						if iy < 0 || iy >= 28 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+28])
-							}
-							continue
-						}
-						row := plane[iy*28 : iy*28+28]
-						var d []float32
-						// kernel column 0: output columns 1..27 read the row
-						d = col[k0 : k0+28]
-						clear(d[:1])
-						copy(d[1:28], row[0:])
-						// kernel column 1: output columns 0..27 read the row
-						d = col[k0+1*n : k0+1*n+28]
-						copy(d[0:28], row[0:])
-						// kernel column 2: output columns 0..26 read the row
-						d = col[k0+2*n : k0+2*n+28]
-						copy(d[0:27], row[1:])
-						clear(d[27:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*28:], 784, w.A, 288, o0, min(o0+64, 96), col, n, n, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 96, TileM: 96, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 784, src, rt.Conv{C: 32, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2425,34 +1883,9 @@ func op_inception3b_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (256): channels.
 func op_inception3b_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:577024]
-	dst := e.Arena[577024:777728]
-	for c := lo; c < hi; c++ {
-		in := src[c*784 : c*784+784]
-		out := dst[c*784 : c*784+784]
-		for y := 0; y < 28; y++ {
-			iy := y - 1
-			for x := 0; x < 28; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 27 && x >= 1 && x < 27 {
-					r := in[iy*28+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-					v = rt.MaxNaN(v, r[56])
-					v = rt.MaxNaN(v, r[57])
-					v = rt.MaxNaN(v, r[58])
-				} else {
-					v = rt.MaxCell(in, 28, max(iy, 0), min(iy+3, 28), max(ix, 0), min(ix+3, 28))
-				}
-				out[y*28+x] = v
-			}
-		}
-	}
+	src := e.Arena[602112:802816]
+	dst := e.Arena[376320:577024]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception3b_branch4_1_conv computes inception3b.branch4.1.conv
@@ -2463,16 +1896,17 @@ func op_inception3b_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3b.branch4.1.bn.relu fused. It
 // writes channels 416..479 of inception3b.0 (480x28x28) in place.
 //
-// Work items (8): 8 tile(s) of 98 pixels × 1 block(s) of 64 output channels; a
-// GEMM straight on the input.
+// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception3b_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[577024:777728]
+	src := e.Arena[376320:577024]
 	dst := e.Arena[326144:376320]
 	w := &e.W.conv[14]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 784, w.A, 256, 0, 64, src[p0:], 784, 98, w.Bias, true)
+	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 64, TileM: 64, Blocks: 1}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 784, src, 784, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2482,33 +1916,8 @@ func op_inception3b_branch4_1_conv(e *exec, worker, lo, hi int) {
 // Work items (480): channels.
 func op_maxpool3(e *exec, worker, lo, hi int) {
 	src := e.Arena[:376320]
-	dst := e.Arena[376320:470400]
-	for c := lo; c < hi; c++ {
-		in := src[c*784 : c*784+784]
-		out := dst[c*196 : c*196+196]
-		for y := 0; y < 14; y++ {
-			iy := y * 2
-			for x := 0; x < 14; x++ {
-				ix := x * 2
-				var v float32
-				if y < 13 && x < 13 {
-					r := in[iy*28+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-					v = rt.MaxNaN(v, r[56])
-					v = rt.MaxNaN(v, r[57])
-					v = rt.MaxNaN(v, r[58])
-				} else {
-					v = rt.MaxCell(in, 28, max(iy, 0), min(iy+3, 28), max(ix, 0), min(ix+3, 28))
-				}
-				out[y*14+x] = v
-			}
-		}
-	}
+	dst := e.Arena[577024:671104]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 480, H: 28, W: 28, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception4a_branch1_conv computes inception4a.branch1.conv
@@ -2519,16 +1928,17 @@ func op_maxpool3(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4a.branch1.bn.relu fused. It
 // writes channels 0..191 of inception4a.0 (512x14x14) in place.
 //
-// Work items (12): 2 tile(s) of 98 pixels × 6 block(s) of 32 output channels;
-// a GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 96 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4a_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:470400]
-	dst := e.Arena[:37632]
+	src := e.Arena[577024:671104]
+	dst := e.Arena[376320:413952]
 	w := &e.W.conv[15]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/6, it%6*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 480, o0, o0+32, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2539,16 +1949,17 @@ func op_inception4a_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 480x14x14 -> 96x14x14; batch norm inception4a.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4a.branch2.0.bn.relu fused.
 //
-// Work items (12): 2 tile(s) of 98 pixels × 6 block(s) of 16 output channels;
-// a GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 48 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4a_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:470400]
-	dst := e.Arena[100352:119168]
+	src := e.Arena[577024:671104]
+	dst := e.Arena[671104:689920]
 	w := &e.W.conv[16]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/6, it%6*16
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 480, o0, o0+16, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 96, TileM: 48, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2560,53 +1971,18 @@ func op_inception4a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4a.branch2.1.bn.relu fused. It
 // writes channels 192..399 of inception4a.0 (512x14x14) in place.
 //
-// Work items (12): 3 tile(s) of 5 output rows × 4 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 864×70 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 104 output channels; the im2col matrix (864×196) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception4a_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:119168]
-	dst := e.Arena[37632:78400]
+	src := e.Arena[671104:689920]
+	dst := e.Arena[413952:454720]
 	w := &e.W.conv[17]
-	col := e.Scratch[worker][:60480]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*64
-		y0 := t * 5
-		y1 := min(y0+5, 14)
-		n := (y1 - y0) * 14
-		if t != tile {
-			tile = t
-			for c := 0; c < 96; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 864, o0, min(o0+64, 208), col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2617,16 +1993,17 @@ func op_inception4a_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 480x14x14 -> 16x14x14; batch norm inception4a.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4a.branch3.0.bn.relu fused.
 //
-// Work items (8): 8 tile(s) of 26 pixels × 1 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 8 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4a_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:470400]
-	dst := e.Arena[100352:103488]
+	src := e.Arena[577024:671104]
+	dst := e.Arena[570752:573888]
 	w := &e.W.conv[18]
-	for it := lo; it < hi; it++ {
-		t := it
-		p0 := t * 26
-		rt.Gemm(dst[p0:], 196, w.A, 480, 0, 16, src[p0:], 196, min(26, 196-p0), w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 16, TileM: 8, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2638,53 +2015,18 @@ func op_inception4a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4a.branch3.1.bn.relu fused. It
 // writes channels 400..447 of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 7 output rows × 4 block(s) of 12 output
-// channels; each tile is unfolded (im2col, 144×98 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 24 output channels; the im2col matrix (144×196) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception4a_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:103488]
-	dst := e.Arena[78400:87808]
+	src := e.Arena[570752:573888]
+	dst := e.Arena[454720:464128]
 	w := &e.W.conv[19]
-	col := e.Scratch[worker][:14112]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*12
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 98
-		if t != tile {
-			tile = t
-			for c := 0; c < 16; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 144, o0, o0+12, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 48, TileM: 24, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2695,34 +2037,9 @@ func op_inception4a_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (480): channels.
 func op_inception4a_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[376320:470400]
-	dst := e.Arena[100352:194432]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*196 : c*196+196]
-		for y := 0; y < 14; y++ {
-			iy := y - 1
-			for x := 0; x < 14; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 13 && x >= 1 && x < 13 {
-					r := in[iy*14+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-				} else {
-					v = rt.MaxCell(in, 14, max(iy, 0), min(iy+3, 14), max(ix, 0), min(ix+3, 14))
-				}
-				out[y*14+x] = v
-			}
-		}
-	}
+	src := e.Arena[577024:671104]
+	dst := e.Arena[476672:570752]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 480, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception4a_branch4_1_conv computes inception4a.branch4.1.conv
@@ -2733,16 +2050,17 @@ func op_inception4a_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4a.branch4.1.bn.relu fused. It
 // writes channels 448..511 of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4a_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:194432]
-	dst := e.Arena[87808:100352]
+	src := e.Arena[476672:570752]
+	dst := e.Arena[464128:476672]
 	w := &e.W.conv[20]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 480, o0, o0+16, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2752,8 +2070,8 @@ func op_inception4a_branch4_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (512): channels.
 func op_aux1_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[100352:108544]
+	src := e.Arena[376320:476672]
+	dst := e.Arena[222656:230848]
 	for c := lo; c < hi; c++ {
 		in := src[c*196 : c*196+196]
 		out := dst[c*16 : c*16+16]
@@ -2774,15 +2092,17 @@ func op_aux1_0(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x4x4 -> 128x4x4; batch norm aux1.conv.bn (eps 0.001) folded
 // into the weights; ReLU aux1.conv.bn.relu fused. Side head aux1.
 //
-// Work items (8): 1 tile(s) of 16 pixels × 8 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 1 tile of 16 output pixels × 8 block(s) of 16 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_aux1_conv_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:108544]
-	dst := e.Arena[108544:110592]
+	src := e.Arena[222656:230848]
+	dst := e.Arena[235552:237600]
 	w := &e.W.conv[21]
-	for it := lo; it < hi; it++ {
-		o0 := it * 16
-		rt.Gemm(dst, 16, w.A, 512, o0, o0+16, src, 16, 16, w.Bias, true)
+	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 16, src, 16, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2790,14 +2110,16 @@ func op_aux1_conv_conv(e *exec, worker, lo, hi int) {
 // via ../../specs/googlenet_torchvision.inc:71:47): fully connected, 1024
 // outputs, 2048x1x1 -> 1024x1x1; ReLU aux1.fc1.relu fused. Side head aux1.
 //
-// Work items (8): blocks of 128 outputs.
+// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// one column, the input (MulTile).
 func op_aux1_fc1(e *exec, worker, lo, hi int) {
-	src := e.Arena[108544:110592]
-	dst := e.Arena[100352:101376]
+	src := e.Arena[235552:237600]
+	dst := e.Arena[631904:632928]
 	w := &e.W.fc[0]
-	for it := lo; it < hi; it++ {
-		o0 := it * 128
-		rt.Gemv(dst, w.W, src, w.Bias, o0, o0+128, true)
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 128, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2805,14 +2127,16 @@ func op_aux1_fc1(e *exec, worker, lo, hi int) {
 // via ../../specs/googlenet_torchvision.inc:71:47): fully connected, 1000
 // outputs, 1024x1x1 -> 1000x1x1. Side head aux1.
 //
-// Work items (8): blocks of 128 outputs.
+// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// one column, the input (MulTile).
 func op_aux1_fc2(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:101376]
-	dst := e.Arena[370048:371048]
+	src := e.Arena[631904:632928]
+	dst := e.Arena[632928:633928]
 	w := &e.W.fc[1]
-	for it := lo; it < hi; it++ {
-		o0 := it * 128
-		rt.Gemv(dst, w.W, src, w.Bias, o0, min(o0+128, 1000), false)
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 128, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
 	}
 }
 
@@ -2824,16 +2148,17 @@ func op_aux1_fc2(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4b.branch1.bn.relu fused. It
 // writes channels 0..159 of inception4b.0 (512x14x14) in place.
 //
-// Work items (10): 2 tile(s) of 98 pixels × 5 block(s) of 32 output channels;
-// a GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 80 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4b_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[100352:131712]
+	src := e.Arena[376320:476672]
+	dst := e.Arena[:31360]
 	w := &e.W.conv[22]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/5, it%5*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+32, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 160, TileM: 80, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2844,16 +2169,17 @@ func op_inception4b_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x14x14 -> 112x14x14; batch norm inception4b.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4b.branch2.0.bn.relu fused.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 56 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4b_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
+	src := e.Arena[376320:476672]
 	dst := e.Arena[200704:222656]
 	w := &e.W.conv[23]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, min(o0+32, 112), src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 112, TileM: 56, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2865,53 +2191,18 @@ func op_inception4b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4b.branch2.1.bn.relu fused. It
 // writes channels 160..383 of inception4b.0 (512x14x14) in place.
 //
-// Work items (16): 4 tile(s) of 4 output rows × 4 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1008×56 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 112 output channels; the im2col matrix (1008×196) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception4b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[200704:222656]
-	dst := e.Arena[131712:175616]
+	dst := e.Arena[31360:75264]
 	w := &e.W.conv[24]
-	col := e.Scratch[worker][:56448]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*64
-		y0 := t * 4
-		y1 := min(y0+4, 14)
-		n := (y1 - y0) * 14
-		if t != tile {
-			tile = t
-			for c := 0; c < 112; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 1008, o0, min(o0+64, 224), col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2922,16 +2213,17 @@ func op_inception4b_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x14x14 -> 24x14x14; batch norm inception4b.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4b.branch3.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 50 pixels × 2 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4b_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[200704:205408]
+	src := e.Arena[376320:476672]
+	dst := e.Arena[230848:235552]
 	w := &e.W.conv[25]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*16
-		p0 := t * 50
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, min(o0+16, 24), src[p0:], 196, min(50, 196-p0), w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 24, TileM: 16, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2943,53 +2235,18 @@ func op_inception4b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4b.branch3.1.bn.relu fused. It
 // writes channels 384..447 of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 7 output rows × 4 block(s) of 16 output
-// channels; each tile is unfolded (im2col, 216×98 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; the im2col matrix (216×196) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception4b_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[200704:205408]
-	dst := e.Arena[175616:188160]
+	src := e.Arena[230848:235552]
+	dst := e.Arena[75264:87808]
 	w := &e.W.conv[26]
-	col := e.Scratch[worker][:21168]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 98
-		if t != tile {
-			tile = t
-			for c := 0; c < 24; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 216, o0, o0+16, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3000,34 +2257,9 @@ func op_inception4b_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (512): channels.
 func op_inception4b_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[200704:301056]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*196 : c*196+196]
-		for y := 0; y < 14; y++ {
-			iy := y - 1
-			for x := 0; x < 14; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 13 && x >= 1 && x < 13 {
-					r := in[iy*14+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-				} else {
-					v = rt.MaxCell(in, 14, max(iy, 0), min(iy+3, 14), max(ix, 0), min(ix+3, 14))
-				}
-				out[y*14+x] = v
-			}
-		}
-	}
+	src := e.Arena[376320:476672]
+	dst := e.Arena[100352:200704]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception4b_branch4_1_conv computes inception4b.branch4.1.conv
@@ -3038,16 +2270,17 @@ func op_inception4b_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4b.branch4.1.bn.relu fused. It
 // writes channels 448..511 of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4b_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[200704:301056]
-	dst := e.Arena[188160:200704]
+	src := e.Arena[100352:200704]
+	dst := e.Arena[87808:100352]
 	w := &e.W.conv[27]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+16, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3059,16 +2292,17 @@ func op_inception4b_branch4_1_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4c.branch1.bn.relu fused. It
 // writes channels 0..127 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4c_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:200704]
-	dst := e.Arena[:25088]
+	src := e.Arena[:100352]
+	dst := e.Arena[266560:291648]
 	w := &e.W.conv[28]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+32, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3079,16 +2313,17 @@ func op_inception4c_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x14x14 -> 128x14x14; batch norm inception4c.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4c.branch2.0.bn.relu fused.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4c_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:200704]
-	dst := e.Arena[200704:225792]
+	src := e.Arena[:100352]
+	dst := e.Arena[595840:620928]
 	w := &e.W.conv[29]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+32, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3100,53 +2335,18 @@ func op_inception4c_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4c.branch2.1.bn.relu fused. It
 // writes channels 128..383 of inception4c.0 (512x14x14) in place.
 //
-// Work items (16): 4 tile(s) of 4 output rows × 4 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1152×56 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 128 output channels; the im2col matrix (1152×196) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception4c_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[200704:225792]
-	dst := e.Arena[25088:75264]
+	src := e.Arena[595840:620928]
+	dst := e.Arena[291648:341824]
 	w := &e.W.conv[30]
-	col := e.Scratch[worker][:64512]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*64
-		y0 := t * 4
-		y1 := min(y0+4, 14)
-		n := (y1 - y0) * 14
-		if t != tile {
-			tile = t
-			for c := 0; c < 128; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 1152, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3157,16 +2357,17 @@ func op_inception4c_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x14x14 -> 24x14x14; batch norm inception4c.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4c.branch3.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 50 pixels × 2 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4c_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:200704]
-	dst := e.Arena[200704:205408]
+	src := e.Arena[:100352]
+	dst := e.Arena[627200:631904]
 	w := &e.W.conv[31]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*16
-		p0 := t * 50
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, min(o0+16, 24), src[p0:], 196, min(50, 196-p0), w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 24, TileM: 16, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3178,53 +2379,18 @@ func op_inception4c_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4c.branch3.1.bn.relu fused. It
 // writes channels 384..447 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 7 output rows × 4 block(s) of 16 output
-// channels; each tile is unfolded (im2col, 216×98 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; the im2col matrix (216×196) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception4c_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[200704:205408]
-	dst := e.Arena[75264:87808]
+	src := e.Arena[627200:631904]
+	dst := e.Arena[341824:354368]
 	w := &e.W.conv[32]
-	col := e.Scratch[worker][:21168]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 98
-		if t != tile {
-			tile = t
-			for c := 0; c < 24; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 216, o0, o0+16, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3235,34 +2401,9 @@ func op_inception4c_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (512): channels.
 func op_inception4c_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:200704]
-	dst := e.Arena[200704:301056]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*196 : c*196+196]
-		for y := 0; y < 14; y++ {
-			iy := y - 1
-			for x := 0; x < 14; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 13 && x >= 1 && x < 13 {
-					r := in[iy*14+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-				} else {
-					v = rt.MaxCell(in, 14, max(iy, 0), min(iy+3, 14), max(ix, 0), min(ix+3, 14))
-				}
-				out[y*14+x] = v
-			}
-		}
-	}
+	src := e.Arena[:100352]
+	dst := e.Arena[366912:467264]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception4c_branch4_1_conv computes inception4c.branch4.1.conv
@@ -3273,16 +2414,17 @@ func op_inception4c_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4c.branch4.1.bn.relu fused. It
 // writes channels 448..511 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4c_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[200704:301056]
-	dst := e.Arena[87808:100352]
+	src := e.Arena[366912:467264]
+	dst := e.Arena[354368:366912]
 	w := &e.W.conv[33]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+16, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3294,16 +2436,17 @@ func op_inception4c_branch4_1_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4d.branch1.bn.relu fused. It
 // writes channels 0..111 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 56 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4d_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
+	src := e.Arena[266560:366912]
 	dst := e.Arena[163072:185024]
 	w := &e.W.conv[34]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, min(o0+32, 112), src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 112, TileM: 56, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3314,16 +2457,17 @@ func op_inception4d_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x14x14 -> 144x14x14; batch norm inception4d.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4d.branch2.0.bn.relu fused.
 //
-// Work items (10): 2 tile(s) of 98 pixels × 5 block(s) of 32 output channels;
-// a GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 72 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4d_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[100352:128576]
+	src := e.Arena[266560:366912]
+	dst := e.Arena[567616:595840]
 	w := &e.W.conv[35]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/5, it%5*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, min(o0+32, 144), src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 144, TileM: 72, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3335,53 +2479,18 @@ func op_inception4d_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4d.branch2.1.bn.relu fused. It
 // writes channels 112..399 of inception4d.0 (528x14x14) in place.
 //
-// Work items (25): 5 tile(s) of 3 output rows × 5 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1296×42 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 144 output channels; the im2col matrix (1296×196) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception4d_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:128576]
+	src := e.Arena[567616:595840]
 	dst := e.Arena[185024:241472]
 	w := &e.W.conv[36]
-	col := e.Scratch[worker][:54432]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/5, it%5*64
-		y0 := t * 3
-		y1 := min(y0+3, 14)
-		n := (y1 - y0) * 14
-		if t != tile {
-			tile = t
-			for c := 0; c < 144; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 1296, o0, min(o0+64, 288), col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3392,16 +2501,17 @@ func op_inception4d_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 512x14x14 -> 32x14x14; batch norm inception4d.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4d.branch3.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 50 pixels × 2 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4d_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[100352:106624]
+	src := e.Arena[266560:366912]
+	dst := e.Arena[620928:627200]
 	w := &e.W.conv[37]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*16
-		p0 := t * 50
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+16, src[p0:], 196, min(50, 196-p0), w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 32, TileM: 16, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3413,53 +2523,18 @@ func op_inception4d_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4d.branch3.1.bn.relu fused. It
 // writes channels 400..463 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 7 output rows × 4 block(s) of 16 output
-// channels; each tile is unfolded (im2col, 288×98 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; the im2col matrix (288×196) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception4d_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[100352:106624]
+	src := e.Arena[620928:627200]
 	dst := e.Arena[241472:254016]
 	w := &e.W.conv[38]
-	col := e.Scratch[worker][:28224]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 98
-		if t != tile {
-			tile = t
-			for c := 0; c < 32; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 288, o0, o0+16, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3470,34 +2545,9 @@ func op_inception4d_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (512): channels.
 func op_inception4d_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[:100352]
-	dst := e.Arena[266560:366912]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*196 : c*196+196]
-		for y := 0; y < 14; y++ {
-			iy := y - 1
-			for x := 0; x < 14; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 13 && x >= 1 && x < 13 {
-					r := in[iy*14+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-				} else {
-					v = rt.MaxCell(in, 14, max(iy, 0), min(iy+3, 14), max(ix, 0), min(ix+3, 14))
-				}
-				out[y*14+x] = v
-			}
-		}
-	}
+	src := e.Arena[266560:366912]
+	dst := e.Arena[467264:567616]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception4d_branch4_1_conv computes inception4d.branch4.1.conv
@@ -3508,16 +2558,17 @@ func op_inception4d_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4d.branch4.1.bn.relu fused. It
 // writes channels 464..527 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4d_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[266560:366912]
+	src := e.Arena[467264:567616]
 	dst := e.Arena[254016:266560]
 	w := &e.W.conv[39]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*16
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 512, o0, o0+16, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3528,7 +2579,7 @@ func op_inception4d_branch4_1_conv(e *exec, worker, lo, hi int) {
 // Work items (528): channels.
 func op_aux2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
-	dst := e.Arena[:8448]
+	dst := e.Arena[401408:409856]
 	for c := lo; c < hi; c++ {
 		in := src[c*196 : c*196+196]
 		out := dst[c*16 : c*16+16]
@@ -3549,15 +2600,17 @@ func op_aux2_0(e *exec, worker, lo, hi int) {
 // 0, no bias, 528x4x4 -> 128x4x4; batch norm aux2.conv.bn (eps 0.001) folded
 // into the weights; ReLU aux2.conv.bn.relu fused. Side head aux2.
 //
-// Work items (8): 1 tile(s) of 16 pixels × 8 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 1 tile of 16 output pixels × 8 block(s) of 16 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_aux2_conv_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:8448]
-	dst := e.Arena[8448:10496]
+	src := e.Arena[401408:409856]
+	dst := e.Arena[416128:418176]
 	w := &e.W.conv[40]
-	for it := lo; it < hi; it++ {
-		o0 := it * 16
-		rt.Gemm(dst, 16, w.A, 528, o0, o0+16, src, 16, 16, w.Bias, true)
+	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 16, src, 16, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3565,14 +2618,16 @@ func op_aux2_conv_conv(e *exec, worker, lo, hi int) {
 // via ../../specs/googlenet_torchvision.inc:72:47): fully connected, 1024
 // outputs, 2048x1x1 -> 1024x1x1; ReLU aux2.fc1.relu fused. Side head aux2.
 //
-// Work items (8): blocks of 128 outputs.
+// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// one column, the input (MulTile).
 func op_aux2_fc1(e *exec, worker, lo, hi int) {
-	src := e.Arena[8448:10496]
-	dst := e.Arena[:1024]
+	src := e.Arena[416128:418176]
+	dst := e.Arena[418176:419200]
 	w := &e.W.fc[2]
-	for it := lo; it < hi; it++ {
-		o0 := it * 128
-		rt.Gemv(dst, w.W, src, w.Bias, o0, o0+128, true)
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 128, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3580,14 +2635,16 @@ func op_aux2_fc1(e *exec, worker, lo, hi int) {
 // via ../../specs/googlenet_torchvision.inc:72:47): fully connected, 1000
 // outputs, 1024x1x1 -> 1000x1x1. Side head aux2.
 //
-// Work items (8): blocks of 128 outputs.
+// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// one column, the input (MulTile).
 func op_aux2_fc2(e *exec, worker, lo, hi int) {
-	src := e.Arena[:1024]
-	dst := e.Arena[371056:372056]
+	src := e.Arena[418176:419200]
+	dst := e.Arena[401408:402408]
 	w := &e.W.fc[3]
-	for it := lo; it < hi; it++ {
-		o0 := it * 128
-		rt.Gemv(dst, w.W, src, w.Bias, o0, min(o0+128, 1000), false)
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 128, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
 	}
 }
 
@@ -3599,16 +2656,17 @@ func op_aux2_fc2(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4e.branch1.bn.relu fused. It
 // writes channels 0..255 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 64 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4e_branch1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
 	dst := e.Arena[:50176]
 	w := &e.W.conv[41]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*64
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 528, o0, o0+64, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3619,16 +2677,17 @@ func op_inception4e_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 528x14x14 -> 160x14x14; batch norm inception4e.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4e.branch2.0.bn.relu fused.
 //
-// Work items (10): 2 tile(s) of 98 pixels × 5 block(s) of 32 output channels;
-// a GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 80 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4e_branch2_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
-	dst := e.Arena[266560:297920]
+	dst := e.Arena[370048:401408]
 	w := &e.W.conv[42]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/5, it%5*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 528, o0, o0+32, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 160, TileM: 80, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3640,53 +2699,18 @@ func op_inception4e_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4e.branch2.1.bn.relu fused. It
 // writes channels 256..575 of inception4e.0 (832x14x14) in place.
 //
-// Work items (25): 5 tile(s) of 3 output rows × 5 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1440×42 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 160 output channels; the im2col matrix (1440×196) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception4e_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[266560:297920]
+	src := e.Arena[370048:401408]
 	dst := e.Arena[50176:112896]
 	w := &e.W.conv[43]
-	col := e.Scratch[worker][:60480]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/5, it%5*64
-		y0 := t * 3
-		y1 := min(y0+3, 14)
-		n := (y1 - y0) * 14
-		if t != tile {
-			tile = t
-			for c := 0; c < 160; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 1440, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3697,16 +2721,17 @@ func op_inception4e_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 528x14x14 -> 32x14x14; batch norm inception4e.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception4e.branch3.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 50 pixels × 2 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4e_branch3_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
-	dst := e.Arena[266560:272832]
+	dst := e.Arena[409856:416128]
 	w := &e.W.conv[44]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*16
-		p0 := t * 50
-		rt.Gemm(dst[p0:], 196, w.A, 528, o0, o0+16, src[p0:], 196, min(50, 196-p0), w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 32, TileM: 16, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3718,53 +2743,18 @@ func op_inception4e_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4e.branch3.1.bn.relu fused. It
 // writes channels 576..703 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 7 output rows × 4 block(s) of 32 output
-// channels; each tile is unfolded (im2col, 288×98 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 64 output channels; the im2col matrix (288×196) is never stored:
+// ConvTile packs each panel of it straight from the input into the worker's
+// scratch. A worker's items make at most three GEMM calls.
 func op_inception4e_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[266560:272832]
+	src := e.Arena[409856:416128]
 	dst := e.Arena[112896:137984]
 	w := &e.W.conv[45]
-	col := e.Scratch[worker][:28224]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*32
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 98
-		if t != tile {
-			tile = t
-			for c := 0; c < 32; c++ {
-				plane := src[c*196 : c*196+196]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*14
-						iy := y - 1 + i
-						if iy < 0 || iy >= 14 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+14])
-							}
-							continue
-						}
-						row := plane[iy*14 : iy*14+14]
-						var d []float32
-						// kernel column 0: output columns 1..13 read the row
-						d = col[k0 : k0+14]
-						clear(d[:1])
-						copy(d[1:14], row[0:])
-						// kernel column 1: output columns 0..13 read the row
-						d = col[k0+1*n : k0+1*n+14]
-						copy(d[0:14], row[0:])
-						// kernel column 2: output columns 0..12 read the row
-						d = col[k0+2*n : k0+2*n+14]
-						copy(d[0:13], row[1:])
-						clear(d[13:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*14:], 196, w.A, 288, o0, o0+32, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3777,32 +2767,7 @@ func op_inception4e_branch3_1_conv(e *exec, worker, lo, hi int) {
 func op_inception4e_branch4_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
 	dst := e.Arena[266560:370048]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*196 : c*196+196]
-		for y := 0; y < 14; y++ {
-			iy := y - 1
-			for x := 0; x < 14; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 13 && x >= 1 && x < 13 {
-					r := in[iy*14+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-					v = rt.MaxNaN(v, r[28])
-					v = rt.MaxNaN(v, r[29])
-					v = rt.MaxNaN(v, r[30])
-				} else {
-					v = rt.MaxCell(in, 14, max(iy, 0), min(iy+3, 14), max(ix, 0), min(ix+3, 14))
-				}
-				out[y*14+x] = v
-			}
-		}
-	}
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception4e_branch4_1_conv computes inception4e.branch4.1.conv
@@ -3813,16 +2778,17 @@ func op_inception4e_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4e.branch4.1.bn.relu fused. It
 // writes channels 704..831 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 2 tile(s) of 98 pixels × 4 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// worker's items make at most three GEMM calls.
 func op_inception4e_branch4_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[266560:370048]
 	dst := e.Arena[137984:163072]
 	w := &e.W.conv[46]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*32
-		p0 := t * 98
-		rt.Gemm(dst[p0:], 196, w.A, 528, o0, o0+32, src[p0:], 196, 98, w.Bias, true)
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3833,23 +2799,7 @@ func op_inception4e_branch4_1_conv(e *exec, worker, lo, hi int) {
 func op_maxpool4(e *exec, worker, lo, hi int) {
 	src := e.Arena[:163072]
 	dst := e.Arena[163072:203840]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*49 : c*49+49]
-		for y := 0; y < 7; y++ {
-			iy := y * 2
-			for x := 0; x < 7; x++ {
-				ix := x * 2
-				var v float32
-				r := in[iy*14+ix:]
-				v = r[0]
-				v = rt.MaxNaN(v, r[1])
-				v = rt.MaxNaN(v, r[14])
-				v = rt.MaxNaN(v, r[15])
-				out[y*7+x] = v
-			}
-		}
-	}
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception5a_branch1_conv computes inception5a.branch1.conv
@@ -3860,15 +2810,17 @@ func op_maxpool4(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5a.branch1.bn.relu fused. It
 // writes channels 0..255 of inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile(s) of 49 pixels × 8 block(s) of 32 output channels; a
-// GEMM straight on the input.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 32 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5a_branch1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
-	dst := e.Arena[50176:62720]
+	dst := e.Arena[203840:216384]
 	w := &e.W.conv[47]
-	for it := lo; it < hi; it++ {
-		o0 := it * 32
-		rt.Gemm(dst, 49, w.A, 832, o0, o0+32, src, 49, 49, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 256, TileM: 32, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3879,15 +2831,17 @@ func op_inception5a_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 832x7x7 -> 160x7x7; batch norm inception5a.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception5a.branch2.0.bn.relu fused.
 //
-// Work items (10): 1 tile(s) of 49 pixels × 10 block(s) of 16 output channels;
-// a GEMM straight on the input.
+// Work items (7): 1 tile of 49 output pixels × 7 block(s) of 24 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5a_branch2_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
-	dst := e.Arena[:7840]
+	dst := e.Arena[285376:293216]
 	w := &e.W.conv[48]
-	for it := lo; it < hi; it++ {
-		o0 := it * 16
-		rt.Gemm(dst, 49, w.A, 832, o0, o0+16, src, 49, 49, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 160, TileM: 24, Blocks: 7}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3899,53 +2853,18 @@ func op_inception5a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5a.branch2.1.bn.relu fused. It
 // writes channels 256..575 of inception5a.0 (832x7x7) in place.
 //
-// Work items (10): 2 tile(s) of 4 output rows × 5 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1440×28 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 40 output
+// channels; the im2col matrix (1440×49) is never stored: ConvTile packs each
+// panel of it straight from the input into the worker's scratch. A worker's
+// items make at most three GEMM calls.
 func op_inception5a_branch2_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:7840]
-	dst := e.Arena[62720:78400]
+	src := e.Arena[285376:293216]
+	dst := e.Arena[216384:232064]
 	w := &e.W.conv[49]
-	col := e.Scratch[worker][:40320]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/5, it%5*64
-		y0 := t * 4
-		y1 := min(y0+4, 7)
-		n := (y1 - y0) * 7
-		if t != tile {
-			tile = t
-			for c := 0; c < 160; c++ {
-				plane := src[c*49 : c*49+49]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*7
-						iy := y - 1 + i
-						if iy < 0 || iy >= 7 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+7])
-							}
-							continue
-						}
-						row := plane[iy*7 : iy*7+7]
-						var d []float32
-						// kernel column 0: output columns 1..6 read the row
-						d = col[k0 : k0+7]
-						clear(d[:1])
-						copy(d[1:7], row[0:])
-						// kernel column 1: output columns 0..6 read the row
-						d = col[k0+1*n : k0+1*n+7]
-						copy(d[0:7], row[0:])
-						// kernel column 2: output columns 0..5 read the row
-						d = col[k0+2*n : k0+2*n+7]
-						copy(d[0:6], row[1:])
-						clear(d[6:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*7:], 49, w.A, 1440, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 320, TileM: 40, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 49, src, rt.Conv{C: 160, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3956,16 +2875,17 @@ func op_inception5a_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 832x7x7 -> 32x7x7; batch norm inception5a.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception5a.branch3.0.bn.relu fused.
 //
-// Work items (8): 4 tile(s) of 14 pixels × 2 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 8 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5a_branch3_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
-	dst := e.Arena[:1568]
+	dst := e.Arena[293216:294784]
 	w := &e.W.conv[50]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/2, it%2*16
-		p0 := t * 14
-		rt.Gemm(dst[p0:], 49, w.A, 832, o0, o0+16, src[p0:], 49, min(14, 49-p0), w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 32, TileM: 8, Blocks: 4}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -3977,53 +2897,18 @@ func op_inception5a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5a.branch3.1.bn.relu fused. It
 // writes channels 576..703 of inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile(s) of 7 output rows × 8 block(s) of 16 output
-// channels; each tile is unfolded (im2col, 288×49 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// channels; the im2col matrix (288×49) is never stored: ConvTile packs each
+// panel of it straight from the input into the worker's scratch. A worker's
+// items make at most three GEMM calls.
 func op_inception5a_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:1568]
-	dst := e.Arena[78400:84672]
+	src := e.Arena[293216:294784]
+	dst := e.Arena[232064:238336]
 	w := &e.W.conv[51]
-	col := e.Scratch[worker][:14112]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := 0, it*16
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 49
-		if t != tile {
-			tile = t
-			for c := 0; c < 32; c++ {
-				plane := src[c*49 : c*49+49]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*7
-						iy := y - 1 + i
-						if iy < 0 || iy >= 7 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+7])
-							}
-							continue
-						}
-						row := plane[iy*7 : iy*7+7]
-						var d []float32
-						// kernel column 0: output columns 1..6 read the row
-						d = col[k0 : k0+7]
-						clear(d[:1])
-						copy(d[1:7], row[0:])
-						// kernel column 1: output columns 0..6 read the row
-						d = col[k0+1*n : k0+1*n+7]
-						copy(d[0:7], row[0:])
-						// kernel column 2: output columns 0..5 read the row
-						d = col[k0+2*n : k0+2*n+7]
-						copy(d[0:6], row[1:])
-						clear(d[6:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*7:], 49, w.A, 288, o0, o0+16, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 49, src, rt.Conv{C: 32, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4035,33 +2920,8 @@ func op_inception5a_branch3_1_conv(e *exec, worker, lo, hi int) {
 // Work items (832): channels.
 func op_inception5a_branch4_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
-	dst := e.Arena[:40768]
-	for c := lo; c < hi; c++ {
-		in := src[c*49 : c*49+49]
-		out := dst[c*49 : c*49+49]
-		for y := 0; y < 7; y++ {
-			iy := y - 1
-			for x := 0; x < 7; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 6 && x >= 1 && x < 6 {
-					r := in[iy*7+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[7])
-					v = rt.MaxNaN(v, r[8])
-					v = rt.MaxNaN(v, r[9])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-				} else {
-					v = rt.MaxCell(in, 7, max(iy, 0), min(iy+3, 7), max(ix, 0), min(ix+3, 7))
-				}
-				out[y*7+x] = v
-			}
-		}
-	}
+	dst := e.Arena[244608:285376]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 832, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception5a_branch4_1_conv computes inception5a.branch4.1.conv
@@ -4072,15 +2932,17 @@ func op_inception5a_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5a.branch4.1.bn.relu fused. It
 // writes channels 704..831 of inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile(s) of 49 pixels × 8 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5a_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[:40768]
-	dst := e.Arena[84672:90944]
+	src := e.Arena[244608:285376]
+	dst := e.Arena[238336:244608]
 	w := &e.W.conv[52]
-	for it := lo; it < hi; it++ {
-		o0 := it * 16
-		rt.Gemm(dst, 49, w.A, 832, o0, o0+16, src, 49, 49, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4092,15 +2954,17 @@ func op_inception5a_branch4_1_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5b.branch1.bn.relu fused. It
 // writes channels 0..383 of inception5b.0 (1024x7x7) in place.
 //
-// Work items (12): 1 tile(s) of 49 pixels × 12 block(s) of 32 output channels;
-// a GEMM straight on the input.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 48 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5b_branch1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[50176:90944]
+	src := e.Arena[203840:244608]
 	dst := e.Arena[:18816]
 	w := &e.W.conv[53]
-	for it := lo; it < hi; it++ {
-		o0 := it * 32
-		rt.Gemm(dst, 49, w.A, 832, o0, o0+32, src, 49, 49, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 48, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4111,15 +2975,17 @@ func op_inception5b_branch1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 832x7x7 -> 192x7x7; batch norm inception5b.branch2.0.bn (eps
 // 0.001) folded into the weights; ReLU inception5b.branch2.0.bn.relu fused.
 //
-// Work items (12): 1 tile(s) of 49 pixels × 12 block(s) of 16 output channels;
-// a GEMM straight on the input.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 24 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5b_branch2_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[50176:90944]
+	src := e.Arena[203840:244608]
 	dst := e.Arena[90944:100352]
 	w := &e.W.conv[54]
-	for it := lo; it < hi; it++ {
-		o0 := it * 16
-		rt.Gemm(dst, 49, w.A, 832, o0, o0+16, src, 49, 49, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 192, TileM: 24, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4131,53 +2997,18 @@ func op_inception5b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5b.branch2.1.bn.relu fused. It
 // writes channels 384..767 of inception5b.0 (1024x7x7) in place.
 //
-// Work items (12): 2 tile(s) of 4 output rows × 6 block(s) of 64 output
-// channels; each tile is unfolded (im2col, 1728×28 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 48 output
+// channels; the im2col matrix (1728×49) is never stored: ConvTile packs each
+// panel of it straight from the input into the worker's scratch. A worker's
+// items make at most three GEMM calls.
 func op_inception5b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[90944:100352]
 	dst := e.Arena[18816:37632]
 	w := &e.W.conv[55]
-	col := e.Scratch[worker][:48384]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := it/6, it%6*64
-		y0 := t * 4
-		y1 := min(y0+4, 7)
-		n := (y1 - y0) * 7
-		if t != tile {
-			tile = t
-			for c := 0; c < 192; c++ {
-				plane := src[c*49 : c*49+49]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*7
-						iy := y - 1 + i
-						if iy < 0 || iy >= 7 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+7])
-							}
-							continue
-						}
-						row := plane[iy*7 : iy*7+7]
-						var d []float32
-						// kernel column 0: output columns 1..6 read the row
-						d = col[k0 : k0+7]
-						clear(d[:1])
-						copy(d[1:7], row[0:])
-						// kernel column 1: output columns 0..6 read the row
-						d = col[k0+1*n : k0+1*n+7]
-						copy(d[0:7], row[0:])
-						// kernel column 2: output columns 0..5 read the row
-						d = col[k0+2*n : k0+2*n+7]
-						copy(d[0:6], row[1:])
-						clear(d[6:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*7:], 49, w.A, 1728, o0, o0+64, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 48, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 49, src, rt.Conv{C: 192, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4188,16 +3019,17 @@ func op_inception5b_branch2_1_conv(e *exec, worker, lo, hi int) {
 // 0, no bias, 832x7x7 -> 48x7x7; batch norm inception5b.branch3.0.bn (eps
 // 0.001) folded into the weights; ReLU inception5b.branch3.0.bn.relu fused.
 //
-// Work items (8): 2 tile(s) of 26 pixels × 4 block(s) of 12 output channels; a
-// GEMM straight on the input.
+// Work items (6): 1 tile of 49 output pixels × 6 block(s) of 8 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5b_branch3_0_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[50176:90944]
-	dst := e.Arena[90944:93296]
+	src := e.Arena[203840:244608]
+	dst := e.Arena[100352:102704]
 	w := &e.W.conv[56]
-	for it := lo; it < hi; it++ {
-		t, o0 := it/4, it%4*12
-		p0 := t * 26
-		rt.Gemm(dst[p0:], 49, w.A, 832, o0, o0+12, src[p0:], 49, min(26, 49-p0), w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 48, TileM: 8, Blocks: 6}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4209,53 +3041,18 @@ func op_inception5b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5b.branch3.1.bn.relu fused. It
 // writes channels 768..895 of inception5b.0 (1024x7x7) in place.
 //
-// Work items (8): 1 tile(s) of 7 output rows × 8 block(s) of 16 output
-// channels; each tile is unfolded (im2col, 432×49 values) into the worker's
-// scratch, then multiplied.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// channels; the im2col matrix (432×49) is never stored: ConvTile packs each
+// panel of it straight from the input into the worker's scratch. A worker's
+// items make at most three GEMM calls.
 func op_inception5b_branch3_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[90944:93296]
+	src := e.Arena[100352:102704]
 	dst := e.Arena[37632:43904]
 	w := &e.W.conv[57]
-	col := e.Scratch[worker][:21168]
-	tile := -1
-	for it := lo; it < hi; it++ {
-		t, o0 := 0, it*16
-		y0 := t * 7
-		y1 := y0 + 7
-		n := 49
-		if t != tile {
-			tile = t
-			for c := 0; c < 48; c++ {
-				plane := src[c*49 : c*49+49]
-				for i := 0; i < 3; i++ {
-					for y := y0; y < y1; y++ {
-						k0 := (c*9+i*3)*n + (y-y0)*7
-						iy := y - 1 + i
-						if iy < 0 || iy >= 7 {
-							// the window row is in the padding
-							for j := 0; j < 3; j++ {
-								clear(col[k0+j*n : k0+j*n+7])
-							}
-							continue
-						}
-						row := plane[iy*7 : iy*7+7]
-						var d []float32
-						// kernel column 0: output columns 1..6 read the row
-						d = col[k0 : k0+7]
-						clear(d[:1])
-						copy(d[1:7], row[0:])
-						// kernel column 1: output columns 0..6 read the row
-						d = col[k0+1*n : k0+1*n+7]
-						copy(d[0:7], row[0:])
-						// kernel column 2: output columns 0..5 read the row
-						d = col[k0+2*n : k0+2*n+7]
-						copy(d[0:6], row[1:])
-						clear(d[6:])
-					}
-				}
-			}
-		}
-		rt.Gemm(dst[y0*7:], 49, w.A, 432, o0, o0+16, col, n, n, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.ConvTile(dst, 49, src, rt.Conv{C: 48, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4266,34 +3063,9 @@ func op_inception5b_branch3_1_conv(e *exec, worker, lo, hi int) {
 //
 // Work items (832): channels.
 func op_inception5b_branch4_0(e *exec, worker, lo, hi int) {
-	src := e.Arena[50176:90944]
-	dst := e.Arena[90944:131712]
-	for c := lo; c < hi; c++ {
-		in := src[c*49 : c*49+49]
-		out := dst[c*49 : c*49+49]
-		for y := 0; y < 7; y++ {
-			iy := y - 1
-			for x := 0; x < 7; x++ {
-				ix := x - 1
-				var v float32
-				if y >= 1 && y < 6 && x >= 1 && x < 6 {
-					r := in[iy*7+ix:]
-					v = r[0]
-					v = rt.MaxNaN(v, r[1])
-					v = rt.MaxNaN(v, r[2])
-					v = rt.MaxNaN(v, r[7])
-					v = rt.MaxNaN(v, r[8])
-					v = rt.MaxNaN(v, r[9])
-					v = rt.MaxNaN(v, r[14])
-					v = rt.MaxNaN(v, r[15])
-					v = rt.MaxNaN(v, r[16])
-				} else {
-					v = rt.MaxCell(in, 7, max(iy, 0), min(iy+3, 7), max(ix, 0), min(ix+3, 7))
-				}
-				out[y*7+x] = v
-			}
-		}
-	}
+	src := e.Arena[203840:244608]
+	dst := e.Arena[50176:90944]
+	rt.MaxPoolChannels(dst, src, rt.Pool2DParams{C: 832, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_inception5b_branch4_1_conv computes inception5b.branch4.1.conv
@@ -4304,15 +3076,17 @@ func op_inception5b_branch4_0(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception5b.branch4.1.bn.relu fused. It
 // writes channels 896..1023 of inception5b.0 (1024x7x7) in place.
 //
-// Work items (8): 1 tile(s) of 49 pixels × 8 block(s) of 16 output channels; a
-// GEMM straight on the input.
+// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// channels; a GEMM straight on the input (MulTile). A worker's items make at
+// most three GEMM calls.
 func op_inception5b_branch4_1_conv(e *exec, worker, lo, hi int) {
-	src := e.Arena[90944:131712]
+	src := e.Arena[50176:90944]
 	dst := e.Arena[43904:50176]
 	w := &e.W.conv[58]
-	for it := lo; it < hi; it++ {
-		o0 := it * 16
-		rt.Gemm(dst, 49, w.A, 832, o0, o0+16, src, 49, 49, w.Bias, true)
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -4322,7 +3096,7 @@ func op_inception5b_branch4_1_conv(e *exec, worker, lo, hi int) {
 // Work items (1024): channels.
 func op_avgpool(e *exec, worker, lo, hi int) {
 	src := e.Arena[:50176]
-	dst := e.Arena[50176:51200]
+	dst := e.Arena[102704:103728]
 	for c := lo; c < hi; c++ {
 		in := src[c*49 : c*49+49]
 		dst[c] = rt.SumCell(in, 7, 0, 7, 0, 7) / 7 / 7
@@ -4332,13 +3106,15 @@ func op_avgpool(e *exec, worker, lo, hi int) {
 // op_fc computes fc (../../specs/googlenet_torchvision.inc:69:5): fully
 // connected, 1000 outputs, 1024x1x1 -> 1000x1x1.
 //
-// Work items (8): blocks of 128 outputs.
+// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// one column, the input (MulTile).
 func op_fc(e *exec, worker, lo, hi int) {
-	src := e.Arena[50176:51200]
-	dst := e.Arena[:1000]
+	src := e.Arena[102704:103728]
+	dst := e.Arena[50176:51176]
 	w := &e.W.fc[4]
-	for it := lo; it < hi; it++ {
-		o0 := it * 128
-		rt.Gemv(dst, w.W, src, w.Bias, o0, min(o0+128, 1000), false)
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 128, Blocks: 8}
+	rs, nr := g.Rects(lo, hi)
+	for _, r := range rs[:nr] {
+		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
 	}
 }

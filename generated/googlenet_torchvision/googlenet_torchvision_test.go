@@ -19,8 +19,8 @@ var pkg = &gentest.Package{
 		}
 		return n, nil
 	},
-	NewSeeded: func(seed uint64, heads bool, threads int) (gentest.Net, error) {
-		n, err := NewSeeded(seed, Options{Heads: heads, Threads: threads})
+	NewSeeded: func(seed uint64, heads bool, threads int, profile bool) (gentest.Net, error) {
+		n, err := NewSeeded(seed, Options{Heads: heads, Threads: threads, Profile: profile})
 		if err != nil {
 			return nil, err
 		}
@@ -42,16 +42,16 @@ func probe(w rt.Weights, img []float32, names []string) (map[string][]float32, e
 	out := map[string][]float32{}
 	for i := range layers {
 		l := &layers[i]
-		if l.head {
+		if l.Head {
 			continue
 		}
-		l.run(e, 0, 0, l.items)
-		if slices.Contains(names, l.name) {
+		l.Run(e, 0, 0, l.Items)
+		if slices.Contains(names, l.Name) {
 			src := e.Arena
-			if l.out.Input {
+			if l.Out.Input {
 				src = e.In
 			}
-			out[l.name] = slices.Clone(src[l.out.Off : l.out.Off+l.out.Len])
+			out[l.Name] = slices.Clone(src[l.Out.Off : l.Out.Off+l.Out.Len])
 		}
 	}
 	s := layout.Output
@@ -81,6 +81,10 @@ func TestAllocs(t *testing.T) { gentest.Allocs(t, pkg, pkg.Load(t)) }
 func TestErrors(t *testing.T) { gentest.Errors(t, pkg, pkg.Load(t)) }
 
 func TestDeps(t *testing.T) { gentest.Deps(t, pkg) }
+
+// TestProfile prints the time of each layer: INCC_PROFILE=20 go test -run
+// TestProfile -v.
+func TestProfile(t *testing.T) { gentest.Profile(t, pkg, pkg.Load(t)) }
 
 func BenchmarkInfer(b *testing.B) { gentest.BenchInfer(b, pkg, pkg.Load(b)) }
 

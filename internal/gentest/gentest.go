@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +29,8 @@ import (
 type Net interface {
 	Infer(dst, src []float32, n int) error
 	InferHeads(dst, src []float32, n int, heads [][]float32) error
+	Profile() []runtime.LayerProfile
+	ResetProfile()
 	Close()
 }
 
@@ -38,8 +41,8 @@ type Package struct {
 	File string // the generated file, in the package directory
 	// New returns the network with the given weights.
 	New func(w runtime.Weights, heads bool, threads int) (Net, error)
-	// NewSeeded is the package's NewSeeded.
-	NewSeeded func(seed uint64, heads bool, threads int) (Net, error)
+	// NewSeeded is the package's NewSeeded; profile sets Options.Profile.
+	NewSeeded func(seed uint64, heads bool, threads int, profile bool) (Net, error)
 	// Seeded is the package's seededWeights.
 	Seeded func(seed uint64, heads bool) runtime.Weights
 	// Probe runs the trunk's layers on one image, one after the other, on
@@ -140,7 +143,7 @@ func ForwardMatchesInterp(t *testing.T, p *Package, net *ir.Network) {
 	}
 	var first Outputs
 	for _, threads := range []int{1, 2, 3} {
-		g, err := p.NewSeeded(seed, true, threads)
+		g, err := p.NewSeeded(seed, true, threads, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +271,7 @@ func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare m
 // with 2 threads: InferHeads at batch 1 (layers split among the threads)
 // and Infer at batch 2 (images split among them).
 func Allocs(t *testing.T, p *Package, net *ir.Network) {
-	g, err := p.NewSeeded(1, true, 2)
+	g, err := p.NewSeeded(1, true, 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +308,7 @@ func Allocs(t *testing.T, p *Package, net *ir.Network) {
 // Errors checks that wrong sizes, missing weights and heads without
 // Options.Heads are errors, not panics.
 func Errors(t *testing.T, p *Package, net *ir.Network) {
-	g, err := p.NewSeeded(1, false, 1)
+	g, err := p.NewSeeded(1, false, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,13 +341,15 @@ func Errors(t *testing.T, p *Package, net *ir.Network) {
 	}
 }
 
-// BenchInfer measures Infer with 2 threads at batch 1 and 8, and with 1
-// thread at batch 1, reporting images/s.
+// BenchInfer measures Infer with 1 and 2 threads at batch 1 and 8,
+// reporting images/s and GFLOP/s (2 per multiply-add of the trunk's
+// convolutions and fully connected layers).
 func BenchInfer(b *testing.B, p *Package, net *ir.Network) {
 	outLen := net.Shape(net.Output).Len()
-	for _, c := range []struct{ threads, n int }{{2, 1}, {2, 8}, {1, 1}} {
+	flops := 2 * float64(trunkMACs(net))
+	for _, c := range []struct{ threads, n int }{{1, 1}, {2, 1}, {1, 8}, {2, 8}} {
 		b.Run(fmt.Sprintf("threads%d/batch%d", c.threads, c.n), func(b *testing.B) {
-			g, err := p.NewSeeded(1, false, c.threads)
+			g, err := p.NewSeeded(1, false, c.threads, false)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -358,7 +363,59 @@ func BenchInfer(b *testing.B, p *Package, net *ir.Network) {
 				}
 			}
 			b.ReportMetric(float64(c.n*b.N)/b.Elapsed().Seconds(), "images/s")
+			b.ReportMetric(flops*float64(c.n*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// trunkMACs counts the multiply-adds of the trunk's convolutions and fully
+// connected layers for one image.
+func trunkMACs(net *ir.Network) int64 {
+	var macs int64
+	for i := range net.Ops {
+		op := &net.Ops[i]
+		if op.Head != "" {
+			continue
+		}
+		in, out := net.Shape(op.In[0]), net.Shape(op.Out)
+		switch op.Kind {
+		case ir.KindConv:
+			macs += int64(out.Len()) * int64(in.C*op.Conv.KH*op.Conv.KW)
+		case ir.KindFC:
+			macs += int64(out.Len()) * int64(in.Len())
+		}
+	}
+	return macs
+}
+
+// Profile prints runtime.Bench's report (latency, throughput, the time of
+// each layer) with 1 and 2 threads at batch 1 and 8, over INCC_PROFILE
+// inferences after two untimed ones; it is skipped unless INCC_PROFILE is
+// set:
+//
+//	INCC_PROFILE=20 go test ./generated/NAME -run TestProfile -v
+func Profile(t *testing.T, p *Package, net *ir.Network) {
+	iters, err := strconv.Atoi(os.Getenv("INCC_PROFILE"))
+	if err != nil || iters < 1 {
+		t.Skip("set INCC_PROFILE to a number of inferences")
+	}
+	in := net.Input
+	for _, c := range []struct{ threads, n int }{{1, 1}, {2, 1}, {1, 8}, {2, 8}} {
+		g, err := p.NewSeeded(1, false, c.threads, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := runtime.Bench(g, runtime.BenchConfig{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
+			Batch: c.n, Iters: iters, Warmup: 2, Threads: c.threads})
+		g.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Model = p.Name
+		var b strings.Builder
+		r.WriteText(&b, 0)
+		r.WriteText(&b, 10)
+		t.Log(b.String())
 	}
 }
 
@@ -393,8 +450,8 @@ func Deps(t *testing.T, p *Package) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	for _, d := range strings.Fields(string(out)) {
-		if d != "github.com/inccdev/incc/runtime" && !strings.HasSuffix(d, "/generated/"+p.Name) {
-			t.Errorf("%s depends on %s, want only the standard library and runtime", p.Name, d)
+		if d != "github.com/inccdev/incc/runtime" && d != "github.com/inccdev/incc/runtime/gemm" && !strings.HasSuffix(d, "/generated/"+p.Name) {
+			t.Errorf("%s depends on %s, want only the standard library, runtime and runtime/gemm", p.Name, d)
 		}
 	}
 }

@@ -70,6 +70,10 @@ func ScratchSize(k int) int {
 	return min(max(k, 1), kcMax)*maxNR + scratchFixed
 }
 
+// MaxScratchSize is the largest [ScratchSize], enough for any k: callers
+// that size one scratch per goroutine for every layer use it.
+const MaxScratchSize = kcMax*maxNR + scratchFixed
+
 // The scratch holds the packed B panel (k-block × maxNR), then:
 const (
 	ctmpLen      = maxMR * maxNR       // an edge block of C

@@ -20,6 +20,7 @@ func TestDeps(t *testing.T) {
 	}
 	allowed := map[string]bool{
 		"github.com/inccdev/incc/runtime":          true,
+		"github.com/inccdev/incc/runtime/gemm":     true,
 		"github.com/inccdev/incc/runtime/preproc":  true,
 		"github.com/inccdev/incc/runtime/modelcli": true,
 	}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/format"
+	"go/token"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/inccdev/incc/compiler/codegen"
+)
+
+// benchCmd is incc bench: compile a spec as incc build does (the generated
+// package, built by go build in a temporary directory of the current
+// module) with a main that times inferences with runtime.Bench, and run
+// it: latency percentiles of a batch, images/s, GFLOP/s and the time of
+// every layer (the generated Net's Options.Profile).
+type benchCmd struct {
+	Spec    string `arg:"" help:"Spec file (.inc)."`
+	Weights string `help:"Weights (safetensors, named as the spec names them); default: the seeded initializer (--seed)." placeholder:"W.safetensors"`
+	Seed    uint64 `help:"Seed of the deterministic initializer, without --weights." default:"1"`
+	Batch   int    `help:"Images per inference." default:"1"`
+	Threads int    `help:"Threads (0: all CPUs)." default:"0"`
+	Iters   int    `help:"Timed inferences." default:"100"`
+	Warmup  int    `help:"Untimed inferences first." default:"3"`
+	Top     int    `help:"List only the N slowest layers (0: all, in execution order)." default:"0" placeholder:"N"`
+	JSON    bool   `name:"json" help:"Print the result as JSON."`
+	Keep    bool   `help:"Keep the build directory and print its path."`
+}
+
+func (c *benchCmd) Run(a *app) error {
+	net, err := a.load(c.Spec)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Batch < 1:
+		return fmt.Errorf("bench: --batch must be at least 1, got %d", c.Batch)
+	case c.Iters < 1:
+		return fmt.Errorf("bench: --iters must be at least 1, got %d", c.Iters)
+	case c.Warmup < 0 || c.Threads < 0 || c.Top < 0:
+		return errors.New("bench: --warmup, --threads and --top must not be negative")
+	}
+	weights := ""
+	if c.Weights != "" {
+		if _, _, err := checkWeights(net, c.Weights, false); err != nil {
+			return errors.New(strings.Replace(err.Error(), "build: ", "bench: ", 1))
+		}
+		if weights, err = filepath.Abs(c.Weights); err != nil {
+			return err
+		}
+	}
+	env, err := goEnv(nil, "GOMOD")
+	if err != nil {
+		return err
+	}
+	gomod := env[0]
+	if gomod == "" || gomod == os.DevNull {
+		return fmt.Errorf("bench: not inside a Go module; run incc bench in a module that requires %s (or in a clone of incc)", inccModule)
+	}
+	modDir := filepath.Dir(gomod)
+	modPath, err := modulePath(gomod)
+	if err != nil {
+		return err
+	}
+	if modPath != inccModule {
+		if _, err := goCmd(modDir, nil, "list", "-m", inccModule); err != nil {
+			return fmt.Errorf("bench: module %s does not require %s: go get -tool %s/cmd/incc (%v)", modPath, inccModule, inccModule, err)
+		}
+	}
+	source, err := os.ReadFile(c.Spec)
+	if err != nil {
+		return err
+	}
+	dir, err := buildDir(modDir, fmt.Sprintf("bench %q %q %+v", c.Spec, source, *c))
+	if err != nil {
+		return fmt.Errorf("bench: %v", err)
+	}
+	if c.Keep {
+		fmt.Fprintf(a.stderr, "incc bench: keeping %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	rel, err := filepath.Rel(modDir, dir)
+	if err != nil {
+		return err
+	}
+	pkg := packageName(c.Spec)
+	if pkg == "main" || token.IsKeyword(pkg) {
+		pkg = "network"
+	}
+	spec := filepath.ToSlash(c.Spec)
+	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
+	if err != nil {
+		return err
+	}
+	var mainSrc bytes.Buffer
+	if err := benchMain.Execute(&mainSrc, map[string]any{
+		"Spec": spec, "Import": modPath + "/" + filepath.ToSlash(rel) + "/" + pkg, "Name": net.Name,
+		"Weights": weights, "Seed": c.Seed, "Threads": c.Threads, "Batch": c.Batch, "Iters": c.Iters,
+		"Warmup": c.Warmup, "Top": c.Top, "JSON": c.JSON,
+	}); err != nil {
+		return err
+	}
+	main, err := format.Source(mainSrc.Bytes())
+	if err != nil {
+		return fmt.Errorf("bench: main: %v", err)
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{filepath.Join(dir, pkg, pkg+"_gen.go"), netSrc}, {filepath.Join(dir, "main.go"), main}} {
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bin := filepath.Join(dir, "bench"+exeSuffix())
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = dir
+	var goOut bytes.Buffer
+	build.Stdout, build.Stderr = &goOut, &goOut
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("bench: go build failed: %v\n%s", err, strings.TrimSpace(goOut.String()))
+	}
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("bench: %v", err)
+	}
+	return nil
+}
+
+// exeSuffix is ".exe" on Windows.
+func exeSuffix() string {
+	if env, err := goEnv(nil, "GOEXE"); err == nil {
+		return env[0]
+	}
+	return ""
+}
+
+// benchMain is the main package incc bench runs.
+var benchMain = template.Must(template.New("main").Parse(`// Code generated by incc bench from {{.Spec}}. DO NOT EDIT.
+
+// Command bench times the network {{.Name}} with runtime.Bench.
+package main
+
+import (
+{{- if .JSON}}
+	"encoding/json"
+{{- end}}
+	"fmt"
+	"os"
+	goruntime "runtime"
+
+	network {{printf "%q" .Import}}
+	rt "github.com/inccdev/incc/runtime"
+)
+
+func main() {
+	threads := {{.Threads}}
+	if threads < 1 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
+	opts := network.Options{Threads: threads, Profile: true}
+{{- if .Weights}}
+	net, err := network.Load({{printf "%q" .Weights}}, opts)
+{{- else}}
+	net, err := network.NewSeeded({{.Seed}}, opts)
+{{- end}}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer net.Close()
+	r, err := rt.Bench(net, rt.BenchConfig{Input: network.InputShape, OutputLen: network.OutputLen,
+		Batch: {{.Batch}}, Iters: {{.Iters}}, Warmup: {{.Warmup}}, Threads: threads})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	r.Model = {{printf "%q" .Name}}
+{{- if .JSON}}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	err = enc.Encode(r)
+{{- else}}
+	err = r.WriteText(os.Stdout, {{.Top}})
+{{- end}}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+`))

@@ -1,0 +1,155 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+)
+
+// MaxPoolScratch is the scratch [MaxPoolChannels] needs for geometry p.
+func MaxPoolScratch(p Pool2DParams) int {
+	owp := (p.OutW() + 7) &^ 7
+	return max((p.KH+1)*owp+paddedRowLen(p, owp), (p.H+2)*p.W, p.H*p.OutW()+16)
+}
+
+// stride2 reports whether p is a 2×2 or 3×3 stride-2 pool without padding,
+// which stride2Plane may compute a whole plane at a time.
+func (p *Pool2DParams) stride2() bool {
+	return p.KH == p.KW && (p.KH == 2 || p.KH == 3) && p.SH == 2 && p.SW == 2 && p.Pad == Pad{}
+}
+
+// same reports whether p is a 3×3 stride-1 pool with padding 1 (the output
+// has the input's size), which samePlane may compute a whole plane at a
+// time.
+func (p *Pool2DParams) same() bool {
+	return p.KH == 3 && p.KW == 3 && p.SH == 1 && p.SW == 1 && p.Pad == Pad{1, 1, 1, 1}
+}
+
+// paddedRowLen is the length of an input row padded with -Inf for owp
+// outputs: the left padding, the row, and on the right whatever the last
+// window reads beyond it, plus one value (the stride-2 kernel reads one
+// past its last window).
+func paddedRowLen(p Pool2DParams, owp int) int {
+	return max(p.Pad.Left+p.W, (owp-1)*p.SW+p.KW+1)
+}
+
+// MaxPoolChannels computes channels [c0, c1) of the max pooling of one
+// image, src (C×H×W) to dst (C×OH×OW), exactly as [MaxPool2D] (the same
+// bits, NaN payloads and signed zeros included), with scratch of at least
+// [MaxPoolScratch] values. Generated code splits a pool among workers by
+// channels. (Splitting by output rows, as the GEMMs around it split their
+// pixels, measured 5 % slower at 2 threads: halo rows and twice the calls
+// per plane cost more than the locality gains.)
+//
+// It is separable: the horizontal window maxima of each input row are
+// computed once, then each output row is the maximum of its window's rows.
+// Taking the maximum row by row, in window order, with [MaxNaN] at every
+// step gives what the row-major scan of MaxPool2D gives: the last NaN if
+// the window has one, else the first of its largest values. Windows beyond
+// the image are clipped (rows are padded with -Inf, which changes no
+// result). On amd64 with AVX2 (unless built with -tags purego) it runs in
+// SIMD: 3×3 stride-1 pools with padding 1 and 2×2 or 3×3 stride-2 pools
+// over whole planes, rows laid end to end, other pools row by row. It does
+// not allocate.
+func MaxPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []float32) {
+	maxPool(dst, src, p, c0, c1, 0, p.OutH(), scratch)
+}
+
+// maxPool computes output rows [y0, y1) of channels [c0, c1).
+func maxPool(dst, src []float32, p Pool2DParams, c0, c1, y0, y1 int, scratch []float32) {
+	oh, ow := p.OutH(), p.OutW()
+	hw, ohw := p.H*p.W, oh*ow
+	if oh < 1 || ow < 1 || c0 < 0 || c1 > p.C || y0 < 0 || y1 > oh || len(src) < p.C*hw || len(dst) < p.C*ohw || len(scratch) < MaxPoolScratch(p) {
+		panic(fmt.Sprintf("runtime: maxpool: channels [%d, %d), rows [%d, %d) of %+v: src %d, dst %d, scratch %d values", c0, c1, y0, y1, p, len(src), len(dst), len(scratch)))
+	}
+	if y0 >= y1 {
+		return
+	}
+	owp := (ow + 7) &^ 7
+	ring, rest := scratch[:p.KH*owp], scratch[p.KH*owp:]
+	tmp, prow := rest[:owp], rest[owp:owp+paddedRowLen(p, owp)]
+	inf := float32(math.Inf(-1))
+	prowSet := false // prow's padding is set (the plane paths use the same scratch)
+	same, stride2 := p.same(), p.stride2()
+	for c := c0; c < c1; c++ {
+		in := src[c*hw : (c+1)*hw]
+		out := dst[c*ohw : (c+1)*ohw]
+		if same && samePlane(out, in, p.H, p.W, y0, y1, scratch) || stride2 && stride2Plane(out, in, &p, y0, y1, scratch) {
+			continue
+		}
+		next := math.MinInt // input rows below next are in the ring
+		for y := y0; y < y1; y++ {
+			a := y*p.SH - p.Pad.Top
+			b := min(a+p.KH, p.H)
+			a = max(a, 0)
+			o := out[y*ow : (y+1)*ow]
+			if a >= b {
+				for x := range o {
+					o[x] = inf
+				}
+				continue
+			}
+			if !prowSet {
+				for i := range prow {
+					prow[i] = inf
+				}
+				prowSet = true
+			}
+			for iy := max(a, next); iy < b; iy++ {
+				s := iy % p.KH
+				copy(prow[p.Pad.Left:], in[iy*p.W:(iy+1)*p.W])
+				hmax(ring[s*owp:(s+1)*owp], prow, p.SW, p.KW)
+				next = iy + 1
+			}
+			v := o
+			if ow < 8 {
+				v = tmp
+			}
+			var rows [3][]float32
+			if b-a <= len(rows) {
+				for iy := a; iy < b; iy++ {
+					s := iy % p.KH
+					rows[iy-a] = ring[s*owp : s*owp+len(v)]
+				}
+				vmax(v, rows[:b-a]...)
+			} else {
+				s := a % p.KH
+				copy(v, ring[s*owp:])
+				for iy := a + 1; iy < b; iy++ {
+					s := iy % p.KH
+					maxAcc(v, ring[s*owp:s*owp+len(v)])
+				}
+			}
+			if ow < 8 {
+				copy(o, v)
+			}
+		}
+	}
+}
+
+// hmaxGo sets d[x] = MaxNaN-reduce of r[x·sw : x·sw+kw], in order.
+func hmaxGo(d, r []float32, sw, kw int) {
+	for x := range d {
+		w := r[x*sw : x*sw+kw]
+		m := w[0]
+		for _, v := range w[1:] {
+			m = MaxNaN(m, v)
+		}
+		d[x] = m
+	}
+}
+
+// vmaxGo sets d[i] to the MaxNaN-reduce of rows[k][i], in order of k.
+func vmaxGo(d []float32, rows ...[]float32) {
+	copy(d, rows[0])
+	for _, r := range rows[1:] {
+		maxAccGo(d, r)
+	}
+}
+
+// maxAccGo sets d[i] = MaxNaN(d[i], s[i]).
+func maxAccGo(d, s []float32) {
+	s = s[:len(d)]
+	for i, v := range s {
+		d[i] = MaxNaN(d[i], v)
+	}
+}

@@ -1,0 +1,240 @@
+//go:build amd64 && !purego
+
+package runtime
+
+import "math"
+
+// AVX2 row kernels of max pooling (maxpool_amd64.s). Each step is
+// MaxNaN(m, v): v where v > m or v is NaN (VCMPPS GT_OQ, VCMPPS UNORD_Q,
+// VORPS, VBLENDVPS), so the results are MaxNaN's bits.
+
+func cpuid(eax, ecx uint32) (a, b, c, d uint32)
+func xgetbv0() (eax, edx uint32)
+
+// hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state.
+var hasAVX2 = func() bool {
+	max, _, _, _ := cpuid(0, 0)
+	if max < 7 {
+		return false
+	}
+	_, _, c1, _ := cpuid(1, 0)
+	const osxsave, avx = 1 << 27, 1 << 28
+	if c1&osxsave == 0 || c1&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv0(); xcr0&6 != 6 {
+		return false
+	}
+	_, b7, _, _ := cpuid(7, 0)
+	return b7&(1<<5) != 0
+}()
+
+// maxAcc8 is maxAccGo for n values, n a multiple of 8.
+//
+//go:noescape
+func maxAcc8(d, s *float32, n int)
+
+// vmax2, vmax3: d[i] = the max of a[i], b[i] (and c[i]) for i < n, n a
+// multiple of 8.
+//
+//go:noescape
+func vmax2(d, a, b *float32, n int)
+
+//go:noescape
+func vmax3(d, a, b, c *float32, n int)
+
+// vs2rows is the vertical pass of a k×k stride-2 pool over rows of h (see
+// maxpool_amd64.s).
+//
+//go:noescape
+func vs2rows(d, h *float32, ow, rows, k int)
+
+// hmax2s1, hmax3s1: d[x] = max of r[x : x+kw] for x < n, n a multiple of
+// 8 (reading r[0 : n+kw-1]).
+//
+//go:noescape
+func hmax2s1(d, r *float32, n int)
+
+//go:noescape
+func hmax3s1(d, r *float32, n int)
+
+// hmax2s2, hmax3s2: d[x] = max of r[2x : 2x+kw] for x < n, n a multiple of
+// 8 (reading r[0 : 2n] for kw = 2, r[0 : 2n+2] for kw = 3).
+//
+//go:noescape
+func hmax2s2(d, r *float32, n int)
+
+//go:noescape
+func hmax3s2(d, r *float32, n int)
+
+// hmax is hmaxGo, in AVX2 for windows of 2 or 3 with stride 1 or 2 and
+// len(d) a multiple of 8 (as MaxPoolChannels makes it).
+func hmax(d, r []float32, sw, kw int) {
+	n := len(d)
+	if !hasAVX2 || n == 0 || n%8 != 0 || kw < 2 || kw > 3 || sw > 2 {
+		hmaxGo(d, r, sw, kw)
+		return
+	}
+	last := (n-1)*sw + kw - 1 // the last value the kernel reads
+	if sw == 2 && kw == 3 {
+		last++
+	}
+	_ = r[last]
+	switch {
+	case sw == 1 && kw == 2:
+		hmax2s1(&d[0], &r[0], n)
+	case sw == 1:
+		hmax3s1(&d[0], &r[0], n)
+	case kw == 2:
+		hmax2s2(&d[0], &r[0], n)
+	default:
+		hmax3s2(&d[0], &r[0], n)
+	}
+}
+
+// maxAcc is maxAccGo, in AVX2 for 8 values or more: a length that is not
+// a multiple of 8 ends with a group overlapping the one before, which
+// changes nothing (MaxNaN(MaxNaN(d, s), s) = MaxNaN(d, s)).
+func maxAcc(d, s []float32) {
+	n := len(d)
+	s = s[:n]
+	if !hasAVX2 || n < 8 {
+		maxAccGo(d, s)
+		return
+	}
+	maxAcc8(&d[0], &s[0], n&^7)
+	if n%8 != 0 {
+		maxAcc8(&d[n-8], &s[n-8], 8)
+	}
+}
+
+// vmax sets d to the MaxNaN-reduce of rows, in order (len(rows) ≥ 1, each
+// row at least len(d) values): in AVX2 for 8 values or more, a length
+// that is not a multiple of 8 ending with a group overlapping the one
+// before (the result is a function of the inputs, which d is not among).
+func vmax(d []float32, rows ...[]float32) {
+	n := len(d)
+	if !hasAVX2 || n < 8 || len(rows) < 2 {
+		vmaxGo(d, rows...)
+		return
+	}
+	for _, r := range rows {
+		_ = r[n-1]
+	}
+	for _, j := range [2]int{0, n - 8} {
+		m := n &^ 7
+		if j > 0 {
+			if n%8 == 0 {
+				break
+			}
+			m = 8
+		}
+		if len(rows) == 2 {
+			vmax2(&d[j], &rows[0][j], &rows[1][j], m)
+			continue
+		}
+		vmax3(&d[j], &rows[0][j], &rows[1][j], &rows[2][j], m)
+		for _, r := range rows[3:] {
+			maxAcc8(&d[j], &r[j], m)
+		}
+	}
+}
+
+// samePlane computes output rows [y0, y1) of one plane of a 3×3 stride-1
+// max pool with padding 1 (output the size of the input, h×w) in AVX2, if
+// it can: w ≥ 2 and at least 10 input values. The horizontal pass runs
+// over the input rows [y0-1, y1+1) at once, laid end to end (each row's
+// first and last windows then read a value of the rows beside it: those
+// are recomputed), the vertical one too, with rows of -Inf beyond the
+// image. scratch holds (y1-y0+2)·w values.
+func samePlane(out, in []float32, h, w, y0, y1 int, scratch []float32) bool {
+	a, b := max(y0-1, 0), min(y1+1, h) // input rows
+	n := (b - a) * w
+	if !hasAVX2 || w < 2 || n < 10 {
+		return false
+	}
+	seg := in[a*w : b*w]
+	inf := float32(math.Inf(-1))
+	// Rows of window maxima: input row r at hs[(r-y0+1)·w:], so that output
+	// row y is the max of hs rows y-y0, y-y0+1, y-y0+2; -Inf beyond the
+	// image.
+	hs := scratch[:(y1-y0+2)*w]
+	if y0 == 0 {
+		for i := range w {
+			hs[i] = inf
+		}
+	}
+	if y1 == h {
+		for i := range w {
+			hs[len(hs)-w+i] = inf
+		}
+	}
+	hp := hs[(a-y0+1)*w : (a-y0+1)*w+n]
+	// hp[i] = max(seg[i-1], seg[i], seg[i+1]) for 0 < i < n-1; the last
+	// group overlaps the one before.
+	if m := (n - 2) &^ 7; m > 0 {
+		hmax3s1(&hp[1], &seg[0], m)
+	}
+	hmax3s1(&hp[n-9], &seg[n-10], 8)
+	for y := range b - a {
+		r := seg[y*w : (y+1)*w]
+		hp[y*w] = MaxNaN(r[0], r[1])
+		hp[y*w+w-1] = MaxNaN(r[w-2], r[w-1])
+	}
+	vmax(out[y0*w:y1*w], hs, hs[w:], hs[2*w:])
+	return true
+}
+
+// stride2Plane computes output rows [y0, y1) of one plane of a k×k
+// stride-2 max pool without padding, k = 2 or 3, in AVX2, if it can: an
+// even width w ≥ 8 whose output has w/2 columns (for k = 3, ceil rounding:
+// the last window of a row is clipped) and at least 8 horizontal maxima.
+// The horizontal pass runs over the input rows at once, laid end to end
+// (for k = 3 the last window of a row then reads the next row's first
+// value: those are recomputed), the vertical one over all output rows at
+// once. scratch holds h·w/2 + 8 values.
+func stride2Plane(out, in []float32, p *Pool2DParams, y0, y1 int, scratch []float32) bool {
+	h, w, k := p.H, p.W, p.KW
+	ow := p.OutW()
+	a, b := 2*y0, min(2*(y1-1)+k, h) // input rows
+	n := (b - a) * ow
+	if !hasAVX2 || w%2 != 0 || w < 8 || ow != w/2 || n < 8 {
+		return false
+	}
+	seg := in[a*w : b*w]
+	hp := scratch[:n+8] // the vertical kernel reads up to 7 values past its rows
+	if k == 2 {
+		hmax2s2(&hp[0], &seg[0], n&^7)
+		if n%8 != 0 {
+			hmax2s2(&hp[n-8], &seg[2*(n-8)], 8)
+		}
+	} else {
+		// All but the last group read within seg; the last (which reads
+		// one value past it) through a copy.
+		if m := (n - 1) &^ 7; m > 0 {
+			hmax3s2(&hp[0], &seg[0], m)
+		}
+		var t [18]float32
+		copy(t[:], seg[2*(n-8):])
+		hmax3s2(&hp[n-8], &t[0], 8)
+		for y := range b - a {
+			hp[y*ow+ow-1] = MaxNaN(seg[y*w+w-2], seg[y*w+w-1])
+		}
+	}
+	groups := (ow + 7) &^ 7              // values read per row
+	whole := max(min(y1, (h-k)/2+1), y0) // output rows [y0, whole) have whole windows
+	if whole > y0 {
+		_ = hp[(2*(whole-1-y0)+k-1)*ow+groups-1]
+		vs2rows(&out[y0*ow], &hp[0], ow, whole-y0, k)
+	}
+	for y := whole; y < y1; y++ { // the last row of a ceil-mode pool: clipped
+		r := hp[2*(y-y0)*ow:]
+		if h-2*y == 1 {
+			copy(out[y*ow:(y+1)*ow], r)
+			continue
+		}
+		_ = r[ow+groups-1]
+		vs2rows(&out[y*ow], &r[0], ow, 1, 2)
+	}
+	return true
+}

@@ -1,0 +1,159 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// poolInput is random values with repeats, signed zeros, infinities and
+// NaNs with distinct payloads, to tell apart which of equal or NaN values
+// a pool returns.
+func poolInput(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		switch rng.IntN(10) {
+		case 0:
+			s[i] = 0
+		case 1:
+			s[i] = float32(math.Copysign(0, -1))
+		case 2:
+			s[i] = math.Float32frombits(0x7fc00000 | uint32(rng.IntN(1<<20)) | uint32(rng.IntN(2))<<31)
+		case 3:
+			s[i] = float32(math.Inf(2*rng.IntN(2) - 1))
+		case 4:
+			s[i] = float32(rng.IntN(3))
+		default:
+			s[i] = float32(rng.NormFloat64())
+		}
+	}
+	return s
+}
+
+func sameBits(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestMaxPool checks MaxPoolChannels against MaxPool2D bit for bit (NaN
+// payloads and signed zeros included) on random geometries, for the whole
+// image and in channel and row ranges.
+func TestMaxPool(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	geoms := []Pool2DParams{
+		{C: 3, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true},
+		{C: 2, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: true},
+		{C: 2, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2},
+		{C: 2, H: 7, W: 40, KH: 2, KW: 2, SH: 1, SW: 1, Pad: Pad{1, 0, 0, 1}},
+	}
+	// 3×3 stride-1 "same" pools, whole planes at a time where they can be.
+	for h := 1; h <= 30; h++ {
+		for w := 1; w <= 30; w++ {
+			geoms = append(geoms, Pool2DParams{C: 2, H: h, W: w, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: h%2 == 0})
+		}
+	}
+	// 2×2 and 3×3 stride-2 pools, whole planes at a time where they can be.
+	for h := 2; h <= 20; h++ {
+		for w := 3; w <= 40; w++ {
+			for k := 2; k <= 3; k++ {
+				for _, ceil := range []bool{false, true} {
+					if p := (Pool2DParams{C: 2, H: h, W: w, KH: k, KW: k, SH: 2, SW: 2, Ceil: ceil}); h >= k && w >= k {
+						geoms = append(geoms, p)
+					}
+				}
+			}
+		}
+	}
+	for range 60 {
+		k := 1 + rng.IntN(4)
+		p := Pool2DParams{C: 1 + rng.IntN(3), H: k + rng.IntN(30), W: k + rng.IntN(70), KH: k, KW: 1 + rng.IntN(4),
+			SH: 1 + rng.IntN(3), SW: 1 + rng.IntN(3), Ceil: rng.IntN(2) == 0}
+		p.Pad = Pad{rng.IntN(k/2 + 1), rng.IntN(p.KW/2 + 1), rng.IntN(k/2 + 1), rng.IntN(p.KW/2 + 1)}
+		if p.W < p.KW || p.OutH() < 1 || p.OutW() < 1 {
+			continue
+		}
+		geoms = append(geoms, p)
+	}
+	for i, p := range geoms {
+		src := poolInput(rng, p.C*p.H*p.W)
+		want := make([]float32, p.C*p.OutH()*p.OutW())
+		MaxPool2D(want, src, 1, p)
+		scratch := make([]float32, MaxPoolScratch(p)+3)
+		// All at once, by channels, then rows in two and three pieces.
+		oh := p.OutH()
+		got := make([]float32, len(want))
+		MaxPoolChannels(got, src, p, 0, 1, scratch)
+		MaxPoolChannels(got, src, p, 1, p.C, scratch)
+		if j := sameBits(got, want); j >= 0 {
+			t.Fatalf("%d %+v, by channels: [%d] = %v (%#x), MaxPool2D %v (%#x)", i, p, j, got[j], math.Float32bits(got[j]), want[j], math.Float32bits(want[j]))
+		}
+		for _, cuts := range [][]int{{0, oh}, {0, oh / 2, oh}, {0, oh / 3, 2 * oh / 3, oh}} {
+			got := make([]float32, len(want))
+			for k := range len(cuts) - 1 {
+				maxPool(got, src, p, 0, p.C, cuts[k], cuts[k+1], scratch)
+			}
+			if j := sameBits(got, want); j >= 0 {
+				t.Fatalf("%d %+v, rows %v: [%d] = %v (%#x), MaxPool2D %v (%#x)", i, p, cuts, j, got[j], math.Float32bits(got[j]), want[j], math.Float32bits(want[j]))
+			}
+		}
+	}
+}
+
+// TestPoolRows checks the row kernels against the Go loops at every length.
+func TestPoolRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for n := 0; n < 70; n++ {
+		for _, sw := range []int{1, 2, 3} {
+			for _, kw := range []int{1, 2, 3, 4} {
+				r := poolInput(rng, max(n-1, 0)*sw+kw+1+rng.IntN(3))
+				got, want := make([]float32, n), make([]float32, n)
+				hmax(got, r, sw, kw)
+				hmaxGo(want, r, sw, kw)
+				if j := sameBits(got, want); j >= 0 {
+					t.Fatalf("hmax n %d sw %d kw %d: [%d] = %v, want %v", n, sw, kw, j, got[j], want[j])
+				}
+			}
+		}
+		d, s := poolInput(rng, n), poolInput(rng, n)
+		want := append([]float32(nil), d...)
+		maxAccGo(want, s)
+		maxAcc(d, s)
+		if j := sameBits(d, want); j >= 0 {
+			t.Fatalf("maxAcc n %d: [%d] = %v, want %v", n, j, d[j], want[j])
+		}
+	}
+}
+
+// BenchmarkMaxPool measures GoogLeNet's max pools, one image.
+func BenchmarkMaxPool(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, l := range []struct {
+		name string
+		p    Pool2DParams
+	}{
+		{"maxpool1", Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
+		{"maxpool2", Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
+		{"maxpool4", Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}},
+		{"inception3b.branch4.0", Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: true}},
+	} {
+		p := l.p
+		src := randSlice(rng, p.C*p.H*p.W)
+		dst := make([]float32, p.C*p.OutH()*p.OutW())
+		scratch := make([]float32, MaxPoolScratch(p))
+		b.Run(fmt.Sprintf("%s/simd", l.name), func(b *testing.B) {
+			for b.Loop() {
+				MaxPoolChannels(dst, src, p, 0, p.C, scratch)
+			}
+		})
+		b.Run(fmt.Sprintf("%s/reference", l.name), func(b *testing.B) {
+			for b.Loop() {
+				MaxPool2D(dst, src, 1, p)
+			}
+		})
+	}
+}
