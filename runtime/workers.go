@@ -22,7 +22,7 @@ type Workers struct {
 	n        int
 	gen      atomic.Uint64  // job generation: workers run a job when it changes
 	pending  atomic.Int64   // workers 1..n-1 that have not finished the current job
-	waiting  atomic.Int32   // 1 while the caller blocks on done
+	waiting  atomic.Uint64  // the job's generation while the caller blocks on done, else 0
 	sleeping []atomic.Int32 // per worker: 1 while it blocks on wake
 	wake     []chan struct{}
 	done     chan struct{}
@@ -143,6 +143,11 @@ func (taskCaller[T]) call(j *job, worker, lo, hi int) {
 }
 
 // wait returns when every worker has finished the current job.
+//
+// waiting holds the job's generation, not a flag: the worker that finishes
+// a job last may still be about to signal it when the caller, having seen
+// pending reach zero by spinning, already runs the next job and waits for
+// it; with a flag, that late signal would end the next job's wait early.
 func (w *Workers) wait() {
 	for i := 1; i <= spinLimit; i++ {
 		if w.pending.Load() == 0 {
@@ -152,8 +157,9 @@ func (w *Workers) wait() {
 			goruntime.Gosched()
 		}
 	}
-	w.waiting.Store(1)
-	if w.pending.Load() == 0 && w.waiting.CompareAndSwap(1, 0) {
+	g := w.gen.Load()
+	w.waiting.Store(g)
+	if w.pending.Load() == 0 && w.waiting.CompareAndSwap(g, 0) {
 		return
 	}
 	<-w.done
@@ -171,13 +177,19 @@ func (w *Workers) loop(id int) {
 		if lo, hi := Span(j.items, w.n, id); lo < hi {
 			j.call.call(j, id, lo, hi)
 		}
-		if w.pending.Add(-1) == 0 && w.waiting.CompareAndSwap(1, 0) {
+		if w.pending.Add(-1) == 0 && w.waiting.CompareAndSwap(seen, 0) {
 			w.done <- struct{}{}
 		}
 	}
 }
 
 // await returns the job generation once it differs from seen.
+//
+// A wake-up may be stale: Parallel may have found the worker asleep for a
+// job that it then took up and finished by itself (seeing the new
+// generation before blocking) while Parallel was still about to wake it.
+// So the worker checks the generation again and, if it has not changed,
+// waits again rather than run a job twice.
 func (w *Workers) await(id int, seen uint64) uint64 {
 	for i := 1; i <= spinLimit; i++ {
 		if g := w.gen.Load(); g != seen {
@@ -187,10 +199,14 @@ func (w *Workers) await(id int, seen uint64) uint64 {
 			goruntime.Gosched()
 		}
 	}
-	w.sleeping[id].Store(1)
-	if g := w.gen.Load(); g != seen && w.sleeping[id].CompareAndSwap(1, 0) {
-		return g
+	for {
+		w.sleeping[id].Store(1)
+		if g := w.gen.Load(); g != seen && w.sleeping[id].CompareAndSwap(1, 0) {
+			return g
+		}
+		<-w.wake[id]
+		if g := w.gen.Load(); g != seen {
+			return g
+		}
 	}
-	<-w.wake[id]
-	return w.gen.Load()
 }

@@ -93,3 +93,45 @@ func BenchmarkParallel(b *testing.B) {
 		})
 	}
 }
+
+// TestParallelStress runs many jobs whose lengths straddle the callers'
+// and workers' spinning (so that they block and wake through the
+// channels), on more workers than GOMAXPROCS allows to run at once, and
+// checks after each that all its items were done: a late signal of one job
+// must not end the wait for the next.
+func TestParallelStress(t *testing.T) {
+	rounds := 3000
+	if testing.Short() {
+		rounds = 300
+	}
+	for _, threads := range []int{2, 3} {
+		w := NewWorkers(threads)
+		var done atomic.Int64
+		s := &stressJob{done: &done}
+		for r := range rounds {
+			done.Store(0)
+			s.spin = (r * 7919) % 300000 // 0 to about a millisecond
+			Parallel(w, 64, s, stressItems)
+			if n := done.Load(); n != 64 {
+				w.Close()
+				t.Fatalf("%d threads, round %d: Parallel returned with %d of 64 items done", threads, r, n)
+			}
+		}
+		w.Close()
+	}
+}
+
+type stressJob struct {
+	done *atomic.Int64
+	spin int
+}
+
+func stressItems(s *stressJob, worker, lo, hi int) {
+	x := 0
+	for i := range s.spin * (hi - lo) / 32 {
+		x += i
+	}
+	if x >= 0 {
+		s.done.Add(int64(hi - lo))
+	}
+}
