@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/textdiff"
 )
 
 type fmtCmd struct {
@@ -60,7 +61,7 @@ func (c *fmtCmd) one(a *app, path string, src []byte) error {
 		fmt.Fprintln(a.stdout, path)
 	}
 	if c.Diff && changed {
-		io.WriteString(a.stdout, unifiedDiff(path, src, out))
+		io.WriteString(a.stdout, textdiff.Unified(path+".orig", path, src, out))
 	}
 	if c.Write && changed {
 		info, err := os.Stat(path)

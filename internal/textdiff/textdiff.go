@@ -1,14 +1,21 @@
-package main
+// Package textdiff computes line diffs in the unified format, for incc fmt -d
+// and for golden-file test failures. It imports only the standard library.
+package textdiff
 
 import (
 	"fmt"
 	"strings"
 )
 
-// unifiedDiff returns a unified diff (3 lines of context) between two
-// texts, for fmt -d. Spec files are small, so a quadratic longest common
-// subsequence is fine.
-func unifiedDiff(name string, old, new []byte) string {
+// Unified returns a unified diff (3 lines of context) from old to new,
+// headed "--- oldName" and "+++ newName", or "" if they are equal. A last
+// line without a newline is marked "\ no newline at end". The texts are
+// small (specs, golden files), so a quadratic longest common subsequence
+// is fine.
+func Unified(oldName, newName string, old, new []byte) string {
+	if string(old) == string(new) {
+		return ""
+	}
 	x := splitLines(string(old))
 	y := splitLines(string(new))
 	// lcs[i][j] is the LCS length of x[i:] and y[j:].
@@ -46,7 +53,7 @@ func unifiedDiff(name string, old, new []byte) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "--- %s.orig\n+++ %s\n", name, name)
+	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oldName, newName)
 	const ctx = 3
 	for k := 0; k < len(ls); {
 		if ls[k].op == ' ' {
@@ -89,9 +96,16 @@ func unifiedDiff(name string, old, new []byte) string {
 }
 
 func splitLines(s string) []string {
-	s = strings.TrimSuffix(s, "\n")
-	if s == "" {
-		return nil
+	l := strings.SplitAfter(s, "\n")
+	if l[len(l)-1] == "" {
+		l = l[:len(l)-1]
 	}
-	return strings.Split(s, "\n")
+	for i, line := range l {
+		if line, ok := strings.CutSuffix(line, "\n"); ok {
+			l[i] = line
+		} else {
+			l[i] = line + "\\ no newline at end"
+		}
+	}
+	return l
 }
