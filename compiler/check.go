@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/safetext"
 )
 
 //go:embed prelude.inc
@@ -621,6 +623,16 @@ func (c *checker) validLabel(l *dsl.Label) bool {
 	}
 	if l.Str != "" && slices.Contains(strings.Split(name, "."), "") {
 		c.errorf(l.Pos, "label %q has an empty component", name)
+		return false
+	}
+	// A label becomes part of weight names, generated identifiers and
+	// comments, and is printed on terminals: it must be printable text.
+	if r, bad := safetext.BadRune(name); bad {
+		what := fmt.Sprintf("the character %U", r)
+		if r == utf8.RuneError {
+			what = "invalid UTF-8"
+		}
+		c.errorf(l.Pos, "label %s contains %s (labels must be printable text)", strconv.Quote(name), what)
 		return false
 	}
 	return true

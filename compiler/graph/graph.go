@@ -140,7 +140,7 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 		if m.Head != "" {
 			style = "rounded,dashed"
 		}
-		fmt.Fprintf(&b, "\tsubgraph \"cluster_%s\" {\n\t\tlabel=%q; style=%q; color=\"#7a7aa0\"; fontname=\"Helvetica\"; fontsize=12;\n", m.Name, title, style)
+		fmt.Fprintf(&b, "\tsubgraph %q {\n\t\tlabel=%q; style=%q; color=\"#7a7aa0\"; fontname=\"Helvetica\"; fontsize=12;\n", "cluster_"+m.Name, title, style)
 		for _, l := range lines {
 			fmt.Fprintf(&b, "\t\t%s\n", l)
 		}
