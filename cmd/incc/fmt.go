@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/internal/textdiff"
 )
 
@@ -33,13 +34,13 @@ func (c *fmtCmd) Run(a *app) error {
 	for _, path := range c.Files {
 		src, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(a.stderr, "incc: %v\n", err)
+			printErr(a.stderr, err)
 			failed = errSpec
 			continue
 		}
 		if err := c.one(a, path, src); err != nil {
 			if !errors.Is(err, errSpec) {
-				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+				printErr(a.stderr, err)
 			}
 			failed = errSpec
 		}
@@ -58,7 +59,7 @@ func (c *fmtCmd) one(a *app, path string, src []byte) error {
 	out := dsl.Format(f)
 	changed := !bytes.Equal(out, src)
 	if c.List && changed {
-		fmt.Fprintln(a.stdout, path)
+		fmt.Fprintln(a.stdout, safetext.Quote(path))
 	}
 	if c.Diff && changed {
 		io.WriteString(a.stdout, textdiff.Unified(path+".orig", path, src, out))

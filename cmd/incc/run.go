@@ -11,6 +11,7 @@ import (
 	"github.com/inccdev/incc/compiler"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/safetext"
 )
 
 // cli is the command line, as kong reads it.
@@ -70,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "incc: %v\n", err)
+		printErr(stderr, err)
 		fmt.Fprintln(stderr, "run 'incc --help' for usage")
 		return 2
 	}
@@ -82,8 +83,14 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	case errors.As(err, &ee):
 		return int(ee)
 	}
-	fmt.Fprintf(stderr, "incc: %v\n", err)
+	printErr(stderr, err)
 	return 1
+}
+
+// printErr prints err after "incc: ", with control characters in it (from a
+// file name, say) escaped for the terminal.
+func printErr(w io.Writer, err error) {
+	fmt.Fprintf(w, "incc: %s\n", safetext.Escape(err.Error(), "\t"))
 }
 
 // sources maps file names to contents for error excerpts.
@@ -123,7 +130,7 @@ func (c *checkCmd) Run(a *app) error {
 	for _, f := range c.Files {
 		if _, err := a.load(f); err != nil {
 			if !errors.Is(err, errSpec) {
-				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+				printErr(a.stderr, err)
 			}
 			failed = errSpec
 		}
