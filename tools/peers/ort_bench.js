@@ -1,13 +1,13 @@
 // ONNX Runtime (onnxruntime-node, CPU execution provider) timing for
 // tools/peers/run.sh.
 //
-//   node tools/peers/ort_bench.js --model M.onnx --input X.f32 [--threads 1,2]
+//   node tools/peers/ort_bench.js --model M.onnx --input X.f32 [--shape 3,224,224] [--threads 1,2]
 //        [--batches 1,8] [--warmup 2] [--iters 5] [--mintime 1] [--maxtime 3] [--logits OUT.f32]
 //
 // Session: executionProviders ['cpu'], graphOptimizationLevel 'all',
 // intraOpNumThreads T, interOpNumThreads 1, executionMode 'sequential'; one
 // session per thread count. The input tensor is built once per batch (the
-// first b images of the file); each timing is one session.run() (ms per
+// first b images of the file, each of --shape C,H,W); each timing is one session.run() (ms per
 // batch): after --warmup calls, at least --iters calls and --mintime seconds,
 // but no more than 3 calls once --maxtime seconds have passed. Other session
 // options are ORT's defaults (e.g. thread spinning on).
@@ -54,7 +54,8 @@ async function main() {
   const ort = loadOrt();
   const version = require(path.join(__dirname, 'node_modules', 'onnxruntime-node', 'package.json')).version;
   const x = readF32(input);
-  const img = 3 * 224 * 224;
+  const shape = arg('shape', '3,224,224').split(',').map(Number);
+  const img = shape.reduce((p, q) => p * q, 1);
   const maxB = Math.max(...batches);
   if (x.length < maxB * img) throw new Error(`${input} holds ${x.length / img} images, need ${maxB}`);
   for (const [ti, th] of threads.entries()) {
@@ -65,7 +66,7 @@ async function main() {
     });
     const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
     for (const b of batches) {
-      const feeds = { input: new ort.Tensor('float32', x.subarray(0, b * img), [b, 3, 224, 224]) };
+      const feeds = { input: new ort.Tensor('float32', x.subarray(0, b * img), [b, ...shape]) };
       let out;
       for (let i = 0; i < warmup; i++) out = await sess.run(feeds);
       const ts = [];

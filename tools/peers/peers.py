@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Runs the GoogLeNet peers side by side and prints the ratio table (driver of run.sh).
+"""Runs one network's peers side by side and prints the ratio table (driver of run.sh).
 
-Usage: python3 tools/peers/peers.py [--rounds 5] [--torch-rounds 3] [--threads 1,2]
-       [--batches 1,8] [--no-torch] [--no-purego] [--json FILE]
+Usage: python3 tools/peers/peers.py --cache DIR [--bin DIR] [--results DIR] [--rounds 5]
+       [--torch-rounds 3] [--threads 1,2] [--batches 1,8] [--no-torch] [--no-purego]
+       [--no-simd] [--json FILE]
        python3 tools/peers/peers.py --report RESULTS.json     (re-print an earlier table)
 
-Standard library only. Expects what run.sh prepares: cache/ (make_inputs.py) and cache/bin/
-(inccbench, inccbench-simd, peak, gomlx, onnxgo; a NAME.err file next to a missing binary
-says why it is missing). Each engine runs as its own process, once per round, and the
+Standard library only. Expects what run.sh prepares: the network's DIR (make_inputs.py:
+manifest.json and the files it names) and the bin/ directory (inccbench-NET,
+inccbench-NET-simd, model-NET, peak, gomlx, onnxgo; a NAME.err file next to a missing
+binary says why it is missing). Each engine runs as its own process, once per round, and the
 engines' order rotates from round to round, so all of them see the same machine
 conditions. A process times every (threads, batch) configuration after a warm-up and
 prints one JSON line per configuration (see each bench's doc). An engine whose first run
@@ -56,9 +58,9 @@ def read_f32(path):
     return a
 
 
-def compare(got, ref):
+def compare(got, ref, outlen):
     n = min(len(got), len(ref))
-    if n == 0 or len(got) % 1000:
+    if n == 0 or len(got) % outlen:
         return None
     amax = max(abs(ref[i]) for i in range(n))
     d = max(abs(got[i] - ref[i]) for i in range(n))
@@ -106,6 +108,38 @@ def run_engine(e, rnd, records, errors, verbose):
     return dt
 
 
+def measure_startup(model, image, runs, weights, records):
+    """The model binary (incc build) classifying one image, runs times: wall time from
+    exec to exit (the first result) and peak RSS (ru_maxrss), each run a fresh process.
+    Compared with the embedded weights + the heap after loading (packed weights and
+    arenas, inccbench's heap_mb) + 20 MB."""
+    if not model or not image or runs <= 0:
+        return None
+    walls, rss = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.Popen([model, "classify", "--json", image], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        _, st, ru = os.wait4(p.pid, 0)
+        walls.append((time.perf_counter() - t0) * 1e3)
+        p.returncode = os.waitstatus_to_exitcode(st)
+        err = p.stderr.read().decode(errors="replace").strip()
+        p.stderr.close()
+        if p.returncode != 0:
+            return {"error": f"exit status {p.returncode}: {err[-300:]}"}
+        rss.append(ru.ru_maxrss / 1024)  # KiB -> MiB
+    heap = [r["heap_mb"] for r in records if r.get("engine") == "incc" and "heap_mb" in r
+            and r.get("build") == "go"]
+    out = {"runs": runs, "first_result_ms": round(statistics.median(walls), 1),
+           "first_result_ms_min": round(min(walls), 1), "peak_rss_mb": round(statistics.median(rss), 1),
+           "weights_mb": round(os.path.getsize(weights) / 2**20, 1), "binary_mb": round(os.path.getsize(model) / 2**20, 1)}
+    if heap:
+        # heap_mb is per thread count of inccbench's first Net; the binary uses all CPUs.
+        out["loaded_heap_mb"] = round(max(heap), 1)
+        out["bound_mb"] = round(out["weights_mb"] + out["loaded_heap_mb"] + 20, 1)
+    return out
+
+
 def machine():
     model = None
     try:
@@ -134,7 +168,12 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cache", default=os.path.join(HERE, "cache"))
+    ap.add_argument("--cache", default=os.path.join(HERE, "cache", "googlenet_torchvision"))
+    ap.add_argument("--bin", default=os.path.join(HERE, "cache", "bin"))
+    ap.add_argument("--results", default=os.path.join(HERE, "cache", "results"))
+    ap.add_argument("--no-simd", action="store_true", help="leave out the GOEXPERIMENT=simd build of incc")
+    ap.add_argument("--startup-runs", type=int, default=5, help="runs of the model binary for its "
+                    "start-up time and peak RSS (0: none)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--torch-rounds", type=int, default=3)
     ap.add_argument("--slow", type=float, default=30.0)
@@ -150,13 +189,16 @@ def main():
         with open(a.report) as f:
             print(markdown(json.load(f)))
         return
-    cache, binr = a.cache, os.path.join(a.cache, "bin")
+    cache, binr = a.cache, a.bin
     out = os.path.join(cache, "out")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(cache, "manifest.json")) as f:
         man = json.load(f)
     F = lambda k: os.path.join(cache, man["files"][k])  # noqa: E731
     inp, ref_path = F("input"), F("ref_logits")
+    net = man["network"]
+    shape = ",".join(str(d) for d in man["input_shape"])
+    outlen = man["output_len"]
     T, B = a.threads, a.batches
     maxb = max(int(b) for b in B.split(","))
     if maxb > man["batch"]:
@@ -175,7 +217,9 @@ def main():
     lg = lambda flag, name, ext=".f32": ("@logits", flag, os.path.join(out, f"logits_{name}{ext}"))  # noqa: E731
     fast = []
     for name, label in (("inccbench", "incc go"), ("inccbench-simd", "incc go+simd")):
-        p = binary(name)
+        if name.endswith("simd") and a.no_simd:
+            continue
+        p = binary(name.replace("inccbench", f"inccbench-{net}"))
         if p:
             fast.append(Engine(name, label, [p, "-input", inp, "-threads", T, "-batches", B,
                                              lg("-logits", name)], a.rounds,
@@ -189,7 +233,7 @@ def main():
                           f"--ignore-scripts onnxruntime-node@{want}), or tools/peers/run.sh --install")
     else:
         fast.append(Engine("ort", "ONNX Runtime", ["node", os.path.join(HERE, "ort_bench.js"), "--model", F("onnx"),
-                                                  "--input", inp, "--threads", T, "--batches", B,
+                                                  "--input", inp, "--shape", shape, "--threads", T, "--batches", B,
                                                   lg("--logits", "ort")], a.rounds,
                            logits={"ort": os.path.join(out, "logits_ort.f32")}))
     if not a.no_torch:
@@ -197,7 +241,7 @@ def main():
                             capture_output=True).returncode == 0 if os.path.exists("/usr/bin/python3") else False
         if ok:
             fast.append(Engine("torch", "PyTorch", ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
-                                                    "--input", inp, "--threads", T, "--batches", B,
+                                                    "--cache", cache, "--threads", T, "--batches", B,
                                                     lg("--logits-prefix", "torch-", "")], min(a.rounds, a.torch_rounds),
                                logits={"torch-eager": os.path.join(out, "logits_torch-eager.f32"),
                                        "torch-jit": os.path.join(out, "logits_torch-jit.f32")}))
@@ -205,7 +249,9 @@ def main():
             skipped["torch"] = ("PyTorch not importable by /usr/bin/python3: install with: apt-get install "
                                 "python3-torch python3-torchvision python3-onnx, or tools/peers/run.sh --install")
     once = []
-    if not a.no_purego:
+    if not a.no_purego and (man["input_shape"] != [3, 224, 224] or outlen != 1000):
+        skipped["pure-Go peers"] = "they take 3x224x224 inputs and 1000 outputs only"
+    elif not a.no_purego:
         p = binary("gomlx")
         if p and "onnx_floorpool" in man["files"]:
             once.append(Engine("gomlx", "GoMLX SimpleGo", [p, "-dir", cache, "-input", man["files"]["input"],
@@ -261,6 +307,8 @@ def main():
             for e in once:
                 run_engine(e, rnd, records, errors, not a.quiet)
     measure_peak()
+    startup = measure_startup(binary(f"model-{net}"), F("image") if "image" in man["files"] else None,
+                              a.startup_runs, F("weights"), records)
     info["loadavg_end"] = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else None
     elapsed = time.time() - started
 
@@ -330,8 +378,8 @@ def main():
         for name, path in e.logits.items():
             if os.path.exists(path):
                 got = read_f32(path)
-                d = compare(got, ref)
-                checks[name] = {"max_rel_diff": d, "images": len(got) // 1000, "ok": d is not None and d <= TOL}
+                d = compare(got, ref, outlen)
+                checks[name] = {"max_rel_diff": d, "images": len(got) // outlen, "ok": d is not None and d <= TOL}
             elif e.key not in errors:
                 checks[name] = {"max_rel_diff": None, "ok": False, "note": "no logits written"}
     ort_l = os.path.join(out, "logits_ort.f32")
@@ -340,28 +388,29 @@ def main():
         for name in ("inccbench", "inccbench-simd"):
             p = os.path.join(out, f"logits_{name}.f32")
             if os.path.exists(p) and name in checks:
-                checks[name]["max_rel_diff_vs_ort"] = compare(read_f32(p), o)
+                checks[name]["max_rel_diff_vs_ort"] = compare(read_f32(p), o, outlen)
 
     result = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": info,
               "elapsed_s": round(elapsed, 1), "rounds": a.rounds, "torch_rounds": a.torch_rounds,
-              "runs": {e.key: e.runs for e in fast + once}, "inputs": {k: man[k] for k in (
-                  "model", "input", "torch", "torchvision", "onnx", "macs_per_image", "checks")},
-              "peak": peak, "rows": rows, "logits_check": checks, "tolerance": TOL, "skipped": skipped,
+              "runs": {e.key: e.runs for e in fast + once}, "inputs": {k: man.get(k) for k in (
+                  "network", "spec", "model", "input", "input_shape", "torch", "torchvision",
+                  "torchvision_version", "onnx", "macs_per_image", "checks")},
+              "peak": peak, "startup": startup, "rows": rows, "logits_check": checks, "tolerance": TOL, "skipped": skipped,
               "errors": errors,
               "loadavg_during": [r["loadavg_before"] for r in records if r.get("loadavg_before") is not None]}
     md = markdown(result)
     print(md)
-    path = a.json or os.path.join(cache, "results", time.strftime("peers-%Y%m%d-%H%M%S.json"))
+    path = a.json or os.path.join(a.results, time.strftime(f"peers-{net}-%Y%m%d-%H%M%S.json"))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         json.dump(result, f, indent=1)
-    latest = os.path.join(cache, "results")
+    latest = a.results
     os.makedirs(latest, exist_ok=True)
-    with open(os.path.join(latest, "latest.json"), "w") as f:
+    with open(os.path.join(latest, f"latest-{net}.json"), "w") as f:
         json.dump(result, f, indent=1)
-    with open(os.path.join(latest, "latest.md"), "w") as f:
+    with open(os.path.join(latest, f"latest-{net}.md"), "w") as f:
         f.write(md + "\n")
-    print(f"\nJSON: {os.path.relpath(path, ROOT)} (also {os.path.relpath(latest, ROOT)}/latest.{{json,md}})")
+    print(f"\nJSON: {os.path.relpath(path, ROOT)} (also {os.path.relpath(latest, ROOT)}/latest-{net}.{{json,md}})")
     bad = [k for k, v in checks.items() if not v["ok"] and k in ("inccbench", "inccbench-simd", "ort",
                                                                  "torch-eager", "torch-jit")]
     sys.exit(1 if bad else 0)
@@ -411,7 +460,8 @@ def markdown(res):
     load = f"load average at start {' '.join(m['loadavg_start'] or ['?'])}"
     if la:
         load += f", before each run {min(la):.2f}–{max(la):.2f}"
-    L = [f"## GoogLeNet (torchvision, incc_init seed 1) — {res['date'][:10]}", "",
+    inp = res["inputs"]
+    L = [f"## {inp.get('network', 'googlenet_torchvision')} ({inp['model']}) — {res['date'][:10]}", "",
          f"{m['cpu']}, {m['cores']} cores ({m['simd']}), {m['go']}, node {m['node']}, incc tree "
          f"{m.get('incc_tree') or '?'}; {load}; "
          f"{res['elapsed_s']:.0f} s", "",
@@ -460,8 +510,20 @@ def markdown(res):
         lim = ", ".join(f"{2 * macs / g / 1e6:.2f} ms/image on {t} thread{'s' if t > 1 else ''}"
                         for t, g in sorted(best.items()))
         L.append(f"- CPU peak (tools/peers/peak, FMA GFLOP/s, best of 5 runs at the start and 5 at the end; "
-                 f"% peak above uses it): {pk}. GoogLeNet = {2 * macs / 1e9:.2f} GFLOP/image, "
+                 f"% peak above uses it): {pk}. {inp.get('network', 'The network')} = {2 * macs / 1e9:.2f} GFLOP/image, "
                  f"so the limit is {lim}.")
+    st = res.get("startup")
+    if st and "error" in st:
+        L.append(f"- model binary (incc build): {st['error']}")
+    elif st:
+        s = (f"- model binary (incc build, {st['binary_mb']:.0f} MB; `classify` of one image, a fresh process each "
+             f"of {st['runs']} runs): exec to first result {st['first_result_ms']:.0f} ms (median; min "
+             f"{st['first_result_ms_min']:.0f}), peak RSS {st['peak_rss_mb']:.0f} MB")
+        if "bound_mb" in st:
+            ok = "within" if st["peak_rss_mb"] <= st["bound_mb"] else "**above**"
+            s += (f"; {ok} the bound {st['bound_mb']:.0f} MB = weights {st['weights_mb']:.0f} + heap of a "
+                  f"loaded Net (packed weights, arenas) {st['loaded_heap_mb']:.0f} + 20")
+        L.append(s)
     chk = []
     for k, v in res["logits_check"].items():
         d = v.get("max_rel_diff")

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# tools/peers/run.sh: incc's generated GoogLeNet side by side with ONNX Runtime, PyTorch and
-# pure-Go runtimes, on the same weights and input; prints a Markdown ratio table and writes
-# JSON (tools/peers/cache/results/). See tools/peers/README.md.
+# tools/peers/run.sh: incc side by side with ONNX Runtime (and PyTorch, and pure-Go runtimes)
+# on any spec, with the same seeded weights and input; prints a Markdown ratio table per
+# network (and a summary of all of them) and writes JSON (tools/peers/cache/results/).
+# See tools/peers/README.md.
 #
-#   tools/peers/run.sh [--install] [--rounds N] [--torch-rounds N] [--threads 1,2]
-#                      [--batches 1,8] [--no-torch] [--no-purego] [--json FILE] [--quick]
+#   tools/peers/run.sh [--install] [SPEC.inc ...] [--rounds N] [--torch-rounds N]
+#                      [--threads 1,2] [--batches 1,8] [--no-torch] [--no-purego] [--no-simd]
+#                      [--startup-runs N] [--json FILE] [--quick]
 #
+#   SPEC.inc    the networks (default specs/googlenet_torchvision.inc)
 #   --install   first install the peers: apt python3-torch python3-torchvision python3-onnx
 #               (if missing) and npm onnxruntime-node (package.json) into tools/peers/node_modules
 #   --quick     --rounds 2 --torch-rounds 1 --no-purego
@@ -13,20 +16,23 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-cd "$root"
 export PATH="/usr/local/go/bin:$PATH"
 PY=/usr/bin/python3   # Debian's torch works with the system interpreter only
 
 install=0
 args=()
+specs=()
 for a in "$@"; do
   case "$a" in
     --install) install=1 ;;
     --quick) args+=(--rounds 2 --torch-rounds 1 --no-purego) ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *.inc) specs+=("$(cd "$(dirname "$a")" && pwd)/$(basename "$a")") ;;
     *) args+=("$a") ;;
   esac
 done
+cd "$root"
+((${#specs[@]})) || specs=("$root/specs/googlenet_torchvision.inc")
 
 if ((install)); then
   need=()
@@ -46,18 +52,8 @@ fi
 
 cache="$here/cache"
 bin="$cache/bin"
-mkdir -p "$bin"
-
-# ---- shared inputs (needs PyTorch; kept in cache/ while make_inputs.py and incc_init.py are unchanged)
-if "$PY" -c 'import torch, torchvision' 2>/dev/null; then
-  "$PY" "$here/make_inputs.py" --out "$cache" ${PEERS_FORCE:+--force} >&2
-elif [[ -f "$cache/manifest.json" ]]; then
-  echo "[peers] PyTorch missing: using the inputs already in $cache (install with: tools/peers/run.sh --install)" >&2
-else
-  echo "[peers] PyTorch is needed to make the shared inputs (ONNX model, reference logits)." >&2
-  echo "        install with: tools/peers/run.sh --install   (apt python3-torch python3-torchvision python3-onnx)" >&2
-  exit 1
-fi
+gen="$cache/_gen"   # generated packages: '_' keeps them out of ./...
+mkdir -p "$bin" "$gen"
 
 # ---- Go programs; a failed build leaves NAME.err and the engine is reported as skipped
 build() {  # build NAME DIR PKG [ENV...]
@@ -68,15 +64,70 @@ build() {  # build NAME DIR PKG [ENV...]
     echo "[peers] $name: $(tail -n 1 "$bin/$name.err")" >&2
   fi
 }
-if command -v go >/dev/null; then
-  echo "[peers] building inccbench (plain, GOEXPERIMENT=simd), peak, pure-Go peers" >&2
-  build inccbench "$root" ./tools/peers/inccbench GOFLAGS="${GOFLAGS:-}"
-  build inccbench-simd "$root" ./tools/peers/inccbench GOEXPERIMENT=simd
-  build peak "$root" ./tools/peers/peak GOEXPERIMENT=simd
-  build gomlx "$here/puregopeer" ./gomlx GOFLAGS="${GOFLAGS:-}"
-  build onnxgo "$here/puregopeer" ./onnxgo GOFLAGS="${GOFLAGS:-}"
-else
-  echo "[peers] go not found: incc and the pure-Go peers are skipped" >&2
+if ! command -v go >/dev/null; then
+  echo "[peers] go not found: incc is needed to export and compile the specs" >&2
+  exit 1
 fi
+echo "[peers] building incc, peak, pure-Go peers" >&2
+build incc "$root" ./cmd/incc
+[[ -x "$bin/incc" ]] || { cat "$bin/incc.err" >&2; exit 1; }
+build peak "$root" ./tools/peers/peak GOEXPERIMENT=simd
+build gomlx "$here/puregopeer" ./gomlx GOFLAGS="${GOFLAGS:-}"
+build onnxgo "$here/puregopeer" ./onnxgo GOFLAGS="${GOFLAGS:-}"
 
-exec python3 "$here/peers.py" --cache "$cache" "${args[@]}"
+mod=$(go list -m)
+results=()
+status=0
+for spec in "${specs[@]}"; do
+  net="$(basename "$spec" .inc)"
+  dir="$cache/$net"
+  echo "[peers] === $net ($spec)" >&2
+  # ---- shared inputs (needs PyTorch; kept while the spec, make_inputs.py and incc_init.py are unchanged)
+  if "$PY" -c 'import torch, torchvision' 2>/dev/null; then
+    "$PY" "$here/make_inputs.py" --spec "$spec" --out "$dir" --incc "$bin/incc" ${PEERS_FORCE:+--force} >&2
+  elif [[ -f "$dir/manifest.json" ]]; then
+    echo "[peers] PyTorch missing: using the inputs already in $dir (install with: tools/peers/run.sh --install)" >&2
+  else
+    echo "[peers] PyTorch is needed to make the shared inputs (ONNX model, reference logits)." >&2
+    echo "        install with: tools/peers/run.sh --install   (apt python3-torch python3-torchvision python3-onnx)" >&2
+    exit 1
+  fi
+  # ---- incc: the generated package and a main for inccbench; the model binary
+  pkgdir="$gen/$net"
+  mkdir -p "$pkgdir/net"
+  "$bin/incc" gen -o "$pkgdir/net" --pkg net "$spec"
+  cat >"$pkgdir/main.go.new" <<EOF
+// Code generated by tools/peers/run.sh. DO NOT EDIT.
+
+// Command inccbench times the network of $(basename "$spec") (see tools/peers/inccbench).
+package main
+
+import (
+	net "$mod/tools/peers/cache/_gen/$net/net"
+	"$mod/tools/peers/inccbench"
+)
+
+func main() {
+	inccbench.Main(inccbench.Model{Name: "$net", InputShape: net.InputShape, OutputLen: net.OutputLen,
+		NewSeeded: func(seed uint64, threads int) (inccbench.Net, error) {
+			return net.NewSeeded(seed, net.Options{Threads: threads})
+		}})
+}
+EOF
+  cmp -s "$pkgdir/main.go.new" "$pkgdir/main.go" 2>/dev/null && rm "$pkgdir/main.go.new" || mv "$pkgdir/main.go.new" "$pkgdir/main.go"
+  echo "[peers] building inccbench-$net (plain, GOEXPERIMENT=simd), model-$net (incc build)" >&2
+  build "inccbench-$net" "$root" "./tools/peers/cache/_gen/$net" GOFLAGS="${GOFLAGS:-}"
+  build "inccbench-$net-simd" "$root" "./tools/peers/cache/_gen/$net" GOEXPERIMENT=simd
+  rm -f "$bin/model-$net" "$bin/model-$net.err"
+  if ! "$bin/incc" build "$spec" --weights "$dir/weights_s1.safetensors" -o "$bin/model-$net" >"$bin/model-$net.log" 2>&1; then
+    { echo "incc build failed:"; tail -n 5 "$bin/model-$net.log"; } >"$bin/model-$net.err"
+    echo "[peers] model-$net: $(tail -n 1 "$bin/model-$net.err")" >&2
+  fi
+  json="$cache/results/peers-$net-$(date +%Y%m%d-%H%M%S).json"
+  python3 "$here/peers.py" --cache "$dir" --bin "$bin" --results "$cache/results" --json "$json" "${args[@]}" || status=1
+  results+=("$json")
+done
+if ((${#results[@]} > 1)); then
+  python3 "$here/summary.py" "${results[@]}"
+fi
+exit $status

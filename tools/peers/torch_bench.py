@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""PyTorch CPU timing of the same GoogLeNet, for tools/peers/run.sh.
+"""PyTorch CPU timing of the same network, for tools/peers/run.sh.
 
-Usage: /usr/bin/python3 tools/peers/torch_bench.py --input X.f32 [--threads 1,2]
+Usage: /usr/bin/python3 tools/peers/torch_bench.py --cache DIR [--threads 1,2]
        [--batches 1,8] [--modes eager,jit] [--warmup 2] [--iters 5] [--mintime 1] [--maxtime 3]
        [--logits-prefix PREFIX]
 
-The model is make_inputs.build(seed): torchvision googlenet with incc_init weights, eval.
+The model and input are those of DIR (make_inputs.py): make_inputs.load_model, with
+incc_init weights, eval.
 Modes: eager = the nn.Module under torch.no_grad(); jit = torch.jit.trace + torch.jit.freeze
 + optimize_for_inference, traced once per batch size. torch.set_num_threads(T), interop
 threads 1, nothing else changed (OMP_* as in the environment). Each timing is one forward
@@ -39,8 +40,7 @@ def stats(ts):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--input", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cache", required=True)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--batches", default="1,8")
     ap.add_argument("--modes", default="eager,jit")
@@ -53,8 +53,9 @@ def main():
     torch.set_num_interop_threads(1)
     threads = [int(t) for t in a.threads.split(",")]
     batches = [int(b) for b in a.batches.split(",")]
-    x_all = torch.from_numpy(np.fromfile(a.input, dtype="<f4")).reshape(-1, 3, 224, 224)
-    model, _ = make_inputs.build(a.seed)
+    model, man = make_inputs.load_model(a.cache)
+    x_all = torch.from_numpy(np.fromfile(os.path.join(a.cache, man["files"]["input"]),
+                                         dtype="<f4")).reshape(-1, *man["input_shape"])
     for mode in a.modes.split(","):
         for b in batches:
             x = x_all[:b].clone()
@@ -83,7 +84,7 @@ def main():
                         out = fn(x)
                         ts.append((time.perf_counter_ns() - t) / 1e6)
                 if ti == 0 and b == max(batches) and a.logits_prefix:
-                    out.numpy().astype("<f4").tofile(a.logits_prefix + mode + ".f32")
+                    out.flatten(1).numpy().astype("<f4").tofile(a.logits_prefix + mode + ".f32")
                 med, p90, mn, n = stats(ts)
                 print(json.dumps({"engine": f"torch-{mode}", "build": f"torch {torch.__version__}",
                                   "threads": th, "batch": b, "median_ms": med, "p90_ms": p90,
