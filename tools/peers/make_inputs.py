@@ -36,8 +36,8 @@ Writes into DIR:
                             whether to rebuild.
 
 Raw files are little-endian float32, row-major (NCHW). The script refuses vacuous
-references: the output minus the last layer's bias must vary (std > 0.1), and the batch
-rows must differ.
+references: the output minus the last layer's bias (or, for a softmax output, its
+logarithm) must vary (std > 0.1), and the batch rows must differ.
 """
 import argparse
 import hashlib
@@ -320,7 +320,12 @@ def main():
 
     # vacuous-reference guard (see tools/README.md)
     bias = last_bias(m)
-    trunk = logits - bias if bias is not None and bias.shape[0] == logits.shape[1] else logits
+    if bool((logits >= 0).all()) and bool(((logits.double().sum(1) - 1).abs() < 1e-4).all()):
+        trunk = logits.double().clamp_min(1e-30).log()  # a softmax: check its logarithm
+    elif bias is not None and bias.shape[0] == logits.shape[1]:
+        trunk = logits - bias
+    else:
+        trunk = logits
     trunk_std = float(trunk.std())
     row_diff = float((logits[0] - logits[1]).abs().max() / logits.abs().max()) if a.batch > 1 else None
     gap = rel(logits, logits64)

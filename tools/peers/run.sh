@@ -84,7 +84,11 @@ for spec in "${specs[@]}"; do
   echo "[peers] === $net ($spec)" >&2
   # ---- shared inputs (needs PyTorch; kept while the spec, make_inputs.py and incc_init.py are unchanged)
   if "$PY" -c 'import torch, torchvision' 2>/dev/null; then
-    "$PY" "$here/make_inputs.py" --spec "$spec" --out "$dir" --incc "$bin/incc" ${PEERS_FORCE:+--force} >&2
+    if ! "$PY" "$here/make_inputs.py" --spec "$spec" --out "$dir" --incc "$bin/incc" ${PEERS_FORCE:+--force} >&2; then
+      echo "[peers] $net: no inputs, skipped" >&2
+      status=1
+      continue
+    fi
   elif [[ -f "$dir/manifest.json" ]]; then
     echo "[peers] PyTorch missing: using the inputs already in $dir (install with: tools/peers/run.sh --install)" >&2
   else
