@@ -108,7 +108,7 @@ func (p *Packed) MulTile(c []float32, ldc int, b []float32, ldb int, n0, n1, m0,
 		panic(fmt.Sprintf("gemm: MulTile columns [%d, %d) of B %d×ldb %d in %d values", n0, n1, p.k, ldb, len(b)))
 	}
 	src := bsource{b: b, ldb: ldb}
-	p.mul(c, ldc, &src, n0, n1, m0, m1, bias, relu, scratch)
+	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, scratch)
 }
 
 // ConvTile is [Packed.MulTile] for a convolution: B is the im2col matrix of
@@ -127,7 +127,7 @@ func (p *Packed) ConvTile(c []float32, ldc int, src []float32, g Conv, n0, n1, m
 		panic(fmt.Sprintf("gemm: ConvTile columns [%d, %d) of a %v convolution (k %d, n %d) with a %d×%d matrix", n0, n1, g, g.K(), g.N(), p.m, p.k))
 	}
 	bs := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
-	p.mul(c, ldc, &bs, n0, n1, m0, m1, bias, relu, scratch)
+	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, scratch)
 }
 
 func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scratch []float32) {
@@ -160,10 +160,12 @@ func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scr
 // panels meets the block and the column kernels while it is in cache, so
 // the weights are read from memory once.
 //
+// Row i of the product is row i − crow of c (MulTile and ConvTile: crow 0).
+//
 // The k-block boundaries do not depend on the tile, and partial sums are
 // stored in C as float32, exactly what the registers hold; so every element
 // sees the same operations in the same order however C is tiled.
-func (p *Packed) mul(c []float32, ldc int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
+func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
 	if m0 == m1 || n0 == n1 {
 		return
 	}
@@ -177,7 +179,7 @@ func (p *Packed) mul(c []float32, ldc int, src *bsource, n0, n1, m0, m1 int, bia
 			if relu && v < 0 {
 				v = 0
 			}
-			row := c[i*ldc+n0 : i*ldc+n1]
+			row := c[(i-crow)*ldc+n0 : (i-crow)*ldc+n1]
 			for j := range row {
 				row[j] = v
 			}
@@ -190,7 +192,7 @@ func (p *Packed) mul(c []float32, ldc int, src *bsource, n0, n1, m0, m1 int, bia
 	src.fast = src.conv && ks.fastPack
 	src.tab = rest[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
 	src.rows = rest[ctmpLen+btmpLen+tabLen : scratchFixed]
-	t := tile{p: p, c: c, ldc: ldc, m0: m0, m1: m1, bias: bias,
+	t := tile{p: p, c: c, ldc: ldc, crow: crow, m0: m0, m1: m1, bias: bias,
 		ctmp: rest[:ctmpLen], btmp: rest[ctmpLen : ctmpLen+btmpLen]}
 	p0, p1 := m0/mr, (m1+mr-1)/mr
 	hasCols := len(ks.col[0]) > 0
@@ -255,6 +257,7 @@ type tile struct {
 	p             *Packed
 	c             []float32
 	ldc           int
+	crow          int // row i of the product is row i − crow of c
 	m0, m1        int
 	bias          []float32
 	ctmp, btmp    []float32
@@ -299,19 +302,19 @@ func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int
 		r0, r1 := max(t.m0, i0), min(t.m1, i0+mr)
 		bp := t.biasFor(i0, mr, r0, r1)
 		if r0 == i0 && r1 == i0+mr && w == W {
-			kern(t.kc, a, b, ldb, &c[i0*ldc+j], ldc, bp, t.flags)
+			kern(t.kc, a, b, ldb, &c[(i0-t.crow)*ldc+j], ldc, bp, t.flags)
 			continue
 		}
 		// Edge block: through ctmp (mr×W, leading dimension W).
 		ct := t.ctmp
 		if t.flags&flagAccum != 0 {
 			for i := r0; i < r1; i++ {
-				copy(ct[(i-i0)*W:(i-i0)*W+w], c[i*ldc+j:i*ldc+j+w])
+				copy(ct[(i-i0)*W:(i-i0)*W+w], c[(i-t.crow)*ldc+j:(i-t.crow)*ldc+j+w])
 			}
 		}
 		kern(t.kc, a, b, ldb, &ct[0], W, bp, t.flags)
 		for i := r0; i < r1; i++ {
-			copy(c[i*ldc+j:i*ldc+j+w], ct[(i-i0)*W:(i-i0)*W+w])
+			copy(c[(i-t.crow)*ldc+j:(i-t.crow)*ldc+j+w], ct[(i-i0)*W:(i-i0)*W+w])
 		}
 	}
 }
@@ -337,14 +340,14 @@ func (t *tile) cols(pa, pb, j, w int, b *float32, ldb int) {
 		if t.flags&flagAccum != 0 {
 			for q := range w {
 				for i := r0; i < r1; i++ {
-					ct[q*n+i-i0] = c[i*ldc+j+q]
+					ct[q*n+i-i0] = c[(i-t.crow)*ldc+j+q]
 				}
 			}
 		}
 		ck.f(t.kc, &t.p.data[(ip*K+t.pc)*mr], K*mr, b, ldb, &ct[0], bp, t.flags)
 		for q := range w {
 			for i := r0; i < r1; i++ {
-				c[i*ldc+j+q] = ct[q*n+i-i0]
+				c[(i-t.crow)*ldc+j+q] = ct[q*n+i-i0]
 			}
 		}
 		ip += ck.p

@@ -1,0 +1,266 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// wgConvs are 3×3 stride-1 convolutions of awkward and network sizes.
+var wgConvs = []Conv{
+	{C: 1, H: 1, W: 1, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}},
+	{C: 3, H: 5, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}},
+	{C: 2, H: 9, W: 4, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{0, 2, 1, 0}},
+	{C: 5, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}},
+	{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}},
+	{C: 4, H: 10, W: 70, KH: 3, KW: 3, SH: 1, SW: 1},                          // no padding, 17 tiles a row
+	{C: 3, H: 3, W: 3, KH: 3, KW: 3, SH: 1, SW: 1},                            // one output pixel
+	{C: 9, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // 49 tiles: two blocks
+	{C: 7, H: 13, W: 9, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{2, 0, 0, 2}},
+	{C: 300, H: 6, W: 6, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // k-blocks in the GEMM
+}
+
+func TestWinogradConv(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	worst := 0.0
+	for _, ks := range sets {
+		for gi, g := range wgConvs {
+			for _, m := range []int{1, 8, 13, 70} {
+				if ks == scalarSet && m == 70 && g.C > 100 {
+					continue
+				}
+				w, src, bias := randSlice(r, m*g.K()), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
+				relu := (gi+m)%2 == 0
+				if m == 13 {
+					bias = nil
+				}
+				p := packWinogradWith(ks, w, m, g.C)
+				n, nt := g.N(), WinogradTiles(g)
+				want, mag := naiveConv(w, m, src, g, bias, relu)
+				ldc := n + 3
+				c := make([]float32, m*ldc)
+				for i := range c {
+					c[i] = 42
+				}
+				scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+				// In tile ranges of 5 and row ranges of 9.
+				for t0 := 0; t0 < nt; t0 += 5 {
+					for i := 0; i < m; i += 9 {
+						p.ConvTile(c, ldc, src, g, t0, min(t0+5, nt), i, min(i+9, m), bias, relu, scratch)
+					}
+				}
+				what := fmt.Sprintf("%s conv %d m %d", ks.name, gi, m)
+				for i := range m {
+					for j := range ldc {
+						v := float64(c[i*ldc+j])
+						if j >= n {
+							if v != 42 {
+								t.Fatalf("%s: c[%d][%d] = %v beyond the output was written", what, i, j, v)
+							}
+							continue
+						}
+						e := math.Abs(v-want[i][j]) / (mag[i][j] + 1e-30)
+						worst = max(worst, e)
+						if e > 1e-5 || math.IsNaN(v) {
+							t.Fatalf("%s: c[%d][%d] = %v, want %v (error %.2g of Σ|terms| %g)", what, i, j, v, want[i][j], e, mag[i][j])
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("largest error: %.3g of Σ|terms|", worst)
+}
+
+// TestWinogradTilingInvariance: any split of tiles and channels gives the
+// same bits, on one goroutine or several.
+func TestWinogradTilingInvariance(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, ks := range sets {
+		g := Conv{C: 20, H: 30, W: 26, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}
+		m := 75
+		w, src, bias := randSlice(r, m*g.K()), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
+		p := packWinogradWith(ks, w, m, g.C)
+		n, nt := g.N(), WinogradTiles(g)
+		run := func(split func(f func(t0, t1, m0, m1 int))) []float32 {
+			c := make([]float32, m*n)
+			scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+			split(func(t0, t1, m0, m1 int) { p.ConvTile(c, n, src, g, t0, t1, m0, m1, bias, true, scratch) })
+			return c
+		}
+		ref := run(func(f func(t0, t1, m0, m1 int)) { f(0, nt, 0, m) })
+		for si, split := range []func(f func(t0, t1, m0, m1 int)){
+			func(f func(t0, t1, m0, m1 int)) { // tiles one by one
+				for t0 := range nt {
+					f(t0, t0+1, 0, m)
+				}
+			},
+			func(f func(t0, t1, m0, m1 int)) { // odd rectangles
+				for t0 := 0; t0 < nt; t0 += 17 {
+					for i := 0; i < m; i += 3 + i%5 {
+						f(t0, min(t0+17, nt), i, min(i+3+i%5, m))
+					}
+				}
+			},
+		} {
+			if c := run(split); !slices.Equal(c, ref) {
+				t.Errorf("%s: split %d differs from the whole", ks.name, si)
+			}
+		}
+		// Three goroutines, tiles interleaved in runs of 7.
+		c := make([]float32, m*n)
+		done := make(chan bool)
+		for th := range 3 {
+			go func() {
+				scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+				for t0 := th * 7; t0 < nt; t0 += 21 {
+					p.ConvTile(c, n, src, g, t0, min(t0+7, nt), 0, m, bias, true, scratch)
+				}
+				done <- true
+			}()
+		}
+		for range 3 {
+			<-done
+		}
+		if !slices.Equal(c, ref) {
+			t.Errorf("%s: 3 goroutines differ from one", ks.name)
+		}
+	}
+}
+
+// wgLayers are 3×3 stride-1 layers of the networks: GoogLeNet (from
+// googlenet), ResNet-50, VGG-11, DenseNet-121 and Inception-v3 at batch 1.
+func wgLayers() []layer {
+	var ls []layer
+	for _, l := range googlenet {
+		if l.g.KH == 3 && l.g.KW == 3 && l.g.SH == 1 {
+			ls = append(ls, l)
+		}
+	}
+	conv := func(name string, m, c, hw, pad int) layer {
+		g := Conv{C: c, H: hw, W: hw, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{pad, pad, pad, pad}}
+		return layer{name, m, g.K(), g.N(), g}
+	}
+	return append(ls,
+		conv("resnet50.layer1.conv2", 64, 64, 56, 1),
+		conv("resnet50.layer2.conv2", 128, 128, 28, 1),
+		conv("resnet50.layer3.conv2", 256, 256, 14, 1),
+		conv("resnet50.layer4.conv2", 512, 512, 7, 1),
+		conv("vgg11.features.3", 128, 64, 112, 1),
+		conv("vgg11.features.6", 256, 128, 56, 1),
+		conv("vgg11.features.8", 256, 256, 56, 1),
+		conv("vgg11.features.11", 512, 256, 28, 1),
+		conv("vgg11.features.13", 512, 512, 28, 1),
+		conv("vgg11.features.16", 512, 512, 14, 1),
+		conv("densenet121.block1.conv2", 32, 128, 56, 1),
+		conv("densenet121.block2.conv2", 32, 128, 28, 1),
+		conv("densenet121.block3.conv2", 32, 128, 14, 1),
+		conv("inception_v3.Conv2d_2a", 32, 32, 149, 0),
+		conv("inception_v3.Conv2d_2b", 64, 32, 147, 1),
+		conv("inception_v3.Conv2d_4a", 192, 80, 73, 0),
+		conv("inception_v3.Mixed_5b.3x3dbl_2", 96, 64, 35, 1),
+	)
+}
+
+// BenchmarkWinograd times each 3×3 layer of wgLayers on one goroutine,
+// direct (ConvTile) and Winograd, bias and ReLU fused; GFLOP/s count the
+// direct convolution's multiply-adds for both, so they compare as speed.
+func BenchmarkWinograd(b *testing.B) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for _, l := range wgLayers() {
+		var w, bias, src, out []float32
+		data := func() {
+			if w == nil {
+				w, bias, src = randSlice(r, l.m*l.k), randSlice(r, l.m), randSlice(r, l.g.C*l.g.H*l.g.W)
+				out = make([]float32, l.m*l.n)
+			}
+		}
+		b.Run(benchName(l)+"/direct", func(b *testing.B) {
+			data()
+			p := Pack(w, l.m, l.k)
+			scratch := make([]float32, ScratchSize(l.k))
+			loop(b, l.flops(), func() { p.ConvTile(out, l.n, src, l.g, 0, l.n, 0, l.m, bias, true, scratch) })
+		})
+		b.Run(benchName(l)+"/winograd", func(b *testing.B) {
+			data()
+			p := PackWinograd(w, l.m, l.g.C)
+			scratch := make([]float32, WinogradScratchSize(l.g.C, l.g.OW()))
+			nt := WinogradTiles(l.g)
+			loop(b, l.flops(), func() { p.ConvTile(out, l.n, src, l.g, 0, nt, 0, l.m, bias, true, scratch) })
+		})
+	}
+}
+
+// TestWinogradKernelsAgree: the transform kernels in use (assembly on
+// AVX-512) give the bits of the Go ones, for runs of every length up to a
+// block, every padding and edge, bias or not, ReLU or not.
+func TestWinogradKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	for n := 1; n <= wgBlock; n++ {
+		ow := wgTile*n - r.IntN(4) + r.IntN(9) // wider than the run, or not
+		oh := 3 + r.IntN(9)
+		pad := [4]int{r.IntN(3), r.IntN(3), r.IntN(3), r.IntN(3)}
+		g := Conv{C: 1 + r.IntN(5), H: oh + 2 - pad[0] - pad[2], W: ow + 2 - pad[1] - pad[3], KH: 3, KW: 3, SH: 1, SW: 1, Pad: pad}
+		if g.OH() != oh || g.OW() != ow {
+			t.Fatalf("bad test geometry %+v", g)
+		}
+		src := randSlice(r, g.C*g.H*g.W)
+		tw := (ow + 3) / 4
+		ldv := g.C*wgBlock + 7
+		for ty := range (oh + 3) / 4 {
+			tx := r.IntN(tw - min(n, tw) + 1)
+			nn := min(n, tw-tx)
+			v1, v2 := make([]float32, 36*ldv), make([]float32, 36*ldv)
+			wgIn(v1, ldv, src, g, ty, tx, nn, make([]float32, wgRowsLen(ow)))
+			wgInRun(v2, ldv, src, g, ty, tx, nn, make([]float32, wgRowsLen(ow)))
+			if !slices.Equal(v1, v2) {
+				for i := range v1 {
+					if v1[i] != v2[i] {
+						t.Fatalf("input transform, %+v, tiles [%d, %d) of row %d: v[%d] = %v, Go %v", g, tx, tx+nn, ty, i, v1[i], v2[i])
+					}
+				}
+			}
+			for _, relu := range []bool{false, true} {
+				nm := 1 + r.IntN(4)
+				mo := randSlice(r, wgMoLen)
+				ldc := oh*ow + r.IntN(5)
+				var bias []float32
+				if relu {
+					bias = randSlice(r, nm)
+				}
+				o1, o2 := randSlice(r, nm*ldc), make([]float32, nm*ldc)
+				copy(o2, o1)
+				m1 := slices.Clone(mo)
+				wgOut(o1, ldc, oh, ow, ty, tx, nn, m1, nm, bias, relu, make([]float32, wgRowsLen(ow)))
+				wgOutRun(o2, ldc, oh, ow, ty, tx, nn, mo, nm, bias, relu, make([]float32, wgRowsLen(ow)))
+				if !slices.Equal(m1, mo) {
+					t.Fatalf("output transform wrote its products")
+				}
+				if !slices.Equal(o1, o2) {
+					for i := range o1 {
+						if o1[i] != o2[i] {
+							t.Fatalf("output transform, %+v, tiles [%d, %d) of row %d, relu %v: channel %d, pixel %d = %v, Go %v", g, tx, tx+nn, ty, relu, i/ldc, i%ldc, o1[i], o2[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestWinogradZeroAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 30))
+	g := Conv{C: 20, H: 11, W: 37, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}
+	m := 70
+	p := PackWinograd(randSlice(r, m*g.K()), m, g.C)
+	src, bias := randSlice(r, g.C*g.H*g.W), randSlice(r, m)
+	c := make([]float32, m*g.N())
+	scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+	if got := testing.AllocsPerRun(20, func() {
+		p.ConvTile(c, g.N(), src, g, 1, WinogradTiles(g), 3, m, bias, true, scratch)
+	}); got != 0 {
+		t.Errorf("ConvTile allocates %v times", got)
+	}
+}
