@@ -108,7 +108,52 @@ func (p *Packed) MulTile(c []float32, ldc int, b []float32, ldb int, n0, n1, m0,
 		panic(fmt.Sprintf("gemm: MulTile columns [%d, %d) of B %d×ldb %d in %d values", n0, n1, p.k, ldb, len(b)))
 	}
 	src := bsource{b: b, ldb: ldb}
-	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, scratch)
+	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+}
+
+// Fused lists what a GEMM tile computes besides the bias and the ReLU.
+type Fused struct {
+	// Res, if not nil, is a residual added before the activation:
+	//
+	//	c[i·ldc + j] = act((Res[i·LDRes + j] + bias[i]) + Σ_{l<k} A[i][l]·B[l][j])
+	//
+	// summed from the residual plus the bias, then over l in order. Res may
+	// be C itself (LDRes = ldc): each element's residual is read before it
+	// is written.
+	Res   []float32
+	LDRes int
+	// Scale and Shift, if not nil, hold k values: B's row l is used as
+	// max(float32(B[l][j]·Scale[l]) + Shift[l], 0), a batch norm and ReLU
+	// applied to the layer's input (pre-activation), while B is packed.
+	// [Packed.MulTileFused] only.
+	Scale, Shift []float32
+}
+
+// MulTileFused is [Packed.MulTile] with the operations of f fused (f nil:
+// none). With Scale, every panel of B is packed (B is not read in place).
+func (p *Packed) MulTileFused(c []float32, ldc int, b []float32, ldb int, n0, n1, m0, m1 int, bias []float32, relu bool, f *Fused, scratch []float32) {
+	p.check(c, ldc, n0, n1, m0, m1, bias, scratch)
+	if n1 > ldb || (n0 < n1 && p.k > 0 && len(b) < (p.k-1)*ldb+n1) {
+		panic(fmt.Sprintf("gemm: MulTile columns [%d, %d) of B %d×ldb %d in %d values", n0, n1, p.k, ldb, len(b)))
+	}
+	src := bsource{b: b, ldb: ldb}
+	if f == nil {
+		p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+		return
+	}
+	if (f.Scale == nil) != (f.Shift == nil) || f.Scale != nil && (len(f.Scale) < p.k || len(f.Shift) < p.k) {
+		panic(fmt.Sprintf("gemm: MulTileFused with %d scale and %d shift values for k = %d", len(f.Scale), len(f.Shift), p.k))
+	}
+	src.scale, src.shift = f.Scale, f.Shift
+	p.checkRes(f, n0, n1, m0, m1)
+	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, f.Res, f.LDRes, scratch)
+}
+
+// checkRes checks that f's residual covers rows [m0, m1), columns [n0, n1).
+func (p *Packed) checkRes(f *Fused, n0, n1, m0, m1 int) {
+	if f.Res != nil && m0 < m1 && n0 < n1 && (f.LDRes < n1 || len(f.Res) < (m1-1)*f.LDRes+n1) {
+		panic(fmt.Sprintf("gemm: residual of %d values, ldres %d, for rows [%d, %d), columns [%d, %d)", len(f.Res), f.LDRes, m0, m1, n0, n1))
+	}
 }
 
 // ConvTile is [Packed.MulTile] for a convolution: B is the im2col matrix of
@@ -127,7 +172,27 @@ func (p *Packed) ConvTile(c []float32, ldc int, src []float32, g Conv, n0, n1, m
 		panic(fmt.Sprintf("gemm: ConvTile columns [%d, %d) of a %v convolution (k %d, n %d) with a %d×%d matrix", n0, n1, g, g.K(), g.N(), p.m, p.k))
 	}
 	bs := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
-	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, scratch)
+	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+}
+
+// ConvTileFused is [Packed.ConvTile] with f's residual fused (f nil: none;
+// f.Scale must be nil).
+func (p *Packed) ConvTileFused(c []float32, ldc int, src []float32, g Conv, n0, n1, m0, m1 int, bias []float32, relu bool, f *Fused, scratch []float32) {
+	p.check(c, ldc, n0, n1, m0, m1, bias, scratch)
+	g.check(len(src))
+	if g.K() != p.k || n1 > g.N() {
+		panic(fmt.Sprintf("gemm: ConvTile columns [%d, %d) of a %v convolution (k %d, n %d) with a %d×%d matrix", n0, n1, g, g.K(), g.N(), p.m, p.k))
+	}
+	bs := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
+	if f == nil {
+		p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+		return
+	}
+	if f.Scale != nil || f.Shift != nil {
+		panic("gemm: ConvTileFused with a pre-activation (MulTileFused only)")
+	}
+	p.checkRes(f, n0, n1, m0, m1)
+	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, f.Res, f.LDRes, scratch)
 }
 
 func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scratch []float32) {
@@ -165,7 +230,7 @@ func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scr
 // The k-block boundaries do not depend on the tile, and partial sums are
 // stored in C as float32, exactly what the registers hold; so every element
 // sees the same operations in the same order however C is tiled.
-func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
+func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, res []float32, ldr int, scratch []float32) {
 	if m0 == m1 || n0 == n1 {
 		return
 	}
@@ -176,12 +241,16 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			if bias != nil {
 				v = bias[i]
 			}
-			if relu && v < 0 {
-				v = 0
-			}
 			row := c[(i-crow)*ldc+n0 : (i-crow)*ldc+n1]
 			for j := range row {
-				row[j] = v
+				x := v
+				if res != nil {
+					x = res[i*ldr+n0+j] + v
+				}
+				if relu && x < 0 {
+					x = 0
+				}
+				row[j] = x
 			}
 		}
 		return
@@ -192,14 +261,14 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 	src.fast = src.conv && ks.fastPack
 	src.tab = rest[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
 	src.rows = rest[ctmpLen+btmpLen+tabLen : scratchFixed]
-	t := tile{p: p, c: c, ldc: ldc, crow: crow, m0: m0, m1: m1, bias: bias,
+	t := tile{p: p, c: c, ldc: ldc, crow: crow, m0: m0, m1: m1, bias: bias, res: res, ldr: ldr,
 		ctmp: rest[:ctmpLen], btmp: rest[ctmpLen : ctmpLen+btmpLen]}
 	p0, p1 := m0/mr, (m1+mr-1)/mr
 	hasCols := len(ks.col[0]) > 0
 	for pc := 0; pc < K; pc += kc0 {
 		t.pc, t.kc, t.flags = pc, min(kc0, K-pc), 0
-		if pc > 0 {
-			t.flags |= flagAccum
+		if pc > 0 || res != nil {
+			t.flags |= flagAccum // (the first k-block with a residual: from res + bias, put into C by initRes)
 		}
 		if relu && pc+t.kc == K {
 			t.flags |= flagReLU
@@ -223,6 +292,9 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			if wt := w - wb; wt > 0 {
 				bt, ldbt = t.panel(src, bbuf[t.kc*W:t.kc*(W+16)], n0+wb, wt, 0)
 			}
+			if pc == 0 && res != nil {
+				t.initRes(n0, w)
+			}
 			for g := p0; g < p1; g += 8 {
 				gb := min(g+8, p1)
 				if wb > 0 {
@@ -238,11 +310,17 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			w = min(ks.nr, n1-j)
 			if hasCols && w <= maxColW {
 				b, ldb := t.panel(src, bbuf[:t.kc*16], j, w, 0)
+				if pc == 0 && res != nil {
+					t.initRes(j, w)
+				}
 				t.cols(p0, p1, j, w, b, ldb)
 				continue
 			}
 			if r := w % ks.step; hasCols && r <= maxColW {
 				w -= r // leave the last r columns to the column kernels
+			}
+			if pc == 0 && res != nil {
+				t.initRes(j, w)
 			}
 			wi := (w + ks.step - 1) / ks.step
 			W := wi * ks.step
@@ -260,6 +338,8 @@ type tile struct {
 	crow          int // row i of the product is row i − crow of c
 	m0, m1        int
 	bias          []float32
+	res           []float32 // residual (nil: none), ldr apart
+	ldr           int
 	ctmp, btmp    []float32
 	pc, kc, flags int
 }
@@ -269,7 +349,7 @@ type tile struct {
 // 0), else packed into buf (kc×W, zero-padded; W = 16 for W = 0).
 // (src is not kept in tile: that would move it to the heap.)
 func (t *tile) panel(src *bsource, buf []float32, j, w, W int) (*float32, int) {
-	if !src.conv && (w == W || W == 0) {
+	if !src.conv && src.scale == nil && (w == W || W == 0) {
 		return &src.b[t.pc*src.ldb+j], src.ldb
 	}
 	if W == 0 {
@@ -277,6 +357,27 @@ func (t *tile) panel(src *bsource, buf []float32, j, w, W int) (*float32, int) {
 	}
 	src.pack(buf, W, t.pc, t.kc, j, w)
 	return &buf[0], W
+}
+
+// initRes sets C's rows [m0, m1), columns [j, j+w) to residual + bias,
+// where the first k-block starts (with flagAccum).
+func (t *tile) initRes(j, w int) {
+	for i := t.m0; i < t.m1; i++ {
+		var b float32
+		if t.bias != nil {
+			b = t.bias[i]
+		}
+		addBias(t.c[(i-t.crow)*t.ldc+j:(i-t.crow)*t.ldc+j+w], t.res[i*t.ldr+j:i*t.ldr+j+w], b)
+	}
+}
+
+// addBiasGo sets dst[q] = src[q] + b (dst may be src); addBias is it, or
+// the same in assembly.
+func addBiasGo(dst, src []float32, b float32) {
+	src = src[:len(dst)]
+	for q := range dst {
+		dst[q] = src[q] + b
+	}
 }
 
 // biasFor returns the bias of rows [i0, i0+n) for a kernel, zero outside
@@ -357,9 +458,11 @@ func (t *tile) cols(pa, pb, j, w int, b *float32, ldb int) {
 // bsource is where B comes from: a row-major matrix or an image to be
 // unfolded on the fly.
 type bsource struct {
-	// matrix
-	b   []float32
-	ldb int
+	// matrix, with rows l used as max(float32(b·scale[l]) + shift[l], 0)
+	// if scale is not nil
+	b            []float32
+	ldb          int
+	scale, shift []float32
 	// convolution
 	conv   bool
 	img    []float32
@@ -382,7 +485,11 @@ func (s *bsource) pack(dst []float32, W, pc, kc, j, w int) {
 	for l := range kc {
 		row := s.b[(pc+l)*s.ldb+j : (pc+l)*s.ldb+j+w]
 		d := dst[l*W : l*W+W]
-		copy(d, row)
+		if s.scale != nil {
+			affineReLU(d[:w], row, s.scale[pc+l], s.shift[pc+l])
+		} else {
+			copy(d, row)
+		}
 		if w < W {
 			clear(d[w:])
 		}
@@ -494,3 +601,22 @@ func Im2col(dst, src []float32, c, h, w, kh, kw, sh, sw int, pad [4]int) {
 	s := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
 	s.packConv(dst[:g.K()*n], n, 0, g.K(), 0, n)
 }
+
+// affineReLUGo sets dst[q] = max(float32(src[q]·s) + t, 0), NaN staying
+// NaN; affineReLU is it, or the same in assembly.
+func affineReLUGo(dst, src []float32, s, t float32) {
+	src = src[:len(dst)]
+	for q := range dst {
+		v := float32(src[q]*s) + t
+		if v < 0 {
+			v = 0
+		}
+		dst[q] = v
+	}
+}
+
+// The fused operations' row kernels (fused_amd64.go: assembly on AVX-512).
+var (
+	addBias    = addBiasGo
+	affineReLU = affineReLUGo
+)

@@ -199,7 +199,7 @@ func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1,
 			mb := min(ma+wgMB, m1)
 			for xi := range 36 {
 				src := bsource{b: v[xi*C*wgBlock:], ldb: wgBlock}
-				p.u[xi].mul(mo[xi*wgMB*wgBlock:], wgBlock, ma, &src, 0, nb, ma, mb, nil, false, gs)
+				p.u[xi].mul(mo[xi*wgMB*wgBlock:], wgBlock, ma, &src, 0, nb, ma, mb, nil, false, nil, 0, gs)
 			}
 			var bs []float32
 			if bias != nil {

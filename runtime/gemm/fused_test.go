@@ -1,0 +1,200 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestMulTileFused: residual and pre-activation against the naive product
+// (in float64, with B transformed as documented), for every kernel set and
+// shape, tiled, with the residual in a buffer of its own or C itself, and
+// bit-identical across tilings.
+func TestMulTileFused(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, ks := range sets {
+		for _, sh := range shapes {
+			m, k, n := sh.m, sh.k, sh.n
+			for variant := range 8 {
+				pre, inPlace, relu := variant&1 != 0, variant&2 != 0, variant&4 != 0
+				ldb, ldc := n+3, n+5
+				a, b, bias := randSlice(r, m*k), randSlice(r, max(k*ldb, 1)), randSlice(r, m)
+				f := &Fused{}
+				bt := b // B as the product sees it
+				if pre {
+					f.Scale, f.Shift = randSlice(r, k), randSlice(r, k)
+					bt = make([]float32, len(b))
+					for l := range k {
+						for j := range n {
+							v := float32(b[l*ldb+j]*f.Scale[l]) + f.Shift[l]
+							bt[l*ldb+j] = max(v, 0)
+						}
+					}
+				}
+				res := randSlice(r, m*ldc)
+				want, mag := naive(a, m, k, bt, ldb, 0, n, 0, m, bias, false)
+				for i := range m {
+					for j := range n {
+						want[i][j] += float64(res[i*ldc+j])
+						mag[i][j] += math.Abs(float64(res[i*ldc+j]))
+						if relu && want[i][j] < 0 {
+							want[i][j] = 0
+						}
+					}
+				}
+				p := packWith(ks, a, m, k)
+				scratch := make([]float32, ScratchSize(k))
+				var ref []float32
+				for ti, tiles := range tilings(m, n) {
+					c := make([]float32, m*ldc)
+					for i := range c {
+						c[i] = -3
+					}
+					if inPlace {
+						copy(c, res)
+						f.Res, f.LDRes = c, ldc
+					} else {
+						f.Res, f.LDRes = res, ldc
+					}
+					for _, tl := range tiles {
+						p.MulTileFused(c, ldc, b, ldb, tl[0], tl[1], tl[2], tl[3], bias, relu, f, scratch)
+					}
+					what := fmt.Sprintf("%s m%d k%d n%d pre %v in place %v relu %v tiling %d", ks.name, m, k, n, pre, inPlace, relu, ti)
+					if ti == 0 {
+						sentinel := float32(-3)
+						if inPlace {
+							sentinel = math.Float32frombits(0x7fc00001) // not checked outside
+							for i := range m {
+								for j := n; j < ldc; j++ {
+									c[i*ldc+j] = sentinel
+								}
+							}
+						}
+						checkC(t, what, c, ldc, 0, n, 0, m, want, mag, sentinel)
+						ref = c
+					} else if !slices.Equal(c[:m*ldc], ref) && !inPlace {
+						t.Errorf("%s: differs from the whole product", what)
+					} else if inPlace {
+						for i := range m {
+							if !slices.Equal(c[i*ldc:i*ldc+n], ref[i*ldc:i*ldc+n]) {
+								t.Errorf("%s: row %d differs from the whole product", what, i)
+								break
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestConvTileFused(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	for _, ks := range sets {
+		for ci, g := range convs {
+			m := 13
+			k, n := g.K(), g.N()
+			w, src, bias := randSlice(r, m*k), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
+			res := randSlice(r, m*n)
+			want, mag := naiveConv(w, m, src, g, bias, false)
+			for i := range m {
+				for j := range n {
+					want[i][j] += float64(res[i*n+j])
+					mag[i][j] += math.Abs(float64(res[i*n+j]))
+					want[i][j] = max(want[i][j], 0)
+				}
+			}
+			p := packWith(ks, w, m, k)
+			c := make([]float32, m*n)
+			scratch := make([]float32, ScratchSize(k))
+			for j := 0; j < n; j += 10 {
+				p.ConvTileFused(c, n, src, g, j, min(j+10, n), 0, m, bias, true, &Fused{Res: res, LDRes: n}, scratch)
+			}
+			checkC(t, fmt.Sprintf("%s conv %d", ks.name, ci), c, n, 0, n, 0, m, want, mag, 0)
+		}
+	}
+}
+
+// TestFusedKernelsAgree: the row kernels in use give the Go ones' bits.
+func TestFusedKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	for n := range 70 {
+		src := randSlice(r, n+3)
+		src[0] = float32(math.NaN())
+		d1, d2 := make([]float32, n), make([]float32, n)
+		addBias(d1, src, 0.3)
+		addBiasGo(d2, src, 0.3)
+		for i := range d1 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+				t.Fatalf("addBias, %d values: [%d] = %v, Go %v", n, i, d1[i], d2[i])
+			}
+		}
+		affineReLU(d1, src, 0.7, -0.1)
+		affineReLUGo(d2, src, 0.7, -0.1)
+		for i := range d1 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+				t.Fatalf("affineReLU, %d values: [%d] = %v, Go %v", n, i, d1[i], d2[i])
+			}
+		}
+	}
+}
+
+// BenchmarkFused compares a 1×1 layer with its neighbouring memory-bound
+// step fused into the GEMM ("fused") and run as a pass of its own
+// ("separate", a plain Go loop like generated code's): ResNet-50's expanding
+// 1×1 convolutions with the residual add and ReLU, DenseNet-121's
+// bottleneck 1×1 convolutions with the batch norm and ReLU before them.
+// One goroutine; GFLOP/s count the GEMM's multiply-adds.
+func BenchmarkFused(b *testing.B) {
+	r := rand.New(rand.NewPCG(37, 38))
+	type fl struct {
+		name    string
+		m, k, n int
+		pre     bool
+	}
+	for _, l := range []fl{
+		{"resnet50.layer1.conv3+add+relu", 256, 64, 3136, false},
+		{"resnet50.layer2.conv3+add+relu", 512, 128, 784, false},
+		{"resnet50.layer3.conv3+add+relu", 1024, 256, 196, false},
+		{"resnet50.layer4.conv3+add+relu", 2048, 512, 49, false},
+		{"densenet121.block1.6.bn+relu+conv1", 128, 224, 3136, true},
+		{"densenet121.block2.12.bn+relu+conv1", 128, 480, 784, true},
+		{"densenet121.block3.24.bn+relu+conv1", 128, 992, 196, true},
+	} {
+		a, bb, bias := randSlice(r, l.m*l.k), randSlice(r, l.k*l.n), randSlice(r, l.m)
+		res, c := randSlice(r, l.m*l.n), make([]float32, l.m*l.n)
+		scale, shift := randSlice(r, l.k), randSlice(r, l.k)
+		p := Pack(a, l.m, l.k)
+		scratch := make([]float32, ScratchSize(l.k))
+		flops := 2 * float64(l.m) * float64(l.k) * float64(l.n)
+		tmp := make([]float32, l.k*l.n)
+		b.Run(fmt.Sprintf("%s_%dx%dx%d/separate", l.name, l.m, l.k, l.n), func(b *testing.B) {
+			loop(b, flops, func() {
+				if l.pre {
+					for i := range l.k {
+						s, t := scale[i], shift[i]
+						row, out := bb[i*l.n:(i+1)*l.n], tmp[i*l.n:(i+1)*l.n]
+						for j, v := range row {
+							out[j] = max(v*s+t, 0)
+						}
+					}
+					p.MulTile(c, l.n, tmp, l.n, 0, l.n, 0, l.m, bias, false, scratch)
+					return
+				}
+				p.MulTile(c, l.n, bb, l.n, 0, l.n, 0, l.m, bias, false, scratch)
+				for i, v := range res {
+					c[i] = max(c[i]+v, 0)
+				}
+			})
+		})
+		b.Run(fmt.Sprintf("%s_%dx%dx%d/fused", l.name, l.m, l.k, l.n), func(b *testing.B) {
+			f := &Fused{Res: res, LDRes: l.n}
+			if l.pre {
+				f = &Fused{Scale: scale, Shift: shift}
+			}
+			loop(b, flops, func() { p.MulTileFused(c, l.n, bb, l.n, 0, l.n, 0, l.m, bias, !l.pre, f, scratch) })
+		})
+	}
+}
