@@ -88,7 +88,12 @@ func zs(from, n int) []string {
 const (
 	block    = 48
 	mb       = 64
-	tmpPitch = 4 * (4*block + 16)
+	tmpPitch = 4 * (4*2*block + 32) // 2·block lanes (phantoms) + spill
+	// wgInSeg: off [6]int64, mask [6][13]uint16, tpos, nq int32
+	segTpos = 48 + 2*6*13
+	segSize = segTpos + 8 + 4 // padded to 8 bytes
+	// wgOutChunk: mask, exp uint16; pos, rows, nst int32; st [16]{off int32; mask uint16; q, rows uint8}
+	outChunkSize = 16 + 16*8
 )
 
 // Constants: 32-bit float bits.
@@ -101,27 +106,33 @@ const (
 
 func genIn() {
 	fmt.Fprintf(&b, `
-// func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, seg *wgInSeg, nch int, last int, tmp *float32)
+// func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, segs *wgInSeg, nseg int, chunks *wgInChunk, nchunk int, tmp *float32)
 //
-// The input transform of a run of 16·nch tiles of one tile row (n ≤ 48;
-// see wgInRun), for nc channels cstride floats apart. Per channel: pass 1
-// loads the 6 input rows at the byte offsets seg.off[r], 16 columns at a
-// time under seg.mask[r][q] (lanes outside the image, or rows outside it,
-// load zero), and stores the vertical transform of each column into tmp
-// (6 rows of %d bytes). Pass 2, per 16 tiles and transformed row i: the
-// columns 4t+j (j < 4) of the 16 tiles by two VPERMI2PS and a VSHUFF32X4 per
-// pair of j, j = 4, 5 by shifting j = 0, 1 one lane (VALIGND) with the next
-// tile's column; the horizontal transform; v[(6i+k)·ldv + t] for the 16
-// tiles, masked by last in the last 16. The next channel's v is %d floats on.
-TEXT ·wgIn16(SB), NOSPLIT, $0-72
+// The input transform of a block of tiles (see wgInBlock) for nc channels
+// cstride floats apart. The block's tiles are laid out in lanes t', each
+// run of tiles in one tile row (a segment) followed by one phantom lane.
+// Per channel: pass 1, per segment {off [6]int64; mask [6][13]uint16;
+// tpos, nq int32}: the 6 input rows at byte offsets off[r] from the plane,
+// nq vectors of 16 columns under mask[r][q] (lanes outside the image, or
+// rows outside it, load zero); the vertical transform of each column into
+// tmp at byte tpos + 64q of each of 6 rows %d bytes apart (a segment's last
+// vector spills into the next one's columns, which are written after it).
+// Pass 2, per chunk of 16 lanes {mask uint16; comp uint16; pos int32} and
+// transformed row i: the columns 4t'+j (j < 4) by two VPERMI2PS and a
+// VSHUFF32X4 per pair of j, j = 4, 5 by shifting j = 0, 1 one lane
+// (VALIGND) with the next lane's column (a phantom lane holds the columns
+// 4n, 4n+1 of its segment); the horizontal transform; the real lanes
+// (mask) stored at v + pos + (6i+k)·ldv·4: masked (comp = 0: mask is a
+// prefix), or compressed (VCOMPRESSPS) and stored under a prefix mask. The
+// next channel's v is %d bytes on.
+TEXT ·wgIn16(SB), NOSPLIT, $0-80
 	MOVQ v+0(FP), DI
 	MOVQ ldv+8(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R14 // 3·ldv
 	MOVQ img+16(FP), SI
 	MOVQ nc+32(FP), CX
-	MOVQ seg+40(FP), R12
-	MOVQ tmp+64(FP), R13
+	MOVQ tmp+72(FP), R13
 	MOVL $%#x, AX
 	VPBROADCASTD AX, Z28 // 4
 	MOVL $%#x, AX
@@ -131,14 +142,19 @@ TEXT ·wgIn16(SB), NOSPLIT, $0-72
 	VMOVDQU32 wgDeintA<>(SB), Z26
 	VMOVDQU32 wgDeintB<>(SB), Z27
 wgin_chan:
-	// Pass 1: 4·nch+1 vectors of 16 columns.
+	// Pass 1: per segment, nq vectors of 16 columns.
+	MOVQ segs+40(FP), R12
+	MOVQ nseg+48(FP), BX
+	IMULQ $%d, BX
+	ADDQ R12, BX // end of the segments
+wgin_seg:
 	MOVQ SI, R9
-	MOVQ R13, R10
+	MOVLQSX %d(R12), R10
+	ADDQ R13, R10
 	LEAQ 48(R12), R11
-	MOVQ nch+48(FP), DX
-	LEAQ 1(DX*4), DX
+	MOVLQSX %d(R12), DX
 wgin_col:
-`, tmpPitch, block, f4, f5, f2)
+`, tmpPitch, 4*block, f4, f5, f2, segSize, segTpos, segTpos+4)
 	var d [6]string
 	for r := range 6 {
 		d[r] = z(r)
@@ -155,50 +171,72 @@ wgin_col:
 	p("ADDQ $2, R11")
 	p("DECQ DX")
 	p("JNZ wgin_col")
-	b.WriteString("\t// Pass 2: 16 tiles at a time.\n")
+	p("ADDQ $%d, R12", segSize)
+	p("CMPQ R12, BX")
+	p("JB wgin_seg")
+	b.WriteString("\t// Pass 2: 16 lanes at a time.\n")
 	p("MOVQ R13, R9")
-	p("MOVQ DI, BX")
-	p("MOVQ nch+48(FP), DX")
+	p("MOVQ chunks+56(FP), BX")
+	p("MOVQ nchunk+64(FP), DX")
 	label("wgin_chunk")
-	p("MOVW $0xffff, AX")
-	p("CMPQ DX, $1")
-	p("JNE wgin_full")
-	p("MOVQ last+56(FP), AX")
-	label("wgin_full")
-	p("KMOVW AX, K1")
-	p("MOVQ BX, R10")
+	p("KMOVW 0(BX), K1")      // real lanes
+	p("MOVWLZX 0(BX), AX")    // their count: a prefix mask
+	p("POPCNTL AX, AX")
+	p("MOVL $1, R11")
+	p("SHLXL AX, R11, R11")
+	p("DECL R11")
+	p("KMOVW R11, K2")
+	p("MOVWLZX 2(BX), R11") // comp
+	p("MOVLQSX 4(BX), R10")
+	p("ADDQ DI, R10")
 	for i := range 6 {
 		fmt.Fprintf(&b, "\t// transformed row %d\n", i)
 		for q := range 4 {
 			p("VMOVUPS %d(R9), %s", tmpPitch*i+64*q, z(q))
 		}
 		p("VMOVAPS Z26, Z4")
-		p("VPERMI2PS Z1, Z0, Z4") // j0 | j1 of tiles 0-7
+		p("VPERMI2PS Z1, Z0, Z4") // j0 | j1 of lanes 0-7
 		p("VMOVAPS Z26, Z5")
-		p("VPERMI2PS Z3, Z2, Z5") // j0 | j1 of tiles 8-15
+		p("VPERMI2PS Z3, Z2, Z5") // j0 | j1 of lanes 8-15
 		p("VMOVAPS Z27, Z6")
-		p("VPERMI2PS Z1, Z0, Z6") // j2 | j3 of tiles 0-7
+		p("VPERMI2PS Z1, Z0, Z6") // j2 | j3 of lanes 0-7
 		p("VMOVAPS Z27, Z7")
-		p("VPERMI2PS Z3, Z2, Z7")          // j2 | j3 of tiles 8-15
+		p("VPERMI2PS Z3, Z2, Z7")          // j2 | j3 of lanes 8-15
 		p("VSHUFF32X4 $0x44, Z5, Z4, Z8")  // j0
 		p("VSHUFF32X4 $0xee, Z5, Z4, Z9")  // j1
 		p("VSHUFF32X4 $0x44, Z7, Z6, Z10") // j2
 		p("VSHUFF32X4 $0xee, Z7, Z6, Z11") // j3
 		p("VBROADCASTSS %d(R9), Z12", tmpPitch*i+256)
-		p("VALIGND $1, Z8, Z12, Z12") // j4: j0 of the next tile
+		p("VALIGND $1, Z8, Z12, Z12") // j4: j0 of the next lane
 		p("VBROADCASTSS %d(R9), Z13", tmpPitch*i+260)
 		p("VALIGND $1, Z9, Z13, Z13") // j5
 		u := bt([6]string{"Z8", "Z9", "Z10", "Z11", "Z12", "Z13"}, zs(14, 8), "Z28", "Z29", "Z30")
 		dst := []string{"(R10)", "(R10)(R8*1)", "(R10)(R8*2)"}
+		p("TESTL R11, R11")
+		p("JNZ wgin_comp%d", i)
 		for k := range 6 {
 			p("VMOVUPS %s, K1, %s", u[k], dst[k%3])
-			if k%3 == 2 {
-				p("LEAQ (R10)(R14*1), R10")
+			if k == 2 {
+				p("LEAQ (R10)(R14*1), AX")
+				dst = []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)"}
 			}
 		}
+		p("JMP wgin_stored%d", i)
+		label(fmt.Sprintf("wgin_comp%d", i))
+		dst = []string{"(R10)", "(R10)(R8*1)", "(R10)(R8*2)"}
+		for k := range 6 {
+			p("VCOMPRESSPS %s, K1, %s", u[k], u[k])
+			p("VMOVUPS %s, K2, %s", u[k], dst[k%3])
+			if k == 2 {
+				p("LEAQ (R10)(R14*1), AX")
+				dst = []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)"}
+			}
+		}
+		label(fmt.Sprintf("wgin_stored%d", i))
+		p("LEAQ (R10)(R14*2), R10") // the next 6 planes
 	}
 	p("ADDQ $256, R9")
-	p("ADDQ $64, BX")
+	p("ADDQ $8, BX")
 	p("DECQ DX")
 	p("JNZ wgin_chunk")
 	b.WriteString("\t// Next channel.\n")
@@ -214,18 +252,21 @@ wgin_col:
 func genOut() {
 	ldm := 4 * mb * block // bytes between ξ rows of the products
 	fmt.Fprintf(&b, `
-// func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, ch *wgOutChunk, nch int, tmp *float32, ow int)
+// func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, chunks *wgOutChunk, nchunk int, tmp *float32, ow int)
 //
-// The output transform of a run of tiles of one tile row (see wgOutRun)
-// for nm output channels: channel i's 36 products are at mo + i·%d bytes,
-// %d bytes apart, its output plane at c + i·ldc floats, its bias at bias +
-// i·bstep bytes. Per channel and chunk of 16 tiles ch[j] (byte offsets
-// {mo, out int32; rows int32; masks [4]uint16}): pass 1 stores the vertical
-// transform of the 6 columns k into tmp (24 vectors); pass 2, for the rows
-// a < ch.rows: the horizontal transform, + bias, max with the clamp (0 with
-// relu, else −∞: NaN and −0 pass as in wgOutGo), the 4 values of each tile
-// interleaved (VPERMI2PS, VPERMI2PD) and stored at row a of the output
-// under ch.masks[q] for the q-th 16 floats.
+// The output transform of a block of tiles (see wgOutBlock) for nm output
+// channels: channel i's 36 products are at mo + i·%d bytes, %d bytes apart,
+// its output plane at c + i·ldc floats, its bias at bias + i·bstep bytes.
+// Lanes t' as in wgIn16 (runs of tiles and a phantom lane after each). Per
+// channel and chunk of 16 lanes {mask, exp uint16; pos, rows, nst int32;
+// st [16]{off int32; mask uint16; q, rows uint8}}: pass 1 loads the
+// products at mo + pos (exp: compact, spread over the real lanes by
+// VEXPANDPS) and stores the vertical transform of the 6 columns k into tmp
+// (24 vectors); pass 2, for the rows a < rows: the horizontal transform,
+// + bias, max with the clamp (0 with relu, else −∞: NaN and −0 pass as in
+// wgOutGo), the 4 values of each lane interleaved (VPERMI2PS, VPERMI2PD)
+// into 4 vectors of 4 lanes (at tmp + 1536), and the stores st with a <
+// st.rows: vector q under st.mask at the plane + st.off + a·ow·4.
 TEXT ·wgOut16(SB), NOSPLIT, $0-88
 	MOVQ c+0(FP), DI
 	MOVQ mo+16(FP), SI
@@ -234,8 +275,6 @@ TEXT ·wgOut16(SB), NOSPLIT, $0-88
 	MOVQ ow+80(FP), R14
 	SHLQ $2, R14
 	MOVQ $%d, DX // ldm
-	MOVQ $%d, R11 // 18·ldm
-	MOVQ $%d, R12 // 30·ldm
 	MOVL $%#x, AX
 	VPBROADCASTD AX, Z28 // 2
 	MOVL $%#x, AX
@@ -254,42 +293,51 @@ wgout_clamp:
 	VMOVDQU64 wgInterQ1<>(SB), Z25
 wgout_m:
 	VBROADCASTSS (R8), Z27
-	MOVQ ch+56(FP), BX
-	MOVQ nch+64(FP), CX
+	MOVQ chunks+56(FP), BX
+	MOVQ nchunk+64(FP), CX
 wgout_chunk:
 	// Pass 1: vertical transforms of the 6 columns k.
 	MOVQ $%d, R10 // 6·ldm
-	MOVLQSX 0(BX), R9
+	MOVQ $%d, R11 // 18·ldm
+	MOVQ $%d, R12 // 30·ldm
+	MOVLQSX 4(BX), R9
 	ADDQ SI, R9
-`, 4*block, ldm, ldm, 18*ldm, 30*ldm, f2, f4, f8, 6*ldm)
-	for k := range 6 {
-		src := []string{"(R9)", "(R9)(R10*1)", "(R9)(R10*2)", "(R9)(R11*1)", "(R9)(R10*4)", "(R9)(R12*1)"}
-		var m [6]string
-		for i := range 6 {
-			m[i] = z(i)
-			p("VMOVUPS %s, %s", src[i], m[i])
-		}
-		y := at(m, zs(6, 4), "Z28", "Z29", "Z30")
-		for a := range 4 {
-			p("VMOVUPS %s, %d(R13)", y[a], 64*(6*a+k))
-		}
-		if k < 5 {
-			p("ADDQ DX, R9")
+	KMOVW 0(BX), K1
+	CMPW 2(BX), $0
+	JNE wgout_expand
+`, 4*block, ldm, ldm, f2, f4, f8, 6*ldm, 18*ldm, 30*ldm)
+	pass1 := func(expand bool) {
+		for k := range 6 {
+			src := []string{"(R9)", "(R9)(R10*1)", "(R9)(R10*2)", "(R9)(R11*1)", "(R9)(R10*4)", "(R9)(R12*1)"}
+			var m [6]string
+			for i := range 6 {
+				m[i] = z(i)
+				p("VMOVUPS %d%s, %s", 4*k*mb*block, src[i], m[i])
+				if expand {
+					p("VEXPANDPS %s, K1, %s", m[i], m[i])
+				}
+			}
+			y := at(m, zs(6, 4), "Z28", "Z29", "Z30")
+			for a := range 4 {
+				p("VMOVUPS %s, %d(R13)", y[a], 64*(6*a+k))
+			}
 		}
 	}
+	pass1(false)
+	p("JMP wgout_pass2")
+	label("wgout_expand")
+	pass1(true)
+	label("wgout_pass2")
 	b.WriteString("\t// Pass 2: output rows a < rows.\n")
-	p("MOVLQSX 4(BX), R9")
-	p("ADDQ DI, R9")
-	p("MOVLQSX 8(BX), AX")
-	p("MOVQ R13, R10")
-	for q := range 4 {
-		p("KMOVW %d(BX), K%d", 12+2*q, q+1)
-	}
+	p("XORQ AX, AX")   // a
+	p("XORQ R10, R10") // a·ow·4
 	label("wgout_row")
+	p("IMUL3Q $384, AX, R12") // tmp row a: 6 vectors
+	p("ADDQ R13, R12")
 	var m [6]string
 	for k := range 6 {
 		m[k] = z(k)
-		p("VMOVUPS %d(R10), %s", 64*k, m[k])
+		p("VMOVUPS %d(R12), %s", 64*k, m[k])
 	}
 	y := at(m, zs(6, 4), "Z28", "Z29", "Z30")
 	for bb := range 4 {
@@ -298,29 +346,46 @@ wgout_chunk:
 	}
 	// Interleave: pairs (b0, b1) and (b2, b3), then quads.
 	p("VMOVAPS Z22, Z10")
-	p("VPERMI2PS %s, %s, Z10", y[1], y[0]) // b0 b1 of tiles 0-7
+	p("VPERMI2PS %s, %s, Z10", y[1], y[0]) // b0 b1 of lanes 0-7
 	p("VMOVAPS Z23, Z11")
-	p("VPERMI2PS %s, %s, Z11", y[1], y[0]) // b0 b1 of tiles 8-15
+	p("VPERMI2PS %s, %s, Z11", y[1], y[0]) // b0 b1 of lanes 8-15
 	p("VMOVAPS Z22, Z12")
-	p("VPERMI2PS %s, %s, Z12", y[3], y[2]) // b2 b3 of tiles 0-7
+	p("VPERMI2PS %s, %s, Z12", y[3], y[2]) // b2 b3 of lanes 0-7
 	p("VMOVAPS Z23, Z13")
-	p("VPERMI2PS %s, %s, Z13", y[3], y[2]) // b2 b3 of tiles 8-15
+	p("VPERMI2PS %s, %s, Z13", y[3], y[2]) // b2 b3 of lanes 8-15
 	p("VMOVAPS Z24, Z14")
-	p("VPERMI2PD Z12, Z10, Z14") // tiles 0-3
+	p("VPERMI2PD Z12, Z10, Z14") // lanes 0-3
 	p("VMOVAPS Z25, Z15")
-	p("VPERMI2PD Z12, Z10, Z15") // tiles 4-7
+	p("VPERMI2PD Z12, Z10, Z15") // lanes 4-7
 	p("VMOVAPS Z24, Z16")
-	p("VPERMI2PD Z13, Z11, Z16") // tiles 8-11
+	p("VPERMI2PD Z13, Z11, Z16") // lanes 8-11
 	p("VMOVAPS Z25, Z17")
-	p("VPERMI2PD Z13, Z11, Z17") // tiles 12-15
+	p("VPERMI2PD Z13, Z11, Z17") // lanes 12-15
 	for q := range 4 {
-		p("VMOVUPS Z%d, K%d, %d(R9)", 14+q, q+1, 64*q)
+		p("VMOVUPS Z%d, %d(R13)", 14+q, 1536+64*q)
 	}
-	p("ADDQ $384, R10")
-	p("ADDQ R14, R9")
-	p("DECQ AX")
-	p("JNZ wgout_row")
-	p("ADDQ $24, BX")
+	p("LEAQ 16(BX), R9") // the stores
+	p("MOVLQSX 12(BX), R11")
+	label("wgout_store")
+	p("MOVBQZX 7(R9), R12")
+	p("CMPQ R12, AX")
+	p("JLE wgout_skip") // a ≥ rows of this store's tile row
+	p("MOVBQZX 6(R9), R12")
+	p("SHLQ $6, R12")
+	p("VMOVUPS 1536(R13)(R12*1), Z0")
+	p("KMOVW 4(R9), K1")
+	p("MOVLQSX 0(R9), R12")
+	p("ADDQ R10, R12")
+	p("VMOVUPS Z0, K1, (DI)(R12*1)")
+	label("wgout_skip")
+	p("ADDQ $8, R9")
+	p("DECQ R11")
+	p("JNZ wgout_store")
+	p("ADDQ R14, R10")
+	p("INCQ AX")
+	p("CMPL AX, 8(BX)")
+	p("JB wgout_row")
+	p("ADDQ $%d, BX", outChunkSize)
 	p("DECQ CX")
 	p("JNZ wgout_chunk")
 	b.WriteString("\t// Next output channel.\n")

@@ -123,16 +123,25 @@ func WinogradTiles(g Conv) int {
 
 // WinogradScratchSize is the scratch [Winograd.ConvTile] needs for c input
 // channels and an output w pixels wide: the transformed inputs of a block
-// of 48 tiles (36·c·48 floats), the 36 products of 64 output channels
-// (36·64·48 + 16), 6 padded input rows and the GEMM's scratch.
+// of 48 tiles (36·(48c+16) floats), the 36 products of 64 output channels
+// (36·64·48 + 16), the transforms' buffer and the GEMM's scratch.
 func WinogradScratchSize(c, w int) int {
-	return 36*c*wgBlock + wgMoLen + wgRowsLen(w) + ScratchSize(c)
+	return 36*wgLDV(c) + wgMoLen + wgBufLen(w) + ScratchSize(c)
 }
 
-// wgRowsLen is the length of the transforms' buffer for an output w pixels
-// wide: 6 padded rows of wgPitch(w) floats (Go), or 6 rows of a 48-tile
-// block's columns (assembly).
-func wgRowsLen(w int) int { return wgAlpha * max(wgPitch(w), wgTile*wgBlock+16) }
+// wgLDV is the distance between the transformed inputs' 36 planes (c rows
+// of wgBlock tiles each), with 16 floats to spare for the assembly kernel's
+// whole-vector stores.
+func wgLDV(c int) int { return c*wgBlock + 16 }
+
+// wgBufLen is the length of the transforms' buffer for an output w pixels
+// wide: 6 padded rows of wgPitch(w) floats (Go), or the assembly kernels'
+// rows and tables (wgAsmBufLen floats).
+func wgBufLen(w int) int { return max(wgAlpha*wgPitch(w), wgAsmBufLen) }
+
+// wgAsmBufLen bounds what the assembly kernels keep in the buffer (checked
+// in winograd_amd64.go).
+const wgAsmBufLen = 6144
 
 // wgPitch is the length of a padded input row: 4 columns per tile for a
 // whole number of 16-tile vectors, plus 16 more for the last one's right
@@ -160,7 +169,6 @@ func wgPitch(w int) int {
 func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
 	g.check(len(src))
 	oh, ow := g.OH(), g.OW()
-	tw := (ow + wgTile - 1) / wgTile
 	nt := WinogradTiles(g)
 	switch {
 	case g.KH != 3 || g.KW != 3 || g.SH != 1 || g.SW != 1 || g.C != p.c:
@@ -178,39 +186,28 @@ func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1,
 		return
 	}
 	C := p.c
-	vLen := 36 * C * wgBlock
-	v, rest := scratch[:vLen], scratch[vLen:]
+	ldv := wgLDV(C)
+	v, rest := scratch[:36*ldv], scratch[36*ldv:]
 	mo, rest := rest[:wgMoLen], rest[wgMoLen:]
-	rows, gs := rest[:wgRowsLen(ow)], rest[wgRowsLen(ow):]
+	buf, gs := rest[:wgBufLen(ow)], rest[wgBufLen(ow):]
 	for b0 := t0; b0 < t1; b0 += wgBlock {
 		b1 := min(b0+wgBlock, t1)
 		nb := b1 - b0
-		// Input transform: V_ξ[ci][t−b0], ξ-major, ld C·wgBlock, per
-		// tile row.
-		for t := b0; t < b1; {
-			ty, tx := t/tw, t%tw
-			n := min(tw-tx, b1-t)
-			wgIn(v[t-b0:], C*wgBlock, src, g, ty, tx, n, rows)
-			t += n
-		}
+		// Input transform: V_ξ[ci][t−b0], ξ-major, ldv apart.
+		wgIn(v, ldv, src, g, b0, b1, buf)
 		// Per group of wgMB output channels: 36 GEMMs into mo (ξ-major,
 		// wgMB×wgBlock each), then the output transform.
 		for ma := m0; ma < m1; ma += wgMB {
 			mb := min(ma+wgMB, m1)
 			for xi := range 36 {
-				src := bsource{b: v[xi*C*wgBlock:], ldb: wgBlock}
+				src := bsource{b: v[xi*ldv:], ldb: wgBlock}
 				p.u[xi].mul(mo[xi*wgMB*wgBlock:], wgBlock, ma, &src, 0, nb, ma, mb, nil, false, nil, 0, gs)
 			}
 			var bs []float32
 			if bias != nil {
 				bs = bias[ma:mb]
 			}
-			for t := b0; t < b1; {
-				ty, tx := t/tw, t%tw
-				n := min(tw-tx, b1-t)
-				wgOut(c[ma*ldc:], ldc, oh, ow, ty, tx, n, mo[t-b0:], mb-ma, bs, relu, rows)
-				t += n
-			}
+			wgOut(c[ma*ldc:], ldc, oh, ow, b0, b1, mo, mb-ma, bs, relu, buf)
 		}
 	}
 }
@@ -331,34 +328,44 @@ func wgOutGo(out []float32, ow, oh, ty, tx int, mo []float32, ldm, n int, bias f
 	}
 }
 
-// wgIn and wgOut are the transforms of a run of tiles in one tile row: the
-// Go ones here, the assembly ones on AVX-512 (winograd_amd64.go).
+// wgIn and wgOut are the transforms of a block of tiles: the Go ones here,
+// the assembly ones on AVX-512 (winograd_amd64.go).
 var (
-	wgIn  = wgInRun
-	wgOut = wgOutRun
+	wgIn  = wgInBlock
+	wgOut = wgOutBlock
 )
 
-// wgInRun is the input transform of tiles [tx, tx+n) of tile row ty, every
-// channel: v[ξ·ldv + ci·wgBlock + t] for tile tx+t. buf holds ≥
-// wgRowsLen(OW) values.
-func wgInRun(v []float32, ldv int, src []float32, g Conv, ty, tx, n int, buf []float32) {
+// wgInBlock is the input transform of tiles [b0, b1) (≤ wgBlock), every
+// channel: v[ξ·ldv + ci·wgBlock + t−b0]. buf holds wgBufLen(OW) values.
+func wgInBlock(v []float32, ldv int, src []float32, g Conv, b0, b1 int, buf []float32) {
 	pitch := wgPitch(g.OW())
-	for ci := range g.C {
-		fillRows(buf, pitch, src[ci*g.H*g.W:(ci+1)*g.H*g.W], g, ty, tx, n)
-		wgInGo(v[ci*wgBlock:], ldv, buf, pitch, n)
+	tw := (g.OW() + wgTile - 1) / wgTile
+	for t := b0; t < b1; {
+		ty, tx := t/tw, t%tw
+		n := min(tw-tx, b1-t)
+		for ci := range g.C {
+			fillRows(buf, pitch, src[ci*g.H*g.W:(ci+1)*g.H*g.W], g, ty, tx, n)
+			wgInGo(v[ci*wgBlock+t-b0:], ldv, buf, pitch, n)
+		}
+		t += n
 	}
 }
 
-// wgOutRun is the output transform of tiles [tx, tx+n) of tile row ty for
-// nm output channels: channel i's products are mo[ξ·wgMB·wgBlock +
-// i·wgBlock + t], its output c[i·ldc + y·ow + x], its bias bias[i] (bias
-// nil: zero).
-func wgOutRun(c []float32, ldc, oh, ow, ty, tx, n int, mo []float32, nm int, bias []float32, relu bool, buf []float32) {
-	for i := range nm {
-		var b float32
-		if bias != nil {
-			b = bias[i]
+// wgOutBlock is the output transform of tiles [b0, b1) for nm output
+// channels: channel i's products are mo[ξ·wgMB·wgBlock + i·wgBlock + t−b0],
+// its output c[i·ldc + y·ow + x], its bias bias[i] (bias nil: zero).
+func wgOutBlock(c []float32, ldc, oh, ow, b0, b1 int, mo []float32, nm int, bias []float32, relu bool, buf []float32) {
+	tw := (ow + wgTile - 1) / wgTile
+	for t := b0; t < b1; {
+		ty, tx := t/tw, t%tw
+		n := min(tw-tx, b1-t)
+		for i := range nm {
+			var b float32
+			if bias != nil {
+				b = bias[i]
+			}
+			wgOutGo(c[i*ldc:i*ldc+oh*ow], ow, oh, ty, tx, mo[i*wgBlock+t-b0:], wgMB*wgBlock, n, b, relu)
 		}
-		wgOutGo(c[i*ldc:i*ldc+oh*ow], ow, oh, ty, tx, mo[i*wgBlock:], wgMB*wgBlock, n, b, relu)
+		t += n
 	}
 }

@@ -2,35 +2,58 @@
 
 package gemm
 
+import (
+	"math/bits"
+	"unsafe"
+)
+
 // The AVX-512 Winograd transform kernels (winograd_amd64.s, written by
 // mkwino.go): 16 tiles at a time, looping over the channels inside,
 // bit-identical to wgInRun and wgOutRun.
 
 //go:noescape
-func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, seg *wgInSeg, nch int, last int, tmp *float32)
+func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, segs *wgInSeg, nseg int, chunks *wgInChunk, nchunk int, tmp *float32)
 
 //go:noescape
-func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, ch *wgOutChunk, nch int, tmp *float32, ow int)
+func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, chunks *wgOutChunk, nchunk int, tmp *float32, ow int)
 
-// wgInSeg tells wgIn16 where a run's 6 input rows are: the byte offset of
-// each row's first column (image column 4·tx − left, maybe negative) from
-// its channel's plane, and which lanes of each 16 columns lie inside the
-// image (none for rows outside it).
+// wgInSeg is a run of tiles in one tile row (a segment) for wgIn16: the
+// byte offset of each of its 6 input rows' first column (image column
+// 4·tx − left, maybe negative) from its channel's plane, which lanes of
+// each 16 columns lie inside the image (none for rows outside it), the
+// byte offset of its first lane's columns in the rows buffer and the
+// number of 16-column vectors.
 type wgInSeg struct {
-	off  [6]int64
-	mask [6][4*wgBlock/16 + 1]uint16
+	off      [6]int64
+	mask     [6][4*wgBlock/16 + 1]uint16
+	tpos, nq int32
 }
 
-// wgOutChunk is one chunk of ≤ 16 tiles for wgOut16: byte offsets of its
-// products and of its first output pixel, the output rows inside the image
-// and the lanes of each 16 output columns inside it.
-type wgOutChunk struct {
-	mo, out, rows int32
-	mask          [4]uint16
-	_             uint32
+// wgInChunk is 16 lanes for wgIn16: the real ones (the others are
+// phantoms, or beyond the block), whether they are not a prefix (stored
+// compressed), the byte offset of the first one's column in v.
+type wgInChunk struct {
+	mask, comp uint16
+	pos        int32
 }
+
+// The assembly kernels' part of the transforms' buffer: the input
+// kernel's 6 rows (2·wgBlock lanes and a spill of 32 floats each; the
+// output kernel's 28 vectors), its segments and chunks, the output
+// kernel's chunks.
+const (
+	wgInRowsLen = wgAlpha * (wgTile*2*wgBlock + 32)
+	wgSegsAt    = wgInRowsLen
+	wgChunksAt  = wgSegsAt + wgBlock*int(unsafe.Sizeof(wgInSeg{}))/4
+	wgOutAt     = wgChunksAt + (2*wgBlock/16)*int(unsafe.Sizeof(wgInChunk{}))/4
+	wgAsmEnd    = wgOutAt + (2*wgBlock/16)*int(unsafe.Sizeof(wgOutChunk{}))/4
+)
 
 func init() {
+	if wgAsmEnd > wgAsmBufLen || unsafe.Sizeof(wgInSeg{}) != 216 || unsafe.Offsetof(wgInSeg{}.tpos) != 204 || unsafe.Sizeof(wgInChunk{}) != 8 ||
+		unsafe.Sizeof(wgOutChunk{}) != 16+16*8 || unsafe.Offsetof(wgOutChunk{}.st) != 16 {
+		panic("gemm: Winograd tables do not fit the assembly's layout")
+	}
 	if hasAVX512() {
 		wgIn, wgOut = wgInAsm, wgOutAsm
 	}
@@ -45,43 +68,151 @@ func span(lo, hi int) uint16 {
 	return uint16(1<<hi - 1<<lo)
 }
 
-// wgInAsm is wgInRun on wgIn16.
-func wgInAsm(v []float32, ldv int, src []float32, g Conv, ty, tx, n int, buf []float32) {
-	nch := (n + 15) / 16
-	if len(v) < 35*ldv+(g.C-1)*wgBlock+n || len(buf) < wgAlpha*(wgTile*wgBlock+16) || g.C*g.H*g.W >= 1<<31 {
+// wgInAsm is wgInBlock on wgIn16.
+func wgInAsm(v []float32, ldv int, src []float32, g Conv, b0, b1 int, buf []float32) {
+	if len(v) < 35*ldv+g.C*wgBlock+16 || len(buf) < wgAsmEnd || g.C*g.H*g.W >= 1<<31 || b1-b0 > wgBlock {
 		panic("gemm: wgIn16 bounds")
 	}
-	var s wgInSeg
-	x0 := wgTile*tx - g.Pad[1]
-	var cols [len(s.mask[0])]uint16
-	for q := range 4*nch + 1 {
-		lo := x0 + 16*q // image column of lane 0
-		cols[q] = span(-lo, g.W-lo)
-	}
-	for r := range wgAlpha {
-		if y := wgTile*ty - g.Pad[0] + r; y >= 0 && y < g.H {
-			s.off[r] = int64(4 * (y*g.W + x0))
-			s.mask[r] = cols
+	segs := unsafe.Slice((*wgInSeg)(unsafe.Pointer(&buf[wgSegsAt])), wgBlock)
+	chunks := unsafe.Slice((*wgInChunk)(unsafe.Pointer(&buf[wgChunksAt])), 2*wgBlock/16)
+	tw := (g.OW() + wgTile - 1) / wgTile
+	var real [2 * wgBlock]bool
+	ns, lanes := 0, 0
+	for t := b0; t < b1; {
+		ty, tx := t/tw, t%tw
+		n := min(tw-tx, b1-t)
+		s := &segs[ns]
+		*s = wgInSeg{tpos: int32(16 * lanes), nq: int32((wgTile*n + 2 + 15) / 16)}
+		x0 := wgTile*tx - g.Pad[1]
+		var cols [len(s.mask[0])]uint16
+		for q := range int(s.nq) {
+			lo := x0 + 16*q // image column of lane 0
+			cols[q] = span(-lo, g.W-lo)
 		}
+		for r := range wgAlpha {
+			if y := wgTile*ty - g.Pad[0] + r; y >= 0 && y < g.H {
+				s.off[r] = int64(4 * (y*g.W + x0))
+				s.mask[r] = cols
+			}
+		}
+		for i := range n {
+			real[lanes+i] = true
+		}
+		lanes += n + 1 // and a phantom
+		ns++
+		t += n
 	}
-	wgIn16(&v[0], ldv, &src[0], g.H*g.W, g.C, &s, nch, 1<<(n-16*(nch-1))-1, &buf[0])
+	nch, pos := 0, 0
+	for c0 := 0; c0 < lanes; c0 += 16 {
+		var m uint16
+		for l := range 16 {
+			if c0+l < len(real) && real[c0+l] {
+				m |= 1 << l
+			}
+		}
+		if m == 0 {
+			continue // only the last phantom
+		}
+		comp := uint16(0)
+		if m&(m+1) != 0 {
+			comp = 1
+		}
+		chunks[nch] = wgInChunk{mask: m, comp: comp, pos: int32(4 * pos)}
+		pos += bits.OnesCount16(m)
+		nch++
+	}
+	wgIn16(&v[0], ldv, &src[0], g.H*g.W, g.C, &segs[0], ns, &chunks[0], nch, &buf[0])
 }
 
-// wgOutAsm is wgOutRun on wgOut16.
-func wgOutAsm(c []float32, ldc, oh, ow, ty, tx, n int, mo []float32, nm int, bias []float32, relu bool, buf []float32) {
-	nch := (n + 15) / 16
-	rows := min(wgTile, oh-wgTile*ty)
-	cols := min(wgTile*n, ow-wgTile*tx) // output columns from 4·tx
-	if len(c) < (nm-1)*ldc+(wgTile*ty+rows-1)*ow+wgTile*tx+cols || len(mo) < 35*wgMB*wgBlock+(nm-1)*wgBlock+16*nch ||
-		len(buf) < 24*16 || (nm-1)*ldc+oh*ow >= 1<<29 || (bias != nil && len(bias) < nm) {
+// wgOutChunk is 16 lanes for wgOut16: the real ones, whether they are not
+// a prefix (their products are loaded compact and spread), the byte offset
+// of the first one's products, the most output rows of their tile rows,
+// and the stores.
+type wgOutChunk struct {
+	mask, exp      uint16
+	pos, rows, nst int32
+	st             [16]wgOutStore
+}
+
+// wgOutStore is one masked store of wgOut16: vector q (4 lanes × 4
+// columns) under mask at the byte offset off (+ a·ow·4 in output row a <
+// rows) from the channel's plane.
+type wgOutStore struct {
+	off     int32
+	mask    uint16
+	q, rows uint8
+}
+
+// wgOutAsm is wgOutBlock on wgOut16.
+func wgOutAsm(c []float32, ldc, oh, ow, b0, b1 int, mo []float32, nm int, bias []float32, relu bool, buf []float32) {
+	if len(c) < (nm-1)*ldc+oh*ow || len(mo) < wgMoLen || len(buf) < wgAsmEnd || (nm-1)*ldc+oh*ow >= 1<<29 ||
+		(bias != nil && len(bias) < nm) || nm > wgMB || b1-b0 > wgBlock {
 		panic("gemm: wgOut16 bounds")
 	}
-	var ch [wgBlock / 16]wgOutChunk
-	for j := range nch {
-		ch[j] = wgOutChunk{mo: int32(64 * j), out: int32(4 * (wgTile*ty*ow + wgTile*tx + 64*j)), rows: int32(rows)}
-		for q := range 4 {
-			ch[j].mask[q] = span(0, cols-64*j-16*q)
+	chunks := unsafe.Slice((*wgOutChunk)(unsafe.Pointer(&buf[wgOutAt])), 2*wgBlock/16)
+	tw := (ow + wgTile - 1) / wgTile
+	// Lanes: tile (or -1: phantom) of each.
+	var lane [2*wgBlock + 16]int
+	nl := 0
+	for t := b0; t < b1; {
+		n := min(tw-t%tw, b1-t)
+		for i := range n {
+			lane[nl+i] = t + i
 		}
+		lane[nl+n] = -1
+		nl += n + 1
+		t += n
+	}
+	for i := nl; i < len(lane); i++ {
+		lane[i] = -1
+	}
+	nch := 0
+	for c0 := 0; c0 < nl; c0 += 16 {
+		ch := &chunks[nch]
+		*ch = wgOutChunk{}
+		first := -1
+		for l := range 16 {
+			t := lane[c0+l]
+			if t < 0 {
+				continue
+			}
+			ch.mask |= 1 << l
+			if first < 0 {
+				first = t
+			}
+			ty := t / tw
+			ch.rows = max(ch.rows, int32(min(wgTile, oh-wgTile*ty)))
+		}
+		if first < 0 {
+			continue
+		}
+		if ch.mask&(ch.mask+1) != 0 {
+			ch.exp = 1
+		}
+		ch.pos = int32(4 * (first - b0))
+		// Stores: per vector q, per tile row among its 4 lanes.
+		for q := range 4 {
+			for l := 4 * q; l < 4*q+4; {
+				t := lane[c0+l]
+				if t < 0 {
+					l++
+					continue
+				}
+				ty := t / tw
+				st := wgOutStore{q: uint8(q), rows: uint8(min(wgTile, oh-wgTile*ty))}
+				// Column of float 0 of the vector, as if its lanes were
+				// tiles of row ty next to t's.
+				x0 := wgTile*(t%tw) - wgTile*(l-4*q)
+				st.off = int32(4 * (wgTile*ty*ow + x0))
+				for ; l < 4*q+4 && lane[c0+l] >= 0 && lane[c0+l]/tw == ty; l++ {
+					x := wgTile * (lane[c0+l] % tw)
+					st.mask |= span(0, ow-x) & 0xf << (4 * (l - 4*q))
+				}
+				ch.st[ch.nst] = st
+				ch.nst++
+			}
+		}
+		nch++
 	}
 	var zero float32
 	bp, bstep := &zero, 0
@@ -92,5 +223,5 @@ func wgOutAsm(c []float32, ldc, oh, ow, ty, tx, n int, mo []float32, nm int, bia
 	if relu {
 		r = 1
 	}
-	wgOut16(&c[0], ldc, &mo[0], nm, bp, bstep, r, &ch[0], nch, &buf[0], ow)
+	wgOut16(&c[0], ldc, &mo[0], nm, bp, bstep, r, &chunks[0], nch, &buf[0], ow)
 }

@@ -4,27 +4,33 @@
 
 #include "textflag.h"
 
-// func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, seg *wgInSeg, nch int, last int, tmp *float32)
+// func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, segs *wgInSeg, nseg int, chunks *wgInChunk, nchunk int, tmp *float32)
 //
-// The input transform of a run of 16·nch tiles of one tile row (n ≤ 48;
-// see wgInRun), for nc channels cstride floats apart. Per channel: pass 1
-// loads the 6 input rows at the byte offsets seg.off[r], 16 columns at a
-// time under seg.mask[r][q] (lanes outside the image, or rows outside it,
-// load zero), and stores the vertical transform of each column into tmp
-// (6 rows of 832 bytes). Pass 2, per 16 tiles and transformed row i: the
-// columns 4t+j (j < 4) of the 16 tiles by two VPERMI2PS and a VSHUFF32X4 per
-// pair of j, j = 4, 5 by shifting j = 0, 1 one lane (VALIGND) with the next
-// tile's column; the horizontal transform; v[(6i+k)·ldv + t] for the 16
-// tiles, masked by last in the last 16. The next channel's v is 48 floats on.
-TEXT ·wgIn16(SB), NOSPLIT, $0-72
+// The input transform of a block of tiles (see wgInBlock) for nc channels
+// cstride floats apart. The block's tiles are laid out in lanes t', each
+// run of tiles in one tile row (a segment) followed by one phantom lane.
+// Per channel: pass 1, per segment {off [6]int64; mask [6][13]uint16;
+// tpos, nq int32}: the 6 input rows at byte offsets off[r] from the plane,
+// nq vectors of 16 columns under mask[r][q] (lanes outside the image, or
+// rows outside it, load zero); the vertical transform of each column into
+// tmp at byte tpos + 64q of each of 6 rows 1664 bytes apart (a segment's last
+// vector spills into the next one's columns, which are written after it).
+// Pass 2, per chunk of 16 lanes {mask uint16; comp uint16; pos int32} and
+// transformed row i: the columns 4t'+j (j < 4) by two VPERMI2PS and a
+// VSHUFF32X4 per pair of j, j = 4, 5 by shifting j = 0, 1 one lane
+// (VALIGND) with the next lane's column (a phantom lane holds the columns
+// 4n, 4n+1 of its segment); the horizontal transform; the real lanes
+// (mask) stored at v + pos + (6i+k)·ldv·4: masked (comp = 0: mask is a
+// prefix), or compressed (VCOMPRESSPS) and stored under a prefix mask. The
+// next channel's v is 192 bytes on.
+TEXT ·wgIn16(SB), NOSPLIT, $0-80
 	MOVQ v+0(FP), DI
 	MOVQ ldv+8(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R14 // 3·ldv
 	MOVQ img+16(FP), SI
 	MOVQ nc+32(FP), CX
-	MOVQ seg+40(FP), R12
-	MOVQ tmp+64(FP), R13
+	MOVQ tmp+72(FP), R13
 	MOVL $0x40800000, AX
 	VPBROADCASTD AX, Z28 // 4
 	MOVL $0x40a00000, AX
@@ -34,12 +40,17 @@ TEXT ·wgIn16(SB), NOSPLIT, $0-72
 	VMOVDQU32 wgDeintA<>(SB), Z26
 	VMOVDQU32 wgDeintB<>(SB), Z27
 wgin_chan:
-	// Pass 1: 4·nch+1 vectors of 16 columns.
+	// Pass 1: per segment, nq vectors of 16 columns.
+	MOVQ segs+40(FP), R12
+	MOVQ nseg+48(FP), BX
+	IMULQ $216, BX
+	ADDQ R12, BX // end of the segments
+wgin_seg:
 	MOVQ SI, R9
-	MOVQ R13, R10
+	MOVLQSX 204(R12), R10
+	ADDQ R13, R10
 	LEAQ 48(R12), R11
-	MOVQ nch+48(FP), DX
-	LEAQ 1(DX*4), DX
+	MOVLQSX 208(R12), DX
 wgin_col:
 	MOVQ 0(R12), AX
 	KMOVW 0(R11), K1
@@ -77,28 +88,34 @@ wgin_col:
 	VFMADD231PS Z30, Z10, Z0
 	VFNMADD231PS Z30, Z10, Z11
 	VMOVUPS Z12, 0(R10)
-	VMOVUPS Z7, 832(R10)
-	VMOVUPS Z9, 1664(R10)
-	VMOVUPS Z0, 2496(R10)
-	VMOVUPS Z11, 3328(R10)
-	VMOVUPS Z13, 4160(R10)
+	VMOVUPS Z7, 1664(R10)
+	VMOVUPS Z9, 3328(R10)
+	VMOVUPS Z0, 4992(R10)
+	VMOVUPS Z11, 6656(R10)
+	VMOVUPS Z13, 8320(R10)
 	ADDQ $64, R9
 	ADDQ $64, R10
 	ADDQ $2, R11
 	DECQ DX
 	JNZ wgin_col
-	// Pass 2: 16 tiles at a time.
+	ADDQ $216, R12
+	CMPQ R12, BX
+	JB wgin_seg
+	// Pass 2: 16 lanes at a time.
 	MOVQ R13, R9
-	MOVQ DI, BX
-	MOVQ nch+48(FP), DX
+	MOVQ chunks+56(FP), BX
+	MOVQ nchunk+64(FP), DX
 wgin_chunk:
-	MOVW $0xffff, AX
-	CMPQ DX, $1
-	JNE wgin_full
-	MOVQ last+56(FP), AX
-wgin_full:
-	KMOVW AX, K1
-	MOVQ BX, R10
+	KMOVW 0(BX), K1
+	MOVWLZX 0(BX), AX
+	POPCNTL AX, AX
+	MOVL $1, R11
+	SHLXL AX, R11, R11
+	DECL R11
+	KMOVW R11, K2
+	MOVWLZX 2(BX), R11
+	MOVLQSX 4(BX), R10
+	ADDQ DI, R10
 	// transformed row 0
 	VMOVUPS 0(R9), Z0
 	VMOVUPS 64(R9), Z1
@@ -137,61 +154,33 @@ wgin_full:
 	VMOVAPS Z19, Z8
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
+	TESTL R11, R11
+	JNZ wgin_comp0
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	VMOVUPS Z8, K1, (R10)
-	VMOVUPS Z19, K1, (R10)(R8*1)
-	VMOVUPS Z21, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
+	LEAQ (R10)(R14*1), AX
+	VMOVUPS Z8, K1, (AX)
+	VMOVUPS Z19, K1, (AX)(R8*1)
+	VMOVUPS Z21, K1, (AX)(R8*2)
+	JMP wgin_stored0
+wgin_comp0:
+	VCOMPRESSPS Z20, K1, Z20
+	VMOVUPS Z20, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VCOMPRESSPS Z8, K1, Z8
+	VMOVUPS Z8, K2, (AX)
+	VCOMPRESSPS Z19, K1, Z19
+	VMOVUPS Z19, K2, (AX)(R8*1)
+	VCOMPRESSPS Z21, K1, Z21
+	VMOVUPS Z21, K2, (AX)(R8*2)
+wgin_stored0:
+	LEAQ (R10)(R14*2), R10
 	// transformed row 1
-	VMOVUPS 832(R9), Z0
-	VMOVUPS 896(R9), Z1
-	VMOVUPS 960(R9), Z2
-	VMOVUPS 1024(R9), Z3
-	VMOVAPS Z26, Z4
-	VPERMI2PS Z1, Z0, Z4
-	VMOVAPS Z26, Z5
-	VPERMI2PS Z3, Z2, Z5
-	VMOVAPS Z27, Z6
-	VPERMI2PS Z1, Z0, Z6
-	VMOVAPS Z27, Z7
-	VPERMI2PS Z3, Z2, Z7
-	VSHUFF32X4 $0x44, Z5, Z4, Z8
-	VSHUFF32X4 $0xee, Z5, Z4, Z9
-	VSHUFF32X4 $0x44, Z7, Z6, Z10
-	VSHUFF32X4 $0xee, Z7, Z6, Z11
-	VBROADCASTSS 1088(R9), Z12
-	VALIGND $1, Z8, Z12, Z12
-	VBROADCASTSS 1092(R9), Z13
-	VALIGND $1, Z9, Z13, Z13
-	VADDPS Z10, Z9, Z14
-	VADDPS Z12, Z11, Z15
-	VSUBPS Z10, Z9, Z16
-	VSUBPS Z11, Z12, Z17
-	VSUBPS Z9, Z11, Z18
-	VSUBPS Z10, Z12, Z19
-	VMULPS Z29, Z10, Z20
-	VSUBPS Z20, Z12, Z20
-	VFMADD231PS Z28, Z8, Z20
-	VMULPS Z29, Z11, Z21
-	VSUBPS Z21, Z13, Z21
-	VFMADD231PS Z28, Z9, Z21
-	VFNMADD231PS Z28, Z14, Z15
-	VFMADD231PS Z28, Z16, Z17
-	VMOVAPS Z19, Z8
-	VFMADD231PS Z30, Z18, Z8
-	VFNMADD231PS Z30, Z18, Z19
-	VMOVUPS Z20, K1, (R10)
-	VMOVUPS Z15, K1, (R10)(R8*1)
-	VMOVUPS Z17, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	VMOVUPS Z8, K1, (R10)
-	VMOVUPS Z19, K1, (R10)(R8*1)
-	VMOVUPS Z21, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	// transformed row 2
 	VMOVUPS 1664(R9), Z0
 	VMOVUPS 1728(R9), Z1
 	VMOVUPS 1792(R9), Z2
@@ -229,61 +218,33 @@ wgin_full:
 	VMOVAPS Z19, Z8
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
+	TESTL R11, R11
+	JNZ wgin_comp1
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	VMOVUPS Z8, K1, (R10)
-	VMOVUPS Z19, K1, (R10)(R8*1)
-	VMOVUPS Z21, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	// transformed row 3
-	VMOVUPS 2496(R9), Z0
-	VMOVUPS 2560(R9), Z1
-	VMOVUPS 2624(R9), Z2
-	VMOVUPS 2688(R9), Z3
-	VMOVAPS Z26, Z4
-	VPERMI2PS Z1, Z0, Z4
-	VMOVAPS Z26, Z5
-	VPERMI2PS Z3, Z2, Z5
-	VMOVAPS Z27, Z6
-	VPERMI2PS Z1, Z0, Z6
-	VMOVAPS Z27, Z7
-	VPERMI2PS Z3, Z2, Z7
-	VSHUFF32X4 $0x44, Z5, Z4, Z8
-	VSHUFF32X4 $0xee, Z5, Z4, Z9
-	VSHUFF32X4 $0x44, Z7, Z6, Z10
-	VSHUFF32X4 $0xee, Z7, Z6, Z11
-	VBROADCASTSS 2752(R9), Z12
-	VALIGND $1, Z8, Z12, Z12
-	VBROADCASTSS 2756(R9), Z13
-	VALIGND $1, Z9, Z13, Z13
-	VADDPS Z10, Z9, Z14
-	VADDPS Z12, Z11, Z15
-	VSUBPS Z10, Z9, Z16
-	VSUBPS Z11, Z12, Z17
-	VSUBPS Z9, Z11, Z18
-	VSUBPS Z10, Z12, Z19
-	VMULPS Z29, Z10, Z20
-	VSUBPS Z20, Z12, Z20
-	VFMADD231PS Z28, Z8, Z20
-	VMULPS Z29, Z11, Z21
-	VSUBPS Z21, Z13, Z21
-	VFMADD231PS Z28, Z9, Z21
-	VFNMADD231PS Z28, Z14, Z15
-	VFMADD231PS Z28, Z16, Z17
-	VMOVAPS Z19, Z8
-	VFMADD231PS Z30, Z18, Z8
-	VFNMADD231PS Z30, Z18, Z19
-	VMOVUPS Z20, K1, (R10)
-	VMOVUPS Z15, K1, (R10)(R8*1)
-	VMOVUPS Z17, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	VMOVUPS Z8, K1, (R10)
-	VMOVUPS Z19, K1, (R10)(R8*1)
-	VMOVUPS Z21, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	// transformed row 4
+	LEAQ (R10)(R14*1), AX
+	VMOVUPS Z8, K1, (AX)
+	VMOVUPS Z19, K1, (AX)(R8*1)
+	VMOVUPS Z21, K1, (AX)(R8*2)
+	JMP wgin_stored1
+wgin_comp1:
+	VCOMPRESSPS Z20, K1, Z20
+	VMOVUPS Z20, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VCOMPRESSPS Z8, K1, Z8
+	VMOVUPS Z8, K2, (AX)
+	VCOMPRESSPS Z19, K1, Z19
+	VMOVUPS Z19, K2, (AX)(R8*1)
+	VCOMPRESSPS Z21, K1, Z21
+	VMOVUPS Z21, K2, (AX)(R8*2)
+wgin_stored1:
+	LEAQ (R10)(R14*2), R10
+	// transformed row 2
 	VMOVUPS 3328(R9), Z0
 	VMOVUPS 3392(R9), Z1
 	VMOVUPS 3456(R9), Z2
@@ -321,19 +282,37 @@ wgin_full:
 	VMOVAPS Z19, Z8
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
+	TESTL R11, R11
+	JNZ wgin_comp2
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	VMOVUPS Z8, K1, (R10)
-	VMOVUPS Z19, K1, (R10)(R8*1)
-	VMOVUPS Z21, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	// transformed row 5
-	VMOVUPS 4160(R9), Z0
-	VMOVUPS 4224(R9), Z1
-	VMOVUPS 4288(R9), Z2
-	VMOVUPS 4352(R9), Z3
+	LEAQ (R10)(R14*1), AX
+	VMOVUPS Z8, K1, (AX)
+	VMOVUPS Z19, K1, (AX)(R8*1)
+	VMOVUPS Z21, K1, (AX)(R8*2)
+	JMP wgin_stored2
+wgin_comp2:
+	VCOMPRESSPS Z20, K1, Z20
+	VMOVUPS Z20, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VCOMPRESSPS Z8, K1, Z8
+	VMOVUPS Z8, K2, (AX)
+	VCOMPRESSPS Z19, K1, Z19
+	VMOVUPS Z19, K2, (AX)(R8*1)
+	VCOMPRESSPS Z21, K1, Z21
+	VMOVUPS Z21, K2, (AX)(R8*2)
+wgin_stored2:
+	LEAQ (R10)(R14*2), R10
+	// transformed row 3
+	VMOVUPS 4992(R9), Z0
+	VMOVUPS 5056(R9), Z1
+	VMOVUPS 5120(R9), Z2
+	VMOVUPS 5184(R9), Z3
 	VMOVAPS Z26, Z4
 	VPERMI2PS Z1, Z0, Z4
 	VMOVAPS Z26, Z5
@@ -346,9 +325,9 @@ wgin_full:
 	VSHUFF32X4 $0xee, Z5, Z4, Z9
 	VSHUFF32X4 $0x44, Z7, Z6, Z10
 	VSHUFF32X4 $0xee, Z7, Z6, Z11
-	VBROADCASTSS 4416(R9), Z12
+	VBROADCASTSS 5248(R9), Z12
 	VALIGND $1, Z8, Z12, Z12
-	VBROADCASTSS 4420(R9), Z13
+	VBROADCASTSS 5252(R9), Z13
 	VALIGND $1, Z9, Z13, Z13
 	VADDPS Z10, Z9, Z14
 	VADDPS Z12, Z11, Z15
@@ -367,16 +346,162 @@ wgin_full:
 	VMOVAPS Z19, Z8
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
+	TESTL R11, R11
+	JNZ wgin_comp3
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
-	VMOVUPS Z8, K1, (R10)
-	VMOVUPS Z19, K1, (R10)(R8*1)
-	VMOVUPS Z21, K1, (R10)(R8*2)
-	LEAQ (R10)(R14*1), R10
+	LEAQ (R10)(R14*1), AX
+	VMOVUPS Z8, K1, (AX)
+	VMOVUPS Z19, K1, (AX)(R8*1)
+	VMOVUPS Z21, K1, (AX)(R8*2)
+	JMP wgin_stored3
+wgin_comp3:
+	VCOMPRESSPS Z20, K1, Z20
+	VMOVUPS Z20, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VCOMPRESSPS Z8, K1, Z8
+	VMOVUPS Z8, K2, (AX)
+	VCOMPRESSPS Z19, K1, Z19
+	VMOVUPS Z19, K2, (AX)(R8*1)
+	VCOMPRESSPS Z21, K1, Z21
+	VMOVUPS Z21, K2, (AX)(R8*2)
+wgin_stored3:
+	LEAQ (R10)(R14*2), R10
+	// transformed row 4
+	VMOVUPS 6656(R9), Z0
+	VMOVUPS 6720(R9), Z1
+	VMOVUPS 6784(R9), Z2
+	VMOVUPS 6848(R9), Z3
+	VMOVAPS Z26, Z4
+	VPERMI2PS Z1, Z0, Z4
+	VMOVAPS Z26, Z5
+	VPERMI2PS Z3, Z2, Z5
+	VMOVAPS Z27, Z6
+	VPERMI2PS Z1, Z0, Z6
+	VMOVAPS Z27, Z7
+	VPERMI2PS Z3, Z2, Z7
+	VSHUFF32X4 $0x44, Z5, Z4, Z8
+	VSHUFF32X4 $0xee, Z5, Z4, Z9
+	VSHUFF32X4 $0x44, Z7, Z6, Z10
+	VSHUFF32X4 $0xee, Z7, Z6, Z11
+	VBROADCASTSS 6912(R9), Z12
+	VALIGND $1, Z8, Z12, Z12
+	VBROADCASTSS 6916(R9), Z13
+	VALIGND $1, Z9, Z13, Z13
+	VADDPS Z10, Z9, Z14
+	VADDPS Z12, Z11, Z15
+	VSUBPS Z10, Z9, Z16
+	VSUBPS Z11, Z12, Z17
+	VSUBPS Z9, Z11, Z18
+	VSUBPS Z10, Z12, Z19
+	VMULPS Z29, Z10, Z20
+	VSUBPS Z20, Z12, Z20
+	VFMADD231PS Z28, Z8, Z20
+	VMULPS Z29, Z11, Z21
+	VSUBPS Z21, Z13, Z21
+	VFMADD231PS Z28, Z9, Z21
+	VFNMADD231PS Z28, Z14, Z15
+	VFMADD231PS Z28, Z16, Z17
+	VMOVAPS Z19, Z8
+	VFMADD231PS Z30, Z18, Z8
+	VFNMADD231PS Z30, Z18, Z19
+	TESTL R11, R11
+	JNZ wgin_comp4
+	VMOVUPS Z20, K1, (R10)
+	VMOVUPS Z15, K1, (R10)(R8*1)
+	VMOVUPS Z17, K1, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VMOVUPS Z8, K1, (AX)
+	VMOVUPS Z19, K1, (AX)(R8*1)
+	VMOVUPS Z21, K1, (AX)(R8*2)
+	JMP wgin_stored4
+wgin_comp4:
+	VCOMPRESSPS Z20, K1, Z20
+	VMOVUPS Z20, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VCOMPRESSPS Z8, K1, Z8
+	VMOVUPS Z8, K2, (AX)
+	VCOMPRESSPS Z19, K1, Z19
+	VMOVUPS Z19, K2, (AX)(R8*1)
+	VCOMPRESSPS Z21, K1, Z21
+	VMOVUPS Z21, K2, (AX)(R8*2)
+wgin_stored4:
+	LEAQ (R10)(R14*2), R10
+	// transformed row 5
+	VMOVUPS 8320(R9), Z0
+	VMOVUPS 8384(R9), Z1
+	VMOVUPS 8448(R9), Z2
+	VMOVUPS 8512(R9), Z3
+	VMOVAPS Z26, Z4
+	VPERMI2PS Z1, Z0, Z4
+	VMOVAPS Z26, Z5
+	VPERMI2PS Z3, Z2, Z5
+	VMOVAPS Z27, Z6
+	VPERMI2PS Z1, Z0, Z6
+	VMOVAPS Z27, Z7
+	VPERMI2PS Z3, Z2, Z7
+	VSHUFF32X4 $0x44, Z5, Z4, Z8
+	VSHUFF32X4 $0xee, Z5, Z4, Z9
+	VSHUFF32X4 $0x44, Z7, Z6, Z10
+	VSHUFF32X4 $0xee, Z7, Z6, Z11
+	VBROADCASTSS 8576(R9), Z12
+	VALIGND $1, Z8, Z12, Z12
+	VBROADCASTSS 8580(R9), Z13
+	VALIGND $1, Z9, Z13, Z13
+	VADDPS Z10, Z9, Z14
+	VADDPS Z12, Z11, Z15
+	VSUBPS Z10, Z9, Z16
+	VSUBPS Z11, Z12, Z17
+	VSUBPS Z9, Z11, Z18
+	VSUBPS Z10, Z12, Z19
+	VMULPS Z29, Z10, Z20
+	VSUBPS Z20, Z12, Z20
+	VFMADD231PS Z28, Z8, Z20
+	VMULPS Z29, Z11, Z21
+	VSUBPS Z21, Z13, Z21
+	VFMADD231PS Z28, Z9, Z21
+	VFNMADD231PS Z28, Z14, Z15
+	VFMADD231PS Z28, Z16, Z17
+	VMOVAPS Z19, Z8
+	VFMADD231PS Z30, Z18, Z8
+	VFNMADD231PS Z30, Z18, Z19
+	TESTL R11, R11
+	JNZ wgin_comp5
+	VMOVUPS Z20, K1, (R10)
+	VMOVUPS Z15, K1, (R10)(R8*1)
+	VMOVUPS Z17, K1, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VMOVUPS Z8, K1, (AX)
+	VMOVUPS Z19, K1, (AX)(R8*1)
+	VMOVUPS Z21, K1, (AX)(R8*2)
+	JMP wgin_stored5
+wgin_comp5:
+	VCOMPRESSPS Z20, K1, Z20
+	VMOVUPS Z20, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R8*2)
+	LEAQ (R10)(R14*1), AX
+	VCOMPRESSPS Z8, K1, Z8
+	VMOVUPS Z8, K2, (AX)
+	VCOMPRESSPS Z19, K1, Z19
+	VMOVUPS Z19, K2, (AX)(R8*1)
+	VCOMPRESSPS Z21, K1, Z21
+	VMOVUPS Z21, K2, (AX)(R8*2)
+wgin_stored5:
+	LEAQ (R10)(R14*2), R10
 	ADDQ $256, R9
-	ADDQ $64, BX
+	ADDQ $8, BX
 	DECQ DX
 	JNZ wgin_chunk
 	// Next channel.
@@ -388,18 +513,21 @@ wgin_full:
 	VZEROUPPER
 	RET
 
-// func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, ch *wgOutChunk, nch int, tmp *float32, ow int)
+// func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, chunks *wgOutChunk, nchunk int, tmp *float32, ow int)
 //
-// The output transform of a run of tiles of one tile row (see wgOutRun)
-// for nm output channels: channel i's 36 products are at mo + i·192 bytes,
-// 12288 bytes apart, its output plane at c + i·ldc floats, its bias at bias +
-// i·bstep bytes. Per channel and chunk of 16 tiles ch[j] (byte offsets
-// {mo, out int32; rows int32; masks [4]uint16}): pass 1 stores the vertical
-// transform of the 6 columns k into tmp (24 vectors); pass 2, for the rows
-// a < ch.rows: the horizontal transform, + bias, max with the clamp (0 with
-// relu, else −∞: NaN and −0 pass as in wgOutGo), the 4 values of each tile
-// interleaved (VPERMI2PS, VPERMI2PD) and stored at row a of the output
-// under ch.masks[q] for the q-th 16 floats.
+// The output transform of a block of tiles (see wgOutBlock) for nm output
+// channels: channel i's 36 products are at mo + i·192 bytes, 12288 bytes apart,
+// its output plane at c + i·ldc floats, its bias at bias + i·bstep bytes.
+// Lanes t' as in wgIn16 (runs of tiles and a phantom lane after each). Per
+// channel and chunk of 16 lanes {mask, exp uint16; pos, rows, nst int32;
+// st [16]{off int32; mask uint16; q, rows uint8}}: pass 1 loads the
+// products at mo + pos (exp: compact, spread over the real lanes by
+// VEXPANDPS) and stores the vertical transform of the 6 columns k into tmp
+// (24 vectors); pass 2, for the rows a < rows: the horizontal transform,
+// + bias, max with the clamp (0 with relu, else −∞: NaN and −0 pass as in
+// wgOutGo), the 4 values of each lane interleaved (VPERMI2PS, VPERMI2PD)
+// into 4 vectors of 4 lanes (at tmp + 1536), and the stores st with a <
+// st.rows: vector q under st.mask at the plane + st.off + a·ow·4.
 TEXT ·wgOut16(SB), NOSPLIT, $0-88
 	MOVQ c+0(FP), DI
 	MOVQ mo+16(FP), SI
@@ -408,8 +536,6 @@ TEXT ·wgOut16(SB), NOSPLIT, $0-88
 	MOVQ ow+80(FP), R14
 	SHLQ $2, R14
 	MOVQ $12288, DX // ldm
-	MOVQ $221184, R11 // 18·ldm
-	MOVQ $368640, R12 // 30·ldm
 	MOVL $0x40000000, AX
 	VPBROADCASTD AX, Z28 // 2
 	MOVL $0x40800000, AX
@@ -428,19 +554,24 @@ wgout_clamp:
 	VMOVDQU64 wgInterQ1<>(SB), Z25
 wgout_m:
 	VBROADCASTSS (R8), Z27
-	MOVQ ch+56(FP), BX
-	MOVQ nch+64(FP), CX
+	MOVQ chunks+56(FP), BX
+	MOVQ nchunk+64(FP), CX
 wgout_chunk:
 	// Pass 1: vertical transforms of the 6 columns k.
 	MOVQ $73728, R10 // 6·ldm
-	MOVLQSX 0(BX), R9
+	MOVQ $221184, R11 // 18·ldm
+	MOVQ $368640, R12 // 30·ldm
+	MOVLQSX 4(BX), R9
 	ADDQ SI, R9
-	VMOVUPS (R9), Z0
-	VMOVUPS (R9)(R10*1), Z1
-	VMOVUPS (R9)(R10*2), Z2
-	VMOVUPS (R9)(R11*1), Z3
-	VMOVUPS (R9)(R10*4), Z4
-	VMOVUPS (R9)(R12*1), Z5
+	KMOVW 0(BX), K1
+	CMPW 2(BX), $0
+	JNE wgout_expand
+	VMOVUPS 0(R9), Z0
+	VMOVUPS 0(R9)(R10*1), Z1
+	VMOVUPS 0(R9)(R10*2), Z2
+	VMOVUPS 0(R9)(R11*1), Z3
+	VMOVUPS 0(R9)(R10*4), Z4
+	VMOVUPS 0(R9)(R12*1), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -456,13 +587,12 @@ wgout_chunk:
 	VMOVUPS Z1, 384(R13)
 	VMOVUPS Z6, 768(R13)
 	VMOVUPS Z7, 1152(R13)
-	ADDQ DX, R9
-	VMOVUPS (R9), Z0
-	VMOVUPS (R9)(R10*1), Z1
-	VMOVUPS (R9)(R10*2), Z2
-	VMOVUPS (R9)(R11*1), Z3
-	VMOVUPS (R9)(R10*4), Z4
-	VMOVUPS (R9)(R12*1), Z5
+	VMOVUPS 12288(R9), Z0
+	VMOVUPS 12288(R9)(R10*1), Z1
+	VMOVUPS 12288(R9)(R10*2), Z2
+	VMOVUPS 12288(R9)(R11*1), Z3
+	VMOVUPS 12288(R9)(R10*4), Z4
+	VMOVUPS 12288(R9)(R12*1), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -478,13 +608,12 @@ wgout_chunk:
 	VMOVUPS Z1, 448(R13)
 	VMOVUPS Z6, 832(R13)
 	VMOVUPS Z7, 1216(R13)
-	ADDQ DX, R9
-	VMOVUPS (R9), Z0
-	VMOVUPS (R9)(R10*1), Z1
-	VMOVUPS (R9)(R10*2), Z2
-	VMOVUPS (R9)(R11*1), Z3
-	VMOVUPS (R9)(R10*4), Z4
-	VMOVUPS (R9)(R12*1), Z5
+	VMOVUPS 24576(R9), Z0
+	VMOVUPS 24576(R9)(R10*1), Z1
+	VMOVUPS 24576(R9)(R10*2), Z2
+	VMOVUPS 24576(R9)(R11*1), Z3
+	VMOVUPS 24576(R9)(R10*4), Z4
+	VMOVUPS 24576(R9)(R12*1), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -500,13 +629,12 @@ wgout_chunk:
 	VMOVUPS Z1, 512(R13)
 	VMOVUPS Z6, 896(R13)
 	VMOVUPS Z7, 1280(R13)
-	ADDQ DX, R9
-	VMOVUPS (R9), Z0
-	VMOVUPS (R9)(R10*1), Z1
-	VMOVUPS (R9)(R10*2), Z2
-	VMOVUPS (R9)(R11*1), Z3
-	VMOVUPS (R9)(R10*4), Z4
-	VMOVUPS (R9)(R12*1), Z5
+	VMOVUPS 36864(R9), Z0
+	VMOVUPS 36864(R9)(R10*1), Z1
+	VMOVUPS 36864(R9)(R10*2), Z2
+	VMOVUPS 36864(R9)(R11*1), Z3
+	VMOVUPS 36864(R9)(R10*4), Z4
+	VMOVUPS 36864(R9)(R12*1), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -522,13 +650,12 @@ wgout_chunk:
 	VMOVUPS Z1, 576(R13)
 	VMOVUPS Z6, 960(R13)
 	VMOVUPS Z7, 1344(R13)
-	ADDQ DX, R9
-	VMOVUPS (R9), Z0
-	VMOVUPS (R9)(R10*1), Z1
-	VMOVUPS (R9)(R10*2), Z2
-	VMOVUPS (R9)(R11*1), Z3
-	VMOVUPS (R9)(R10*4), Z4
-	VMOVUPS (R9)(R12*1), Z5
+	VMOVUPS 49152(R9), Z0
+	VMOVUPS 49152(R9)(R10*1), Z1
+	VMOVUPS 49152(R9)(R10*2), Z2
+	VMOVUPS 49152(R9)(R11*1), Z3
+	VMOVUPS 49152(R9)(R10*4), Z4
+	VMOVUPS 49152(R9)(R12*1), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -544,13 +671,12 @@ wgout_chunk:
 	VMOVUPS Z1, 640(R13)
 	VMOVUPS Z6, 1024(R13)
 	VMOVUPS Z7, 1408(R13)
-	ADDQ DX, R9
-	VMOVUPS (R9), Z0
-	VMOVUPS (R9)(R10*1), Z1
-	VMOVUPS (R9)(R10*2), Z2
-	VMOVUPS (R9)(R11*1), Z3
-	VMOVUPS (R9)(R10*4), Z4
-	VMOVUPS (R9)(R12*1), Z5
+	VMOVUPS 61440(R9), Z0
+	VMOVUPS 61440(R9)(R10*1), Z1
+	VMOVUPS 61440(R9)(R10*2), Z2
+	VMOVUPS 61440(R9)(R11*1), Z3
+	VMOVUPS 61440(R9)(R10*4), Z4
+	VMOVUPS 61440(R9)(R12*1), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -566,22 +692,183 @@ wgout_chunk:
 	VMOVUPS Z1, 704(R13)
 	VMOVUPS Z6, 1088(R13)
 	VMOVUPS Z7, 1472(R13)
+	JMP wgout_pass2
+wgout_expand:
+	VMOVUPS 0(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 0(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 0(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 0(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VMOVUPS 0(R9)(R10*4), Z4
+	VEXPANDPS Z4, K1, Z4
+	VMOVUPS 0(R9)(R12*1), Z5
+	VEXPANDPS Z5, K1, Z5
+	VADDPS Z2, Z1, Z6
+	VSUBPS Z2, Z1, Z7
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z4, Z3, Z9
+	VADDPS Z6, Z0, Z0
+	VADDPS Z8, Z0, Z0
+	VMOVAPS Z7, Z1
+	VFMADD231PS Z28, Z9, Z1
+	VFMADD231PS Z29, Z8, Z6
+	VFMADD231PS Z30, Z9, Z7
+	VADDPS Z5, Z7, Z7
+	VMOVUPS Z0, 0(R13)
+	VMOVUPS Z1, 384(R13)
+	VMOVUPS Z6, 768(R13)
+	VMOVUPS Z7, 1152(R13)
+	VMOVUPS 12288(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 12288(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 12288(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 12288(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VMOVUPS 12288(R9)(R10*4), Z4
+	VEXPANDPS Z4, K1, Z4
+	VMOVUPS 12288(R9)(R12*1), Z5
+	VEXPANDPS Z5, K1, Z5
+	VADDPS Z2, Z1, Z6
+	VSUBPS Z2, Z1, Z7
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z4, Z3, Z9
+	VADDPS Z6, Z0, Z0
+	VADDPS Z8, Z0, Z0
+	VMOVAPS Z7, Z1
+	VFMADD231PS Z28, Z9, Z1
+	VFMADD231PS Z29, Z8, Z6
+	VFMADD231PS Z30, Z9, Z7
+	VADDPS Z5, Z7, Z7
+	VMOVUPS Z0, 64(R13)
+	VMOVUPS Z1, 448(R13)
+	VMOVUPS Z6, 832(R13)
+	VMOVUPS Z7, 1216(R13)
+	VMOVUPS 24576(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 24576(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 24576(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 24576(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VMOVUPS 24576(R9)(R10*4), Z4
+	VEXPANDPS Z4, K1, Z4
+	VMOVUPS 24576(R9)(R12*1), Z5
+	VEXPANDPS Z5, K1, Z5
+	VADDPS Z2, Z1, Z6
+	VSUBPS Z2, Z1, Z7
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z4, Z3, Z9
+	VADDPS Z6, Z0, Z0
+	VADDPS Z8, Z0, Z0
+	VMOVAPS Z7, Z1
+	VFMADD231PS Z28, Z9, Z1
+	VFMADD231PS Z29, Z8, Z6
+	VFMADD231PS Z30, Z9, Z7
+	VADDPS Z5, Z7, Z7
+	VMOVUPS Z0, 128(R13)
+	VMOVUPS Z1, 512(R13)
+	VMOVUPS Z6, 896(R13)
+	VMOVUPS Z7, 1280(R13)
+	VMOVUPS 36864(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 36864(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 36864(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 36864(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VMOVUPS 36864(R9)(R10*4), Z4
+	VEXPANDPS Z4, K1, Z4
+	VMOVUPS 36864(R9)(R12*1), Z5
+	VEXPANDPS Z5, K1, Z5
+	VADDPS Z2, Z1, Z6
+	VSUBPS Z2, Z1, Z7
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z4, Z3, Z9
+	VADDPS Z6, Z0, Z0
+	VADDPS Z8, Z0, Z0
+	VMOVAPS Z7, Z1
+	VFMADD231PS Z28, Z9, Z1
+	VFMADD231PS Z29, Z8, Z6
+	VFMADD231PS Z30, Z9, Z7
+	VADDPS Z5, Z7, Z7
+	VMOVUPS Z0, 192(R13)
+	VMOVUPS Z1, 576(R13)
+	VMOVUPS Z6, 960(R13)
+	VMOVUPS Z7, 1344(R13)
+	VMOVUPS 49152(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 49152(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 49152(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 49152(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VMOVUPS 49152(R9)(R10*4), Z4
+	VEXPANDPS Z4, K1, Z4
+	VMOVUPS 49152(R9)(R12*1), Z5
+	VEXPANDPS Z5, K1, Z5
+	VADDPS Z2, Z1, Z6
+	VSUBPS Z2, Z1, Z7
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z4, Z3, Z9
+	VADDPS Z6, Z0, Z0
+	VADDPS Z8, Z0, Z0
+	VMOVAPS Z7, Z1
+	VFMADD231PS Z28, Z9, Z1
+	VFMADD231PS Z29, Z8, Z6
+	VFMADD231PS Z30, Z9, Z7
+	VADDPS Z5, Z7, Z7
+	VMOVUPS Z0, 256(R13)
+	VMOVUPS Z1, 640(R13)
+	VMOVUPS Z6, 1024(R13)
+	VMOVUPS Z7, 1408(R13)
+	VMOVUPS 61440(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 61440(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 61440(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 61440(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VMOVUPS 61440(R9)(R10*4), Z4
+	VEXPANDPS Z4, K1, Z4
+	VMOVUPS 61440(R9)(R12*1), Z5
+	VEXPANDPS Z5, K1, Z5
+	VADDPS Z2, Z1, Z6
+	VSUBPS Z2, Z1, Z7
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z4, Z3, Z9
+	VADDPS Z6, Z0, Z0
+	VADDPS Z8, Z0, Z0
+	VMOVAPS Z7, Z1
+	VFMADD231PS Z28, Z9, Z1
+	VFMADD231PS Z29, Z8, Z6
+	VFMADD231PS Z30, Z9, Z7
+	VADDPS Z5, Z7, Z7
+	VMOVUPS Z0, 320(R13)
+	VMOVUPS Z1, 704(R13)
+	VMOVUPS Z6, 1088(R13)
+	VMOVUPS Z7, 1472(R13)
+wgout_pass2:
 	// Pass 2: output rows a < rows.
-	MOVLQSX 4(BX), R9
-	ADDQ DI, R9
-	MOVLQSX 8(BX), AX
-	MOVQ R13, R10
-	KMOVW 12(BX), K1
-	KMOVW 14(BX), K2
-	KMOVW 16(BX), K3
-	KMOVW 18(BX), K4
+	XORQ AX, AX
+	XORQ R10, R10
 wgout_row:
-	VMOVUPS 0(R10), Z0
-	VMOVUPS 64(R10), Z1
-	VMOVUPS 128(R10), Z2
-	VMOVUPS 192(R10), Z3
-	VMOVUPS 256(R10), Z4
-	VMOVUPS 320(R10), Z5
+	IMUL3Q $384, AX, R12
+	ADDQ R13, R12
+	VMOVUPS 0(R12), Z0
+	VMOVUPS 64(R12), Z1
+	VMOVUPS 128(R12), Z2
+	VMOVUPS 192(R12), Z3
+	VMOVUPS 256(R12), Z4
+	VMOVUPS 320(R12), Z5
 	VADDPS Z2, Z1, Z6
 	VSUBPS Z2, Z1, Z7
 	VADDPS Z4, Z3, Z8
@@ -617,15 +904,32 @@ wgout_row:
 	VPERMI2PD Z13, Z11, Z16
 	VMOVAPS Z25, Z17
 	VPERMI2PD Z13, Z11, Z17
-	VMOVUPS Z14, K1, 0(R9)
-	VMOVUPS Z15, K2, 64(R9)
-	VMOVUPS Z16, K3, 128(R9)
-	VMOVUPS Z17, K4, 192(R9)
-	ADDQ $384, R10
-	ADDQ R14, R9
-	DECQ AX
-	JNZ wgout_row
-	ADDQ $24, BX
+	VMOVUPS Z14, 1536(R13)
+	VMOVUPS Z15, 1600(R13)
+	VMOVUPS Z16, 1664(R13)
+	VMOVUPS Z17, 1728(R13)
+	LEAQ 16(BX), R9
+	MOVLQSX 12(BX), R11
+wgout_store:
+	MOVBQZX 7(R9), R12
+	CMPQ R12, AX
+	JLE wgout_skip
+	MOVBQZX 6(R9), R12
+	SHLQ $6, R12
+	VMOVUPS 1536(R13)(R12*1), Z0
+	KMOVW 4(R9), K1
+	MOVLQSX 0(R9), R12
+	ADDQ R10, R12
+	VMOVUPS Z0, K1, (DI)(R12*1)
+wgout_skip:
+	ADDQ $8, R9
+	DECQ R11
+	JNZ wgout_store
+	ADDQ R14, R10
+	INCQ AX
+	CMPL AX, 8(BX)
+	JB wgout_row
+	ADDQ $144, BX
 	DECQ CX
 	JNZ wgout_chunk
 	// Next output channel.

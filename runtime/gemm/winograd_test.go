@@ -194,55 +194,64 @@ func BenchmarkWinograd(b *testing.B) {
 }
 
 // TestWinogradKernelsAgree: the transform kernels in use (assembly on
-// AVX-512) give the bits of the Go ones, for runs of every length up to a
-// block, every padding and edge, bias or not, ReLU or not.
+// AVX-512) give the bits of the Go ones, for blocks of every length, tile
+// rows of every width (several rows in 16 lanes), every padding and edge,
+// bias or not, ReLU or not; the output kernel leaves its products as they
+// were and writes nothing outside the block's pixels.
 func TestWinogradKernelsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(27, 28))
-	for n := 1; n <= wgBlock; n++ {
-		ow := wgTile*n - r.IntN(4) + r.IntN(9) // wider than the run, or not
-		oh := 3 + r.IntN(9)
+	for iter := range 300 {
+		ow := 1 + r.IntN(70)
+		if iter%3 == 0 {
+			ow = 1 + r.IntN(16)
+		}
+		oh := 1 + r.IntN(20)
 		pad := [4]int{r.IntN(3), r.IntN(3), r.IntN(3), r.IntN(3)}
 		g := Conv{C: 1 + r.IntN(5), H: oh + 2 - pad[0] - pad[2], W: ow + 2 - pad[1] - pad[3], KH: 3, KW: 3, SH: 1, SW: 1, Pad: pad}
+		if g.H < 1 || g.W < 1 {
+			continue
+		}
 		if g.OH() != oh || g.OW() != ow {
 			t.Fatalf("bad test geometry %+v", g)
 		}
+		nt := WinogradTiles(g)
+		b0 := r.IntN(nt)
+		b1 := min(nt, b0+1+r.IntN(wgBlock))
 		src := randSlice(r, g.C*g.H*g.W)
-		tw := (ow + 3) / 4
-		ldv := g.C*wgBlock + 7
-		for ty := range (oh + 3) / 4 {
-			tx := r.IntN(tw - min(n, tw) + 1)
-			nn := min(n, tw-tx)
-			v1, v2 := make([]float32, 36*ldv), make([]float32, 36*ldv)
-			wgIn(v1, ldv, src, g, ty, tx, nn, make([]float32, wgRowsLen(ow)))
-			wgInRun(v2, ldv, src, g, ty, tx, nn, make([]float32, wgRowsLen(ow)))
-			if !slices.Equal(v1, v2) {
-				for i := range v1 {
-					if v1[i] != v2[i] {
-						t.Fatalf("input transform, %+v, tiles [%d, %d) of row %d: v[%d] = %v, Go %v", g, tx, tx+nn, ty, i, v1[i], v2[i])
-					}
+		ldv := wgLDV(g.C)
+		v1, v2 := make([]float32, 36*ldv+16), make([]float32, 36*ldv+16)
+		wgIn(v1, ldv, src, g, b0, b1, make([]float32, wgBufLen(ow)))
+		wgInBlock(v2, ldv, src, g, b0, b1, make([]float32, wgBufLen(ow)))
+		for xi := range 36 {
+			for ci := range g.C {
+				a := v1[xi*ldv+ci*wgBlock : xi*ldv+ci*wgBlock+b1-b0]
+				b := v2[xi*ldv+ci*wgBlock : xi*ldv+ci*wgBlock+b1-b0]
+				if !slices.Equal(a, b) {
+					t.Fatalf("input transform, %+v, tiles [%d, %d): ξ %d channel %d: %v, Go %v", g, b0, b1, xi, ci, a, b)
 				}
 			}
-			for _, relu := range []bool{false, true} {
-				nm := 1 + r.IntN(4)
-				mo := randSlice(r, wgMoLen)
-				ldc := oh*ow + r.IntN(5)
-				var bias []float32
-				if relu {
-					bias = randSlice(r, nm)
-				}
-				o1, o2 := randSlice(r, nm*ldc), make([]float32, nm*ldc)
-				copy(o2, o1)
-				m1 := slices.Clone(mo)
-				wgOut(o1, ldc, oh, ow, ty, tx, nn, m1, nm, bias, relu, make([]float32, wgRowsLen(ow)))
-				wgOutRun(o2, ldc, oh, ow, ty, tx, nn, mo, nm, bias, relu, make([]float32, wgRowsLen(ow)))
-				if !slices.Equal(m1, mo) {
-					t.Fatalf("output transform wrote its products")
-				}
-				if !slices.Equal(o1, o2) {
-					for i := range o1 {
-						if o1[i] != o2[i] {
-							t.Fatalf("output transform, %+v, tiles [%d, %d) of row %d, relu %v: channel %d, pixel %d = %v, Go %v", g, tx, tx+nn, ty, relu, i/ldc, i%ldc, o1[i], o2[i])
-						}
+		}
+		for _, relu := range []bool{false, true} {
+			nm := 1 + r.IntN(4)
+			mo := randSlice(r, wgMoLen)
+			ldc := oh*ow + r.IntN(5)
+			var bias []float32
+			if relu {
+				bias = randSlice(r, nm)
+			}
+			o1, o2 := randSlice(r, nm*ldc), make([]float32, nm*ldc)
+			copy(o2, o1)
+			m1 := slices.Clone(mo)
+			wgOut(o1, ldc, oh, ow, b0, b1, m1, nm, bias, relu, make([]float32, wgBufLen(ow)))
+			wgOutBlock(o2, ldc, oh, ow, b0, b1, mo, nm, bias, relu, make([]float32, wgBufLen(ow)))
+			if !slices.Equal(m1, mo) {
+				t.Fatalf("output transform wrote its products")
+			}
+			if !slices.Equal(o1, o2) {
+				for i := range o1 {
+					if math.Float32bits(o1[i]) != math.Float32bits(o2[i]) {
+						t.Fatalf("output transform, %+v, tiles [%d, %d), relu %v: channel %d, pixel %d (y %d, x %d) = %v, Go %v",
+							g, b0, b1, relu, i/ldc, i%ldc, i%ldc/ow, i%ldc%ow, o1[i], o2[i])
 					}
 				}
 			}
