@@ -179,8 +179,8 @@ wgin_col:
 	p("MOVQ chunks+56(FP), BX")
 	p("MOVQ nchunk+64(FP), DX")
 	label("wgin_chunk")
-	p("KMOVW 0(BX), K1")      // real lanes
-	p("MOVWLZX 0(BX), AX")    // their count: a prefix mask
+	p("KMOVW 0(BX), K1")   // real lanes
+	p("MOVWLZX 0(BX), AX") // their count: a prefix mask
 	p("POPCNTL AX, AX")
 	p("MOVL $1, R11")
 	p("SHLXL AX, R11, R11")
