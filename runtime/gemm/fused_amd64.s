@@ -6,69 +6,91 @@
 // time, the last < 16 under a mask; the same float32 operations as the Go
 // ones, so the same bits.
 
-// func addBias16(dst, src *float32, n int, b float32)
-// dst[q] = src[q] + b for q < n.
-TEXT ·addBias16(SB), NOSPLIT, $0-28
+// func addReLU16(dst, src *float32, n int, relu int)
+// dst[q] = dst[q] + src[q] for q < n, then max with the clamp (0 with relu,
+// else −∞: VMAXPS returns its second source, the value, when it is NaN).
+TEXT ·addReLU16(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
-	VBROADCASTSS b+24(FP), Z1
-ab_loop:
+	VPXORD Z3, Z3, Z3
+	CMPQ relu+24(FP), $0
+	JNE ar16_loop
+	MOVL $0xff800000, AX
+	VPBROADCASTD AX, Z3
+ar16_loop:
 	CMPQ CX, $16
-	JB ab_tail
-	VADDPS (SI), Z1, Z0
+	JB ar16_tail
+	VMOVUPS (DI), Z0
+	VADDPS (SI), Z0, Z0
+	VMAXPS Z0, Z3, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
 	SUBQ $16, CX
-	JMP ab_loop
-ab_tail:
+	JMP ar16_loop
+ar16_tail:
 	TESTQ CX, CX
-	JZ ab_done
+	JZ ar16_done
 	MOVL $1, AX
 	SHLL CX, AX
 	DECL AX
 	KMOVW AX, K1
-	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (SI), K1, Z1
 	VADDPS Z1, Z0, Z0
+	VMAXPS Z0, Z3, Z0
 	VMOVUPS Z0, K1, (DI)
-ab_done:
+ar16_done:
 	VZEROUPPER
 	RET
 
-// func affineReLU16(dst, src *float32, n int, s, t float32)
-// dst[q] = max(float32(src[q]·s) + t, 0) for q < n: VMAXPS returns its
-// second source (the value) when it is NaN, like the Go comparison.
-TEXT ·affineReLU16(SB), NOSPLIT, $0-32
+// func affineReLU16(dst, src *float32, n int, s, t float64)
+// dst[q] = max(float32(float64(src[q])·s + t), 0) for q < n: the product
+// is exact in float64 and VFMADD213PD rounds the sum once, as the Go code
+// does; VMAXPS returns its second source (the value) when it is NaN, like
+// the Go comparison.
+TEXT ·affineReLU16(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
-	VBROADCASTSS s+24(FP), Z1
-	VBROADCASTSS t+28(FP), Z2
+	VBROADCASTSD s+24(FP), Z1
+	VBROADCASTSD t+32(FP), Z2
 	VPXORD Z3, Z3, Z3
-ar_loop:
+af_loop:
 	CMPQ CX, $16
-	JB ar_tail
-	VMULPS (SI), Z1, Z0
-	VADDPS Z2, Z0, Z0
+	JB af_tail
+	VCVTPS2PD (SI), Z4
+	VCVTPS2PD 32(SI), Z5
+	VFMADD213PD Z2, Z1, Z4
+	VFMADD213PD Z2, Z1, Z5
+	VCVTPD2PS Z4, Y4
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z4, Z0
 	VMAXPS Z0, Z3, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
 	SUBQ $16, CX
-	JMP ar_loop
-ar_tail:
+	JMP af_loop
+af_tail:
 	TESTQ CX, CX
-	JZ ar_done
+	JZ af_done
 	MOVL $1, AX
 	SHLL CX, AX
 	DECL AX
 	KMOVW AX, K1
 	VMOVUPS.Z (SI), K1, Z0
-	VMULPS Z1, Z0, Z0
-	VADDPS Z2, Z0, Z0
+	VEXTRACTF32X8 $1, Z0, Y6
+	VCVTPS2PD Y0, Z4
+	VCVTPS2PD Y6, Z5
+	VFMADD213PD Z2, Z1, Z4
+	VFMADD213PD Z2, Z1, Z5
+	VCVTPD2PS Z4, Y4
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z4, Z0
 	VMAXPS Z0, Z3, Z0
 	VMOVUPS Z0, K1, (DI)
-ar_done:
+af_done:
 	VZEROUPPER
 	RET

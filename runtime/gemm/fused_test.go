@@ -10,16 +10,16 @@ import (
 
 // TestMulTileFused: residual and pre-activation against the naive product
 // (in float64, with B transformed as documented), for every kernel set and
-// shape, tiled, with the residual in a buffer of its own or C itself, and
-// bit-identical across tilings.
+// shape, tiled; bit-identical across tilings and to MulTile followed by
+// the addition (and on a pre-activated B: to MulTile on that B).
 func TestMulTileFused(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	for _, ks := range sets {
 		for _, sh := range shapes {
 			m, k, n := sh.m, sh.k, sh.n
-			for variant := range 8 {
-				pre, inPlace, relu := variant&1 != 0, variant&2 != 0, variant&4 != 0
-				ldb, ldc := n+3, n+5
+			for variant := range 4 {
+				pre, relu := variant&1 != 0, variant&2 != 0
+				ldb, ldc, ldr := n+3, n+5, n+1
 				a, b, bias := randSlice(r, m*k), randSlice(r, max(k*ldb, 1)), randSlice(r, m)
 				f := &Fused{}
 				bt := b // B as the product sees it
@@ -27,18 +27,16 @@ func TestMulTileFused(t *testing.T) {
 					f.Scale, f.Shift = randSlice(r, k), randSlice(r, k)
 					bt = make([]float32, len(b))
 					for l := range k {
-						for j := range n {
-							v := float32(b[l*ldb+j]*f.Scale[l]) + f.Shift[l]
-							bt[l*ldb+j] = max(v, 0)
-						}
+						affineReLUGo(bt[l*ldb:l*ldb+n], b[l*ldb:l*ldb+n], f.Scale[l], f.Shift[l])
 					}
 				}
-				res := randSlice(r, m*ldc)
+				res := randSlice(r, max(m*ldr, 1))
+				f.Res, f.LDRes = res, ldr
 				want, mag := naive(a, m, k, bt, ldb, 0, n, 0, m, bias, false)
 				for i := range m {
 					for j := range n {
-						want[i][j] += float64(res[i*ldc+j])
-						mag[i][j] += math.Abs(float64(res[i*ldc+j]))
+						want[i][j] += float64(res[i*ldr+j])
+						mag[i][j] += math.Abs(float64(res[i*ldr+j]))
 						if relu && want[i][j] < 0 {
 							want[i][j] = 0
 						}
@@ -46,43 +44,23 @@ func TestMulTileFused(t *testing.T) {
 				}
 				p := packWith(ks, a, m, k)
 				scratch := make([]float32, ScratchSize(k))
-				var ref []float32
+				// Unfused: MulTile on B as seen, then the addition.
+				ref := make([]float32, m*ldc)
+				p.MulTile(ref, ldc, bt, ldb, 0, n, 0, m, bias, false, scratch)
+				for i := range m {
+					addReLUGo(ref[i*ldc:i*ldc+n], res[i*ldr:i*ldr+n], relu)
+				}
 				for ti, tiles := range tilings(m, n) {
 					c := make([]float32, m*ldc)
-					for i := range c {
-						c[i] = -3
-					}
-					if inPlace {
-						copy(c, res)
-						f.Res, f.LDRes = c, ldc
-					} else {
-						f.Res, f.LDRes = res, ldc
-					}
 					for _, tl := range tiles {
 						p.MulTileFused(c, ldc, b, ldb, tl[0], tl[1], tl[2], tl[3], bias, relu, f, scratch)
 					}
-					what := fmt.Sprintf("%s m%d k%d n%d pre %v in place %v relu %v tiling %d", ks.name, m, k, n, pre, inPlace, relu, ti)
+					what := fmt.Sprintf("%s m%d k%d n%d pre %v relu %v tiling %d", ks.name, m, k, n, pre, relu, ti)
 					if ti == 0 {
-						sentinel := float32(-3)
-						if inPlace {
-							sentinel = math.Float32frombits(0x7fc00001) // not checked outside
-							for i := range m {
-								for j := n; j < ldc; j++ {
-									c[i*ldc+j] = sentinel
-								}
-							}
-						}
-						checkC(t, what, c, ldc, 0, n, 0, m, want, mag, sentinel)
-						ref = c
-					} else if !slices.Equal(c[:m*ldc], ref) && !inPlace {
-						t.Errorf("%s: differs from the whole product", what)
-					} else if inPlace {
-						for i := range m {
-							if !slices.Equal(c[i*ldc:i*ldc+n], ref[i*ldc:i*ldc+n]) {
-								t.Errorf("%s: row %d differs from the whole product", what, i)
-								break
-							}
-						}
+						checkC(t, what, c, ldc, 0, n, 0, m, want, mag, 0)
+					}
+					if !slices.Equal(c, ref) {
+						t.Errorf("%s: differs from MulTile and the addition", what)
 					}
 				}
 			}
@@ -122,20 +100,30 @@ func TestFusedKernelsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
 	for n := range 70 {
 		src := randSlice(r, n+3)
+		for i := range src {
+			src[i] *= 1e3
+		}
 		src[0] = float32(math.NaN())
-		d1, d2 := make([]float32, n), make([]float32, n)
-		addBias(d1, src, 0.3)
-		addBiasGo(d2, src, 0.3)
-		for i := range d1 {
-			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
-				t.Fatalf("addBias, %d values: [%d] = %v, Go %v", n, i, d1[i], d2[i])
+		src[1%len(src)] = float32(math.Copysign(0, -1))
+		base := randSlice(r, n)
+		for _, relu := range []bool{false, true} {
+			d1, d2 := slices.Clone(base), slices.Clone(base)
+			addReLU(d1, src, relu)
+			addReLUGo(d2, src, relu)
+			for i := range d1 {
+				if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+					t.Fatalf("addReLU %v, %d values: [%d] = %v, Go %v", relu, n, i, d1[i], d2[i])
+				}
 			}
 		}
-		affineReLU(d1, src, 0.7, -0.1)
-		affineReLUGo(d2, src, 0.7, -0.1)
-		for i := range d1 {
-			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
-				t.Fatalf("affineReLU, %d values: [%d] = %v, Go %v", n, i, d1[i], d2[i])
+		d1, d2 := make([]float32, n), make([]float32, n)
+		for _, st := range [][2]float32{{0.7, -0.1}, {1.0000001, 3e-8}, {-2.5, 100}} {
+			affineReLU(d1, src, st[0], st[1])
+			affineReLUGo(d2, src, st[0], st[1])
+			for i := range d1 {
+				if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+					t.Fatalf("affineReLU %v, %d values: [%d] = %v, Go %v", st, n, i, d1[i], d2[i])
+				}
 			}
 		}
 	}

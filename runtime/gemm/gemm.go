@@ -115,17 +115,18 @@ func (p *Packed) MulTile(c []float32, ldc int, b []float32, ldb int, n0, n1, m0,
 type Fused struct {
 	// Res, if not nil, is a residual added before the activation:
 	//
-	//	c[i·ldc + j] = act((Res[i·LDRes + j] + bias[i]) + Σ_{l<k} A[i][l]·B[l][j])
+	//	c[i·ldc + j] = act((bias[i] + Σ_{l<k} A[i][l]·B[l][j]) + Res[i·LDRes + j])
 	//
-	// summed from the residual plus the bias, then over l in order. Res may
-	// be C itself (LDRes = ldc): each element's residual is read before it
-	// is written.
+	// the product's bits plus the residual, as an addition after the layer
+	// would give them; it is added to each column panel of C while that is
+	// in cache. Res must not overlap C.
 	Res   []float32
 	LDRes int
 	// Scale and Shift, if not nil, hold k values: B's row l is used as
-	// max(float32(B[l][j]·Scale[l]) + Shift[l], 0), a batch norm and ReLU
-	// applied to the layer's input (pre-activation), while B is packed.
-	// [Packed.MulTileFused] only.
+	// max(float32(float64(B[l][j])·float64(Scale[l]) + float64(Shift[l])), 0),
+	// a batch norm (runtime.BatchNormScale's scale and shift: the same bits
+	// as runtime.BatchNorm) and ReLU applied to the layer's input
+	// (pre-activation), while B is packed. [Packed.MulTileFused] only.
 	Scale, Shift []float32
 }
 
@@ -245,7 +246,7 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			for j := range row {
 				x := v
 				if res != nil {
-					x = res[i*ldr+n0+j] + v
+					x += res[i*ldr+n0+j]
 				}
 				if relu && x < 0 {
 					x = 0
@@ -267,12 +268,14 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 	hasCols := len(ks.col[0]) > 0
 	for pc := 0; pc < K; pc += kc0 {
 		t.pc, t.kc, t.flags = pc, min(kc0, K-pc), 0
-		if pc > 0 || res != nil {
-			t.flags |= flagAccum // (the first k-block with a residual: from res + bias, put into C by initRes)
+		if pc > 0 {
+			t.flags |= flagAccum
 		}
-		if relu && pc+t.kc == K {
+		last := pc+t.kc == K
+		if relu && last && res == nil {
 			t.flags |= flagReLU
 		}
+		addRes := last && res != nil // after each column panel's last k-block
 		if hasCols && n1-n0 <= ks.nr+maxColW {
 			// Narrow tile: a block panel [n0, n0+wb) and a column tail
 			// [n0+wb, n1), both ready before the A panels run.
@@ -292,9 +295,6 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			if wt := w - wb; wt > 0 {
 				bt, ldbt = t.panel(src, bbuf[t.kc*W:t.kc*(W+16)], n0+wb, wt, 0)
 			}
-			if pc == 0 && res != nil {
-				t.initRes(n0, w)
-			}
 			for g := p0; g < p1; g += 8 {
 				gb := min(g+8, p1)
 				if wb > 0 {
@@ -304,28 +304,31 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 					t.cols(g, gb, n0+wb, w-wb, bt, ldbt)
 				}
 			}
+			if addRes {
+				t.addRes(n0, w, relu)
+			}
 			continue
 		}
 		for j, w := n0, 0; j < n1; j += w {
 			w = min(ks.nr, n1-j)
 			if hasCols && w <= maxColW {
 				b, ldb := t.panel(src, bbuf[:t.kc*16], j, w, 0)
-				if pc == 0 && res != nil {
-					t.initRes(j, w)
-				}
 				t.cols(p0, p1, j, w, b, ldb)
+				if addRes {
+					t.addRes(j, w, relu)
+				}
 				continue
 			}
 			if r := w % ks.step; hasCols && r <= maxColW {
 				w -= r // leave the last r columns to the column kernels
 			}
-			if pc == 0 && res != nil {
-				t.initRes(j, w)
-			}
 			wi := (w + ks.step - 1) / ks.step
 			W := wi * ks.step
 			b, ldb := t.panel(src, bbuf[:t.kc*W], j, w, W)
 			t.blocks(p0, p1, j, w, W, ks.kern[wi-1], b, ldb)
+			if addRes {
+				t.addRes(j, w, relu)
+			}
 		}
 	}
 }
@@ -359,24 +362,24 @@ func (t *tile) panel(src *bsource, buf []float32, j, w, W int) (*float32, int) {
 	return &buf[0], W
 }
 
-// initRes sets C's rows [m0, m1), columns [j, j+w) to residual + bias,
-// where the first k-block starts (with flagAccum).
-func (t *tile) initRes(j, w int) {
+// addRes adds the residual to C's rows [m0, m1), columns [j, j+w) (their
+// last k-block done), then the ReLU if relu.
+func (t *tile) addRes(j, w int, relu bool) {
 	for i := t.m0; i < t.m1; i++ {
-		var b float32
-		if t.bias != nil {
-			b = t.bias[i]
-		}
-		addBias(t.c[(i-t.crow)*t.ldc+j:(i-t.crow)*t.ldc+j+w], t.res[i*t.ldr+j:i*t.ldr+j+w], b)
+		addReLU(t.c[(i-t.crow)*t.ldc+j:(i-t.crow)*t.ldc+j+w], t.res[i*t.ldr+j:i*t.ldr+j+w], relu)
 	}
 }
 
-// addBiasGo sets dst[q] = src[q] + b (dst may be src); addBias is it, or
-// the same in assembly.
-func addBiasGo(dst, src []float32, b float32) {
+// addReLUGo sets dst[q] = dst[q] + src[q], then max(·, 0) if relu (NaN
+// staying NaN); addReLU is it, or the same in assembly.
+func addReLUGo(dst, src []float32, relu bool) {
 	src = src[:len(dst)]
 	for q := range dst {
-		dst[q] = src[q] + b
+		v := dst[q] + src[q]
+		if relu && v < 0 {
+			v = 0
+		}
+		dst[q] = v
 	}
 }
 
@@ -602,12 +605,15 @@ func Im2col(dst, src []float32, c, h, w, kh, kw, sh, sw int, pad [4]int) {
 	s.packConv(dst[:g.K()*n], n, 0, g.K(), 0, n)
 }
 
-// affineReLUGo sets dst[q] = max(float32(src[q]·s) + t, 0), NaN staying
-// NaN; affineReLU is it, or the same in assembly.
+// affineReLUGo sets dst[q] = max(float32(float64(src[q])·float64(s) +
+// float64(t)), 0), NaN staying NaN (the product is exact in float64, so
+// fused or not the sum rounds once, then to float32); affineReLU is it, or
+// the same in assembly.
 func affineReLUGo(dst, src []float32, s, t float32) {
 	src = src[:len(dst)]
+	s64, t64 := float64(s), float64(t)
 	for q := range dst {
-		v := float32(src[q]*s) + t
+		v := float32(float64(src[q])*s64 + t64)
 		if v < 0 {
 			v = 0
 		}
@@ -617,6 +623,6 @@ func affineReLUGo(dst, src []float32, s, t float32) {
 
 // The fused operations' row kernels (fused_amd64.go: assembly on AVX-512).
 var (
-	addBias    = addBiasGo
+	addReLU    = addReLUGo
 	affineReLU = affineReLUGo
 )
