@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 )
 
@@ -168,30 +166,36 @@ func wgLayers() []layer {
 }
 
 // BenchmarkWinograd times each 3×3 layer of wgLayers on one goroutine,
-// direct (ConvTile) and Winograd, bias and ReLU fused; GFLOP/s count the
-// direct convolution's multiply-adds for both, so they compare as speed.
+// direct (ConvTile) and with Winograd, bias and ReLU fused, alternately in
+// each iteration so that both see the same machine, by the thread's CPU
+// time: cpu-GFLOP/s-direct and cpu-GFLOP/s-wino count the direct
+// convolution's multiply-adds for both (so they compare as speed), and
+// speedup is direct ÷ Winograd time.
+//
+//	go test ./runtime/gemm -run '^$' -bench Winograd -count 5 | benchstat -col .name -
 func BenchmarkWinograd(b *testing.B) {
 	r := rand.New(rand.NewPCG(25, 26))
 	for _, l := range wgLayers() {
-		var w, bias, src, out []float32
-		data := func() {
-			if w == nil {
-				w, bias, src = randSlice(r, l.m*l.k), randSlice(r, l.m), randSlice(r, l.g.C*l.g.H*l.g.W)
-				out = make([]float32, l.m*l.n)
-			}
-		}
-		b.Run(benchName(l)+"/direct", func(b *testing.B) {
-			data()
-			p := Pack(w, l.m, l.k)
-			scratch := make([]float32, ScratchSize(l.k))
-			loop(b, l.flops(), func() { p.ConvTile(out, l.n, src, l.g, 0, l.n, 0, l.m, bias, true, scratch) })
-		})
-		b.Run(benchName(l)+"/winograd", func(b *testing.B) {
-			data()
-			p := PackWinograd(w, l.m, l.g.C)
-			scratch := make([]float32, WinogradScratchSize(l.g.C, l.g.OW()))
+		b.Run(benchName(l), func(b *testing.B) {
+			w, bias, src := randSlice(r, l.m*l.k), randSlice(r, l.m), randSlice(r, l.g.C*l.g.H*l.g.W)
+			out := make([]float32, l.m*l.n)
+			pd, pw := Pack(w, l.m, l.k), PackWinograd(w, l.m, l.g.C)
+			sd, sw := make([]float32, ScratchSize(l.k)), make([]float32, WinogradScratchSize(l.g.C, l.g.OW()))
 			nt := WinogradTiles(l.g)
-			loop(b, l.flops(), func() { p.ConvTile(out, l.n, src, l.g, 0, nt, 0, l.m, bias, true, scratch) })
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var td, tw float64
+			for b.Loop() {
+				t0 := threadCPU()
+				pd.ConvTile(out, l.n, src, l.g, 0, l.n, 0, l.m, bias, true, sd)
+				t1 := threadCPU()
+				pw.ConvTile(out, l.n, src, l.g, 0, nt, 0, l.m, bias, true, sw)
+				td, tw = td+t1-t0, tw+threadCPU()-t1
+			}
+			n := float64(b.N)
+			b.ReportMetric(l.flops()*n/td/1e9, "cpu-GFLOP/s-direct")
+			b.ReportMetric(l.flops()*n/tw/1e9, "cpu-GFLOP/s-wino")
+			b.ReportMetric(td/tw, "speedup")
 		})
 	}
 }
@@ -274,57 +278,5 @@ func TestWinogradZeroAllocs(t *testing.T) {
 		p.ConvTile(c, g.N(), src, g, 1, WinogradTiles(g), 3, m, bias, true, scratch)
 	}); got != 0 {
 		t.Errorf("ConvTile allocates %v times", got)
-	}
-}
-
-// TestWinogradMeasure (WG_MEASURE=rounds, e.g. 15) times every layer of
-// wgLayers direct and with Winograd, alternating, by the thread's CPU time
-// (each timing ≥ 2 ms of repeats), and prints the medians, the direct
-// convolution's GFLOP/s for both and their ratio: the data behind the
-// choice of the algorithm per layer.
-//
-//	WG_MEASURE=15 go test ./runtime/gemm -run TestWinogradMeasure -v
-func TestWinogradMeasure(t *testing.T) {
-	rounds, _ := strconv.Atoi(os.Getenv("WG_MEASURE"))
-	if rounds == 0 {
-		t.Skip("set WG_MEASURE=rounds")
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	r := rand.New(rand.NewPCG(47, 48))
-	fmt.Printf("%-40s %5s %5s %7s %5s %9s %9s %7s %7s %6s\n", "layer", "M", "C", "HxW", "tiles", "direct µs", "wino µs", "GF/s d", "GF/s w", "d/w")
-	for _, l := range wgLayers() {
-		w, bias, src := randSlice(r, l.m*l.k), randSlice(r, l.m), randSlice(r, l.g.C*l.g.H*l.g.W)
-		out := make([]float32, l.m*l.n)
-		pd, pw := Pack(w, l.m, l.k), PackWinograd(w, l.m, l.g.C)
-		sd, sw := make([]float32, ScratchSize(l.k)), make([]float32, WinogradScratchSize(l.g.C, l.g.OW()))
-		nt := WinogradTiles(l.g)
-		runs := []func(){
-			func() { pd.ConvTile(out, l.n, src, l.g, 0, l.n, 0, l.m, bias, true, sd) },
-			func() { pw.ConvTile(out, l.n, src, l.g, 0, nt, 0, l.m, bias, true, sw) },
-		}
-		var reps [2]int
-		for i, f := range runs {
-			t0 := threadCPU()
-			f()
-			reps[i] = max(1, int(2e-3/(threadCPU()-t0+1e-9)))
-		}
-		var times [2][]float64
-		for range rounds {
-			for i, f := range runs {
-				t0 := threadCPU()
-				for range reps[i] {
-					f()
-				}
-				times[i] = append(times[i], (threadCPU()-t0)/float64(reps[i]))
-			}
-		}
-		var med [2]float64
-		for i := range times {
-			slices.Sort(times[i])
-			med[i] = times[i][len(times[i])/2]
-		}
-		fmt.Printf("%-40s %5d %5d %3dx%-3d %5d %9.1f %9.1f %7.1f %7.1f %6.2f\n", l.name, l.m, l.g.C, l.g.OH(), l.g.OW(), nt,
-			med[0]*1e6, med[1]*1e6, l.flops()/med[0]/1e9, l.flops()/med[1]/1e9, med[0]/med[1])
 	}
 }
