@@ -32,41 +32,37 @@ import "fmt"
 // coefficients grow the rounding error by a small constant factor
 // (measured in TestWinogradConv: within 1e-5 of Σ|terms|, like the GEMM).
 
-// Winograd holds a 3×3 convolution's weights transformed for F(4×4, 3×3):
-// 36 packed M×C matrices U_ξ. It is read-only once packed.
+// Winograd holds a 3×3 convolution's weights transformed for F(t×t, 3×3),
+// t = 4 or 2 (see [PackWinograd]): α² = 36 or 16 packed M×C matrices U_ξ
+// (α = t + 2). It is read-only once packed.
 type Winograd struct {
 	m, c int
-	u    [36]*Packed
+	t    int // output tile size: 4 or 2
+	u    []*Packed
 }
 
-// wgTile is the tile size (4×4 outputs) and wgAlpha the patch size (6×6).
+// Blocking of the Winograd convolution.
 const (
-	wgTile  = 4
-	wgAlpha = 6
 	// wgBlock is the most tiles one GEMM block takes: the widest
 	// micro-kernel's panel (48 columns).
 	wgBlock = 48
-	// wgMB is the output channels transformed per GEMM round: the 36
-	// products of wgMB rows × wgBlock tiles (432 KiB) stay in L2 for the
+	// wgMB is the output channels transformed per GEMM round: the α²
+	// products of wgMB rows × wgBlock tiles (≤ 432 KiB) stay in L2 for the
 	// output transform.
 	wgMB = 64
-	// wgMoLen is the products' buffer, with 16 floats more: the assembly
-	// output transform reads whole vectors of 16 tiles.
+	// wgMoLen is the products' buffer (for α = 6), with 16 floats more:
+	// the assembly output transform reads whole vectors of 16 tiles.
 	wgMoLen = 36*wgMB*wgBlock + 16
 )
 
-// PackWinograd transforms and packs the weights w (m×c×3×3, row-major, as
-// for [Pack] with k = 9c) for [Winograd.ConvTile]. The transform G g Gᵀ is
-// computed in float64 and rounded once. It panics if len(w) < 9·m·c.
-func PackWinograd(w []float32, m, c int) *Winograd {
-	return packWinogradWith(best, w, m, c)
-}
-
-func packWinogradWith(ks *kernelSet, w []float32, m, c int) *Winograd {
-	if m < 1 || c < 1 || len(w) < 9*m*c {
-		panic(fmt.Sprintf("gemm: PackWinograd of %d×%d×3×3 from %d values", m, c, len(w)))
-	}
-	g := [6][3]float64{
+// The transforms of F(2×2, 3×3), points 0, ±1, ∞ (all exact but the sums):
+//
+//	Bᵀ = ⎡1  0 −1  0⎤   G = ⎡ 1    0    0 ⎤   Aᵀ = ⎡1  1  1  0⎤
+//	     ⎢0  1  1  0⎥       ⎢1/2  1/2  1/2⎥        ⎣0  1 −1 −1⎦
+//	     ⎢0 −1  1  0⎥       ⎢1/2 −1/2  1/2⎥
+//	     ⎣0  1  0 −1⎦       ⎣ 0    0    1 ⎦
+var (
+	wgG4 = [][3]float64{
 		{1.0 / 4, 0, 0},
 		{-1.0 / 6, -1.0 / 6, -1.0 / 6},
 		{-1.0 / 6, 1.0 / 6, -1.0 / 6},
@@ -74,81 +70,109 @@ func packWinogradWith(ks *kernelSet, w []float32, m, c int) *Winograd {
 		{1.0 / 24, -1.0 / 12, 1.0 / 6},
 		{0, 0, 1},
 	}
-	u := make([][]float32, 36)
+	wgG2 = [][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+)
+
+// PackWinograd transforms and packs the weights w (m×c×3×3, row-major, as
+// for [Pack] with k = 9c) for [Winograd.ConvTile] with output tiles of
+// tile×tile pixels: 4 (F(4×4, 3×3): 36 products a tile, 2.25–4× fewer
+// multiply-adds than the direct convolution) or 2 (F(2×2, 3×3): 16
+// products, 2.25× fewer, transformed weights 1.8× the direct ones instead
+// of 4×, smaller error). The transform G g Gᵀ is computed in float64 and
+// rounded once. It panics if tile is neither or len(w) < 9·m·c.
+func PackWinograd(w []float32, m, c, tile int) *Winograd {
+	return packWinogradWith(best, w, m, c, tile)
+}
+
+func packWinogradWith(ks *kernelSet, w []float32, m, c, tile int) *Winograd {
+	if m < 1 || c < 1 || len(w) < 9*m*c || tile != 2 && tile != 4 {
+		panic(fmt.Sprintf("gemm: PackWinograd of %d×%d×3×3 from %d values, tiles %d", m, c, len(w), tile))
+	}
+	g := wgG4
+	if tile == 2 {
+		g = wgG2
+	}
+	al := tile + 2
+	u := make([][]float32, al*al)
 	for xi := range u {
 		u[xi] = make([]float32, m*c)
 	}
 	for o := range m {
 		for ci := range c {
 			f := w[(o*c+ci)*9 : (o*c+ci)*9+9]
-			// t = G f (6×3), then t Gᵀ (6×6).
+			// t = G f (α×3), then t Gᵀ (α×α).
 			var t [6][3]float64
-			for i := range 6 {
+			for i := range al {
 				for j := range 3 {
 					for l := range 3 {
 						t[i][j] += g[i][l] * float64(f[l*3+j])
 					}
 				}
 			}
-			for i := range 6 {
-				for k := range 6 {
+			for i := range al {
+				for k := range al {
 					var s float64
 					for j := range 3 {
 						s += t[i][j] * g[k][j]
 					}
-					u[6*i+k][o*c+ci] = float32(s)
+					u[al*i+k][o*c+ci] = float32(s)
 				}
 			}
 		}
 	}
-	p := &Winograd{m: m, c: c}
+	p := &Winograd{m: m, c: c, t: tile, u: make([]*Packed, al*al)}
 	for xi := range p.u {
 		p.u[xi] = packWith(ks, u[xi], m, c)
 	}
 	return p
 }
 
-// M is the number of output channels, C the number of input channels.
+// M is the number of output channels.
 func (p *Winograd) M() int { return p.m }
 
 // C is the number of input channels.
 func (p *Winograd) C() int { return p.c }
 
-// WinogradTiles returns the number of 4×4 output tiles of the convolution g
-// (⌈OH/4⌉·⌈OW/4⌉, numbered row by row): the columns [Winograd.ConvTile]
-// splits its work by.
-func WinogradTiles(g Conv) int {
-	return (g.OH() + wgTile - 1) / wgTile * ((g.OW() + wgTile - 1) / wgTile)
+// Tile is the output tile size, 4 or 2.
+func (p *Winograd) Tile() int { return p.t }
+
+// WinogradTiles returns the number of tile×tile output tiles of the
+// convolution g (⌈OH/tile⌉·⌈OW/tile⌉, numbered row by row): the columns
+// [Winograd.ConvTile] splits its work by.
+func WinogradTiles(g Conv, tile int) int {
+	return (g.OH() + tile - 1) / tile * ((g.OW() + tile - 1) / tile)
 }
 
 // WinogradScratchSize is the scratch [Winograd.ConvTile] needs for c input
-// channels and an output w pixels wide: the transformed inputs of a block
-// of 48 tiles (36·(48c+16) floats), the 36 products of 64 output channels
-// (36·64·48 + 16), the transforms' buffer and the GEMM's scratch.
-func WinogradScratchSize(c, w int) int {
-	return 36*wgLDV(c) + wgMoLen + wgBufLen(w) + ScratchSize(c)
+// channels, an output w pixels wide and tiles of tile×tile: the
+// transformed inputs of a block of 48 tiles (α²·(48c+16) floats), the α²
+// products of 64 output channels (36·64·48 + 16), the transforms' buffer
+// and the GEMM's scratch.
+func WinogradScratchSize(c, w, tile int) int {
+	al := tile + 2
+	return al*al*wgLDV(c) + wgMoLen + wgBufLen(w, tile) + ScratchSize(c)
 }
 
-// wgLDV is the distance between the transformed inputs' 36 planes (c rows
+// wgLDV is the distance between the transformed inputs' α² planes (c rows
 // of wgBlock tiles each), with 16 floats to spare for the assembly kernel's
 // whole-vector stores.
 func wgLDV(c int) int { return c*wgBlock + 16 }
 
 // wgBufLen is the length of the transforms' buffer for an output w pixels
-// wide: 6 padded rows of wgPitch(w) floats (Go), or the assembly kernels'
+// wide: α padded rows of wgPitch floats (Go), or the assembly kernels'
 // rows and tables (wgAsmBufLen floats).
-func wgBufLen(w int) int { return max(wgAlpha*wgPitch(w), wgAsmBufLen) }
+func wgBufLen(w, tile int) int { return max((tile+2)*wgPitch(w, tile), wgAsmBufLen) }
 
 // wgAsmBufLen bounds what the assembly kernels keep in the buffer (checked
 // in winograd_amd64.go).
 const wgAsmBufLen = 6144
 
-// wgPitch is the length of a padded input row: 4 columns per tile for a
-// whole number of 16-tile vectors, plus 16 more for the last one's right
-// neighbours (the assembly kernel reads them; they are zero).
-func wgPitch(w int) int {
-	tw := (w + wgTile - 1) / wgTile
-	return wgTile*((tw+15)/16*16) + 16
+// wgPitch is the length of a padded input row: tile columns per tile for
+// a whole number of 16-tile vectors, plus 16 more for the last one's right
+// neighbours.
+func wgPitch(w, tile int) int {
+	tw := (w + tile - 1) / tile
+	return tile*((tw+15)/16*16) + 16
 }
 
 // ConvTile computes output channels [m0, m1) of tiles [t0, t1) of the
@@ -169,7 +193,7 @@ func wgPitch(w int) int {
 func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1, m0, m1 int, bias []float32, relu bool, scratch []float32) {
 	g.check(len(src))
 	oh, ow := g.OH(), g.OW()
-	nt := WinogradTiles(g)
+	nt := WinogradTiles(g, p.t)
 	switch {
 	case g.KH != 3 || g.KW != 3 || g.SH != 1 || g.SW != 1 || g.C != p.c:
 		panic(fmt.Sprintf("gemm: Winograd.ConvTile of a %+v convolution with %d×%d×3×3 weights", g, p.m, p.c))
@@ -179,27 +203,27 @@ func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1,
 		panic(fmt.Sprintf("gemm: Winograd.ConvTile: C of %d values for rows [%d, %d), ldc %d", len(c), m0, m1, ldc))
 	case bias != nil && len(bias) < m1:
 		panic(fmt.Sprintf("gemm: %d bias values for rows [%d, %d)", len(bias), m0, m1))
-	case len(scratch) < WinogradScratchSize(g.C, ow):
-		panic(fmt.Sprintf("gemm: scratch of %d values, want WinogradScratchSize(%d, %d) = %d", len(scratch), g.C, ow, WinogradScratchSize(g.C, ow)))
+	case len(scratch) < WinogradScratchSize(g.C, ow, p.t):
+		panic(fmt.Sprintf("gemm: scratch of %d values, want WinogradScratchSize(%d, %d, %d) = %d", len(scratch), g.C, ow, p.t, WinogradScratchSize(g.C, ow, p.t)))
 	}
 	if m0 == m1 || t0 == t1 {
 		return
 	}
-	C := p.c
+	C, nx := p.c, len(p.u)
 	ldv := wgLDV(C)
-	v, rest := scratch[:36*ldv], scratch[36*ldv:]
+	v, rest := scratch[:nx*ldv], scratch[nx*ldv:]
 	mo, rest := rest[:wgMoLen], rest[wgMoLen:]
-	buf, gs := rest[:wgBufLen(ow)], rest[wgBufLen(ow):]
+	buf, gs := rest[:wgBufLen(ow, p.t)], rest[wgBufLen(ow, p.t):]
 	for b0 := t0; b0 < t1; b0 += wgBlock {
 		b1 := min(b0+wgBlock, t1)
 		nb := b1 - b0
 		// Input transform: V_ξ[ci][t−b0], ξ-major, ldv apart.
-		wgIn(v, ldv, src, g, b0, b1, buf)
+		wgIn(p.t, v, ldv, src, g, b0, b1, buf)
 		// Per group of wgMB output channels: 36 GEMMs into mo (ξ-major,
 		// wgMB×wgBlock each), then the output transform.
 		for ma := m0; ma < m1; ma += wgMB {
 			mb := min(ma+wgMB, m1)
-			for xi := range 36 {
+			for xi := range nx {
 				src := bsource{b: v[xi*ldv:], ldb: wgBlock}
 				p.u[xi].mul(mo[xi*wgMB*wgBlock:], wgBlock, ma, &src, 0, nb, ma, mb, nil, false, nil, 0, gs)
 			}
@@ -207,20 +231,20 @@ func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1,
 			if bias != nil {
 				bs = bias[ma:mb]
 			}
-			wgOut(c[ma*ldc:], ldc, oh, ow, b0, b1, mo, mb-ma, bs, relu, buf)
+			wgOut(p.t, c[ma*ldc:], ldc, oh, ow, b0, b1, mo, mb-ma, bs, relu, buf)
 		}
 	}
 }
 
-// fillRows copies the 6 input rows of tile row ty, columns of tiles
+// fillRows copies the α input rows of tile row ty, columns of tiles
 // [tx, tx+n), into rows (pitch apart), zero where they fall into the
 // padding, and zero to the end of each row's 16-tile vectors.
-func fillRows(rows []float32, pitch int, plane []float32, g Conv, ty, tx, n int) {
-	x0 := wgTile*tx - g.Pad[1] // image column of rows[r][0]
-	span := wgTile*((n+15)/16*16) + 16
-	for r := range wgAlpha {
+func fillRows(rows []float32, pitch int, plane []float32, g Conv, tile, ty, tx, n int) {
+	x0 := tile*tx - g.Pad[1] // image column of rows[r][0]
+	span := tile*((n+15)/16*16) + 16
+	for r := range tile + 2 {
 		d := rows[r*pitch : r*pitch+span]
-		y := wgTile*ty - g.Pad[0] + r
+		y := tile*ty - g.Pad[0] + r
 		if y < 0 || y >= g.H {
 			clear(d)
 			continue
@@ -235,40 +259,43 @@ func fillRows(rows []float32, pitch int, plane []float32, g Conv, ty, tx, n int)
 }
 
 // wgInGo is the input transform of n tiles of one tile row: rows holds the
-// 6×(4n+2) patch columns (pitch apart); v[ξ·ldv + t] = (Bᵀ d_t B)[ξ] for
-// tile t < n, ξ = 6i + k. Vertical pass first (over the 6 rows), then
+// α×(tile·n+2) patch columns (pitch apart); v[ξ·ldv + t] = (Bᵀ d_t B)[ξ]
+// for tile t < n, ξ = α·i + k. Vertical pass first (over the α rows), then
 // horizontal; the operations are those of the assembly kernel, in order.
-func wgInGo(v []float32, ldv int, rows []float32, pitch, n int) {
-	w := wgTile*n + 2
-	var col [wgAlpha][]float32 // col[i][x]: vertical transform of column x
-	var buf [wgAlpha * (wgTile*wgBlock + 2)]float32
-	for i := range wgAlpha {
-		col[i] = buf[i*(wgTile*wgBlock+2) : i*(wgTile*wgBlock+2)+w]
+func wgInGo(tile int, v []float32, ldv int, rows []float32, pitch, n int) {
+	al := tile + 2
+	w := tile*n + 2
+	bt := bt4
+	if tile == 2 {
+		bt = bt2
 	}
+	const maxW = 4*wgBlock + 2
+	var buf [6 * maxW]float32 // buf[i·maxW + x]: vertical transform i of column x
+	var d [6]float32
 	for x := range w {
-		var d [6]float32
-		for r := range 6 {
+		for r := range al {
 			d[r] = rows[r*pitch+x]
 		}
 		u := bt(d)
-		for i := range 6 {
-			col[i][x] = u[i]
+		for i := range al {
+			buf[i*maxW+x] = u[i]
 		}
 	}
-	for i := range wgAlpha {
+	for i := range al {
 		for t := range n {
-			u := bt([6]float32(col[i][wgTile*t : wgTile*t+6]))
-			for k := range 6 {
-				v[(6*i+k)*ldv+t] = u[k]
+			copy(d[:al], buf[i*maxW+tile*t:])
+			u := bt(d)
+			for k := range al {
+				v[(al*i+k)*ldv+t] = u[k]
 			}
 		}
 	}
 }
 
-// bt is Bᵀ d: float32(5*x) is rounded before the subtraction (the
-// assembly multiplies, then subtracts); the other products are by powers of
-// two, exact, so fused or not they round once.
-func bt(d [6]float32) [6]float32 {
+// bt4 is Bᵀ d for F(4×4, 3×3): float32(5*x) is rounded before the
+// subtraction (the assembly multiplies, then subtracts); the other products
+// are by powers of two, exact, so fused or not they round once.
+func bt4(d [6]float32) [6]float32 {
 	p, q := d[1]+d[2], d[3]+d[4]
 	r, s := d[1]-d[2], d[4]-d[3]
 	e, f := d[3]-d[1], d[4]-d[2]
@@ -282,39 +309,54 @@ func bt(d [6]float32) [6]float32 {
 	}
 }
 
-// at is Aᵀ m (4 values from 6).
-func at(m [6]float32) [4]float32 {
+// bt2 is Bᵀ d for F(2×2, 3×3) (4 values of d).
+func bt2(d [6]float32) [6]float32 {
+	return [6]float32{d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]}
+}
+
+// at4 is Aᵀ m for F(4×4, 3×3) (4 values from 6).
+func at4(m [6]float32) [4]float32 {
 	a, b := m[1]+m[2], m[1]-m[2]
 	c, d := m[3]+m[4], m[3]-m[4]
 	return [4]float32{(m[0] + a) + c, b + 2*d, a + 4*c, (b + 8*d) + m[5]}
 }
 
+// at2 is Aᵀ m for F(2×2, 3×3) (2 values from 4).
+func at2(m [6]float32) [4]float32 {
+	return [4]float32{(m[0] + m[1]) + m[2], (m[1] - m[2]) - m[3]}
+}
+
 // wgOutGo is the output transform of n tiles of tile row ty, starting at
-// tile column tx: the 36 products of tile t are mo[ξ·ldm + t]; it writes
-// act(bias + (Aᵀ M A)[a][b]) to out[(4ty+a)·ow + 4(tx+t)+b] where that is
-// inside the oh×ow output. Vertical pass first, then horizontal; the
-// operations are those of the assembly kernel, in order.
-func wgOutGo(out []float32, ow, oh, ty, tx int, mo []float32, ldm, n int, bias float32, relu bool) {
+// tile column tx: the α² products of tile t are mo[ξ·ldm + t]; it writes
+// act(bias + (Aᵀ M A)[a][b]) to out[(tile·ty+a)·ow + tile·(tx+t)+b] where
+// that is inside the oh×ow output. Vertical pass first, then horizontal;
+// the operations are those of the assembly kernel, in order.
+func wgOutGo(tile int, out []float32, ow, oh, ty, tx int, mo []float32, ldm, n int, bias float32, relu bool) {
+	al := tile + 2
+	at := at4
+	if tile == 2 {
+		at = at2
+	}
 	for t := range n {
 		var s [4][6]float32
-		for k := range 6 {
+		for k := range al {
 			var m [6]float32
-			for i := range 6 {
-				m[i] = mo[(6*i+k)*ldm+t]
+			for i := range al {
+				m[i] = mo[(al*i+k)*ldm+t]
 			}
 			u := at(m)
-			for a := range 4 {
+			for a := range tile {
 				s[a][k] = u[a]
 			}
 		}
-		for a := range 4 {
-			y := wgTile*ty + a
+		for a := range tile {
+			y := tile*ty + a
 			if y >= oh {
 				break
 			}
 			u := at(s[a])
-			for b := range 4 {
-				x := wgTile*(tx+t) + b
+			for b := range tile {
+				x := tile*(tx+t) + b
 				if x >= ow {
 					break
 				}
@@ -336,16 +378,17 @@ var (
 )
 
 // wgInBlock is the input transform of tiles [b0, b1) (≤ wgBlock), every
-// channel: v[ξ·ldv + ci·wgBlock + t−b0]. buf holds wgBufLen(OW) values.
-func wgInBlock(v []float32, ldv int, src []float32, g Conv, b0, b1 int, buf []float32) {
-	pitch := wgPitch(g.OW())
-	tw := (g.OW() + wgTile - 1) / wgTile
+// channel: v[ξ·ldv + ci·wgBlock + t−b0]. buf holds wgBufLen(OW, tile)
+// values.
+func wgInBlock(tile int, v []float32, ldv int, src []float32, g Conv, b0, b1 int, buf []float32) {
+	pitch := wgPitch(g.OW(), tile)
+	tw := (g.OW() + tile - 1) / tile
 	for t := b0; t < b1; {
 		ty, tx := t/tw, t%tw
 		n := min(tw-tx, b1-t)
 		for ci := range g.C {
-			fillRows(buf, pitch, src[ci*g.H*g.W:(ci+1)*g.H*g.W], g, ty, tx, n)
-			wgInGo(v[ci*wgBlock+t-b0:], ldv, buf, pitch, n)
+			fillRows(buf, pitch, src[ci*g.H*g.W:(ci+1)*g.H*g.W], g, tile, ty, tx, n)
+			wgInGo(tile, v[ci*wgBlock+t-b0:], ldv, buf, pitch, n)
 		}
 		t += n
 	}
@@ -354,8 +397,8 @@ func wgInBlock(v []float32, ldv int, src []float32, g Conv, b0, b1 int, buf []fl
 // wgOutBlock is the output transform of tiles [b0, b1) for nm output
 // channels: channel i's products are mo[ξ·wgMB·wgBlock + i·wgBlock + t−b0],
 // its output c[i·ldc + y·ow + x], its bias bias[i] (bias nil: zero).
-func wgOutBlock(c []float32, ldc, oh, ow, b0, b1 int, mo []float32, nm int, bias []float32, relu bool, buf []float32) {
-	tw := (ow + wgTile - 1) / wgTile
+func wgOutBlock(tile int, c []float32, ldc, oh, ow, b0, b1 int, mo []float32, nm int, bias []float32, relu bool, buf []float32) {
+	tw := (ow + tile - 1) / tile
 	for t := b0; t < b1; {
 		ty, tx := t/tw, t%tw
 		n := min(tw-tx, b1-t)
@@ -364,7 +407,7 @@ func wgOutBlock(c []float32, ldc, oh, ow, b0, b1 int, mo []float32, nm int, bias
 			if bias != nil {
 				b = bias[i]
 			}
-			wgOutGo(c[i*ldc:i*ldc+oh*ow], ow, oh, ty, tx, mo[i*wgBlock+t-b0:], wgMB*wgBlock, n, b, relu)
+			wgOutGo(tile, c[i*ldc:i*ldc+oh*ow], ow, oh, ty, tx, mo[i*wgBlock+t-b0:], wgMB*wgBlock, n, b, relu)
 		}
 		t += n
 	}

@@ -4,26 +4,26 @@
 
 #include "textflag.h"
 
-// func wgIn16(v *float32, ldv int, img *float32, cstride int, nc int, segs *wgInSeg, nseg int, chunks *wgInChunk, nchunk int, tmp *float32)
+// func wgIn4(v *float32, ldv int, img *float32, cstride int, nc int, segs *wgInSeg, nseg int, chunks *wgInChunk, nchunk int, tmp *float32)
 //
-// The input transform of a block of tiles (see wgInBlock) for nc channels
-// cstride floats apart. The block's tiles are laid out in lanes t', each
-// run of tiles in one tile row (a segment) followed by one phantom lane.
-// Per channel: pass 1, per segment {off [6]int64; mask [6][13]uint16;
-// tpos, nq int32}: the 6 input rows at byte offsets off[r] from the plane,
-// nq vectors of 16 columns under mask[r][q] (lanes outside the image, or
-// rows outside it, load zero); the vertical transform of each column into
-// tmp at byte tpos + 64q of each of 6 rows 1664 bytes apart (a segment's last
-// vector spills into the next one's columns, which are written after it).
-// Pass 2, per chunk of 16 lanes {mask uint16; comp uint16; pos int32} and
-// transformed row i: the columns 4t'+j (j < 4) by two VPERMI2PS and a
-// VSHUFF32X4 per pair of j, j = 4, 5 by shifting j = 0, 1 one lane
-// (VALIGND) with the next lane's column (a phantom lane holds the columns
-// 4n, 4n+1 of its segment); the horizontal transform; the real lanes
-// (mask) stored at v + pos + (6i+k)·ldv·4: masked (comp = 0: mask is a
-// prefix), or compressed (VCOMPRESSPS) and stored under a prefix mask. The
-// next channel's v is 192 bytes on.
-TEXT ·wgIn16(SB), NOSPLIT, $0-80
+// The input transform of F(4x4, 3x3) of a block of tiles (see wgInBlock)
+// for nc channels cstride floats apart. The block's tiles are laid out in
+// lanes t', each run of tiles in one tile row (a segment) followed by one
+// phantom lane. Per channel: pass 1, per segment {off [6]int64; mask
+// [6][13]uint16; tpos, nq int32}: the 6 input rows at byte offsets off[r]
+// from the plane, nq vectors of 16 columns under mask[r][q] (lanes outside
+// the image, or rows outside it, load zero); the vertical transform of each
+// column into tmp at byte tpos + 64q of each of 6 rows 1664 bytes apart (a
+// segment's last vector spills into the next one's columns, which are
+// written after it). Pass 2, per chunk of 16 lanes {mask uint16; comp
+// uint16; pos int32} and transformed row i: the columns 4·t'+j of the 16
+// lanes, j < 4 by VPERMI2PS (and VSHUFF32X4), j ≥ 4 by shifting j − 4 one
+// lane (VALIGND) with the next lane's column (a phantom lane holds the
+// columns after its segment's last tile); the horizontal transform; the
+// real lanes (mask) stored at v + pos + (6·i+k)·ldv·4: masked (comp = 0:
+// mask is a prefix), or compressed (VCOMPRESSPS) and stored under a prefix
+// mask. The next channel's v is 192 bytes on.
+TEXT ·wgIn4(SB), NOSPLIT, $0-80
 	MOVQ v+0(FP), DI
 	MOVQ ldv+8(FP), R8
 	SHLQ $2, R8
@@ -37,21 +37,21 @@ TEXT ·wgIn16(SB), NOSPLIT, $0-80
 	VPBROADCASTD AX, Z29 // 5
 	MOVL $0x40000000, AX
 	VPBROADCASTD AX, Z30 // 2
-	VMOVDQU32 wgDeintA<>(SB), Z26
-	VMOVDQU32 wgDeintB<>(SB), Z27
-wgin_chan:
+	VMOVDQU32 wgDeint4A<>(SB), Z26
+	VMOVDQU32 wgDeint4B<>(SB), Z27
+wgIn4_chan:
 	// Pass 1: per segment, nq vectors of 16 columns.
 	MOVQ segs+40(FP), R12
 	MOVQ nseg+48(FP), BX
 	IMULQ $216, BX
 	ADDQ R12, BX // end of the segments
-wgin_seg:
+wgIn4_seg:
 	MOVQ SI, R9
 	MOVLQSX 204(R12), R10
 	ADDQ R13, R10
 	LEAQ 48(R12), R11
 	MOVLQSX 208(R12), DX
-wgin_col:
+wgIn4_col:
 	MOVQ 0(R12), AX
 	KMOVW 0(R11), K1
 	VMOVUPS.Z (R9)(AX*1), K1, Z0
@@ -97,15 +97,15 @@ wgin_col:
 	ADDQ $64, R10
 	ADDQ $2, R11
 	DECQ DX
-	JNZ wgin_col
+	JNZ wgIn4_col
 	ADDQ $216, R12
 	CMPQ R12, BX
-	JB wgin_seg
+	JB wgIn4_seg
 	// Pass 2: 16 lanes at a time.
 	MOVQ R13, R9
 	MOVQ chunks+56(FP), BX
 	MOVQ nchunk+64(FP), DX
-wgin_chunk:
+wgIn4_chunk:
 	KMOVW 0(BX), K1
 	MOVWLZX 0(BX), AX
 	POPCNTL AX, AX
@@ -155,7 +155,7 @@ wgin_chunk:
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
 	TESTL R11, R11
-	JNZ wgin_comp0
+	JNZ wgIn4_comp0
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
@@ -163,8 +163,8 @@ wgin_chunk:
 	VMOVUPS Z8, K1, (AX)
 	VMOVUPS Z19, K1, (AX)(R8*1)
 	VMOVUPS Z21, K1, (AX)(R8*2)
-	JMP wgin_stored0
-wgin_comp0:
+	JMP wgIn4_stored0
+wgIn4_comp0:
 	VCOMPRESSPS Z20, K1, Z20
 	VMOVUPS Z20, K2, (R10)
 	VCOMPRESSPS Z15, K1, Z15
@@ -178,7 +178,7 @@ wgin_comp0:
 	VMOVUPS Z19, K2, (AX)(R8*1)
 	VCOMPRESSPS Z21, K1, Z21
 	VMOVUPS Z21, K2, (AX)(R8*2)
-wgin_stored0:
+wgIn4_stored0:
 	LEAQ (R10)(R14*2), R10
 	// transformed row 1
 	VMOVUPS 1664(R9), Z0
@@ -219,7 +219,7 @@ wgin_stored0:
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
 	TESTL R11, R11
-	JNZ wgin_comp1
+	JNZ wgIn4_comp1
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
@@ -227,8 +227,8 @@ wgin_stored0:
 	VMOVUPS Z8, K1, (AX)
 	VMOVUPS Z19, K1, (AX)(R8*1)
 	VMOVUPS Z21, K1, (AX)(R8*2)
-	JMP wgin_stored1
-wgin_comp1:
+	JMP wgIn4_stored1
+wgIn4_comp1:
 	VCOMPRESSPS Z20, K1, Z20
 	VMOVUPS Z20, K2, (R10)
 	VCOMPRESSPS Z15, K1, Z15
@@ -242,7 +242,7 @@ wgin_comp1:
 	VMOVUPS Z19, K2, (AX)(R8*1)
 	VCOMPRESSPS Z21, K1, Z21
 	VMOVUPS Z21, K2, (AX)(R8*2)
-wgin_stored1:
+wgIn4_stored1:
 	LEAQ (R10)(R14*2), R10
 	// transformed row 2
 	VMOVUPS 3328(R9), Z0
@@ -283,7 +283,7 @@ wgin_stored1:
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
 	TESTL R11, R11
-	JNZ wgin_comp2
+	JNZ wgIn4_comp2
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
@@ -291,8 +291,8 @@ wgin_stored1:
 	VMOVUPS Z8, K1, (AX)
 	VMOVUPS Z19, K1, (AX)(R8*1)
 	VMOVUPS Z21, K1, (AX)(R8*2)
-	JMP wgin_stored2
-wgin_comp2:
+	JMP wgIn4_stored2
+wgIn4_comp2:
 	VCOMPRESSPS Z20, K1, Z20
 	VMOVUPS Z20, K2, (R10)
 	VCOMPRESSPS Z15, K1, Z15
@@ -306,7 +306,7 @@ wgin_comp2:
 	VMOVUPS Z19, K2, (AX)(R8*1)
 	VCOMPRESSPS Z21, K1, Z21
 	VMOVUPS Z21, K2, (AX)(R8*2)
-wgin_stored2:
+wgIn4_stored2:
 	LEAQ (R10)(R14*2), R10
 	// transformed row 3
 	VMOVUPS 4992(R9), Z0
@@ -347,7 +347,7 @@ wgin_stored2:
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
 	TESTL R11, R11
-	JNZ wgin_comp3
+	JNZ wgIn4_comp3
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
@@ -355,8 +355,8 @@ wgin_stored2:
 	VMOVUPS Z8, K1, (AX)
 	VMOVUPS Z19, K1, (AX)(R8*1)
 	VMOVUPS Z21, K1, (AX)(R8*2)
-	JMP wgin_stored3
-wgin_comp3:
+	JMP wgIn4_stored3
+wgIn4_comp3:
 	VCOMPRESSPS Z20, K1, Z20
 	VMOVUPS Z20, K2, (R10)
 	VCOMPRESSPS Z15, K1, Z15
@@ -370,7 +370,7 @@ wgin_comp3:
 	VMOVUPS Z19, K2, (AX)(R8*1)
 	VCOMPRESSPS Z21, K1, Z21
 	VMOVUPS Z21, K2, (AX)(R8*2)
-wgin_stored3:
+wgIn4_stored3:
 	LEAQ (R10)(R14*2), R10
 	// transformed row 4
 	VMOVUPS 6656(R9), Z0
@@ -411,7 +411,7 @@ wgin_stored3:
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
 	TESTL R11, R11
-	JNZ wgin_comp4
+	JNZ wgIn4_comp4
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
@@ -419,8 +419,8 @@ wgin_stored3:
 	VMOVUPS Z8, K1, (AX)
 	VMOVUPS Z19, K1, (AX)(R8*1)
 	VMOVUPS Z21, K1, (AX)(R8*2)
-	JMP wgin_stored4
-wgin_comp4:
+	JMP wgIn4_stored4
+wgIn4_comp4:
 	VCOMPRESSPS Z20, K1, Z20
 	VMOVUPS Z20, K2, (R10)
 	VCOMPRESSPS Z15, K1, Z15
@@ -434,7 +434,7 @@ wgin_comp4:
 	VMOVUPS Z19, K2, (AX)(R8*1)
 	VCOMPRESSPS Z21, K1, Z21
 	VMOVUPS Z21, K2, (AX)(R8*2)
-wgin_stored4:
+wgIn4_stored4:
 	LEAQ (R10)(R14*2), R10
 	// transformed row 5
 	VMOVUPS 8320(R9), Z0
@@ -475,7 +475,7 @@ wgin_stored4:
 	VFMADD231PS Z30, Z18, Z8
 	VFNMADD231PS Z30, Z18, Z19
 	TESTL R11, R11
-	JNZ wgin_comp5
+	JNZ wgIn4_comp5
 	VMOVUPS Z20, K1, (R10)
 	VMOVUPS Z15, K1, (R10)(R8*1)
 	VMOVUPS Z17, K1, (R10)(R8*2)
@@ -483,8 +483,8 @@ wgin_stored4:
 	VMOVUPS Z8, K1, (AX)
 	VMOVUPS Z19, K1, (AX)(R8*1)
 	VMOVUPS Z21, K1, (AX)(R8*2)
-	JMP wgin_stored5
-wgin_comp5:
+	JMP wgIn4_stored5
+wgIn4_comp5:
 	VCOMPRESSPS Z20, K1, Z20
 	VMOVUPS Z20, K2, (R10)
 	VCOMPRESSPS Z15, K1, Z15
@@ -498,37 +498,38 @@ wgin_comp5:
 	VMOVUPS Z19, K2, (AX)(R8*1)
 	VCOMPRESSPS Z21, K1, Z21
 	VMOVUPS Z21, K2, (AX)(R8*2)
-wgin_stored5:
+wgIn4_stored5:
 	LEAQ (R10)(R14*2), R10
 	ADDQ $256, R9
 	ADDQ $8, BX
 	DECQ DX
-	JNZ wgin_chunk
+	JNZ wgIn4_chunk
 	// Next channel.
 	MOVQ cstride+24(FP), AX
 	LEAQ (SI)(AX*4), SI
 	ADDQ $192, DI
 	DECQ CX
-	JNZ wgin_chan
+	JNZ wgIn4_chan
 	VZEROUPPER
 	RET
 
-// func wgOut16(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, chunks *wgOutChunk, nchunk int, tmp *float32, ow int)
+// func wgOut4(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, chunks *wgOutChunk, nchunk int, tmp *float32, ow int)
 //
-// The output transform of a block of tiles (see wgOutBlock) for nm output
-// channels: channel i's 36 products are at mo + i·192 bytes, 12288 bytes apart,
-// its output plane at c + i·ldc floats, its bias at bias + i·bstep bytes.
-// Lanes t' as in wgIn16 (runs of tiles and a phantom lane after each). Per
-// channel and chunk of 16 lanes {mask, exp uint16; pos, rows, nst int32;
-// st [16]{off int32; mask uint16; q, rows uint8}}: pass 1 loads the
-// products at mo + pos (exp: compact, spread over the real lanes by
-// VEXPANDPS) and stores the vertical transform of the 6 columns k into tmp
-// (24 vectors); pass 2, for the rows a < rows: the horizontal transform,
-// + bias, max with the clamp (0 with relu, else −∞: NaN and −0 pass as in
-// wgOutGo), the 4 values of each lane interleaved (VPERMI2PS, VPERMI2PD)
-// into 4 vectors of 4 lanes (at tmp + 1536), and the stores st with a <
-// st.rows: vector q under st.mask at the plane + st.off + a·ow·4.
-TEXT ·wgOut16(SB), NOSPLIT, $0-88
+// The output transform of F(4x4, 3x3) of a block of tiles (see
+// wgOutBlock) for nm output channels: channel i's 36 products are at mo +
+// i·192 bytes, 12288 bytes apart, its output plane at c + i·ldc floats, its
+// bias at bias + i·bstep bytes. Lanes t' as in wgIn4 (runs of tiles and a
+// phantom lane after each). Per channel and chunk of 16 lanes {mask, exp
+// uint16; pos, rows, nst int32; st [16]{off int32; mask uint16; q, rows
+// uint8}}: pass 1 loads the products at mo + pos (exp: compact, spread
+// over the real lanes by VEXPANDPS) and stores the vertical transform of
+// the 6 columns k into tmp; pass 2, for the rows a < rows: the
+// horizontal transform, + bias, max with the clamp (0 with relu, else −∞:
+// NaN and −0 pass as in wgOutGo), the 4 values of each lane interleaved
+// (VPERMI2PS, VPERMI2PD) into 4 vectors of 4 lanes (at tmp + 1536), and
+// the stores st with a < st.rows: vector q under st.mask at the plane +
+// st.off + a·ow·4.
+TEXT ·wgOut4(SB), NOSPLIT, $0-88
 	MOVQ c+0(FP), DI
 	MOVQ mo+16(FP), SI
 	MOVQ bias+32(FP), R8
@@ -544,19 +545,19 @@ TEXT ·wgOut16(SB), NOSPLIT, $0-88
 	VPBROADCASTD AX, Z30 // 8
 	VPXORD Z26, Z26, Z26 // clamp: 0 with relu
 	CMPQ relu+48(FP), $0
-	JNE wgout_clamp
+	JNE wgOut4_clamp
 	MOVL $0xff800000, AX
 	VPBROADCASTD AX, Z26 // −∞ without
-wgout_clamp:
+wgOut4_clamp:
 	VMOVDQU32 wgInterLo<>(SB), Z22
 	VMOVDQU32 wgInterHi<>(SB), Z23
 	VMOVDQU64 wgInterQ0<>(SB), Z24
 	VMOVDQU64 wgInterQ1<>(SB), Z25
-wgout_m:
+wgOut4_m:
 	VBROADCASTSS (R8), Z27
 	MOVQ chunks+56(FP), BX
 	MOVQ nchunk+64(FP), CX
-wgout_chunk:
+wgOut4_chunk:
 	// Pass 1: vertical transforms of the 6 columns k.
 	MOVQ $73728, R10 // 6·ldm
 	MOVQ $221184, R11 // 18·ldm
@@ -565,7 +566,7 @@ wgout_chunk:
 	ADDQ SI, R9
 	KMOVW 0(BX), K1
 	CMPW 2(BX), $0
-	JNE wgout_expand
+	JNE wgOut4_expand
 	VMOVUPS 0(R9), Z0
 	VMOVUPS 0(R9)(R10*1), Z1
 	VMOVUPS 0(R9)(R10*2), Z2
@@ -692,8 +693,8 @@ wgout_chunk:
 	VMOVUPS Z1, 704(R13)
 	VMOVUPS Z6, 1088(R13)
 	VMOVUPS Z7, 1472(R13)
-	JMP wgout_pass2
-wgout_expand:
+	JMP wgOut4_pass2
+wgOut4_expand:
 	VMOVUPS 0(R9), Z0
 	VEXPANDPS Z0, K1, Z0
 	VMOVUPS 0(R9)(R10*1), Z1
@@ -856,11 +857,11 @@ wgout_expand:
 	VMOVUPS Z1, 704(R13)
 	VMOVUPS Z6, 1088(R13)
 	VMOVUPS Z7, 1472(R13)
-wgout_pass2:
+wgOut4_pass2:
 	// Pass 2: output rows a < rows.
 	XORQ AX, AX
 	XORQ R10, R10
-wgout_row:
+wgOut4_row:
 	IMUL3Q $384, AX, R12
 	ADDQ R13, R12
 	VMOVUPS 0(R12), Z0
@@ -910,10 +911,10 @@ wgout_row:
 	VMOVUPS Z17, 1728(R13)
 	LEAQ 16(BX), R9
 	MOVLQSX 12(BX), R11
-wgout_store:
+wgOut4_store:
 	MOVBQZX 7(R9), R12
 	CMPQ R12, AX
-	JLE wgout_skip
+	JLE wgOut4_skip
 	MOVBQZX 6(R9), R12
 	SHLQ $6, R12
 	VMOVUPS 1536(R13)(R12*1), Z0
@@ -921,61 +922,542 @@ wgout_store:
 	MOVLQSX 0(R9), R12
 	ADDQ R10, R12
 	VMOVUPS Z0, K1, (DI)(R12*1)
-wgout_skip:
+wgOut4_skip:
 	ADDQ $8, R9
 	DECQ R11
-	JNZ wgout_store
+	JNZ wgOut4_store
 	ADDQ R14, R10
 	INCQ AX
 	CMPL AX, 8(BX)
-	JB wgout_row
+	JB wgOut4_row
 	ADDQ $144, BX
 	DECQ CX
-	JNZ wgout_chunk
+	JNZ wgOut4_chunk
 	// Next output channel.
 	ADDQ $192, SI
 	MOVQ ldc+8(FP), AX
 	LEAQ (DI)(AX*4), DI
 	ADDQ bstep+40(FP), R8
 	DECQ nm+24(FP)
-	JNZ wgout_m
+	JNZ wgOut4_m
 	VZEROUPPER
 	RET
 
-DATA wgDeintA<>+0(SB)/4, $0
-DATA wgDeintA<>+4(SB)/4, $4
-DATA wgDeintA<>+8(SB)/4, $8
-DATA wgDeintA<>+12(SB)/4, $12
-DATA wgDeintA<>+16(SB)/4, $16
-DATA wgDeintA<>+20(SB)/4, $20
-DATA wgDeintA<>+24(SB)/4, $24
-DATA wgDeintA<>+28(SB)/4, $28
-DATA wgDeintA<>+32(SB)/4, $1
-DATA wgDeintA<>+36(SB)/4, $5
-DATA wgDeintA<>+40(SB)/4, $9
-DATA wgDeintA<>+44(SB)/4, $13
-DATA wgDeintA<>+48(SB)/4, $17
-DATA wgDeintA<>+52(SB)/4, $21
-DATA wgDeintA<>+56(SB)/4, $25
-DATA wgDeintA<>+60(SB)/4, $29
-GLOBL wgDeintA<>(SB), RODATA|NOPTR, $64
-DATA wgDeintB<>+0(SB)/4, $2
-DATA wgDeintB<>+4(SB)/4, $6
-DATA wgDeintB<>+8(SB)/4, $10
-DATA wgDeintB<>+12(SB)/4, $14
-DATA wgDeintB<>+16(SB)/4, $18
-DATA wgDeintB<>+20(SB)/4, $22
-DATA wgDeintB<>+24(SB)/4, $26
-DATA wgDeintB<>+28(SB)/4, $30
-DATA wgDeintB<>+32(SB)/4, $3
-DATA wgDeintB<>+36(SB)/4, $7
-DATA wgDeintB<>+40(SB)/4, $11
-DATA wgDeintB<>+44(SB)/4, $15
-DATA wgDeintB<>+48(SB)/4, $19
-DATA wgDeintB<>+52(SB)/4, $23
-DATA wgDeintB<>+56(SB)/4, $27
-DATA wgDeintB<>+60(SB)/4, $31
-GLOBL wgDeintB<>(SB), RODATA|NOPTR, $64
+// func wgIn2(v *float32, ldv int, img *float32, cstride int, nc int, segs *wgInSeg, nseg int, chunks *wgInChunk, nchunk int, tmp *float32)
+//
+// The input transform of F(2x2, 3x3) of a block of tiles (see wgInBlock)
+// for nc channels cstride floats apart. The block's tiles are laid out in
+// lanes t', each run of tiles in one tile row (a segment) followed by one
+// phantom lane. Per channel: pass 1, per segment {off [6]int64; mask
+// [6][13]uint16; tpos, nq int32}: the 4 input rows at byte offsets off[r]
+// from the plane, nq vectors of 16 columns under mask[r][q] (lanes outside
+// the image, or rows outside it, load zero); the vertical transform of each
+// column into tmp at byte tpos + 64q of each of 4 rows 896 bytes apart (a
+// segment's last vector spills into the next one's columns, which are
+// written after it). Pass 2, per chunk of 16 lanes {mask uint16; comp
+// uint16; pos int32} and transformed row i: the columns 2·t'+j of the 16
+// lanes, j < 2 by VPERMI2PS (and VSHUFF32X4), j ≥ 2 by shifting j − 2 one
+// lane (VALIGND) with the next lane's column (a phantom lane holds the
+// columns after its segment's last tile); the horizontal transform; the
+// real lanes (mask) stored at v + pos + (4·i+k)·ldv·4: masked (comp = 0:
+// mask is a prefix), or compressed (VCOMPRESSPS) and stored under a prefix
+// mask. The next channel's v is 192 bytes on.
+TEXT ·wgIn2(SB), NOSPLIT, $0-80
+	MOVQ v+0(FP), DI
+	MOVQ ldv+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R14 // 3·ldv
+	MOVQ img+16(FP), SI
+	MOVQ nc+32(FP), CX
+	MOVQ tmp+72(FP), R13
+	MOVL $0x40800000, AX
+	VPBROADCASTD AX, Z28 // 4
+	MOVL $0x40a00000, AX
+	VPBROADCASTD AX, Z29 // 5
+	MOVL $0x40000000, AX
+	VPBROADCASTD AX, Z30 // 2
+	VMOVDQU32 wgDeint2A<>(SB), Z26
+	VMOVDQU32 wgDeint2B<>(SB), Z27
+wgIn2_chan:
+	// Pass 1: per segment, nq vectors of 16 columns.
+	MOVQ segs+40(FP), R12
+	MOVQ nseg+48(FP), BX
+	IMULQ $216, BX
+	ADDQ R12, BX // end of the segments
+wgIn2_seg:
+	MOVQ SI, R9
+	MOVLQSX 204(R12), R10
+	ADDQ R13, R10
+	LEAQ 48(R12), R11
+	MOVLQSX 208(R12), DX
+wgIn2_col:
+	MOVQ 0(R12), AX
+	KMOVW 0(R11), K1
+	VMOVUPS.Z (R9)(AX*1), K1, Z0
+	MOVQ 8(R12), AX
+	KMOVW 26(R11), K1
+	VMOVUPS.Z (R9)(AX*1), K1, Z1
+	MOVQ 16(R12), AX
+	KMOVW 52(R11), K1
+	VMOVUPS.Z (R9)(AX*1), K1, Z2
+	MOVQ 24(R12), AX
+	KMOVW 78(R11), K1
+	VMOVUPS.Z (R9)(AX*1), K1, Z3
+	VSUBPS Z2, Z0, Z6
+	VADDPS Z2, Z1, Z7
+	VSUBPS Z1, Z2, Z8
+	VSUBPS Z3, Z1, Z9
+	VMOVUPS Z6, 0(R10)
+	VMOVUPS Z7, 896(R10)
+	VMOVUPS Z8, 1792(R10)
+	VMOVUPS Z9, 2688(R10)
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $2, R11
+	DECQ DX
+	JNZ wgIn2_col
+	ADDQ $216, R12
+	CMPQ R12, BX
+	JB wgIn2_seg
+	// Pass 2: 16 lanes at a time.
+	MOVQ R13, R9
+	MOVQ chunks+56(FP), BX
+	MOVQ nchunk+64(FP), DX
+wgIn2_chunk:
+	KMOVW 0(BX), K1
+	MOVWLZX 0(BX), AX
+	POPCNTL AX, AX
+	MOVL $1, R11
+	SHLXL AX, R11, R11
+	DECL R11
+	KMOVW R11, K2
+	MOVWLZX 2(BX), R11
+	MOVLQSX 4(BX), R10
+	ADDQ DI, R10
+	// transformed row 0
+	VMOVUPS 0(R9), Z0
+	VMOVUPS 64(R9), Z1
+	VMOVAPS Z26, Z8
+	VPERMI2PS Z1, Z0, Z8
+	VMOVAPS Z27, Z9
+	VPERMI2PS Z1, Z0, Z9
+	VBROADCASTSS 128(R9), Z12
+	VALIGND $1, Z8, Z12, Z12
+	VBROADCASTSS 132(R9), Z13
+	VALIGND $1, Z9, Z13, Z13
+	VSUBPS Z12, Z8, Z14
+	VADDPS Z12, Z9, Z15
+	VSUBPS Z9, Z12, Z16
+	VSUBPS Z13, Z9, Z17
+	TESTL R11, R11
+	JNZ wgIn2_comp0
+	VMOVUPS Z14, K1, (R10)
+	VMOVUPS Z15, K1, (R10)(R8*1)
+	VMOVUPS Z16, K1, (R10)(R8*2)
+	VMOVUPS Z17, K1, (R10)(R14*1)
+	JMP wgIn2_stored0
+wgIn2_comp0:
+	VCOMPRESSPS Z14, K1, Z14
+	VMOVUPS Z14, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z16, K1, Z16
+	VMOVUPS Z16, K2, (R10)(R8*2)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R14*1)
+wgIn2_stored0:
+	LEAQ (R10)(R8*4), R10
+	// transformed row 1
+	VMOVUPS 896(R9), Z0
+	VMOVUPS 960(R9), Z1
+	VMOVAPS Z26, Z8
+	VPERMI2PS Z1, Z0, Z8
+	VMOVAPS Z27, Z9
+	VPERMI2PS Z1, Z0, Z9
+	VBROADCASTSS 1024(R9), Z12
+	VALIGND $1, Z8, Z12, Z12
+	VBROADCASTSS 1028(R9), Z13
+	VALIGND $1, Z9, Z13, Z13
+	VSUBPS Z12, Z8, Z14
+	VADDPS Z12, Z9, Z15
+	VSUBPS Z9, Z12, Z16
+	VSUBPS Z13, Z9, Z17
+	TESTL R11, R11
+	JNZ wgIn2_comp1
+	VMOVUPS Z14, K1, (R10)
+	VMOVUPS Z15, K1, (R10)(R8*1)
+	VMOVUPS Z16, K1, (R10)(R8*2)
+	VMOVUPS Z17, K1, (R10)(R14*1)
+	JMP wgIn2_stored1
+wgIn2_comp1:
+	VCOMPRESSPS Z14, K1, Z14
+	VMOVUPS Z14, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z16, K1, Z16
+	VMOVUPS Z16, K2, (R10)(R8*2)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R14*1)
+wgIn2_stored1:
+	LEAQ (R10)(R8*4), R10
+	// transformed row 2
+	VMOVUPS 1792(R9), Z0
+	VMOVUPS 1856(R9), Z1
+	VMOVAPS Z26, Z8
+	VPERMI2PS Z1, Z0, Z8
+	VMOVAPS Z27, Z9
+	VPERMI2PS Z1, Z0, Z9
+	VBROADCASTSS 1920(R9), Z12
+	VALIGND $1, Z8, Z12, Z12
+	VBROADCASTSS 1924(R9), Z13
+	VALIGND $1, Z9, Z13, Z13
+	VSUBPS Z12, Z8, Z14
+	VADDPS Z12, Z9, Z15
+	VSUBPS Z9, Z12, Z16
+	VSUBPS Z13, Z9, Z17
+	TESTL R11, R11
+	JNZ wgIn2_comp2
+	VMOVUPS Z14, K1, (R10)
+	VMOVUPS Z15, K1, (R10)(R8*1)
+	VMOVUPS Z16, K1, (R10)(R8*2)
+	VMOVUPS Z17, K1, (R10)(R14*1)
+	JMP wgIn2_stored2
+wgIn2_comp2:
+	VCOMPRESSPS Z14, K1, Z14
+	VMOVUPS Z14, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z16, K1, Z16
+	VMOVUPS Z16, K2, (R10)(R8*2)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R14*1)
+wgIn2_stored2:
+	LEAQ (R10)(R8*4), R10
+	// transformed row 3
+	VMOVUPS 2688(R9), Z0
+	VMOVUPS 2752(R9), Z1
+	VMOVAPS Z26, Z8
+	VPERMI2PS Z1, Z0, Z8
+	VMOVAPS Z27, Z9
+	VPERMI2PS Z1, Z0, Z9
+	VBROADCASTSS 2816(R9), Z12
+	VALIGND $1, Z8, Z12, Z12
+	VBROADCASTSS 2820(R9), Z13
+	VALIGND $1, Z9, Z13, Z13
+	VSUBPS Z12, Z8, Z14
+	VADDPS Z12, Z9, Z15
+	VSUBPS Z9, Z12, Z16
+	VSUBPS Z13, Z9, Z17
+	TESTL R11, R11
+	JNZ wgIn2_comp3
+	VMOVUPS Z14, K1, (R10)
+	VMOVUPS Z15, K1, (R10)(R8*1)
+	VMOVUPS Z16, K1, (R10)(R8*2)
+	VMOVUPS Z17, K1, (R10)(R14*1)
+	JMP wgIn2_stored3
+wgIn2_comp3:
+	VCOMPRESSPS Z14, K1, Z14
+	VMOVUPS Z14, K2, (R10)
+	VCOMPRESSPS Z15, K1, Z15
+	VMOVUPS Z15, K2, (R10)(R8*1)
+	VCOMPRESSPS Z16, K1, Z16
+	VMOVUPS Z16, K2, (R10)(R8*2)
+	VCOMPRESSPS Z17, K1, Z17
+	VMOVUPS Z17, K2, (R10)(R14*1)
+wgIn2_stored3:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $128, R9
+	ADDQ $8, BX
+	DECQ DX
+	JNZ wgIn2_chunk
+	// Next channel.
+	MOVQ cstride+24(FP), AX
+	LEAQ (SI)(AX*4), SI
+	ADDQ $192, DI
+	DECQ CX
+	JNZ wgIn2_chan
+	VZEROUPPER
+	RET
+
+// func wgOut2(c *float32, ldc int, mo *float32, nm int, bias *float32, bstep int, relu int, chunks *wgOutChunk, nchunk int, tmp *float32, ow int)
+//
+// The output transform of F(2x2, 3x3) of a block of tiles (see
+// wgOutBlock) for nm output channels: channel i's 16 products are at mo +
+// i·192 bytes, 12288 bytes apart, its output plane at c + i·ldc floats, its
+// bias at bias + i·bstep bytes. Lanes t' as in wgIn2 (runs of tiles and a
+// phantom lane after each). Per channel and chunk of 16 lanes {mask, exp
+// uint16; pos, rows, nst int32; st [16]{off int32; mask uint16; q, rows
+// uint8}}: pass 1 loads the products at mo + pos (exp: compact, spread
+// over the real lanes by VEXPANDPS) and stores the vertical transform of
+// the 4 columns k into tmp; pass 2, for the rows a < rows: the
+// horizontal transform, + bias, max with the clamp (0 with relu, else −∞:
+// NaN and −0 pass as in wgOutGo), the 2 values of each lane interleaved
+// (VPERMI2PS, VPERMI2PD) into 2 vectors of 8 lanes (at tmp + 1536), and
+// the stores st with a < st.rows: vector q under st.mask at the plane +
+// st.off + a·ow·4.
+TEXT ·wgOut2(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), DI
+	MOVQ mo+16(FP), SI
+	MOVQ bias+32(FP), R8
+	MOVQ tmp+72(FP), R13
+	MOVQ ow+80(FP), R14
+	SHLQ $2, R14
+	MOVQ $12288, DX // ldm
+	MOVL $0x40000000, AX
+	VPBROADCASTD AX, Z28 // 2
+	MOVL $0x40800000, AX
+	VPBROADCASTD AX, Z29 // 4
+	MOVL $0x41000000, AX
+	VPBROADCASTD AX, Z30 // 8
+	VPXORD Z26, Z26, Z26 // clamp: 0 with relu
+	CMPQ relu+48(FP), $0
+	JNE wgOut2_clamp
+	MOVL $0xff800000, AX
+	VPBROADCASTD AX, Z26 // −∞ without
+wgOut2_clamp:
+	VMOVDQU32 wgInterLo<>(SB), Z22
+	VMOVDQU32 wgInterHi<>(SB), Z23
+	VMOVDQU64 wgInterQ0<>(SB), Z24
+	VMOVDQU64 wgInterQ1<>(SB), Z25
+wgOut2_m:
+	VBROADCASTSS (R8), Z27
+	MOVQ chunks+56(FP), BX
+	MOVQ nchunk+64(FP), CX
+wgOut2_chunk:
+	// Pass 1: vertical transforms of the 4 columns k.
+	MOVQ $49152, R10 // 4·ldm
+	MOVQ $147456, R11 // 12·ldm
+	MOVQ $245760, R12 // 20·ldm
+	MOVLQSX 4(BX), R9
+	ADDQ SI, R9
+	KMOVW 0(BX), K1
+	CMPW 2(BX), $0
+	JNE wgOut2_expand
+	VMOVUPS 0(R9), Z0
+	VMOVUPS 0(R9)(R10*1), Z1
+	VMOVUPS 0(R9)(R10*2), Z2
+	VMOVUPS 0(R9)(R11*1), Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 0(R13)
+	VMOVUPS Z7, 256(R13)
+	VMOVUPS 12288(R9), Z0
+	VMOVUPS 12288(R9)(R10*1), Z1
+	VMOVUPS 12288(R9)(R10*2), Z2
+	VMOVUPS 12288(R9)(R11*1), Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 64(R13)
+	VMOVUPS Z7, 320(R13)
+	VMOVUPS 24576(R9), Z0
+	VMOVUPS 24576(R9)(R10*1), Z1
+	VMOVUPS 24576(R9)(R10*2), Z2
+	VMOVUPS 24576(R9)(R11*1), Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 128(R13)
+	VMOVUPS Z7, 384(R13)
+	VMOVUPS 36864(R9), Z0
+	VMOVUPS 36864(R9)(R10*1), Z1
+	VMOVUPS 36864(R9)(R10*2), Z2
+	VMOVUPS 36864(R9)(R11*1), Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 192(R13)
+	VMOVUPS Z7, 448(R13)
+	JMP wgOut2_pass2
+wgOut2_expand:
+	VMOVUPS 0(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 0(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 0(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 0(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 0(R13)
+	VMOVUPS Z7, 256(R13)
+	VMOVUPS 12288(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 12288(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 12288(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 12288(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 64(R13)
+	VMOVUPS Z7, 320(R13)
+	VMOVUPS 24576(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 24576(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 24576(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 24576(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 128(R13)
+	VMOVUPS Z7, 384(R13)
+	VMOVUPS 36864(R9), Z0
+	VEXPANDPS Z0, K1, Z0
+	VMOVUPS 36864(R9)(R10*1), Z1
+	VEXPANDPS Z1, K1, Z1
+	VMOVUPS 36864(R9)(R10*2), Z2
+	VEXPANDPS Z2, K1, Z2
+	VMOVUPS 36864(R9)(R11*1), Z3
+	VEXPANDPS Z3, K1, Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VMOVUPS Z6, 192(R13)
+	VMOVUPS Z7, 448(R13)
+wgOut2_pass2:
+	// Pass 2: output rows a < rows.
+	XORQ AX, AX
+	XORQ R10, R10
+wgOut2_row:
+	IMUL3Q $256, AX, R12
+	ADDQ R13, R12
+	VMOVUPS 0(R12), Z0
+	VMOVUPS 64(R12), Z1
+	VMOVUPS 128(R12), Z2
+	VMOVUPS 192(R12), Z3
+	VADDPS Z1, Z0, Z6
+	VADDPS Z2, Z6, Z6
+	VSUBPS Z2, Z1, Z7
+	VSUBPS Z3, Z7, Z7
+	VADDPS Z27, Z6, Z6
+	VMAXPS Z6, Z26, Z6
+	VADDPS Z27, Z7, Z7
+	VMAXPS Z7, Z26, Z7
+	VMOVAPS Z22, Z14
+	VPERMI2PS Z7, Z6, Z14
+	VMOVAPS Z23, Z15
+	VPERMI2PS Z7, Z6, Z15
+	VMOVUPS Z14, 1536(R13)
+	VMOVUPS Z15, 1600(R13)
+	LEAQ 16(BX), R9
+	MOVLQSX 12(BX), R11
+wgOut2_store:
+	MOVBQZX 7(R9), R12
+	CMPQ R12, AX
+	JLE wgOut2_skip
+	MOVBQZX 6(R9), R12
+	SHLQ $6, R12
+	VMOVUPS 1536(R13)(R12*1), Z0
+	KMOVW 4(R9), K1
+	MOVLQSX 0(R9), R12
+	ADDQ R10, R12
+	VMOVUPS Z0, K1, (DI)(R12*1)
+wgOut2_skip:
+	ADDQ $8, R9
+	DECQ R11
+	JNZ wgOut2_store
+	ADDQ R14, R10
+	INCQ AX
+	CMPL AX, 8(BX)
+	JB wgOut2_row
+	ADDQ $144, BX
+	DECQ CX
+	JNZ wgOut2_chunk
+	// Next output channel.
+	ADDQ $192, SI
+	MOVQ ldc+8(FP), AX
+	LEAQ (DI)(AX*4), DI
+	ADDQ bstep+40(FP), R8
+	DECQ nm+24(FP)
+	JNZ wgOut2_m
+	VZEROUPPER
+	RET
+
+DATA wgDeint4A<>+0(SB)/4, $0
+DATA wgDeint4A<>+4(SB)/4, $4
+DATA wgDeint4A<>+8(SB)/4, $8
+DATA wgDeint4A<>+12(SB)/4, $12
+DATA wgDeint4A<>+16(SB)/4, $16
+DATA wgDeint4A<>+20(SB)/4, $20
+DATA wgDeint4A<>+24(SB)/4, $24
+DATA wgDeint4A<>+28(SB)/4, $28
+DATA wgDeint4A<>+32(SB)/4, $1
+DATA wgDeint4A<>+36(SB)/4, $5
+DATA wgDeint4A<>+40(SB)/4, $9
+DATA wgDeint4A<>+44(SB)/4, $13
+DATA wgDeint4A<>+48(SB)/4, $17
+DATA wgDeint4A<>+52(SB)/4, $21
+DATA wgDeint4A<>+56(SB)/4, $25
+DATA wgDeint4A<>+60(SB)/4, $29
+GLOBL wgDeint4A<>(SB), RODATA|NOPTR, $64
+DATA wgDeint4B<>+0(SB)/4, $2
+DATA wgDeint4B<>+4(SB)/4, $6
+DATA wgDeint4B<>+8(SB)/4, $10
+DATA wgDeint4B<>+12(SB)/4, $14
+DATA wgDeint4B<>+16(SB)/4, $18
+DATA wgDeint4B<>+20(SB)/4, $22
+DATA wgDeint4B<>+24(SB)/4, $26
+DATA wgDeint4B<>+28(SB)/4, $30
+DATA wgDeint4B<>+32(SB)/4, $3
+DATA wgDeint4B<>+36(SB)/4, $7
+DATA wgDeint4B<>+40(SB)/4, $11
+DATA wgDeint4B<>+44(SB)/4, $15
+DATA wgDeint4B<>+48(SB)/4, $19
+DATA wgDeint4B<>+52(SB)/4, $23
+DATA wgDeint4B<>+56(SB)/4, $27
+DATA wgDeint4B<>+60(SB)/4, $31
+GLOBL wgDeint4B<>(SB), RODATA|NOPTR, $64
+DATA wgDeint2A<>+0(SB)/4, $0
+DATA wgDeint2A<>+4(SB)/4, $2
+DATA wgDeint2A<>+8(SB)/4, $4
+DATA wgDeint2A<>+12(SB)/4, $6
+DATA wgDeint2A<>+16(SB)/4, $8
+DATA wgDeint2A<>+20(SB)/4, $10
+DATA wgDeint2A<>+24(SB)/4, $12
+DATA wgDeint2A<>+28(SB)/4, $14
+DATA wgDeint2A<>+32(SB)/4, $16
+DATA wgDeint2A<>+36(SB)/4, $18
+DATA wgDeint2A<>+40(SB)/4, $20
+DATA wgDeint2A<>+44(SB)/4, $22
+DATA wgDeint2A<>+48(SB)/4, $24
+DATA wgDeint2A<>+52(SB)/4, $26
+DATA wgDeint2A<>+56(SB)/4, $28
+DATA wgDeint2A<>+60(SB)/4, $30
+GLOBL wgDeint2A<>(SB), RODATA|NOPTR, $64
+DATA wgDeint2B<>+0(SB)/4, $1
+DATA wgDeint2B<>+4(SB)/4, $3
+DATA wgDeint2B<>+8(SB)/4, $5
+DATA wgDeint2B<>+12(SB)/4, $7
+DATA wgDeint2B<>+16(SB)/4, $9
+DATA wgDeint2B<>+20(SB)/4, $11
+DATA wgDeint2B<>+24(SB)/4, $13
+DATA wgDeint2B<>+28(SB)/4, $15
+DATA wgDeint2B<>+32(SB)/4, $17
+DATA wgDeint2B<>+36(SB)/4, $19
+DATA wgDeint2B<>+40(SB)/4, $21
+DATA wgDeint2B<>+44(SB)/4, $23
+DATA wgDeint2B<>+48(SB)/4, $25
+DATA wgDeint2B<>+52(SB)/4, $27
+DATA wgDeint2B<>+56(SB)/4, $29
+DATA wgDeint2B<>+60(SB)/4, $31
+GLOBL wgDeint2B<>(SB), RODATA|NOPTR, $64
 DATA wgInterLo<>+0(SB)/4, $0
 DATA wgInterLo<>+4(SB)/4, $16
 DATA wgInterLo<>+8(SB)/4, $1

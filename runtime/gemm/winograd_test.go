@@ -28,31 +28,32 @@ func TestWinogradConv(t *testing.T) {
 	worst := 0.0
 	for _, ks := range sets {
 		for gi, g := range wgConvs {
-			for _, m := range []int{1, 8, 13, 70} {
+			for mi, m := range []int{1, 8, 13, 70} {
 				if ks == scalarSet && m == 70 && g.C > 100 {
 					continue
 				}
+				tile := []int{4, 2}[(gi+mi)%2]
 				w, src, bias := randSlice(r, m*g.K()), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
 				relu := (gi+m)%2 == 0
 				if m == 13 {
 					bias = nil
 				}
-				p := packWinogradWith(ks, w, m, g.C)
-				n, nt := g.N(), WinogradTiles(g)
+				p := packWinogradWith(ks, w, m, g.C, tile)
+				n, nt := g.N(), WinogradTiles(g, tile)
 				want, mag := naiveConv(w, m, src, g, bias, relu)
 				ldc := n + 3
 				c := make([]float32, m*ldc)
 				for i := range c {
 					c[i] = 42
 				}
-				scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+				scratch := make([]float32, WinogradScratchSize(g.C, g.OW(), tile))
 				// In tile ranges of 5 and row ranges of 9.
 				for t0 := 0; t0 < nt; t0 += 5 {
 					for i := 0; i < m; i += 9 {
 						p.ConvTile(c, ldc, src, g, t0, min(t0+5, nt), i, min(i+9, m), bias, relu, scratch)
 					}
 				}
-				what := fmt.Sprintf("%s conv %d m %d", ks.name, gi, m)
+				what := fmt.Sprintf("%s conv %d m %d F(%d×%d, 3×3)", ks.name, gi, m, tile, tile)
 				for i := range m {
 					for j := range ldc {
 						v := float64(c[i*ldc+j])
@@ -79,15 +80,16 @@ func TestWinogradConv(t *testing.T) {
 // same bits, on one goroutine or several.
 func TestWinogradTilingInvariance(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
-	for _, ks := range sets {
+	for ki, ks := range sets {
+		tile := []int{4, 2}[ki%2]
 		g := Conv{C: 20, H: 30, W: 26, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}
 		m := 75
 		w, src, bias := randSlice(r, m*g.K()), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
-		p := packWinogradWith(ks, w, m, g.C)
-		n, nt := g.N(), WinogradTiles(g)
+		p := packWinogradWith(ks, w, m, g.C, tile)
+		n, nt := g.N(), WinogradTiles(g, tile)
 		run := func(split func(f func(t0, t1, m0, m1 int))) []float32 {
 			c := make([]float32, m*n)
-			scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+			scratch := make([]float32, WinogradScratchSize(g.C, g.OW(), tile))
 			split(func(t0, t1, m0, m1 int) { p.ConvTile(c, n, src, g, t0, t1, m0, m1, bias, true, scratch) })
 			return c
 		}
@@ -115,7 +117,7 @@ func TestWinogradTilingInvariance(t *testing.T) {
 		done := make(chan bool)
 		for th := range 3 {
 			go func() {
-				scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
+				scratch := make([]float32, WinogradScratchSize(g.C, g.OW(), tile))
 				for t0 := th * 7; t0 < nt; t0 += 21 {
 					p.ConvTile(c, n, src, g, t0, min(t0+7, nt), 0, m, bias, true, scratch)
 				}
@@ -166,11 +168,11 @@ func wgLayers() []layer {
 }
 
 // BenchmarkWinograd times each 3×3 layer of wgLayers on one goroutine,
-// direct (ConvTile) and with Winograd, bias and ReLU fused, alternately in
-// each iteration so that both see the same machine, by the thread's CPU
-// time: cpu-GFLOP/s-direct and cpu-GFLOP/s-wino count the direct
-// convolution's multiply-adds for both (so they compare as speed), and
-// speedup is direct ÷ Winograd time.
+// direct (ConvTile) and with Winograd F(4×4, 3×3) and F(2×2, 3×3), bias
+// and ReLU fused, one after the other in each iteration so that all see
+// the same machine, by the thread's CPU time: the cpu-GFLOP/s count the
+// direct convolution's multiply-adds for all (so they compare as speed),
+// and speedup-F4, speedup-F2 are direct ÷ Winograd time.
 //
 //	go test ./runtime/gemm -run '^$' -bench Winograd -count 5 | benchstat -col .name -
 func BenchmarkWinograd(b *testing.B) {
@@ -179,23 +181,28 @@ func BenchmarkWinograd(b *testing.B) {
 		b.Run(benchName(l), func(b *testing.B) {
 			w, bias, src := randSlice(r, l.m*l.k), randSlice(r, l.m), randSlice(r, l.g.C*l.g.H*l.g.W)
 			out := make([]float32, l.m*l.n)
-			pd, pw := Pack(w, l.m, l.k), PackWinograd(w, l.m, l.g.C)
-			sd, sw := make([]float32, ScratchSize(l.k)), make([]float32, WinogradScratchSize(l.g.C, l.g.OW()))
-			nt := WinogradTiles(l.g)
+			pd, p4, p2 := Pack(w, l.m, l.k), PackWinograd(w, l.m, l.g.C, 4), PackWinograd(w, l.m, l.g.C, 2)
+			sd, s4, s2 := make([]float32, ScratchSize(l.k)), make([]float32, WinogradScratchSize(l.g.C, l.g.OW(), 4)),
+				make([]float32, WinogradScratchSize(l.g.C, l.g.OW(), 2))
+			n4, n2 := WinogradTiles(l.g, 4), WinogradTiles(l.g, 2)
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			var td, tw float64
+			var td, t4, t2 float64
 			for b.Loop() {
 				t0 := threadCPU()
 				pd.ConvTile(out, l.n, src, l.g, 0, l.n, 0, l.m, bias, true, sd)
 				t1 := threadCPU()
-				pw.ConvTile(out, l.n, src, l.g, 0, nt, 0, l.m, bias, true, sw)
-				td, tw = td+t1-t0, tw+threadCPU()-t1
+				p4.ConvTile(out, l.n, src, l.g, 0, n4, 0, l.m, bias, true, s4)
+				t2_ := threadCPU()
+				p2.ConvTile(out, l.n, src, l.g, 0, n2, 0, l.m, bias, true, s2)
+				td, t4, t2 = td+t1-t0, t4+t2_-t1, t2+threadCPU()-t2_
 			}
 			n := float64(b.N)
 			b.ReportMetric(l.flops()*n/td/1e9, "cpu-GFLOP/s-direct")
-			b.ReportMetric(l.flops()*n/tw/1e9, "cpu-GFLOP/s-wino")
-			b.ReportMetric(td/tw, "speedup")
+			b.ReportMetric(l.flops()*n/t4/1e9, "cpu-GFLOP/s-F4")
+			b.ReportMetric(l.flops()*n/t2/1e9, "cpu-GFLOP/s-F2")
+			b.ReportMetric(td/t4, "speedup-F4")
+			b.ReportMetric(td/t2, "speedup-F2")
 		})
 	}
 }
@@ -207,7 +214,9 @@ func BenchmarkWinograd(b *testing.B) {
 // were and writes nothing outside the block's pixels.
 func TestWinogradKernelsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(27, 28))
-	for iter := range 300 {
+	for iter := range 600 {
+		tile := []int{4, 2}[iter%2]
+		al := tile + 2
 		ow := 1 + r.IntN(70)
 		if iter%3 == 0 {
 			ow = 1 + r.IntN(16)
@@ -221,20 +230,20 @@ func TestWinogradKernelsAgree(t *testing.T) {
 		if g.OH() != oh || g.OW() != ow {
 			t.Fatalf("bad test geometry %+v", g)
 		}
-		nt := WinogradTiles(g)
+		nt := WinogradTiles(g, tile)
 		b0 := r.IntN(nt)
 		b1 := min(nt, b0+1+r.IntN(wgBlock))
 		src := randSlice(r, g.C*g.H*g.W)
 		ldv := wgLDV(g.C)
 		v1, v2 := make([]float32, 36*ldv+16), make([]float32, 36*ldv+16)
-		wgIn(v1, ldv, src, g, b0, b1, make([]float32, wgBufLen(ow)))
-		wgInBlock(v2, ldv, src, g, b0, b1, make([]float32, wgBufLen(ow)))
-		for xi := range 36 {
+		wgIn(tile, v1, ldv, src, g, b0, b1, make([]float32, wgBufLen(ow, tile)))
+		wgInBlock(tile, v2, ldv, src, g, b0, b1, make([]float32, wgBufLen(ow, tile)))
+		for xi := range al * al {
 			for ci := range g.C {
 				a := v1[xi*ldv+ci*wgBlock : xi*ldv+ci*wgBlock+b1-b0]
 				b := v2[xi*ldv+ci*wgBlock : xi*ldv+ci*wgBlock+b1-b0]
 				if !slices.Equal(a, b) {
-					t.Fatalf("input transform, %+v, tiles [%d, %d): ξ %d channel %d: %v, Go %v", g, b0, b1, xi, ci, a, b)
+					t.Fatalf("input transform %d, %+v, tiles [%d, %d): ξ %d channel %d: %v, Go %v", tile, g, b0, b1, xi, ci, a, b)
 				}
 			}
 		}
@@ -249,16 +258,16 @@ func TestWinogradKernelsAgree(t *testing.T) {
 			o1, o2 := randSlice(r, nm*ldc), make([]float32, nm*ldc)
 			copy(o2, o1)
 			m1 := slices.Clone(mo)
-			wgOut(o1, ldc, oh, ow, b0, b1, m1, nm, bias, relu, make([]float32, wgBufLen(ow)))
-			wgOutBlock(o2, ldc, oh, ow, b0, b1, mo, nm, bias, relu, make([]float32, wgBufLen(ow)))
+			wgOut(tile, o1, ldc, oh, ow, b0, b1, m1, nm, bias, relu, make([]float32, wgBufLen(ow, tile)))
+			wgOutBlock(tile, o2, ldc, oh, ow, b0, b1, mo, nm, bias, relu, make([]float32, wgBufLen(ow, tile)))
 			if !slices.Equal(m1, mo) {
 				t.Fatalf("output transform wrote its products")
 			}
 			if !slices.Equal(o1, o2) {
 				for i := range o1 {
 					if math.Float32bits(o1[i]) != math.Float32bits(o2[i]) {
-						t.Fatalf("output transform, %+v, tiles [%d, %d), relu %v: channel %d, pixel %d (y %d, x %d) = %v, Go %v",
-							g, b0, b1, relu, i/ldc, i%ldc, i%ldc/ow, i%ldc%ow, o1[i], o2[i])
+						t.Fatalf("output transform %d, %+v, tiles [%d, %d), relu %v: channel %d, pixel %d (y %d, x %d) = %v, Go %v",
+							tile, g, b0, b1, relu, i/ldc, i%ldc, i%ldc/ow, i%ldc%ow, o1[i], o2[i])
 					}
 				}
 			}
@@ -270,13 +279,15 @@ func TestWinogradZeroAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(29, 30))
 	g := Conv{C: 20, H: 11, W: 37, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}
 	m := 70
-	p := PackWinograd(randSlice(r, m*g.K()), m, g.C)
-	src, bias := randSlice(r, g.C*g.H*g.W), randSlice(r, m)
-	c := make([]float32, m*g.N())
-	scratch := make([]float32, WinogradScratchSize(g.C, g.OW()))
-	if got := testing.AllocsPerRun(20, func() {
-		p.ConvTile(c, g.N(), src, g, 1, WinogradTiles(g), 3, m, bias, true, scratch)
-	}); got != 0 {
-		t.Errorf("ConvTile allocates %v times", got)
+	for _, tile := range []int{4, 2} {
+		p := PackWinograd(randSlice(r, m*g.K()), m, g.C, tile)
+		src, bias := randSlice(r, g.C*g.H*g.W), randSlice(r, m)
+		c := make([]float32, m*g.N())
+		scratch := make([]float32, WinogradScratchSize(g.C, g.OW(), tile))
+		if got := testing.AllocsPerRun(20, func() {
+			p.ConvTile(c, g.N(), src, g, 1, WinogradTiles(g, tile), 3, m, bias, true, scratch)
+		}); got != 0 {
+			t.Errorf("F(%d×%d, 3×3): ConvTile allocates %v times", tile, tile, got)
+		}
 	}
 }
