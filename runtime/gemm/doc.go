@@ -29,9 +29,10 @@
 //	func (p *Packed) ConvTileFused(c []float32, ldc int, src []float32, g Conv,
 //		n0, n1, m0, m1 int, bias []float32, relu bool, f *Fused, scratch []float32)
 //
-//	func PackWinograd(w []float32, m, c int) *Winograd  // 3×3 weights, at load time
-//	func WinogradTiles(g Conv) int
-//	func WinogradScratchSize(c, w int) int
+//	func PackWinograd(w []float32, m, c, tile int) *Winograd  // 3×3 weights, at load time
+//	func (p *Winograd) Tile() int
+//	func WinogradTiles(g Conv, tile int) int
+//	func WinogradScratchSize(c, w, tile int) int
 //	func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv,
 //		t0, t1, m0, m1 int, bias []float32, relu bool, scratch []float32)
 //
@@ -50,9 +51,9 @@
 // packed (DenseNet's pre-activation). Both give the bits of
 // runtime.Add/ReLU and runtime.BatchNorm/ReLU run as layers of their own
 // (TestFusedMatchesRuntime). Winograd.ConvTile computes a 3×3 stride-1
-// convolution with Winograd's F(4×4, 3×3) (winograd.go): tiles [t0, t1)
-// of 4×4 output pixels (WinogradTiles, row by row) instead of pixel
-// columns; the same C, bias and ReLU.
+// convolution with Winograd's F(4×4, 3×3) or F(2×2, 3×3) (winograd.go):
+// tiles [t0, t1) of 4×4 or 2×2 output pixels (WinogradTiles, row by row)
+// instead of pixel columns; the same C, bias and ReLU.
 //
 // # Determinism
 //
@@ -178,51 +179,54 @@
 // + 4, 49 = 48 + 1: the column kernels take the remainder), and the first
 // pass over cold weights (the kernels prefetch A 2 KiB ahead: +4–6 %).
 //
-// # Winograd F(4×4, 3×3)
+// # Winograd
 //
-// A 3×3 stride-1 convolution cut into 4×4 output tiles costs 36 instead of
-// 144 multiply-adds per tile, input and output channel (winograd.go): the
-// weights are transformed once (G g Gᵀ, in float64) and packed as 36 M×C
+// A 3×3 stride-1 convolution cut into t×t output tiles (winograd.go) costs
+// (t+2)² instead of 9t² multiply-adds per tile, input and output channel:
+// F(4×4, 3×3), 36 for 144, and F(2×2, 3×3), 16 for 36. The weights are
+// transformed once (G g Gᵀ, in float64) and packed as (t+2)² M×C
 // matrices; per block of ≤ 48 tiles, the input transform (Bᵀ d B) writes
-// 36 C×48 matrices, the micro-kernels above multiply them (36 GEMMs per 64
-// output channels), and the output transform (Aᵀ M A, + bias, ReLU)
-// writes the 4×4 pixels. The transforms run 16 tiles per vector: tiles of
-// several tile rows share a vector (one phantom lane after each row,
-// dropped by VCOMPRESSPS on the way out of the input transform and spread
-// over by VEXPANDPS on the way into the output transform), so 28×28 (7
-// tiles a row) and 14×14 (4) outputs fill the lanes; the input transform
-// reads the image with masked loads (padding without a copy). The Go and
-// assembly transforms do the same float32 operations (by 2, 4 and 8 exact,
-// by 5 rounded and then added): same bits (TestWinogradKernelsAgree).
-// Error: ≤ 3e-6 of Σ|terms| per layer (TestWinogradConv), 4e-6 to 2e-5 of
-// the largest output for C = 64 to 512 against 1e-6 to 2e-6 for the direct
-// convolution, and it does not grow along a chain of 8–16 layers.
+// (t+2)² C×48 matrices, the micro-kernels above multiply them ((t+2)²
+// GEMMs per 64 output channels), and the output transform (Aᵀ M A, + bias,
+// ReLU) writes the t×t pixels. The transforms run 16 tiles per vector:
+// tiles of several tile rows share a vector (one phantom lane after each
+// row, dropped by VCOMPRESSPS on the way out of the input transform and
+// spread over by VEXPANDPS on the way into the output transform), so
+// outputs of 28×28 (7 tiles of 4 a row) or 14×14 (4) fill the lanes; the
+// input transform reads the image with masked loads (padding without a
+// copy). The Go and assembly transforms do the same float32 operations (by
+// 2, 4 and 8 exact, by 5 rounded and then added): same bits
+// (TestWinogradKernelsAgree). Error of F(4×4): ≤ 3e-6 of Σ|terms| per
+// layer (TestWinogradConv), 4e-6 to 2e-5 of the largest output for C = 64
+// to 512 against 1e-6 to 2e-6 for the direct convolution, not growing
+// along a chain of 8–16 layers; F(2×2) is closer to the direct one.
 //
-// Measured side by side (BenchmarkWinograd: both in each iteration, by
-// thread CPU time, GFLOP/s of the direct convolution's multiply-adds for
-// both; medians of 3 runs, 2026-12-06, machine shared, load 3–9):
+// Measured side by side (BenchmarkWinograd: all three in each iteration,
+// by thread CPU time, GFLOP/s of the direct convolution's multiply-adds
+// for all; medians of 3 runs, 2026-12-06, machine shared, load 3–13):
 //
-//	layer (M×C, output)                  direct  Winograd  speedup
-//	conv3 (192×64, 56×56)                 185      458     2.47
-//	inception3a.b2.1 (128×96, 28×28)      184      321     1.75
-//	inception3b.b2.1 (192×128, 28×28)     174      448     2.57
-//	inception3b.b3.1 (96×32, 28×28)       174      330     1.92
-//	inception3a.b3.1 (32×16, 28×28)       129      174     1.41
-//	inception4a–4e.b2.1 (14×14)       167–183  198–323  1.12–1.91
-//	inception4a–4e.b3.1 (14×14)        99–155  134–212  1.15–1.38
-//	inception5a/5b (7×7)              137–172   70–87   0.43–0.60
-//	resnet50 layer1/2/3 conv2 (56, 28, 14)  171–183  344–443  1.87–2.59
-//	resnet50 layer4 conv2 (512×512, 7×7)  161       78     0.46
-//	vgg11 112×112 … 28×28 (5 layers)  166–183  431–503  2.44–2.88
-//	vgg11 14×14 (512×512)                 170      199     1.17
-//	densenet121 conv2 (32×128, 56/28/14)  121–146  191–386  1.68–2.78
-//	inception_v3 stem and 35×35       102–166  199–399  1.91–2.48
+//	layer (M×C, output)                  direct  F(4×4)  F(2×2)
+//	conv3 (192×64, 56×56)                 164     349     245
+//	inception3a.b2.1 (128×96, 28×28)      175     437     313
+//	inception3b.b2.1 (192×128, 28×28)     170     343     290
+//	inception3b.b3.1 (96×32, 28×28)       156     274     226
+//	inception4a–4e.b2.1 (14×14)       145–165  180–253  216–241
+//	inception4a–4e.b3.1 (14×14)       107–160  99–200   122–212
+//	inception5a/5b (7×7)              120–156   50–74   104–167
+//	resnet50 layer1/2 conv2 (56, 28)  151–170  331–427  238–274
+//	resnet50 layer3 conv2 (256×256, 14×14)  160  249     212
+//	resnet50 layer4 conv2 (512×512, 7×7)  140      56      97
+//	vgg11 112×112 … 28×28 (5 layers)  151–175  365–465  253–324
+//	vgg11 14×14 (512×512)                 160     186     224
+//	densenet121 conv2 (32×128, 56/28/14)  111–136  113–238  156–199
+//	inception_v3 stem and 35×35       104–163  192–372  143–247
 //
-// Every layer with at least 16 tiles (outputs of 13×13 or more) is faster
-// with Winograd, every one with 4 (7×7, 8×8) slower: the 36 GEMMs have 4
-// columns, and the transformed weights (4× the direct ones) are read once
-// per image. So the rule: Winograd for a 3×3 stride-1 layer with
-// WinogradTiles ≥ 16.
+// F(4×4) wins wherever the output has 28×28 pixels or more (≥ 49 tiles of
+// 4), F(2×2) mostly at 14×14 (49 tiles of 2; the 36 GEMMs of F(4×4) there
+// have 16 columns and its weights, 4× the direct ones, are read once per
+// image), the direct convolution at 7×7 and 8×8, where F(2×2) has 16
+// tiles. So the rule: F(4×4) if WinogradTiles(g, 4) ≥ 49, else F(2×2) if
+// WinogradTiles(g, 2) ≥ 49, else direct.
 //
 //	go test ./runtime/gemm -run '^$' -bench Winograd -count 3
 //

@@ -2,19 +2,20 @@ package gemm
 
 import "fmt"
 
-// Winograd convolution F(4×4, 3×3) (Lavin and Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2015) for 3×3 stride-1 convolutions:
-// the output is cut into 4×4 tiles; each reads a 6×6 patch d of every input
-// channel, and
+// Winograd convolution F(t×t, 3×3), t = 4 or 2 (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2015) for 3×3 stride-1
+// convolutions: the output is cut into t×t tiles; each reads an α×α patch d
+// (α = t+2) of every input channel, and
 //
 //	Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A
 //
-// so a tile costs 36 multiply-adds per input and output channel instead of
-// 144: the 36 element-wise products summed over channels are 36 GEMMs
-// U_ξ (M×C) · V_ξ (C×tiles), ξ = 6i + k, run by the micro-kernels of this
-// package. U = G g Gᵀ is computed once, at load time; V = Bᵀ d B (the input
-// transform) and Aᵀ M A (the output transform) are the kernels of this file
-// (assembly on AVX-512, Go elsewhere). The points are 0, ±1, ±2 and ∞:
+// so a tile costs α² multiply-adds per input and output channel instead of
+// 9t² (36 for 144, 16 for 36): the α² element-wise products summed over
+// channels are α² GEMMs U_ξ (M×C) · V_ξ (C×tiles), ξ = α·i + k, run by the
+// micro-kernels of this package. U = G g Gᵀ is computed once, at load
+// time; V = Bᵀ d B (the input transform) and Aᵀ M A (the output transform)
+// are the kernels of this file (assembly on AVX-512, Go elsewhere). For
+// F(4×4, 3×3) the points are 0, ±1, ±2 and ∞:
 //
 //	Bᵀ = ⎡4  0 −5  0  1  0⎤   G = ⎡ 1/4    0     0  ⎤   Aᵀ = ⎡1  1  1  1  1  0⎤
 //	     ⎢0 −4 −4  1  1  0⎥       ⎢−1/6 −1/6  −1/6 ⎥        ⎢0  1 −1  2 −2  0⎥
