@@ -7,6 +7,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/geom"
 )
 
 // kindSpec says which arguments a layer kind takes.
@@ -295,14 +296,9 @@ func (c *checker) padAttr(kind string, a attrs, en env, in ir.Shape, kh, kw, sh,
 	p := primary(at.expr)
 	switch {
 	case p != nil && p.Ident != nil && *p.Ident == "same":
-		same := func(n, k, s int) (int, int) {
-			out := (n + s - 1) / s
-			total := max((out-1)*s+k-n, 0)
-			return total / 2, total - total/2
-		}
 		var pad ir.Pad
-		pad.Top, pad.Bottom = same(in.H, kh, sh)
-		pad.Left, pad.Right = same(in.W, kw, sw)
+		pad.Top, pad.Bottom = geom.Same(in.H, kh, sh)
+		pad.Left, pad.Right = geom.Same(in.W, kw, sw)
 		return pad, true
 	case p != nil && p.Dims != nil:
 		h, w, ok := c.pair(kind, a, "pad", en, 0, 0)

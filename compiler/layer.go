@@ -5,6 +5,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/geom"
 )
 
 // layer checks one built-in layer and emits its op (and a ReLU op for the
@@ -279,11 +280,9 @@ func padString(p ir.Pad) string {
 	return fmt.Sprintf("(%d, %d, %d, %d)", p.Top, p.Left, p.Bottom, p.Right)
 }
 
-// windowOut is the output size of a sliding window (conv or pool):
-// floor((n + pads - k) / s) + 1, or with ceil rounding up, less one when the
-// last window would start beyond the input and the leading padding
-// (the rule Caffe and PyTorch share). The window must fit in the padded
-// input; then the output is at least 1x1.
+// windowOut is the output size of a sliding window (conv or pool), by
+// geom.Out. The window must fit in the padded input; then the output is at
+// least 1x1.
 func (c *checker) windowOut(kind string, pos dsl.Pos, in ir.Shape, kh, kw, sh, sw int, p ir.Pad, ceil bool) (int, int, bool) {
 	ph, pw := in.H+p.Top+p.Bottom, in.W+p.Left+p.Right
 	if ph < kh || pw < kw {
@@ -294,16 +293,5 @@ func (c *checker) windowOut(kind string, pos dsl.Pos, in ir.Shape, kh, kw, sh, s
 		}
 		return 0, 0, false
 	}
-	dim := func(n, k, s, lo, hi int) int {
-		span := n + lo + hi - k
-		out := span/s + 1
-		if ceil {
-			out = (span+s-1)/s + 1
-			if (out-1)*s >= n+lo {
-				out--
-			}
-		}
-		return out
-	}
-	return dim(in.H, kh, sh, p.Top, p.Bottom), dim(in.W, kw, sw, p.Left, p.Right), true
+	return geom.Out(in.H, kh, sh, p.Top, p.Bottom, ceil), geom.Out(in.W, kw, sw, p.Left, p.Right, ceil), true
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/geom"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 )
@@ -433,7 +434,7 @@ func (g *specGen) pool(s shape) (string, shape, bool) {
 	st := g.pick(1, 2, 3)
 	p := g.r.IntN(k/2 + 1)
 	ceil := g.chance(0.5)
-	oh, ow := poolOut(s.h, k, st, p, ceil), poolOut(s.w, k, st, p, ceil)
+	oh, ow := geom.Out(s.h, k, st, p, p, ceil), geom.Out(s.w, k, st, p, p, ceil)
 	if oh <= 0 || ow <= 0 {
 		return "", s, false
 	}
@@ -446,22 +447,6 @@ func (g *specGen) pool(s shape) (string, shape, bool) {
 		round = " ceil"
 	}
 	return fmt.Sprintf("%s %dx%d stride %d pad %d%s", kind, k, k, st, p, round), shape{s.c, oh, ow}, true
-}
-
-// poolOut is runtime.PoolOut with equal padding.
-func poolOut(in, k, stride, pad int, ceil bool) int {
-	span := in + 2*pad - k
-	if span < 0 {
-		return 0
-	}
-	if !ceil {
-		return span/stride + 1
-	}
-	out := (span+stride-1)/stride + 1
-	if (out-1)*stride >= in+pad {
-		out--
-	}
-	return out
 }
 
 // same returns a random branch that keeps the spatial size, with its

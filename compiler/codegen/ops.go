@@ -8,6 +8,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/geom"
 )
 
 // maxUnroll bounds the pooling windows that are unrolled (7×7).
@@ -281,20 +282,6 @@ func fields(kv ...any) []jen.Code {
 	return c
 }
 
-// interior returns the outputs [lo, hi) along one axis whose whole
-// window lies inside the input.
-func interior(in, out, k, stride, pad int) (lo, hi int) {
-	lo = (pad + stride - 1) / stride
-	if in-k+pad < 0 {
-		return 0, 0
-	}
-	hi = min(out, (in-k+pad)/stride+1)
-	if hi < lo {
-		return 0, 0
-	}
-	return lo, hi
-}
-
 // genPool emits max or average pooling: per channel, the window unrolled
 // for cells inside the image, a runtime helper for border cells.
 func (g *gen) genPool(s *step) []jen.Code {
@@ -307,8 +294,8 @@ func (g *gen) genPool(s *step) []jen.Code {
 		body := g.srcDst(s)
 		return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(in, pl), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
 	}
-	y0, y1 := interior(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
-	x0, x1 := interior(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
+	y0, y1 := geom.Inside(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
+	x0, x1 := geom.Inside(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
 	clipped := []jen.Code{id("in"), lit(in.W),
 		jen.Max(id("iy"), lit(0)), jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H)),
 		jen.Max(id("ix"), lit(0)), jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W))}

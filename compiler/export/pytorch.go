@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/geom"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
@@ -605,8 +606,8 @@ func (g *pyGen) pool(op *ir.Op) string {
 		}
 		x = fmt.Sprintf("F.pad(%s, %s%s)", x, torchPad(p.Pad), value)
 		in, out := g.net.Shape(op.In[0]), g.net.Shape(op.Out)
-		th := torchPoolOut(in.H+p.Pad.Top+p.Pad.Bottom, p.KH, p.SH, p.Ceil)
-		tw := torchPoolOut(in.W+p.Pad.Left+p.Pad.Right, p.KW, p.SW, p.Ceil)
+		th := geom.Out(in.H+p.Pad.Top+p.Pad.Bottom, p.KH, p.SH, 0, 0, p.Ceil)
+		tw := geom.Out(in.W+p.Pad.Left+p.Pad.Right, p.KW, p.SW, 0, 0, p.Ceil)
 		if th != out.H || tw != out.W {
 			slice = fmt.Sprintf("[:, :, :%d, :%d]", out.H, out.W)
 		}
@@ -615,18 +616,6 @@ func (g *pyGen) pool(op *ir.Op) string {
 		args = append(args, "ceil_mode=True")
 	}
 	return fmt.Sprintf("%s(%s, %s)%s", fn, x, strings.Join(args, ", "), slice)
-}
-
-// torchPoolOut is torch's pooling output size for an unpadded input of n.
-func torchPoolOut(n, k, s int, ceil bool) int {
-	if !ceil {
-		return (n-k)/s + 1
-	}
-	out := (n-k+s-1)/s + 1
-	if (out-1)*s >= n {
-		out--
-	}
-	return out
 }
 
 // torchPad is F.pad's argument for an image: (left, right, top, bottom).

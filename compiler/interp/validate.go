@@ -6,13 +6,13 @@ import (
 	"slices"
 
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/internal/geom"
 )
 
 // Validate checks that net is well formed for execution: values are
 // produced before they are read, trunk ops read no head values, every op has
 // its attributes and inputs, its declared output shape is the one the
-// runtime's rules ([runtime.ConvOut], [runtime.PoolOut], …) give, and its
+// output-size rules of package internal/geom give, and its
 // weight tensors have the roles and shapes its kind needs. A network from
 // the checker always passes; a failure is a checker bug or a hand-built
 // network's mistake. All problems are reported, joined.
@@ -126,7 +126,7 @@ func expect(net *ir.Network, op *ir.Op) (ir.Shape, []wantParam, error) {
 		if c == nil {
 			return missing("Conv")
 		}
-		out := ir.Shape{C: c.Out, H: runtime.ConvOut(s.H, c.KH, c.SH, c.Pad.Top, c.Pad.Bottom), W: runtime.ConvOut(s.W, c.KW, c.SW, c.Pad.Left, c.Pad.Right)}
+		out := ir.Shape{C: c.Out, H: geom.Out(s.H, c.KH, c.SH, c.Pad.Top, c.Pad.Bottom, false), W: geom.Out(s.W, c.KW, c.SW, c.Pad.Left, c.Pad.Right, false)}
 		ps := []wantParam{{ir.RoleWeight, []int{c.Out, s.C, c.KH, c.KW}}}
 		if c.Bias {
 			ps = append(ps, wantParam{ir.RoleBias, []int{c.Out}})
@@ -137,7 +137,7 @@ func expect(net *ir.Network, op *ir.Op) (ir.Shape, []wantParam, error) {
 		if p == nil {
 			return missing("Pool")
 		}
-		return ir.Shape{C: s.C, H: runtime.PoolOut(s.H, p.KH, p.SH, p.Pad.Top, p.Pad.Bottom, p.Ceil), W: runtime.PoolOut(s.W, p.KW, p.SW, p.Pad.Left, p.Pad.Right, p.Ceil)}, nil, nil
+		return ir.Shape{C: s.C, H: geom.Out(s.H, p.KH, p.SH, p.Pad.Top, p.Pad.Bottom, p.Ceil), W: geom.Out(s.W, p.KW, p.SW, p.Pad.Left, p.Pad.Right, p.Ceil)}, nil, nil
 	case ir.KindAdaptiveAvgPool:
 		if op.Adaptive == nil {
 			return missing("Adaptive")

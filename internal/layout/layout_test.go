@@ -21,19 +21,20 @@ var rules = []struct {
 	external []string
 }{
 	{"internal/safetext", nil, nil},
+	{"internal/geom", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", nil, nil},
-	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
+	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/stats", []string{"compiler/ir"}, nil},
 	{"compiler/graph", []string{"compiler/ir"}, []string{"gonum.org/v1/gonum/"}},
-	{"compiler/export", []string{"compiler/ir", "internal/safetext"}, nil},
-	{"compiler/codegen", []string{"compiler/ir", "internal/safetext"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/"}, nil},
-	{"runtime", []string{"runtime/gemm"}, nil},
+	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
+	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/geom"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/"}, nil},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom"}, []string{"golang.org/x/image/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom"}, nil},
 }
 
 func TestImports(t *testing.T) {
