@@ -74,10 +74,10 @@ type Options struct {
 }
 
 // Generate compiles net to the source of one Go file. The file is gofmt'd
-// and deterministic. Errors are internal: the IR violates an invariant the
-// checker guarantees, or the output does not format.
+// and deterministic. Errors are internal: the IR fails [ir.Validate] (which
+// a network from the checker never does), or the output does not format.
 func Generate(net *ir.Network, opts Options) ([]byte, error) {
-	if err := validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
 	if opts.Package == "" {
@@ -117,42 +117,6 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 		return nil, errors.New("codegen: output is not gofmt-stable")
 	}
 	return out, nil
-}
-
-// validate checks the invariants codegen relies on.
-func validate(net *ir.Network) error {
-	if net == nil || len(net.Values) == 0 {
-		return errors.New("codegen: empty network")
-	}
-	var errs []error
-	for i := range net.Ops {
-		op := &net.Ops[i]
-		if op.Out <= 0 || op.Out >= len(net.Values) || net.Values[op.Out].Producer != i {
-			errs = append(errs, fmt.Errorf("codegen: op %s: bad output value %d", op.Name, op.Out))
-			continue
-		}
-		for _, in := range op.In {
-			if in < 0 || in >= len(net.Values) || (in != 0 && net.Values[in].Producer >= i) {
-				errs = append(errs, fmt.Errorf("codegen: op %s: bad input value %d", op.Name, in))
-			}
-		}
-		if len(op.In) == 0 {
-			errs = append(errs, fmt.Errorf("codegen: op %s: no inputs", op.Name))
-		}
-		missing := op.Kind == ir.KindConv && op.Conv == nil ||
-			(op.Kind == ir.KindMaxPool || op.Kind == ir.KindAvgPool) && op.Pool == nil ||
-			op.Kind == ir.KindAdaptiveAvgPool && op.Adaptive == nil ||
-			op.Kind == ir.KindLRN && op.LRN == nil ||
-			op.Kind == ir.KindBatchNorm && op.BN == nil ||
-			op.Kind == ir.KindFC && op.FC == nil
-		if missing {
-			errs = append(errs, fmt.Errorf("codegen: op %s: %v without attributes", op.Name, op.Kind))
-		}
-	}
-	if net.Output <= 0 && len(net.Ops) > 0 || net.Output >= len(net.Values) {
-		errs = append(errs, fmt.Errorf("codegen: bad output value %d", net.Output))
-	}
-	return errors.Join(errs...)
 }
 
 func isIdent(s string) bool {
@@ -287,9 +251,10 @@ func (g *gen) genParams() {
 			if (op.Head != "") != heads {
 				continue
 			}
-			for _, prm := range op.Params {
+			for j, prm := range op.Params {
 				specs = append(specs, jen.Values(jen.Id("Name").Op(":").Lit(prm.Name), jen.Id("Shape").Op(":").Index().Int().Values(lits(prm.Shape...)...)))
-				inits = append(inits, jen.Values(rt(initKind(op, prm)), jen.Lit(prm.FanIn)))
+				// The runtime's initializer kinds have the IR's names.
+				inits = append(inits, jen.Values(rt(net.ParamInit(op, j).String()), jen.Lit(prm.FanIn)))
 				if !heads {
 					trunk++
 				}
@@ -305,29 +270,6 @@ func (g *gen) genParams() {
 		jen.Id("kind").Add(rt("InitKind")),
 		jen.Id("fanIn").Int(),
 	).Add(multi(inits))
-}
-
-// initKind names the runtime initializer kind of weight p of op, the rule
-// of interp.ParamInitKind (codegen does not import interp; a test checks
-// that the two agree).
-func initKind(op *ir.Op, p ir.Param) string {
-	switch p.Role {
-	case ir.RoleWeight:
-		if p.FanIn > 0 {
-			return "InitWeight"
-		}
-		return "InitBNWeight"
-	case ir.RoleBias:
-		for _, q := range op.Params {
-			if q.Role == ir.RoleWeight && q.FanIn > 0 {
-				return "InitBias"
-			}
-		}
-		return "InitBNBias"
-	case ir.RoleRunningMean:
-		return "InitRunningMean"
-	}
-	return "InitRunningVar"
 }
 
 // slot renders the runtime.Slot of value v; elided omits the type (for

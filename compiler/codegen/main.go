@@ -43,7 +43,7 @@ type MainOptions struct {
 // and calls its Main. It reads only the IR and opts; like [Generate], its
 // output is gofmt'd and deterministic.
 func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
-	if err := validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
 	if opts.NetImport == "" || !isIdent(opts.NetPackage) {

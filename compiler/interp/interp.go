@@ -1,8 +1,8 @@
 // Package interp executes a checked [ir.Network] with the runtime package's
 // plain reference kernels. It is the oracle that generated code is tested
-// against, and it validates what it is given: the network's shapes against
-// the runtime's output-size rules, the weights against the network's
-// tensors, the input against the network's input shape.
+// against, and it validates what it is given: the network with
+// [ir.Validate], the weights against the network's tensors, the input
+// against the network's input shape.
 //
 // It imports compiler/ir and runtime only: never dsl/ (the parser) nor the
 // code generator's dependencies such as jennifer.
@@ -49,7 +49,7 @@ type Interp struct {
 // New validates net and w and returns an interpreter. The errors, all
 // reported at once, name the op (with its spec position) or the tensor.
 func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
-	if err := Validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
 	heads := map[string]bool{} // names of head weights, optional without Heads
@@ -229,35 +229,28 @@ func WeightSpecs(net *ir.Network, heads bool) []runtime.Spec {
 	return specs
 }
 
-// ParamInitKind maps a weight of op to the deterministic initializer's kind:
-// a weight with FanIn > 0 (conv, fc) is [runtime.InitWeight], one without
-// (batch norm gamma) [runtime.InitBNWeight]; a bias is [runtime.InitBias]
-// if its op's weight has FanIn > 0, else [runtime.InitBNBias]; running
-// statistics map to their kinds.
-func ParamInitKind(op *ir.Op, p ir.Param) runtime.InitKind {
-	switch p.Role {
-	case ir.RoleWeight:
-		if p.FanIn > 0 {
-			return runtime.InitWeight
-		}
-		return runtime.InitBNWeight
-	case ir.RoleBias:
-		for _, q := range op.Params {
-			if q.Role == ir.RoleWeight && q.FanIn > 0 {
-				return runtime.InitBias
-			}
-		}
-		return runtime.InitBNBias
-	case ir.RoleRunningMean:
-		return runtime.InitRunningMean
-	case ir.RoleRunningVar:
-		return runtime.InitRunningVar
+// initKinds maps the IR's initializers to the runtime's (the same names).
+var initKinds = map[ir.Init]runtime.InitKind{
+	ir.InitWeight:      runtime.InitWeight,
+	ir.InitBias:        runtime.InitBias,
+	ir.InitBNWeight:    runtime.InitBNWeight,
+	ir.InitBNBias:      runtime.InitBNBias,
+	ir.InitRunningMean: runtime.InitRunningMean,
+	ir.InitRunningVar:  runtime.InitRunningVar,
+}
+
+// InitKind returns the runtime's initializer kind for the IR's init.
+func InitKind(init ir.Init) runtime.InitKind {
+	k, ok := initKinds[init]
+	if !ok {
+		panic(fmt.Sprintf("interp: no runtime initializer for %v", init))
 	}
-	panic(fmt.Sprintf("interp: weight %s: unknown role %d", p.Name, p.Role))
+	return k
 }
 
 // InitWeights fills every weight of net (with heads, the side heads' too)
-// with [runtime.Init] for seed, choosing the kind with [ParamInitKind].
+// with [runtime.Init] for seed, with the initializer its op's kind gives it
+// ([ir.Network.ParamInit]).
 func InitWeights(net *ir.Network, seed uint64, heads bool) runtime.Weights {
 	w := runtime.Weights{}
 	for i := range net.Ops {
@@ -265,9 +258,9 @@ func InitWeights(net *ir.Network, seed uint64, heads bool) runtime.Weights {
 		if op.Head != "" && !heads {
 			continue
 		}
-		for _, p := range op.Params {
+		for j, p := range op.Params {
 			t := runtime.New(p.Shape...)
-			runtime.Init(t.Data, seed, p.Name, ParamInitKind(op, p), p.FanIn)
+			runtime.Init(t.Data, seed, p.Name, InitKind(net.ParamInit(op, j)), p.FanIn)
 			w[p.Name] = t
 		}
 	}
