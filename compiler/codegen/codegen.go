@@ -103,9 +103,7 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	g.genWeights()
 	g.genForward()
 	for _, s := range p.steps {
-		if err := g.genStep(s); err != nil {
-			return nil, err
-		}
+		g.genStep(s)
 	}
 	var buf bytes.Buffer
 	if err := g.f.Render(&buf); err != nil {
@@ -297,17 +295,19 @@ func (g *gen) genLayout() {
 	for _, h := range net.Heads {
 		heads = append(heads, g.slot(h.Output, true))
 	}
-	// The scratch: the GEMM's, and what each max pool asks for.
+	// The scratch: the GEMM's, and what each layer that needs one asks
+	// for (max pools).
 	var sizes []jen.Code
 	if p.gemm {
 		sizes = append(sizes, rt("GemmScratchLen"))
 	}
 	seen := map[string]bool{}
 	for _, s := range p.steps {
-		if s.op.Kind != ir.KindMaxPool {
+		scratch := opGens[s.op.Kind].scratch
+		if scratch == nil {
 			continue
 		}
-		size := rt("MaxPoolScratch").Call(poolParams(net.Shape(s.op.In[0]), s.op.Pool))
+		size := scratch(g, s)
 		if key := fmt.Sprintf("%#v", size); !seen[key] {
 			seen[key] = true
 			sizes = append(sizes, size)

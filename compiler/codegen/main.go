@@ -173,16 +173,11 @@ func preprocConfig(net *ir.Network) jen.Code {
 }
 
 // endsWithSoftmax reports whether the trunk's output is a softmax, looking
-// through the ops that only pass values on.
+// through the ops that only pass values on (aliases).
 func endsWithSoftmax(net *ir.Network) bool {
-	for op := net.Producer(net.Output); op != nil; op = net.Producer(op.In[0]) {
-		switch op.Kind {
-		case ir.KindSoftmax:
-			return true
-		case ir.KindDropout, ir.KindIdentity, ir.KindFlatten:
-			continue
-		}
-		return false
+	op := net.Producer(net.Output)
+	for op != nil && opGens[op.Kind].alias {
+		op = net.Producer(op.In[0])
 	}
-	return false
+	return op != nil && op.Kind == ir.KindSoftmax
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/inccdev/incc/internal/geom"
 )
 
-// maxUnroll bounds the pooling windows that are unrolled (7×7).
+// maxUnroll bounds the average-pooling windows that are unrolled (7×7).
 const maxUnroll = 49
 
 // id, lit and friends keep the emitters short.
@@ -52,48 +52,9 @@ func (g *gen) describe(s *step) string {
 	net := g.net
 	op := s.op
 	in, out := net.Shape(op.In[0]), net.Shape(op.Out)
-	var what string
-	switch op.Kind {
-	case ir.KindConv:
-		c := op.Conv
-		what = fmt.Sprintf("%dx%d convolution, stride %s, pad %s", c.KH, c.KW, pair(c.SH, c.SW), padString(c.Pad))
-		if !c.Bias {
-			what += ", no bias"
-		}
-	case ir.KindMaxPool, ir.KindAvgPool:
-		c := op.Pool
-		kind := "max"
-		if op.Kind == ir.KindAvgPool {
-			kind = "average"
-		}
-		round := "floor"
-		if c.Ceil {
-			round = "ceil"
-		}
-		what = fmt.Sprintf("%dx%d %s pooling, stride %s, pad %s, %s", c.KH, c.KW, kind, pair(c.SH, c.SW), padString(c.Pad), round)
-	case ir.KindAdaptiveAvgPool:
-		what = fmt.Sprintf("adaptive average pooling to %dx%d", op.Adaptive.H, op.Adaptive.W)
-	case ir.KindLRN:
-		l := op.LRN
-		what = fmt.Sprintf("local response normalisation, size %d, alpha %v, beta %v, k %v", l.Size, l.Alpha, l.Beta, l.K)
-	case ir.KindBatchNorm:
-		what = fmt.Sprintf("batch normalisation, eps %v", op.BN.Eps)
-	case ir.KindReLU:
-		what = "ReLU"
-	case ir.KindSoftmax:
-		what = "softmax"
-	case ir.KindFC:
-		what = fmt.Sprintf("fully connected, %d outputs", op.FC.Out)
-		if !op.FC.Bias {
-			what += ", no bias"
-		}
-	case ir.KindAdd:
-		what = fmt.Sprintf("sum of %d inputs", len(op.In))
-	case ir.KindConcat:
-		what = fmt.Sprintf("concatenation of %d inputs", len(op.In))
-	}
+	what := opGens[op.Kind].what(op)
 	shapes := fmt.Sprintf("%v -> %v", in, out)
-	if op.Kind == ir.KindAdd || op.Kind == ir.KindConcat {
+	if op.Kind.Info().Join {
 		var ins []string
 		for _, v := range op.In {
 			ins = append(ins, net.Shape(v).String())
@@ -108,38 +69,15 @@ func (g *gen) describe(s *step) string {
 		text += "; ReLU " + s.relu.Name + " fused"
 	}
 	text += "."
-	if r := g.p.loc[s.out]; !r.input && r.root != g.p.base(s.out) && op.Kind != ir.KindConcat {
+	if r := g.p.loc[s.out]; !r.input && r.root != g.p.base(s.out) && !opGens[op.Kind].places {
 		c := net.Shape(r.root)
 		text += fmt.Sprintf(" It writes channels %d..%d of %s (%v) in place.", r.off/(c.H*c.W), (r.off/(c.H*c.W))+out.C-1, opName(net, r.root), c)
 	}
 	if op.Head != "" {
 		text += " Side head " + op.Head + "."
 	}
-	text += "\n\n" + g.itemsDoc(s)
+	text += "\n\n" + opGens[op.Kind].items(g, s)
 	return text
-}
-
-// itemsDoc explains a step's work items.
-func (g *gen) itemsDoc(s *step) string {
-	switch s.op.Kind {
-	case ir.KindConv:
-		how := fmt.Sprintf("the im2col matrix (%d×%d) is never stored: ConvTile packs each panel of it straight from the input into the worker's scratch", s.k, s.grid.n)
-		if s.direct {
-			how = "a GEMM straight on the input (MulTile)"
-		}
-		return fmt.Sprintf("Work items (%d): %s; %s. A worker's items make at most three GEMM calls.", s.items, g.gridDoc(s.grid, "output pixels", "output channels"), how)
-	case ir.KindLRN:
-		return fmt.Sprintf("Work items (%d): runs of %d pixels.", s.items, s.chunk)
-	case ir.KindAdd, ir.KindReLU:
-		return fmt.Sprintf("Work items (%d): runs of %d values.", s.items, s.chunk)
-	case ir.KindFC:
-		return fmt.Sprintf("Work items (%d): %s; a GEMM with one column, the input (MulTile).", s.items, g.gridDoc(s.grid, "columns", "outputs"))
-	case ir.KindSoftmax:
-		return "Work items (1): the whole image."
-	case ir.KindConcat:
-		return fmt.Sprintf("Work items (%d): one per input that is copied (the others are written in place by their producers).", s.items)
-	}
-	return fmt.Sprintf("Work items (%d): channels.", s.items)
 }
 
 // gridDoc describes a GEMM grid.
@@ -161,44 +99,11 @@ func pair(a, b int) string {
 	return fmt.Sprintf("%dx%d", a, b)
 }
 
-func padString(p ir.Pad) string {
-	switch {
-	case p.Top == p.Bottom && p.Left == p.Right && p.Top == p.Left:
-		return strconv.Itoa(p.Top)
-	case p.Top == p.Bottom && p.Left == p.Right:
-		return fmt.Sprintf("%dx%d", p.Top, p.Left)
-	}
-	return fmt.Sprintf("(%d, %d, %d, %d)", p.Top, p.Left, p.Bottom, p.Right)
-}
-
 // genStep emits the function of one step.
-func (g *gen) genStep(s *step) error {
-	var body []jen.Code
-	switch s.op.Kind {
-	case ir.KindConv:
-		body = g.genConv(s)
-	case ir.KindMaxPool, ir.KindAvgPool:
-		body = g.genPool(s)
-	case ir.KindAdaptiveAvgPool:
-		body = g.genAdaptive(s)
-	case ir.KindLRN:
-		body = g.genLRN(s)
-	case ir.KindBatchNorm:
-		body = g.genBatchNorm(s)
-	case ir.KindReLU, ir.KindAdd:
-		body = g.genElementwise(s)
-	case ir.KindSoftmax:
-		body = g.genSoftmax(s)
-	case ir.KindFC:
-		body = g.genFC(s)
-	case ir.KindConcat:
-		body = g.genConcat(s)
-	default:
-		return fmt.Errorf("codegen: op %s: unsupported kind %v", s.op.Name, s.op.Kind)
-	}
+func (g *gen) genStep(s *step) {
+	body := opGens[s.op.Kind].gen(g, s)
 	g.docf("%s", g.describe(s))
 	g.f.Func().Id(s.fn).Params(id("e").Op("*").Id("exec"), jen.List(id("worker"), id("lo"), id("hi")).Int()).Block(body...)
-	return nil
 }
 
 // forItems is the loop over a step's work items.
@@ -282,33 +187,30 @@ func fields(kv ...any) []jen.Code {
 	return c
 }
 
-// genPool emits max or average pooling: per channel, the window unrolled
-// for cells inside the image, a runtime helper for border cells.
-func (g *gen) genPool(s *step) []jen.Code {
+// genMaxPool emits max pooling: the runtime's separable SIMD kernel over
+// the worker's channels.
+func (g *gen) genMaxPool(s *step) []jen.Code {
+	body := g.srcDst(s)
+	return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(g.net.Shape(s.op.In[0]), s.op.Pool), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
+}
+
+// genAvgPool emits average pooling: per channel, the window unrolled for
+// cells inside the image (up to maxUnroll taps), a runtime helper for
+// border cells. The divisor counts the padding but not what a ceil-mode
+// window has beyond it.
+func (g *gen) genAvgPool(s *step) []jen.Code {
 	net := g.net
 	pl := s.op.Pool
 	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
 	hw, ohw := in.H*in.W, out.H*out.W
-	isMax := s.op.Kind == ir.KindMaxPool
-	if isMax {
-		body := g.srcDst(s)
-		return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(in, pl), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
-	}
 	y0, y1 := geom.Inside(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
 	x0, x1 := geom.Inside(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
 	clipped := []jen.Code{id("in"), lit(in.W),
 		jen.Max(id("iy"), lit(0)), jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H)),
 		jen.Max(id("ix"), lit(0)), jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W))}
-	var border jen.Code
-	if isMax {
-		border = id("v").Op("=").Add(rt("MaxCell")).Call(clipped...)
-	} else {
-		// The divisor counts the padding but not what a ceil-mode window
-		// has beyond it.
-		div := jen.Parens(jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H+pl.Pad.Bottom)).Op("-").Id("iy")).Op("*").
-			Parens(jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W+pl.Pad.Right)).Op("-").Id("ix"))
-		border = id("v").Op("=").Add(rt("SumCell")).Call(clipped...).Op("/").Float32().Parens(div)
-	}
+	div := jen.Parens(jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H+pl.Pad.Bottom)).Op("-").Id("iy")).Op("*").
+		Parens(jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W+pl.Pad.Right)).Op("-").Id("ix"))
+	border := id("v").Op("=").Add(rt("SumCell")).Call(clipped...).Op("/").Float32().Parens(div)
 	cell := []jen.Code{
 		id("ix").Op(":=").Add(mulAdd("x", pl.SW, -pl.Pad.Left)),
 		jen.Var().Id("v").Float32(),
@@ -316,24 +218,12 @@ func (g *gen) genPool(s *step) []jen.Code {
 	if y0 < y1 && x0 < x1 && pl.KH*pl.KW <= maxUnroll {
 		var unrolled []jen.Code
 		unrolled = append(unrolled, id("r").Op(":=").Id("in").Index(id("iy").Op("*").Lit(in.W).Op("+").Id("ix").Op(":")))
-		first := true
 		for i := range pl.KH {
 			for j := range pl.KW {
-				at := id("r").Index(lit(i*in.W + j))
-				switch {
-				case isMax && first:
-					unrolled = append(unrolled, id("v").Op("=").Add(at))
-				case isMax:
-					unrolled = append(unrolled, id("v").Op("=").Add(rt("MaxNaN")).Call(id("v"), at))
-				default:
-					unrolled = append(unrolled, id("v").Op("+=").Add(at))
-				}
-				first = false
+				unrolled = append(unrolled, id("v").Op("+=").Add(id("r").Index(lit(i*in.W+j))))
 			}
 		}
-		if !isMax {
-			unrolled = append(unrolled, id("v").Op("/=").Lit(pl.KH*pl.KW))
-		}
+		unrolled = append(unrolled, id("v").Op("/=").Lit(pl.KH*pl.KW))
 		var cond *jen.Statement
 		addCond := func(c *jen.Statement) {
 			if cond == nil {

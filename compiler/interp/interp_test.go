@@ -562,3 +562,12 @@ func BenchmarkRunToyNet(b *testing.B) {
 		}
 	}
 }
+
+// TestKernels: the interpreter has a kernel for every kind of op.
+func TestKernels(t *testing.T) {
+	for _, k := range ir.Kinds() {
+		if kernels[k] == nil {
+			t.Errorf("interp: no kernel for kind %v (%s)", k, k.Info().Name)
+		}
+	}
+}
