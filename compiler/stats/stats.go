@@ -94,25 +94,43 @@ func Compute(n *ir.Network, heads bool) *Report {
 
 func shape3(s ir.Shape) [3]int { return [3]int{s.C, s.H, s.W} }
 
-// window describes the kernel/stride of a module that is one conv or pool.
+// window describes the kernel/stride of a module that is one layer with a
+// window (a convolution or pool), "" for other modules.
 func window(op *ir.Op, m ir.Module) string {
 	if m.Block || m.Kind == "sequence" || m.Kind == "head" {
 		return ""
 	}
-	var kh, kw, sh, sw int
-	switch {
-	case op.Conv != nil:
-		kh, kw, sh, sw = op.Conv.KH, op.Conv.KW, op.Conv.SH, op.Conv.SW
-	case op.Pool != nil:
-		kh, kw, sh, sw = op.Pool.KH, op.Pool.KW, op.Pool.SH, op.Pool.SW
-	default:
-		return ""
-	}
-	s := fmt.Sprintf("%dx%d/%d", kh, kw, sh)
+	return windows[op.Kind](op)
+}
+
+// windows gives each kind's "patch/stride" column; TestWindows names a
+// kind missing.
+var windows = map[ir.Kind]func(op *ir.Op) string{
+	ir.KindConv:            func(op *ir.Op) string { c := op.Conv; return patch(c.KH, c.KW, c.SH, c.SW) },
+	ir.KindMaxPool:         poolWindow,
+	ir.KindAvgPool:         poolWindow,
+	ir.KindAdaptiveAvgPool: none,
+	ir.KindLRN:             none,
+	ir.KindBatchNorm:       none,
+	ir.KindReLU:            none,
+	ir.KindDropout:         none,
+	ir.KindFlatten:         none,
+	ir.KindFC:              none,
+	ir.KindSoftmax:         none,
+	ir.KindConcat:          none,
+	ir.KindAdd:             none,
+	ir.KindIdentity:        none,
+}
+
+func poolWindow(op *ir.Op) string { p := op.Pool; return patch(p.KH, p.KW, p.SH, p.SW) }
+
+func none(*ir.Op) string { return "" }
+
+func patch(kh, kw, sh, sw int) string {
 	if sh != sw {
-		s = fmt.Sprintf("%dx%d/%dx%d", kh, kw, sh, sw)
+		return fmt.Sprintf("%dx%d/%dx%d", kh, kw, sh, sw)
 	}
-	return s
+	return fmt.Sprintf("%dx%d/%d", kh, kw, sh)
 }
 
 // ArgString renders a row's arguments as the call would: "64, 96>128, 16>32, 32".
