@@ -102,12 +102,7 @@ var opGens = map[ir.Kind]*opGen{
 		items:    channelsDoc,
 		gen:      (*gen).genBatchNorm,
 	},
-	ir.KindReLU: {
-		tile:  perValues,
-		what:  func(*ir.Op) string { return "ReLU" },
-		items: valuesDoc,
-		gen:   (*gen).genElementwise,
-	},
+	ir.KindReLU:     elementwise("ReLU", relu),
 	ir.KindDropout:  {alias: true},
 	ir.KindFlatten:  {alias: true},
 	ir.KindIdentity: {alias: true},
@@ -153,8 +148,19 @@ var opGens = map[ir.Kind]*opGen{
 		tile:     perValues,
 		what:     func(op *ir.Op) string { return fmt.Sprintf("sum of %d inputs", len(op.In)) },
 		items:    valuesDoc,
-		gen:      (*gen).genElementwise,
+		gen:      func(g *gen, s *step) []jen.Code { return g.genElementwise(s, nil) },
 	},
+}
+
+// elementwise is a kind computed value by value (genElementwise), what
+// describing it and apply computing it from the value v.
+func elementwise(what string, apply func(v string) []jen.Code) *opGen {
+	return &opGen{
+		tile:  perValues,
+		what:  func(*ir.Op) string { return what },
+		items: valuesDoc,
+		gen:   func(g *gen, s *step) []jen.Code { return g.genElementwise(s, apply) },
+	}
 }
 
 // perChannel makes each output channel a work item.

@@ -358,6 +358,11 @@ func reluIf(s *step, v string) []jen.Code {
 	if s.relu == nil {
 		return nil
 	}
+	return relu(v)
+}
+
+// relu clamps v at zero.
+func relu(v string) []jen.Code {
 	return []jen.Code{jen.If(id(v).Op("<").Lit(0)).Block(id(v).Op("=").Lit(0))}
 }
 
@@ -378,9 +383,11 @@ func (g *gen) genBatchNorm(s *step) []jen.Code {
 	))
 }
 
-// genElementwise emits ReLU and addition (inputs summed left to right) over
-// runs of values.
-func (g *gen) genElementwise(s *step) []jen.Code {
+// genElementwise emits an element-wise kind over runs of values: its inputs
+// summed left to right (an addition's; one input otherwise), then apply,
+// the kind's function of the value v (nil for none; ReLU's clamp), then a
+// fused ReLU.
+func (g *gen) genElementwise(s *step, apply func(v string) []jen.Code) []jen.Code {
 	n := g.net.Shape(s.out).Len()
 	var body []jen.Code
 	for k, v := range s.op.In {
@@ -397,11 +404,10 @@ func (g *gen) genElementwise(s *step) []jen.Code {
 		}
 	}
 	inner := []jen.Code{id("v").Op(":=").Add(sum)}
-	if s.op.Kind == ir.KindReLU {
-		inner = append(inner, jen.If(id("v").Op("<").Lit(0)).Block(id("v").Op("=").Lit(0)))
-	} else {
-		inner = append(inner, reluIf(s, "v")...)
+	if apply != nil {
+		inner = append(inner, apply("v")...)
 	}
+	inner = append(inner, reluIf(s, "v")...)
 	inner = append(inner, id("dst").Index(id("i")).Op("=").Id("v"))
 	return append(body, forItems("it",
 		id("i0").Op(":=").Id("it").Op("*").Lit(s.chunk),
