@@ -42,7 +42,7 @@
 //     layers that may run at the same time (same level of the data flow)
 //     never share memory, so these are the data flow itself for branches.
 //
-// The runtime's [runtime.Engine] runs batches: whole images in parallel,
+// The runtime's [github.com/inccdev/incc/runtime.Engine] runs batches: whole images in parallel,
 // one per worker, and the remainder one image at a time with its layers,
 // cut into chunks of work items, as a task graph on all workers.
 package codegen

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,21 +51,11 @@ func TestDifferential(t *testing.T) {
 	var nets []*ir.Network
 	var srcs []string
 	rejected := 0
-	// Features the random networks must exercise, counted in the output.
-	features := map[string]*regexp.Regexp{
-		"concat input written in place": regexp.MustCompile(`It writes channels`),
-		"concat copy":                   regexp.MustCompile(`\tcopy\(dst\[`),
-		"batch norm folded":             regexp.MustCompile(`folded into the weights`),
-		"batch norm alone":              regexp.MustCompile(`op_\w+ computes \S+ \(\S+\): batch normalisation`),
-		"ReLU fused":                    regexp.MustCompile(`; ReLU \S+ fused`),
-		"im2col":                        regexp.MustCompile(`ConvTile packs each panel`),
-		"1x1 GEMM":                      regexp.MustCompile(`GEMM straight on the input`),
-		"unrolled pool window":          regexp.MustCompile(`r := in\[iy\*`),
-		"LRN":                           regexp.MustCompile(`local response normalisation`),
-		"adaptive pool":                 regexp.MustCompile(`adaptive average pooling`),
-		"addition":                      regexp.MustCompile(`sum of \d inputs`),
-		"side head":                     regexp.MustCompile(`Side head`),
-		"input slot":                    regexp.MustCompile(`e\.In\[`),
+	// Features the random networks must exercise, counted in their plans.
+	features := []string{
+		"concat input written in place", "concat copy", "batch norm folded", "batch norm alone",
+		"ReLU fused", "im2col", "1x1 GEMM", "unrolled pool window", "LRN", "adaptive pool",
+		"addition", "side head", "input slot",
 	}
 	counts := map[string]int{}
 	examples, _ := filepath.Glob(testspec.Path("specs/examples/*.inc"))
@@ -104,14 +93,18 @@ func TestDifferential(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, pkg, pkg+"_gen.go"), out, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for name, rx := range features {
-			counts[name] += len(rx.FindAll(out, -1))
+		fs, err := codegen.PlanFeatures(net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, n := range fs {
+			counts[name] += n
 		}
 		nets = append(nets, net)
 		srcs = append(srcs, src)
 	}
 	t.Logf("%d networks (%d examples, %d random; %d random specs rejected by the checker); features: %v", len(nets), len(examples), len(nets)-len(examples), rejected, counts)
-	for name := range features {
+	for _, name := range features {
 		if counts[name] == 0 {
 			t.Errorf("no random network exercises %s", name)
 		}

@@ -203,8 +203,7 @@ func (g *gen) genAvgPool(s *step) []jen.Code {
 	pl := s.op.Pool
 	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
 	hw, ohw := in.H*in.W, out.H*out.W
-	y0, y1 := geom.Inside(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
-	x0, x1 := geom.Inside(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
+	y0, y1, x0, x1, unroll := g.unrolled(s)
 	clipped := []jen.Code{id("in"), lit(in.W),
 		jen.Max(id("iy"), lit(0)), jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H)),
 		jen.Max(id("ix"), lit(0)), jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W))}
@@ -215,7 +214,7 @@ func (g *gen) genAvgPool(s *step) []jen.Code {
 		id("ix").Op(":=").Add(mulAdd("x", pl.SW, -pl.Pad.Left)),
 		jen.Var().Id("v").Float32(),
 	}
-	if y0 < y1 && x0 < x1 && pl.KH*pl.KW <= maxUnroll {
+	if unroll {
 		var unrolled []jen.Code
 		unrolled = append(unrolled, id("r").Op(":=").Id("in").Index(id("iy").Op("*").Lit(in.W).Op("+").Id("ix").Op(":")))
 		for i := range pl.KH {
@@ -262,6 +261,17 @@ func (g *gen) genAvgPool(s *step) []jen.Code {
 			forN("x", lit(0), lit(out.W), cell...),
 		),
 	))
+}
+
+// unrolled returns the output rows [y0, y1) and columns [x0, x1) of an
+// average pool whose windows lie inside the image, and whether the window
+// is unrolled there (some do, and it has at most maxUnroll taps).
+func (g *gen) unrolled(s *step) (y0, y1, x0, x1 int, unroll bool) {
+	pl := s.op.Pool
+	in, out := g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out)
+	y0, y1 = geom.Inside(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
+	x0, x1 = geom.Inside(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
+	return y0, y1, x0, x1, y0 < y1 && x0 < x1 && pl.KH*pl.KW <= maxUnroll
 }
 
 // poolParams renders the runtime.Pool2DParams of a pool with input in.
