@@ -122,12 +122,16 @@ func (a *app) load(path string) (*ir.Network, error) {
 }
 
 type checkCmd struct {
-	Files []string `arg:"" name:"file" help:"Spec files (.inc)."`
+	Files []string `arg:"" name:"file" help:"Spec files (.inc), or directories: their .inc files, recursively."`
 }
 
 func (c *checkCmd) Run(a *app) error {
+	files, err := specFiles(c.Files)
+	if err != nil {
+		return err
+	}
 	var failed error
-	for _, f := range c.Files {
+	for _, f := range files {
 		if _, err := a.load(f); err != nil {
 			if !errors.Is(err, errSpec) {
 				printErr(a.stderr, err)

@@ -165,11 +165,17 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 		if ok && clustered(n, n.Modules[mi]) {
 			prefix = n.Modules[mi].Name + "."
 		}
-		line := fmt.Sprintf("%s [label=%q%s];", id, label(op, prefix, extra[id]), style(op))
+		lines := []string{fmt.Sprintf("%s [label=%q%s];", id, label(op, prefix, extra[id]), style(op))}
+		if heads := branchHeads(n, op, node, consumers); len(heads) > 1 {
+			// The branches of a join start side by side, in spec order
+			// (ordering=out keeps the order of their edges from the fork),
+			// as in the GoogLeNet paper's figure of the Inception module.
+			lines = append(lines, "{rank=same; "+strings.Join(heads, "; ")+"}")
+		}
 		if prefix != "" {
-			byModule[mi] = append(byModule[mi], line)
+			byModule[mi] = append(byModule[mi], lines...)
 		} else {
-			loose = append(loose, line)
+			loose = append(loose, lines...)
 		}
 	}
 	for _, l := range loose {
@@ -219,6 +225,30 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 	b.WriteString("}\n")
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// branchHeads returns, for a join op whose branches all start from one
+// value, the drawn nodes that start them, in branch order; nil otherwise.
+// A branch is followed back from the join's input through ops with one
+// input, up to the op that reads the value the branches share.
+func branchHeads(n *ir.Network, join *ir.Op, node []string, consumers []int) []string {
+	if !nodes[join.Kind].join {
+		return nil
+	}
+	fork := -1
+	var heads []string
+	for _, v := range join.In {
+		op := n.Producer(v)
+		for op != nil && len(op.In) == 1 && consumers[op.In[0]] == 1 && n.Producer(op.In[0]) != nil {
+			op = n.Producer(op.In[0])
+		}
+		if op == nil || len(op.In) != 1 || fork >= 0 && op.In[0] != fork {
+			return nil
+		}
+		fork = op.In[0]
+		heads = append(heads, node[op.Out])
+	}
+	return heads
 }
 
 func clustered(n *ir.Network, m ir.Module) bool {
