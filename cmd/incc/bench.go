@@ -96,7 +96,8 @@ func (c *benchCmd) Run(a *app) error {
 	if pkg == "main" || token.IsKeyword(pkg) {
 		pkg = "network"
 	}
-	spec := filepath.ToSlash(c.Spec)
+	spec := specName(c.Spec) // generated files name it from the module root
+	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
 		return err

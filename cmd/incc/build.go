@@ -126,7 +126,8 @@ func (c *buildCmd) Run(a *app) error {
 	if token.IsKeyword(pkg) {
 		pkg = "network"
 	}
-	spec := filepath.ToSlash(c.Spec)
+	spec := specName(c.Spec) // generated files name it from the module root
+	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/inccdev/incc/compiler/ir"
 )
 
 // specFiles expands the command line's files: a directory stands for the
@@ -42,4 +44,40 @@ func specFiles(args []string) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// specName is how generated files name a spec: by its path from the root
+// of the Go module that holds it (the nearest directory above it with a
+// go.mod), with slashes, so that the output does not depend on the
+// directory incc ran in. Outside a module it is the path as given.
+func specName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !fi.IsDir() {
+			if rel, err := filepath.Rel(dir, abs); err == nil {
+				return filepath.ToSlash(rel)
+			}
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	return filepath.ToSlash(path)
+}
+
+// loadForOutput is load for the commands that write generated files: the
+// IR names the spec by [specName] (errors are still reported under the
+// path as given).
+func (a *app) loadForOutput(path string) (*ir.Network, string, error) {
+	net, err := a.load(path)
+	if err != nil {
+		return nil, "", err
+	}
+	name := specName(path)
+	net.RenameFile(name)
+	return net, name, nil
 }

@@ -14,13 +14,13 @@ import (
 //
 //	//go:generate go run ../../cmd/incc gen -o . --pkg googlenet ../../specs/googlenet.inc
 type genCmd struct {
-	Spec string `arg:"" help:"Spec file (.inc). The path is written, as given, in the generated file's header and doc comments."`
+	Spec string `arg:"" help:"Spec file (.inc). The generated file's header and doc comments name it by its path from the module root."`
 	Out  string `short:"o" default:"." help:"Directory to write <pkg>_gen.go into."`
 	Pkg  string `short:"p" help:"Package name (default: the spec's base name, made a Go identifier)."`
 }
 
 func (c *genCmd) Run(a *app) error {
-	net, err := a.load(c.Spec)
+	net, spec, err := a.loadForOutput(c.Spec)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (c *genCmd) Run(a *app) error {
 	if pkg == "" {
 		pkg = packageName(c.Spec)
 	}
-	src, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: filepath.ToSlash(c.Spec)})
+	src, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
 		return err
 	}

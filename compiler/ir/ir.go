@@ -288,6 +288,34 @@ func (n *Network) Params(heads bool) []Param {
 	return ps
 }
 
+// RenameFile names the spec file name instead of n.File in n and in every
+// position that points into it (ops, their block trails, modules, heads):
+// so that generated files can name the spec by its path from the module
+// root, whatever directory the compiler ran in. Positions in other files
+// (the prelude) are kept.
+func (n *Network) RenameFile(name string) {
+	old := n.File
+	fix := func(p *Pos) {
+		if p.File == old {
+			p.File = name
+		}
+	}
+	for i := range n.Ops {
+		op := &n.Ops[i]
+		fix(&op.Src)
+		for j := range op.Trail {
+			fix(&op.Trail[j])
+		}
+	}
+	for i := range n.Modules {
+		fix(&n.Modules[i].Src)
+	}
+	for i := range n.Heads {
+		fix(&n.Heads[i].Src)
+	}
+	n.File = name
+}
+
 // String renders the network one op per line, for debugging and tests.
 func (n *Network) String() string {
 	var b strings.Builder

@@ -148,3 +148,20 @@ func withConv() Op {
 	op.Params = convParams(4, 3, 3, false)
 	return op
 }
+
+// TestRenameFile: positions in the spec move to the new name, those in
+// other files (the prelude) stay.
+func TestRenameFile(t *testing.T) {
+	n := net1(withConv(), Shape{C: 4, H: 8, W: 8})
+	n.File = "../../specs/x.inc"
+	trail := []Pos{{File: "../../specs/x.inc", Line: 7, Col: 3}}
+	n.Ops[0].Src = Pos{File: "<prelude>", Line: 9, Col: 9}
+	n.Ops[0].Trail = trail
+	n.Modules = []Module{{Src: Pos{File: "../../specs/x.inc", Line: 7}}}
+	n.Heads = []Head{{Src: Pos{File: "../../specs/x.inc", Line: 8}}}
+	n.RenameFile("specs/x.inc")
+	if n.File != "specs/x.inc" || n.Ops[0].Src.File != "<prelude>" || trail[0].File != "specs/x.inc" ||
+		n.Modules[0].Src.File != "specs/x.inc" || n.Heads[0].Src.File != "specs/x.inc" {
+		t.Errorf("after RenameFile: %+v", n)
+	}
+}

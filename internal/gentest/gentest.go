@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -63,11 +64,22 @@ func (p *Package) Load(t testing.TB) *ir.Network {
 	return testspec.Check(t, p.Spec, src)
 }
 
-// UpToDate regenerates the package in memory and compares it with the
+// UpToDate regenerates the package in memory, as incc gen does (naming
+// the spec by its path from the repository root), and compares it with the
 // committed file.
 func UpToDate(t *testing.T, p *Package) {
 	net := p.Load(t)
-	got, err := codegen.Generate(net, codegen.Options{Package: p.Name, Spec: p.Spec})
+	abs, err := filepath.Abs(p.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := filepath.Rel(testspec.Root(), abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec = filepath.ToSlash(spec)
+	net.RenameFile(spec)
+	got, err := codegen.Generate(net, codegen.Options{Package: p.Name, Spec: spec})
 	if err != nil {
 		t.Fatal(err)
 	}
