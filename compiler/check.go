@@ -8,8 +8,12 @@ import (
 )
 
 // maxStmts bounds the statements checked after block expansion, so that
-// blocks calling blocks several times each cannot blow up exponentially.
-const maxStmts = 100000
+// blocks calling blocks several times each cannot blow up exponentially,
+// and so that every network that checks compiles to Go of a size go build
+// handles in seconds (about a kilobyte of Go per layer: 4 MB at most). It
+// is the same as a file's limit (dsl.MaxStatements); the largest real
+// networks take a few hundred.
+const maxStmts = dsl.MaxStatements
 
 // maxDepth bounds block nesting, as a guard beside the recursion check.
 const maxDepth = 64

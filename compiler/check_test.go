@@ -253,3 +253,23 @@ func TestLayerRows(t *testing.T) {
 		}
 	}
 }
+
+// TestTrailNamesCalls: an error inside an unlabeled block call names the
+// instance by the call as written, not by its index in the sequence.
+func TestTrailNamesCalls(t *testing.T) {
+	const src = "block basic(c) { conv 1x1 c }\nnetwork n {\n    input 3x8x8\n    basic(0)\n    x: { relu; basic(-1) }\n}\n"
+	f, err := dsl.Parse("t.inc", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(f)
+	var list dsl.ErrorList
+	if !errors.As(err, &list) || len(list) != 2 {
+		t.Fatalf("got %v, want 2 errors", err)
+	}
+	for i, want := range []string{"basic() at t.inc:4:5", "basic() at t.inc:5:16"} {
+		if tr := list[i].Trail; len(tr) != 1 || fmt.Sprintf("%s at %s:%d:%d", tr[0].Name, tr[0].Pos.Filename, tr[0].Pos.Line, tr[0].Pos.Column) != want {
+			t.Errorf("error %d: trail %v, want %s", i, tr, want)
+		}
+	}
+}

@@ -46,9 +46,12 @@ func (c *checker) call(sc scope, s *dsl.Stmt, x val) (val, []int) {
 			args = append(args, inner[p.Second.Name])
 		}
 	}
+	// The trail names an instance by its path, or, where the user wrote an
+	// unlabeled call (named by its index) or a blank-labeled one at the
+	// top, by the call.
 	frame := strings.Join(sc.path, ".")
-	if frame == "" {
-		frame = b.Name.Name // a blank-labeled instance at the top
+	if s.Label == nil || frame == "" {
+		frame = b.Name.Name + "()"
 	}
 	c.trail = append(c.trail, dsl.Frame{Name: frame, Pos: call.Pos})
 	body := sc

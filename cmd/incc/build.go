@@ -230,14 +230,22 @@ func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, err
 	}
 	if err := runtime.CheckRequired(w, specs, required); err != nil {
 		var lines []string
-		for _, e := range unjoin(err) {
+		errs := unjoin(err)
+		for _, e := range errs[:min(len(errs), maxListed)] {
 			lines = append(lines, "\t"+e.Error())
+		}
+		if len(errs) > maxListed {
+			lines = append(lines, fmt.Sprintf("\tand %d more", len(errs)-maxListed))
 		}
 		return nil, "", fmt.Errorf("build: %s does not fit %s:\n%s", path, net.File, strings.Join(lines, "\n"))
 	}
 	s := sha256.Sum256(data)
 	return data, hex.EncodeToString(s[:]), nil
 }
+
+// maxListed is how many problems of one file incc lists before counting
+// the rest.
+const maxListed = 10
 
 // unjoin returns the errors of an errors.Join, or err alone.
 func unjoin(err error) []error {

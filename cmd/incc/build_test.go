@@ -6,6 +6,7 @@ import (
 	"debug/pe"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -319,6 +320,11 @@ func TestBuildErrors(t *testing.T) {
 			[]string{"conv1.bias: missing, want shape [8]"}},
 		{"unexpected", []string{spec, "--weights", bad("extra.safetensors", func(c runtime.Weights) { c["fc2.weight"] = runtime.New(2) })}, "", 1,
 			[]string{"fc2.weight: unexpected tensor"}},
+		{"many unexpected", []string{spec, "--weights", bad("many.safetensors", func(c runtime.Weights) {
+			for i := range 1000 {
+				c[fmt.Sprintf("extra%04d.weight", i)] = runtime.New(1)
+			}
+		})}, "", 1, []string{"unexpected tensor", "\tand 990 more\n"}},
 		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c runtime.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
 			[]string{"aux.fc.weight: missing"}},
 		{"not safetensors", []string{spec, "--weights", notST}, "", 1, []string{"notes.safetensors: file is 5 bytes"}},

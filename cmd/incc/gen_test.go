@@ -77,3 +77,24 @@ func TestPackageName(t *testing.T) {
 		}
 	}
 }
+
+// TestGenTooLarge: a concat of 50,000 branches (once 51 MB of Go that took
+// 76 s and 4.9 GB to build) is refused with a message naming the limit,
+// and nothing is written; so is one of 8192 made by blocks, which check
+// refuses too: what check accepts, gen compiles.
+func TestGenTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "wide.inc")
+	os.WriteFile(wide, []byte("network wide {\n    input 8x8x8\n    concat {\n"+strings.Repeat("        conv 1x1 1\n", 50000)+"    }\n}\n"), 0o644)
+	var out, errw bytes.Buffer
+	if err := (&genCmd{Spec: wide, Out: dir}).Run(&app{stdout: &out, stderr: &errw}); err != errSpec || !strings.Contains(errw.String(), "wide.inc:1:1: file too large: 950052 bytes (at most 524288)") {
+		t.Errorf("50,000 branches: err %v, stderr %q", err, errw.String())
+	}
+	errw.Reset()
+	if err := (&genCmd{Spec: "../../compiler/testdata/check/toowide.inc", Out: dir}).Run(&app{stdout: &out, stderr: &errw}); err != errSpec || !strings.Contains(errw.String(), "network too large: expanding b13() gives more than 4096 layers") {
+		t.Errorf("8192 branches by blocks: err %v, stderr %q", err, errw.String())
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(files) > 0 {
+		t.Errorf("wrote %v", files)
+	}
+}
