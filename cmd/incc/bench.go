@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"go/token"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -93,14 +92,11 @@ func (c *benchCmd) Run(a *app) error {
 		return err
 	}
 	pkg := packageName(c.Spec)
-	if pkg == "main" || token.IsKeyword(pkg) {
-		pkg = "network"
-	}
 	spec := specName(c.Spec) // generated files name it from the module root
 	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
-		return err
+		return a.generateError(pkg+"_gen.go", err)
 	}
 	var mainSrc bytes.Buffer
 	if err := benchMain.Execute(&mainSrc, map[string]any{

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -120,17 +119,14 @@ func (c *buildCmd) Run(a *app) error {
 	}
 	pkg := packageName(c.Spec)
 	switch pkg {
-	case "main", "os", "embed", "modelcli", "preproc", "model", "weights": // names main.go uses
-		pkg = "network"
-	}
-	if token.IsKeyword(pkg) {
+	case "os", "embed", "modelcli", "preproc", "model", "weights": // names main.go uses
 		pkg = "network"
 	}
 	spec := specName(c.Spec) // generated files name it from the module root
 	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
-		return err
+		return a.generateError(pkg+"_gen.go", err)
 	}
 	var table bytes.Buffer
 	if err := stats.Write(&table, stats.Compute(net, c.Heads), "table"); err != nil {
@@ -143,7 +139,7 @@ func (c *buildCmd) Run(a *app) error {
 		Heads: c.Heads, Threads: c.Threads,
 	})
 	if err != nil {
-		return err
+		return a.generateError("main.go", err)
 	}
 	for _, f := range []struct {
 		path string

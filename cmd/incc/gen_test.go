@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/inccdev/incc/compiler/codegen"
 )
 
 // TestGen runs incc gen (through genCmd, as the cli struct does) into a
@@ -96,5 +100,66 @@ func TestGenTooLarge(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(files) > 0 {
 		t.Errorf("wrote %v", files)
+	}
+}
+
+// TestGenPackageNames: what gen accepts as --pkg it compiles: a Go
+// keyword or main is refused with a message (no Go dumped), a Unicode
+// identifier is a package go build accepts, and a spec named after a
+// keyword gets a usable default.
+func TestGenPackageNames(t *testing.T) {
+	dir := t.TempDir()
+	var out, errw bytes.Buffer
+	a := &app{stdout: &out, stderr: &errw}
+	spec := "../../specs/examples/resnet_tiny.inc"
+	for pkg, want := range map[string]string{
+		"func":  `gen: --pkg func: package name "func" is a Go keyword`,
+		"main":  `gen: --pkg main: package name "main" would make a command; a network is a library package`,
+		"a-b":   `gen: --pkg a-b: package name "a-b" is not a Go identifier`,
+		"1copy": `gen: --pkg 1copy: package name "1copy" is not a Go identifier`,
+	} {
+		if err := (&genCmd{Spec: spec, Out: dir, Pkg: pkg}).Run(a); err == nil || err.Error() != want {
+			t.Errorf("--pkg %s: got %v, want %s", pkg, err, want)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) > 0 {
+		t.Errorf("wrote %v", files)
+	}
+	if got := packageName("specs/func.inc"); got != "network" {
+		t.Errorf("packageName(func.inc) = %q, want network", got)
+	}
+	if testing.Short() {
+		t.Skip("short: runs go build")
+	}
+	// A Unicode package name builds, in a directory inside the module.
+	build, err := os.MkdirTemp("testdata", "tmp-pkg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(build)
+	if err := (&genCmd{Spec: spec, Out: build, Pkg: "日本"}).Run(a); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("go", "build", "./"+filepath.ToSlash(build)).CombinedOutput(); err != nil {
+		t.Errorf("go build of package 日本: %v\n%s", err, out)
+	}
+}
+
+// TestDebugBroken: an internal format failure is a short error; with
+// --debug the raw source is written to <file>.broken.
+func TestDebugBroken(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x_gen.go")
+	fe := &codegen.FormatError{Err: errors.New("1:1: expected 'package'"), Source: []byte("not go")}
+	err := (&app{}).generateError(path, fe)
+	if err == nil || !strings.Contains(err.Error(), "run with --debug") || strings.Contains(err.Error(), "not go") {
+		t.Errorf("without --debug: %v", err)
+	}
+	if _, err := os.Stat(path + ".broken"); err == nil {
+		t.Error("wrote .broken without --debug")
+	}
+	err = (&app{debug: true}).generateError(path, fe)
+	if b, rerr := os.ReadFile(path + ".broken"); rerr != nil || string(b) != "not go" || !strings.Contains(err.Error(), "x_gen.go.broken") {
+		t.Errorf("with --debug: %v, .broken %q %v", err, b, rerr)
 	}
 }

@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -86,8 +87,8 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	if opts.Spec == "" {
 		opts.Spec = net.File
 	}
-	if !isIdent(opts.Package) {
-		return nil, fmt.Errorf("codegen: package name %q is not a Go identifier", opts.Package)
+	if err := CheckPackage(opts.Package); err != nil {
+		return nil, err
 	}
 	p, err := newPlan(net)
 	if err != nil {
@@ -105,25 +106,53 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	for _, s := range p.steps {
 		g.genStep(s)
 	}
-	var buf bytes.Buffer
-	if err := g.f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("codegen: %v", err)
-	}
-	out := buf.Bytes()
-	// Render formats; formatting again must change nothing.
-	if again, err := format.Source(out); err != nil || !bytes.Equal(again, out) {
-		return nil, errors.New("codegen: output is not gofmt-stable")
-	}
-	return out, nil
+	return render(g.f)
 }
 
-func isIdent(s string) bool {
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
+// CheckPackage reports whether name can be a generated network's package
+// name: a Go identifier (not a keyword; any Unicode letters, as Go allows),
+// and not main, which would make a command without a main function.
+func CheckPackage(name string) error {
+	switch {
+	case token.IsKeyword(name):
+		return fmt.Errorf("codegen: package name %q is a Go keyword", name)
+	case !token.IsIdentifier(name):
+		return fmt.Errorf("codegen: package name %q is not a Go identifier", name)
+	case name == "main":
+		return errors.New("codegen: package name \"main\" would make a command; a network is a library package")
 	}
-	return s != ""
+	return nil
+}
+
+// A FormatError is generated source that go/format rejects: a bug of the
+// code generator. Source holds the raw text, for a person to inspect or
+// run go vet on (incc --debug writes it to <file>.broken); the error's
+// message does not include it.
+type FormatError struct {
+	Err    error
+	Source []byte
+}
+
+func (e *FormatError) Error() string {
+	msg, _, _ := strings.Cut(e.Err.Error(), "\n")
+	return "codegen: the generated code does not format (a bug of incc): " + msg
+}
+
+// render formats f: gofmt'd, and stable under formatting again.
+func render(f *jen.File) ([]byte, error) {
+	f.NoFormat = true // formatted here, so that a failure does not print the source
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("codegen: %v", err)
+	}
+	out, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, &FormatError{Err: err, Source: buf.Bytes()}
+	}
+	if again, err := format.Source(out); err != nil || !bytes.Equal(again, out) {
+		return nil, &FormatError{Err: errors.New("output is not gofmt-stable"), Source: buf.Bytes()}
+	}
+	return out, nil
 }
 
 // gen holds the file being generated.

@@ -160,6 +160,8 @@ func TestGenerateErrors(t *testing.T) {
 		want string
 	}{
 		{"package", net, codegen.Options{Package: "not an identifier"}, `codegen: package name "not an identifier" is not a Go identifier`},
+		{"keyword", net, codegen.Options{Package: "func"}, `codegen: package name "func" is a Go keyword`},
+		{"main", net, codegen.Options{Package: "main"}, `codegen: package name "main" would make a command; a network is a library package`},
 		{"empty", &ir.Network{}, codegen.Options{}, "ir: network has no values"},
 		{"attributes", &bad, codegen.Options{}, "ir: op mix.branch1 (<prelude>:9:9): conv without its attributes"},
 	} {

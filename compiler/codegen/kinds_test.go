@@ -1,7 +1,12 @@
 package codegen
 
 import (
+	"bytes"
+	"errors"
+	"strings"
 	"testing"
+
+	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
 )
@@ -21,5 +26,18 @@ func TestOpGens(t *testing.T) {
 		case og.tile == nil || og.what == nil || og.items == nil || og.gen == nil:
 			t.Errorf("codegen: kind %v lacks tile, what, items or gen", k)
 		}
+	}
+}
+
+// TestRenderBroken: source that does not format is a short error, with
+// the raw text kept for --debug, not printed.
+func TestRenderBroken(t *testing.T) {
+	f := jen.NewFile("p")
+	f.Func().Id("f").Params().Block(jen.Op("}"))
+	_, err := render(f)
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.HasPrefix(err.Error(), "codegen: the generated code does not format (a bug of incc): ") ||
+		strings.Contains(err.Error(), "\n") || !bytes.Contains(fe.Source, []byte("func f")) {
+		t.Errorf("got %v (%T)", err, err)
 	}
 }

@@ -1,10 +1,7 @@
 package codegen
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"go/format"
 	"strings"
 	"unicode/utf8"
 
@@ -46,7 +43,7 @@ func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
 	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
-	if opts.NetImport == "" || !isIdent(opts.NetPackage) {
+	if opts.NetImport == "" || CheckPackage(opts.NetPackage) != nil {
 		return nil, fmt.Errorf("codegen: main: bad network package %q (%q)", opts.NetPackage, opts.NetImport)
 	}
 	if opts.Weights == "" {
@@ -112,15 +109,7 @@ func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
 		jen.Qual("os", "Exit").Call(jen.Id("model").Dot("Main").Call(jen.Qual("os", "Args").Index(jen.Lit(1).Op(":")), jen.Qual("os", "Stdout"), jen.Qual("os", "Stderr"))),
 	)
 
-	var buf bytes.Buffer
-	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("codegen: main: %v", err)
-	}
-	src := buf.Bytes()
-	if again, err := format.Source(src); err != nil || !bytes.Equal(again, src) {
-		return nil, errors.New("codegen: main: output is not gofmt-stable")
-	}
-	return src, nil
+	return render(f)
 }
 
 // text renders a multi-line string as a raw string literal when it can be
