@@ -380,21 +380,12 @@ func BenchInfer(b *testing.B, p *Package, net *ir.Network) {
 	}
 }
 
-// trunkMACs counts the multiply-adds of the trunk's convolutions and fully
-// connected layers for one image.
+// trunkMACs counts the multiply-adds of the trunk's ops for one image.
 func trunkMACs(net *ir.Network) int64 {
 	var macs int64
 	for i := range net.Ops {
-		op := &net.Ops[i]
-		if op.Head != "" {
-			continue
-		}
-		in, out := net.Shape(op.In[0]), net.Shape(op.Out)
-		switch op.Kind {
-		case ir.KindConv:
-			macs += int64(out.Len()) * int64(in.C*op.Conv.KH*op.Conv.KW)
-		case ir.KindFC:
-			macs += int64(out.Len()) * int64(in.Len())
+		if net.Ops[i].Head == "" {
+			macs += net.MACs(&net.Ops[i])
 		}
 	}
 	return macs
