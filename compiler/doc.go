@@ -31,6 +31,25 @@
 //   - attrs.go, expr.go: arguments and integer/float expressions.
 //   - prelude.inc: the standard blocks, in the language itself.
 //
+// # Design notes
+//
+// Where the layout departs from the plan it was written from, and why:
+//
+//   - A kind's "one function that infers and validates" is two in ir:
+//     [ir.CheckAttrs] checks attribute values alone, [ir.Infer] the output
+//     shape with what needs the inputs. The checker must report a
+//     non-positive stride even when the input's shape is unknown after an
+//     upstream error, and report it at the attribute; [ir.Validate] runs
+//     both.
+//   - The initializer of each weight is part of its kind's manifest
+//     ([ir.WeightSpec].Init), not a rule on roles and fan-in kept twice:
+//     the code generator names the runtime's constant of the same name,
+//     the interpreter maps it by a table whose completeness is tested.
+//   - Joins are rows of the checker's table too, marked with their IR
+//     kind instead of a builder: their inputs are their branches.
+//   - internal/geom also states which outputs a window tap reaches, which
+//     the runtime's convolution and the code generator's pooling share.
+//
 // # Limits
 //
 // Integers and tensor sizes are bounded by [dsl.MaxInt], a layer's weights
