@@ -11,11 +11,18 @@ import (
 	"github.com/inccdev/incc/internal/testspec"
 )
 
+// overflowSpec adds 2048 convolutions of 2^52 multiply-accumulates each:
+// 2^63 in all, one more than an int64 holds. Each reads 4096x64x64 with a
+// 256x256 kernel (2^28 weights, the most a layer may have) into
+// 1x4096x4096 (2^24 values, the most a tensor may have).
+var overflowSpec = "network macs {\n    input 4096x64x64\n    all: add {\n" +
+	strings.Repeat("        conv 256x256 1 pad (2144, 2144, 2143, 2143) nobias\n", 2048) + "    }\n}\n"
+
 // TestOverflow: a spec that checks can cost more multiply-accumulates than
-// an int64 holds (testdata/overflow.inc: 2048 layers of 2^52, 2^63 in all).
-// Every format prints the exact total, never a wrapped negative one.
+// an int64 holds. Every format prints the exact total, never a wrapped
+// negative one.
 func TestOverflow(t *testing.T) {
-	net := testspec.Load(t, "compiler/stats/testdata/overflow.inc")
+	net := testspec.Check(t, "overflow.inc", []byte(overflowSpec))
 	r := stats.Compute(net, false)
 	want := new(big.Int).Lsh(big.NewInt(1), 63) // 2048 · 2^52
 	if r.Totals.MACs.Cmp(want) != 0 {
