@@ -20,6 +20,16 @@ type Conv = gemm.Conv
 // any reduction length ([gemm.MaxScratchSize] values, 73 KiB).
 const GemmScratchLen = gemm.MaxScratchSize
 
+// WinogradScratchLen is the scratch a worker passes to a Winograd
+// convolution with c input channels, an output w pixels wide and tiles of
+// tile×tile pixels ([gemm.WinogradScratchSize]).
+func WinogradScratchLen(c, w, tile int) int { return gemm.WinogradScratchSize(c, w, tile) }
+
+// Fused is what a GEMM layer computes besides its bias and ReLU
+// ([gemm.Fused]): a residual added before the ReLU, a batch norm + ReLU
+// applied to its input.
+type Fused = gemm.Fused
+
 // GemmKernel names the micro-kernels the GEMM runs on this CPU and build
 // ([gemm.Kernel]), e.g. "avx512-asm-8x48" or "scalar-4x4".
 func GemmKernel() string { return gemm.Kernel() }

@@ -30,20 +30,26 @@ func CheckRequired(w Weights, want []Spec, required int) error {
 
 // ConvSource names the tensors of a convolution, with the batch
 // normalisation that follows it if it is folded in, as generated code
-// lists them. K is C·KH·KW.
+// lists them. K is C·KH·KW. Winograd is 0 for a convolution run as a GEMM
+// (packed by [gemm.Pack]), or the output tile size, 4 or 2, of a 3×3 one
+// run with Winograd's algorithm ([gemm.PackWinograd]).
 type ConvSource struct {
 	Weight, Bias                string // Bias "" if none
 	Gamma, Beta, Mean, Variance string // "" if no batch norm is folded in
 	Eps                         float64
 	Out, K                      int
+	Winograd                    int
 	Head                        bool // belongs to a side head
 }
 
 // ConvWeights is a convolution as generated code runs it: the kernel
 // (batch norm folded in) packed by [gemm.Pack] for [gemm.Packed.MulTile]
-// and [gemm.Packed.ConvTile], and the bias (nil if none).
+// and [gemm.Packed.ConvTile], or (Winograd) transformed and packed by
+// [gemm.PackWinograd] for [gemm.Winograd.ConvTile], and the bias (nil if
+// none).
 type ConvWeights struct {
 	P    *gemm.Packed
+	W    *gemm.Winograd
 	Bias []float32
 }
 
@@ -71,6 +77,12 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 		wt, bias = FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
 	} else {
 		bias = slices.Clone(bias)
+	}
+	if s.Winograd > 0 {
+		if s.K%9 != 0 {
+			return ConvWeights{}, fmt.Errorf("runtime: %s: Winograd needs a 3×3 kernel, K %d", s.Weight, s.K)
+		}
+		return ConvWeights{W: gemm.PackWinograd(wt, s.Out, s.K/9, s.Winograd), Bias: bias}, nil
 	}
 	return ConvWeights{P: gemm.Pack(wt, s.Out, s.K), Bias: bias}, nil
 }
