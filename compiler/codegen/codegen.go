@@ -317,7 +317,30 @@ func (g *gen) slot(v int, elided bool) jen.Code {
 func (g *gen) genLayout() {
 	p, net := g.p, g.net
 	mb := func(n int) string { return fmt.Sprintf("%.1f MB", float64(4*n)/1e6) }
-	scratch := " Each worker also has a scratch for the GEMM (its packed panels of im2col matrices) and max pooling (rows of window maxima)."
+	var uses []string
+	if p.gemm {
+		uses = append(uses, "the GEMM (its packed panels of im2col matrices)")
+	}
+	for _, s := range p.steps {
+		if s.winograd > 0 {
+			uses = append(uses, "Winograd convolutions (the transformed inputs and products of a block of tiles)")
+			break
+		}
+	}
+	for _, s := range p.steps {
+		if s.op.Kind == ir.KindMaxPool {
+			uses = append(uses, "max pooling (rows of window maxima)")
+			break
+		}
+	}
+	scratch := ""
+	switch len(uses) {
+	case 0:
+	case 1:
+		scratch = " Each worker also has a scratch for " + uses[0] + "."
+	default:
+		scratch = " Each worker also has a scratch for " + strings.Join(uses[:len(uses)-1], ", ") + " and " + uses[len(uses)-1] + "."
+	}
 	g.docf("layout is the memory plan of one image. The arena holds %s values (%s); storing each of the %d values of the network separately would take %s (%s): values whose lifetimes do not overlap share memory, and concat inputs are written in place.%s",
 		group(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, group(p.valuesLen), mb(p.valuesLen), scratch)
 	var heads []jen.Code
@@ -337,6 +360,9 @@ func (g *gen) genLayout() {
 			continue
 		}
 		size := scratch(g, s)
+		if size == nil {
+			continue
+		}
 		if key := fmt.Sprintf("%#v", size); !seen[key] {
 			seen[key] = true
 			sizes = append(sizes, size)
@@ -497,6 +523,9 @@ func (g *gen) genWeights() {
 				jen.Id("Weight"): str(s.op, ir.RoleWeight),
 				jen.Id("Out"):    jen.Lit(s.op.Conv.Out),
 				jen.Id("K"):      jen.Lit(in.C * s.op.Conv.KH * s.op.Conv.KW),
+			}
+			if s.winograd > 0 {
+				d[jen.Id("Winograd")] = jen.Lit(s.winograd)
 			}
 			if s.op.Conv.Bias {
 				d[jen.Id("Bias")] = str(s.op, ir.RoleBias)

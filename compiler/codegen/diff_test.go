@@ -55,7 +55,8 @@ func TestDifferential(t *testing.T) {
 	features := []string{
 		"concat input written in place", "concat copy", "batch norm folded", "batch norm alone",
 		"ReLU fused", "im2col", "1x1 GEMM", "unrolled pool window", "LRN", "adaptive pool",
-		"addition", "side head", "input slot",
+		"addition", "side head", "input slot", "addition fused", "pre-activation fused", "Winograd F(4x4)",
+		"Winograd F(2x2)",
 	}
 	counts := map[string]int{}
 	examples, _ := filepath.Glob(testspec.Path("specs/examples/*.inc"))

@@ -1,6 +1,10 @@
 package codegen
 
-import "github.com/inccdev/incc/compiler/ir"
+import (
+	"fmt"
+
+	"github.com/inccdev/incc/compiler/ir"
+)
 
 // PlanFeatures counts, in the plan of net, the decisions the differential
 // test must see exercised: read from the plan, not from the prose of the
@@ -37,10 +41,19 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 		case ir.KindBatchNorm:
 			f["batch norm alone"]++
 		case ir.KindConv:
-			if s.direct {
+			switch {
+			case s.winograd > 0:
+				f[fmt.Sprintf("Winograd F(%dx%d)", s.winograd, s.winograd)]++
+			case s.direct:
 				f["1x1 GEMM"]++
-			} else {
+			default:
 				f["im2col"]++
+			}
+			if s.res >= 0 {
+				f["addition fused"]++
+			}
+			if s.pre != nil {
+				f["pre-activation fused"]++
 			}
 		case ir.KindAvgPool:
 			if _, _, _, _, unroll := g.unrolled(s); unroll {

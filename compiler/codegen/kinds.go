@@ -28,7 +28,8 @@ type opGen struct {
 	what  func(op *ir.Op) string
 	items func(g *gen, s *step) string
 	gen   func(g *gen, s *step) []jen.Code
-	// scratch, if set, is the per-worker scratch (in values) the layer needs.
+	// scratch, if set, is the per-worker scratch (in values) the layer
+	// needs; it may return nil for a step that needs none.
 	scratch func(g *gen, s *step) jen.Code
 }
 
@@ -48,6 +49,10 @@ var opGens = map[ir.Kind]*opGen{
 			return what
 		},
 		items: func(g *gen, s *step) string {
+			if t := s.winograd; t > 0 {
+				return fmt.Sprintf("Work items (%d): %s; Winograd's F(%d×%d, 3×3) (runtime/gemm): the input of each block of tiles transformed, %d GEMMs, the output transformed. A worker's items make at most three calls.",
+					s.items, g.gridDoc(s.grid, fmt.Sprintf("%d×%d tiles", t, t), "output channels"), t, t, (t+2)*(t+2))
+			}
 			how := fmt.Sprintf("the im2col matrix (%d×%d) is never stored: ConvTile packs each panel of it straight from the input into the worker's scratch", s.k, s.grid.n)
 			if s.direct {
 				how = "a GEMM straight on the input (MulTile)"
@@ -55,6 +60,13 @@ var opGens = map[ir.Kind]*opGen{
 			return fmt.Sprintf("Work items (%d): %s; %s. A worker's items make at most three GEMM calls.", s.items, g.gridDoc(s.grid, "output pixels", "output channels"), how)
 		},
 		gen: (*gen).genConv,
+		scratch: func(g *gen, s *step) jen.Code {
+			if s.winograd == 0 {
+				return nil
+			}
+			in, out := g.net.Shape(g.p.input(s)), g.net.Shape(s.op.Out)
+			return rt("WinogradScratchLen").Call(lit(in.C), lit(out.W), lit(s.winograd))
+		},
 	},
 	ir.KindMaxPool: {
 		tile:  perChannel,

@@ -62,11 +62,21 @@ func (g *gen) describe(s *step) string {
 		shapes = strings.Join(ins, " + ") + " -> " + out.String()
 	}
 	text := fmt.Sprintf("%s computes %s (%s): %s, %s", s.fn, op.Name, where(op), what, shapes)
+	if s.pre != nil {
+		text = fmt.Sprintf("%s computes %s (%s) and %s and ReLU %s before it: %s after batch norm (eps %v) and ReLU, %v -> %v",
+			s.fn, op.Name, where(op), s.pre.Name, s.preReLU.Name, what, s.pre.BN.Eps, net.Shape(s.pre.In[0]), out)
+	}
 	if s.bn != nil {
 		text += fmt.Sprintf("; batch norm %s (eps %v) folded into the weights", s.bn.Name, s.bn.BN.Eps)
 	}
+	if s.add != nil {
+		text += fmt.Sprintf("; the addition %s of %s fused (added to each tile of the output before the ReLU)", s.add.Name, opName(net, s.res))
+	}
 	if s.relu != nil {
 		text += "; ReLU " + s.relu.Name + " fused"
+	}
+	if s.pre != nil {
+		text += "; the batch norm and ReLU are applied to the input as the GEMM packs it"
 	}
 	text += "."
 	if r := g.p.loc[s.out]; !r.input && r.root != g.p.base(s.out) && !opGens[op.Kind].places {
@@ -145,24 +155,56 @@ func mulAdd(x string, c, d int) *jen.Statement {
 }
 
 // genConv emits a convolution: the GEMM of its packed weights with its
-// input (MulTile) or the input's im2col matrix (ConvTile), over the
-// rectangles of the worker's items.
+// input (MulTile) or the input's im2col matrix (ConvTile), or Winograd's
+// algorithm (Winograd.ConvTile), over the rectangles of the worker's
+// items; a fused addition or pre-activation goes to MulTileFused or
+// ConvTileFused.
 func (g *gen) genConv(s *step) []jen.Code {
 	net := g.net
-	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
+	in, out := net.Shape(g.p.input(s)), net.Shape(s.op.Out)
 	c := s.op.Conv
 	ohw := out.H * out.W
-	body := g.srcDst(s)
-	body = append(body, id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)))
+	body := []jen.Code{
+		id("src").Op(":=").Add(g.view(g.p.input(s))),
+		id("dst").Op(":=").Add(g.view(s.out)),
+		id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)),
+	}
+	var fused []any
+	if s.res >= 0 {
+		body = append(body, id("res").Op(":=").Add(g.view(s.res)))
+		fused = append(fused, "Res", id("res"), "LDRes", lit(ohw))
+	}
+	if s.pre != nil {
+		body = append(body, id("pre").Op(":=").Op("&").Id("e").Dot("W").Dot("bn").Index(lit(s.preIdx)))
+		fused = append(fused, "Scale", id("pre").Dot("Scale"), "Shift", id("pre").Dot("Shift"))
+	}
+	if fused != nil {
+		body = append(body, id("f").Op(":=").Add(rt("Fused")).Values(fields(fused...)...))
+	}
+	tail := []jen.Code{id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"), id("w").Dot("Bias"), jen.Lit(s.relu != nil)}
+	if fused != nil {
+		tail = append(tail, jen.Op("&").Id("f"))
+	}
+	tail = append(tail, id("e").Dot("Scratch").Index(id("worker")))
+	geom := rt("Conv").Values(fields(
+		"C", lit(in.C), "H", lit(in.H), "W", lit(in.W), "KH", lit(c.KH), "KW", lit(c.KW), "SH", lit(c.SH), "SW", lit(c.SW),
+		"Pad", jen.Index(jen.Lit(4)).Int().Values(lits(c.Pad.Top, c.Pad.Left, c.Pad.Bottom, c.Pad.Right)...))...)
 	var call *jen.Statement
-	tail := []jen.Code{id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"), id("w").Dot("Bias"), jen.Lit(s.relu != nil), id("e").Dot("Scratch").Index(id("worker"))}
-	if s.direct {
-		call = id("w").Dot("P").Dot("MulTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), lit(ohw)}, tail...)...)
-	} else {
-		geom := rt("Conv").Values(fields(
-			"C", lit(in.C), "H", lit(in.H), "W", lit(in.W), "KH", lit(c.KH), "KW", lit(c.KW), "SH", lit(c.SH), "SW", lit(c.SW),
-			"Pad", jen.Index(jen.Lit(4)).Int().Values(lits(c.Pad.Top, c.Pad.Left, c.Pad.Bottom, c.Pad.Right)...))...)
-		call = id("w").Dot("P").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
+	switch {
+	case s.winograd > 0:
+		call = id("w").Dot("W").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
+	case s.direct:
+		name := "MulTile"
+		if fused != nil {
+			name = "MulTileFused"
+		}
+		call = id("w").Dot("P").Dot(name).Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), lit(ohw)}, tail...)...)
+	default:
+		name := "ConvTile"
+		if fused != nil {
+			name = "ConvTileFused"
+		}
+		call = id("w").Dot("P").Dot(name).Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
 	}
 	return append(body, g.gridLoop(s.grid, call)...)
 }

@@ -44,10 +44,20 @@ type step struct {
 	flops int64 // for one image: 2 per multiply-add (convolutions and fully connected layers)
 
 	// GEMM layers: the output grid (see tileCols) and, for convolutions,
-	// whether the input is B itself (1×1, stride 1, no padding).
-	grid   grid
-	direct bool
-	k      int // C·KH·KW
+	// whether the input is B itself (1×1, stride 1, no padding), or the
+	// output tile size of Winograd's algorithm (0: none; see winograd).
+	grid     grid
+	direct   bool
+	winograd int
+	k        int // C·KH·KW
+
+	// Convolutions: an addition of the output and value res (≥ 0) fused
+	// in, before the ReLU (add: the op); a batch norm (pre) and its ReLU
+	// (preReLU) that run on the input fused into the packing of a direct
+	// convolution, which then reads pre's input (preIdx: pre's entry in
+	// the batch norm table).
+	add, pre, preReLU *ir.Op
+	res, preIdx       int
 
 	chunk  int      // LRN, add, relu: pixels or values per item
 	copies []copyIn // concat: inputs to copy
@@ -279,6 +289,22 @@ func (p *plan) buildSteps() error {
 		}
 		return c
 	}
+	// onlyReader returns the op that alone reads v, if it is in the same
+	// head as op and v is not an output.
+	onlyReader := func(v int, op *ir.Op) *ir.Op {
+		if p.external(v) || len(consumers[v]) != 1 {
+			return nil
+		}
+		if c := &net.Ops[consumers[v][0]]; c.Head == op.Head {
+			return c
+		}
+		return nil
+	}
+	pre := map[*ir.Op][2]*ir.Op{} // convolution → its input's batch norm and ReLU
+	// done marks the values computed by the ops scheduled so far: a fused
+	// addition's other addend must be one of them.
+	done := make([]bool, len(net.Values))
+	done[0] = true
 	absorbed := make([]bool, len(net.Ops))
 	index := map[*ir.Op]int{}
 	for i := range net.Ops {
@@ -286,10 +312,11 @@ func (p *plan) buildSteps() error {
 	}
 	names := map[string]string{}
 	for _, i := range schedule(net) {
+		op := &net.Ops[i]
+		done[op.Out] = true
 		if absorbed[i] {
 			continue
 		}
-		op := &net.Ops[i]
 		og := opGens[op.Kind]
 		if og == nil {
 			return fmt.Errorf("codegen: op %s: unsupported kind %v", op.Name, op.Kind)
@@ -298,12 +325,44 @@ func (p *plan) buildSteps() error {
 			p.alias[op.Out] = op.In[0]
 			continue
 		}
-		s := &step{op: op, out: op.Out, widx: -1}
+		s := &step{op: op, out: op.Out, widx: -1, res: -1, preIdx: -1}
+		if op.Kind == ir.KindBatchNorm {
+			// A batch norm and ReLU that alone feed a 1×1 convolution are
+			// done by that convolution as it packs its input.
+			if r := only(op.Out, op, ir.KindReLU); r != nil {
+				if c := only(r.Out, op, ir.KindConv); c != nil && directConv(c.Conv) {
+					pre[c] = [2]*ir.Op{op, r}
+					absorbed[index[r]] = true
+					p.fused[op.Out], p.fused[r.Out] = true, true
+					continue
+				}
+			}
+		}
+		if ops, ok := pre[op]; ok {
+			s.pre, s.preReLU = ops[0], ops[1]
+			bn := &step{op: s.pre, out: s.pre.Out, widx: len(p.bns), res: -1, preIdx: -1}
+			p.bns = append(p.bns, bn)
+			s.preIdx = bn.widx
+		}
 		if og.foldBN {
 			if c := only(s.out, op, ir.KindBatchNorm); c != nil {
 				s.bn, s.out = c, c.Out
 				absorbed[index[c]] = true
 				p.fused[op.Out] = true
+			}
+		}
+		if op.Kind == ir.KindConv {
+			// An addition of two values, one of them this output, that
+			// alone reads it: the residual is added by the GEMM.
+			if a := onlyReader(s.out, op); a != nil && a.Kind == ir.KindAdd && len(a.In) == 2 && a.In[0] != a.In[1] &&
+				(done[a.In[0]] || a.In[0] == s.out) && (done[a.In[1]] || a.In[1] == s.out) {
+				s.add, s.res = a, a.In[0]
+				if s.res == s.out {
+					s.res = a.In[1]
+				}
+				absorbed[index[a]] = true
+				p.fused[s.out] = true
+				s.out = a.Out
 			}
 		}
 		if og.fuseReLU {
@@ -330,8 +389,16 @@ func (p *plan) buildSteps() error {
 }
 
 // reads lists the values step s reads: a placing join's are only those it
-// copies.
+// copies; a convolution with a fused pre-activation reads the batch norm's
+// input, one with a fused addition the other addend too.
 func (p *plan) reads(s *step) []int {
+	if s.pre != nil || s.res >= 0 {
+		vs := []int{p.input(s)}
+		if s.res >= 0 {
+			vs = append(vs, s.res)
+		}
+		return vs
+	}
 	if !opGens[s.op.Kind].places {
 		return s.op.In
 	}
@@ -340,6 +407,15 @@ func (p *plan) reads(s *step) []int {
 		vs = append(vs, c.from)
 	}
 	return vs
+}
+
+// input is the value step s reads as its input: its op's first, or with a
+// fused pre-activation the batch norm's.
+func (p *plan) input(s *step) int {
+	if s.pre != nil {
+		return s.pre.In[0]
+	}
+	return s.op.In[0]
 }
 
 // levels gives each step its level: 0 if it reads only the network input,
@@ -554,14 +630,66 @@ func gemmGrid(m, n int) grid {
 	return g
 }
 
+// directConv reports whether a convolution is a GEMM on its input itself
+// (1×1, stride 1, no padding).
+func directConv(c *ir.Conv) bool {
+	return c.KH == 1 && c.KW == 1 && c.SH == 1 && c.SW == 1 && c.Pad == ir.Pad{}
+}
+
+// winograd returns the output tile size of Winograd's algorithm for a
+// convolution with output out, 0 for the direct convolution: F(4×4, 3×3)
+// for a 3×3 stride-1 layer with at least 49 tiles of 4×4 (outputs of
+// 25×25 and more), F(2×2, 3×3) with at least 49 tiles of 2×2 (13×13),
+// else none. Measured on the 3×3 layers of GoogLeNet, ResNet-50, VGG-11,
+// DenseNet-121 and Inception-v3 (runtime/gemm's BenchmarkWinograd, and
+// its package doc): F(4×4) is the fastest at 28×28 and above (1.4–2.8×
+// the direct convolution), F(2×2) at 14×14 (1.0–1.7×), the direct
+// convolution at 7×7 and 8×8, where F(2×2) has 16 tiles.
+func winograd(c *ir.Conv, out ir.Shape) int {
+	if c.KH != 3 || c.KW != 3 || c.SH != 1 || c.SW != 1 {
+		return 0
+	}
+	for _, t := range []int{4, 2} {
+		if ceilDiv(out.H, t)*ceilDiv(out.W, t) >= 49 {
+			return t
+		}
+	}
+	return 0
+}
+
+// wgTileCols is the tiles of a Winograd work item: the transforms' 16
+// lanes.
+const wgTileCols = 16
+
 // tileConv cuts a convolution into work items: a GEMM of the weights
-// (out.C × C·KH·KW) with the input (direct) or its im2col matrix.
+// (out.C × C·KH·KW) with the input (direct) or its im2col matrix, over
+// tiles of output pixels; or with Winograd's algorithm, over tiles of
+// t×t-pixel tiles.
 func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	c := s.op.Conv
 	s.k = in.C * c.KH * c.KW
-	s.direct = c.KH == 1 && c.KW == 1 && c.SH == 1 && c.SW == 1 && c.Pad == ir.Pad{}
+	s.direct = directConv(c)
 	s.grid = gemmGrid(out.C, out.H*out.W)
+	if s.res < 0 {
+		s.winograd = winograd(c, out)
+	}
+	if t := s.winograd; t > 0 {
+		s.grid = winogradGrid(out.C, ceilDiv(out.H, t)*ceilDiv(out.W, t))
+	}
 	s.items = s.grid.items()
 	s.flops = 2 * int64(out.C) * int64(out.H*out.W) * int64(s.k)
 	p.gemm = true
+}
+
+// winogradGrid cuts the output of a Winograd convolution, m channels ×
+// tiles, into items of wgTileCols tiles and, if that makes fewer than
+// minItems, blocks of rows (each block of a tile transforms its input
+// again, so rows are split no more than needed).
+func winogradGrid(m, tiles int) grid {
+	g := grid{n: tiles, tileN: wgTileCols, tiles: ceilDiv(tiles, wgTileCols), m: m, tileM: m, blocks: 1}
+	if g.tiles < minItems {
+		g.tileM = roundUp(ceilDiv(m, ceilDiv(minItems, g.tiles)), rowAlign)
+		g.blocks = ceilDiv(m, g.tileM)
+	}
+	return g
 }

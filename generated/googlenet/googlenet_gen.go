@@ -309,8 +309,9 @@ var paramInit = [...]struct {
 // (6.4 MB); storing each of the 158 values of the network separately would
 // take 9,949,312 (39.8 MB): values whose lifetimes do not overlap share
 // memory, and concat inputs are written in place. Each worker also has a
-// scratch for the GEMM (its packed panels of im2col matrices) and max pooling
-// (rows of window maxima).
+// scratch for the GEMM (its packed panels of im2col matrices), Winograd
+// convolutions (the transformed inputs and products of a block of tiles) and
+// max pooling (rows of window maxima).
 var layout = rt.Layout{
 	ArenaLen: 1593088,
 	Heads:    []rt.Slot{{Off: 632928, Len: 1000}, {Off: 401408, Len: 1000}},
@@ -320,12 +321,20 @@ var layout = rt.Layout{
 	ScratchLen: max(
 		rt.GemmScratchLen,
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.WinogradScratchLen(64, 56, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.WinogradScratchLen(96, 28, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.WinogradScratchLen(128, 28, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 28, W: 28, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.WinogradScratchLen(96, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.WinogradScratchLen(112, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.WinogradScratchLen(128, 14, 2),
+		rt.WinogradScratchLen(144, 14, 2),
+		rt.WinogradScratchLen(160, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 14, W: 14, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
@@ -494,10 +503,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    64,
 	Weight: "conv2.weight",
 }, {
-	Bias:   "conv3.bias",
-	K:      576,
-	Out:    192,
-	Weight: "conv3.weight",
+	Bias:     "conv3.bias",
+	K:        576,
+	Out:      192,
+	Weight:   "conv3.weight",
+	Winograd: 4,
 }, {
 	Bias:   "inception3a.branch1.bias",
 	K:      192,
@@ -509,10 +519,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    96,
 	Weight: "inception3a.branch2.0.weight",
 }, {
-	Bias:   "inception3a.branch2.1.bias",
-	K:      864,
-	Out:    128,
-	Weight: "inception3a.branch2.1.weight",
+	Bias:     "inception3a.branch2.1.bias",
+	K:        864,
+	Out:      128,
+	Weight:   "inception3a.branch2.1.weight",
+	Winograd: 4,
 }, {
 	Bias:   "inception3a.branch3.0.bias",
 	K:      192,
@@ -539,10 +550,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    128,
 	Weight: "inception3b.branch2.0.weight",
 }, {
-	Bias:   "inception3b.branch2.1.bias",
-	K:      1152,
-	Out:    192,
-	Weight: "inception3b.branch2.1.weight",
+	Bias:     "inception3b.branch2.1.bias",
+	K:        1152,
+	Out:      192,
+	Weight:   "inception3b.branch2.1.weight",
+	Winograd: 4,
 }, {
 	Bias:   "inception3b.branch3.0.bias",
 	K:      256,
@@ -569,10 +581,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    96,
 	Weight: "inception4a.branch2.0.weight",
 }, {
-	Bias:   "inception4a.branch2.1.bias",
-	K:      864,
-	Out:    208,
-	Weight: "inception4a.branch2.1.weight",
+	Bias:     "inception4a.branch2.1.bias",
+	K:        864,
+	Out:      208,
+	Weight:   "inception4a.branch2.1.weight",
+	Winograd: 2,
 }, {
 	Bias:   "inception4a.branch3.0.bias",
 	K:      480,
@@ -605,10 +618,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    112,
 	Weight: "inception4b.branch2.0.weight",
 }, {
-	Bias:   "inception4b.branch2.1.bias",
-	K:      1008,
-	Out:    224,
-	Weight: "inception4b.branch2.1.weight",
+	Bias:     "inception4b.branch2.1.bias",
+	K:        1008,
+	Out:      224,
+	Weight:   "inception4b.branch2.1.weight",
+	Winograd: 2,
 }, {
 	Bias:   "inception4b.branch3.0.bias",
 	K:      512,
@@ -635,10 +649,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    128,
 	Weight: "inception4c.branch2.0.weight",
 }, {
-	Bias:   "inception4c.branch2.1.bias",
-	K:      1152,
-	Out:    256,
-	Weight: "inception4c.branch2.1.weight",
+	Bias:     "inception4c.branch2.1.bias",
+	K:        1152,
+	Out:      256,
+	Weight:   "inception4c.branch2.1.weight",
+	Winograd: 2,
 }, {
 	Bias:   "inception4c.branch3.0.bias",
 	K:      512,
@@ -665,10 +680,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    144,
 	Weight: "inception4d.branch2.0.weight",
 }, {
-	Bias:   "inception4d.branch2.1.bias",
-	K:      1296,
-	Out:    288,
-	Weight: "inception4d.branch2.1.weight",
+	Bias:     "inception4d.branch2.1.bias",
+	K:        1296,
+	Out:      288,
+	Weight:   "inception4d.branch2.1.weight",
+	Winograd: 2,
 }, {
 	Bias:   "inception4d.branch3.0.bias",
 	K:      512,
@@ -701,10 +717,11 @@ var convSources = [59]rt.ConvSource{{
 	Out:    160,
 	Weight: "inception4e.branch2.0.weight",
 }, {
-	Bias:   "inception4e.branch2.1.bias",
-	K:      1440,
-	Out:    320,
-	Weight: "inception4e.branch2.1.weight",
+	Bias:     "inception4e.branch2.1.bias",
+	K:        1440,
+	Out:      320,
+	Weight:   "inception4e.branch2.1.weight",
+	Winograd: 2,
 }, {
 	Bias:   "inception4e.branch3.0.bias",
 	K:      528,
@@ -873,19 +890,19 @@ var layers = [...]rt.Layer[weights]{
 	{Name: "pool1", Items: 64, Run: op_pool1, Out: rt.Slot{Off: 802816, Len: 200704}, Deps: []int{0}},
 	{Name: "norm1", Items: 8, Run: op_norm1, Out: rt.Slot{Off: 1003520, Len: 200704}, Deps: []int{1}},
 	{Name: "conv2", Items: 66, Run: op_conv2, Out: rt.Slot{Off: 1204224, Len: 200704}, FLOPs: 25690112, Deps: []int{2}},
-	{Name: "conv3", Items: 66, Run: op_conv3, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{3}},
+	{Name: "conv3", Items: 13, Run: op_conv3, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{3}},
 	{Name: "norm2", Items: 8, Run: op_norm2, Out: rt.Slot{Off: 602112, Len: 602112}, Deps: []int{4}},
 	{Name: "pool2", Items: 192, Run: op_pool2, Out: rt.Slot{Off: 1204224, Len: 150528}, Deps: []int{5}},
 	{Name: "inception3a.branch1", Items: 17, Run: op_inception3a_branch1, Out: rt.Slot{Off: 376320, Len: 50176}, FLOPs: 19267584, Deps: []int{6}},
 	{Name: "inception3a.branch2.0", Items: 17, Run: op_inception3a_branch2_0, Out: rt.Slot{Off: 1505280, Len: 75264}, FLOPs: 28901376, Deps: []int{6}},
-	{Name: "inception3a.branch2.1", Items: 17, Run: op_inception3a_branch2_1, Out: rt.Slot{Off: 426496, Len: 100352}, FLOPs: 173408256, Deps: []int{8}},
+	{Name: "inception3a.branch2.1", Items: 8, Run: op_inception3a_branch2_1, Out: rt.Slot{Off: 426496, Len: 100352}, FLOPs: 173408256, Deps: []int{8}},
 	{Name: "inception3a.branch3.0", Items: 17, Run: op_inception3a_branch3_0, Out: rt.Slot{Off: 1580544, Len: 12544}, FLOPs: 4816896, Deps: []int{6}},
 	{Name: "inception3a.branch3.1", Items: 17, Run: op_inception3a_branch3_1, Out: rt.Slot{Off: 526848, Len: 25088}, FLOPs: 20070400, Deps: []int{10}},
 	{Name: "inception3a.branch4.0", Items: 192, Run: op_inception3a_branch4_0, Out: rt.Slot{Off: 1354752, Len: 150528}, Deps: []int{6}},
 	{Name: "inception3a.branch4.1", Items: 17, Run: op_inception3a_branch4_1, Out: rt.Slot{Off: 551936, Len: 25088}, FLOPs: 9633792, Deps: []int{12}},
 	{Name: "inception3b.branch1", Items: 17, Run: op_inception3b_branch1, Out: rt.Slot{Off: 0, Len: 100352}, FLOPs: 51380224, Deps: []int{7, 9, 11, 13}},
 	{Name: "inception3b.branch2.0", Items: 17, Run: op_inception3b_branch2_0, Out: rt.Slot{Off: 777728, Len: 100352}, FLOPs: 51380224, Deps: []int{7, 9, 11, 13}},
-	{Name: "inception3b.branch2.1", Items: 17, Run: op_inception3b_branch2_1, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{15}},
+	{Name: "inception3b.branch2.1", Items: 8, Run: op_inception3b_branch2_1, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{15}},
 	{Name: "inception3b.branch3.0", Items: 17, Run: op_inception3b_branch3_0, Out: rt.Slot{Off: 878080, Len: 25088}, FLOPs: 12845056, Deps: []int{7, 9, 11, 13}},
 	{Name: "inception3b.branch3.1", Items: 17, Run: op_inception3b_branch3_1, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 120422400, Deps: []int{17}},
 	{Name: "inception3b.branch4.0", Items: 256, Run: op_inception3b_branch4_0, Out: rt.Slot{Off: 577024, Len: 200704}, Deps: []int{7, 9, 11, 13}},
@@ -1029,18 +1046,18 @@ func op_conv2(e *exec, worker, lo, hi int) {
 // op_conv3 computes conv3 (specs/googlenet.inc:25:5): 3x3 convolution, stride
 // 1, pad 1, 64x56x56 -> 192x56x56; ReLU conv3.relu fused.
 //
-// Work items (66): 66 tile(s) of 48 output pixels (the last ending at 3136) ×
-// 1 block(s) of 192 output channels; the im2col matrix (576×3136) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (13): 13 tile(s) of 16 4×4 tiles (the last ending at 196) × 1
+// block(s) of 192 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_conv3(e *exec, worker, lo, hi int) {
 	src := e.Arena[1204224:1404928]
 	dst := e.Arena[:602112]
 	w := &e.W.conv[2]
-	g := rt.Grid{N: 3136, TileN: 48, Tiles: 66, M: 192, TileM: 192, Blocks: 1}
+	g := rt.Grid{N: 196, TileN: 16, Tiles: 13, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1123,18 +1140,18 @@ func op_inception3a_branch2_0(e *exec, worker, lo, hi int) {
 // 128x28x28; ReLU inception3a.branch2.1.relu fused. It writes channels 64..191
 // of inception3a.0 (256x28x28) in place.
 //
-// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
-// block(s) of 128 output channels; the im2col matrix (864×784) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
+// block(s) of 64 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception3a_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[1505280:1580544]
 	dst := e.Arena[426496:526848]
 	w := &e.W.conv[5]
-	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 128, TileM: 128, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1248,18 +1265,18 @@ func op_inception3b_branch2_0(e *exec, worker, lo, hi int) {
 // 192x28x28; ReLU inception3b.branch2.1.relu fused. It writes channels
 // 128..319 of inception3b.0 (480x28x28) in place.
 //
-// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
-// block(s) of 192 output channels; the im2col matrix (1152×784) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
+// block(s) of 96 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception3b_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[777728:878080]
 	dst := e.Arena[100352:250880]
 	w := &e.W.conv[11]
-	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 192, TileM: 192, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1383,18 +1400,18 @@ func op_inception4a_branch2_0(e *exec, worker, lo, hi int) {
 // 208x14x14; ReLU inception4a.branch2.1.relu fused. It writes channels
 // 192..399 of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 104 output channels; the im2col matrix (864×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 104 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4a_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[664832:683648]
 	dst := e.Arena[413952:454720]
 	w := &e.W.conv[17]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1607,18 +1624,18 @@ func op_inception4b_branch2_0(e *exec, worker, lo, hi int) {
 // 224x14x14; ReLU inception4b.branch2.1.relu fused. It writes channels
 // 160..383 of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 112 output channels; the im2col matrix (1008×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 112 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4b_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[200704:222656]
 	dst := e.Arena[31360:75264]
 	w := &e.W.conv[24]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1732,18 +1749,18 @@ func op_inception4c_branch2_0(e *exec, worker, lo, hi int) {
 // 256x14x14; ReLU inception4c.branch2.1.relu fused. It writes channels
 // 128..383 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 128 output channels; the im2col matrix (1152×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 128 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4c_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[595840:620928]
 	dst := e.Arena[291648:341824]
 	w := &e.W.conv[30]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1857,18 +1874,18 @@ func op_inception4d_branch2_0(e *exec, worker, lo, hi int) {
 // 288x14x14; ReLU inception4d.branch2.1.relu fused. It writes channels
 // 112..399 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 144 output channels; the im2col matrix (1296×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 144 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4d_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[567616:595840]
 	dst := e.Arena[185024:241472]
 	w := &e.W.conv[36]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2081,18 +2098,18 @@ func op_inception4e_branch2_0(e *exec, worker, lo, hi int) {
 // 320x14x14; ReLU inception4e.branch2.1.relu fused. It writes channels
 // 256..575 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 160 output channels; the im2col matrix (1440×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 160 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4e_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[370048:401408]
 	dst := e.Arena[50176:112896]
 	w := &e.W.conv[43]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 

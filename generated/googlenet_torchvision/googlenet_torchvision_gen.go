@@ -662,8 +662,9 @@ var paramInit = [...]struct {
 // (4.8 MB); storing each of the 215 values of the network separately would
 // take 12,376,776 (49.5 MB): values whose lifetimes do not overlap share
 // memory, and concat inputs are written in place. Each worker also has a
-// scratch for the GEMM (its packed panels of im2col matrices) and max pooling
-// (rows of window maxima).
+// scratch for the GEMM (its packed panels of im2col matrices), Winograd
+// convolutions (the transformed inputs and products of a block of tiles) and
+// max pooling (rows of window maxima).
 var layout = rt.Layout{
 	ArenaLen: 1204224,
 	Heads:    []rt.Slot{{Off: 632928, Len: 1000}, {Off: 401408, Len: 1000}},
@@ -673,12 +674,25 @@ var layout = rt.Layout{
 	ScratchLen: max(
 		rt.GemmScratchLen,
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.WinogradScratchLen(64, 56, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.WinogradScratchLen(96, 28, 4),
+		rt.WinogradScratchLen(16, 28, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.WinogradScratchLen(128, 28, 4),
+		rt.WinogradScratchLen(32, 28, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 28, W: 28, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
+		rt.WinogradScratchLen(96, 14, 2),
+		rt.WinogradScratchLen(16, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.WinogradScratchLen(112, 14, 2),
+		rt.WinogradScratchLen(24, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.WinogradScratchLen(128, 14, 2),
+		rt.WinogradScratchLen(144, 14, 2),
+		rt.WinogradScratchLen(32, 14, 2),
+		rt.WinogradScratchLen(160, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
@@ -863,6 +877,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      192,
 	Variance: "conv3.bn.running_var",
 	Weight:   "conv3.conv.weight",
+	Winograd: 4,
 }, {
 	Beta:     "inception3a.branch1.bn.bias",
 	Eps:      0.001,
@@ -890,6 +905,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      128,
 	Variance: "inception3a.branch2.1.bn.running_var",
 	Weight:   "inception3a.branch2.1.conv.weight",
+	Winograd: 4,
 }, {
 	Beta:     "inception3a.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -908,6 +924,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      32,
 	Variance: "inception3a.branch3.1.bn.running_var",
 	Weight:   "inception3a.branch3.1.conv.weight",
+	Winograd: 4,
 }, {
 	Beta:     "inception3a.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -944,6 +961,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      192,
 	Variance: "inception3b.branch2.1.bn.running_var",
 	Weight:   "inception3b.branch2.1.conv.weight",
+	Winograd: 4,
 }, {
 	Beta:     "inception3b.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -962,6 +980,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      96,
 	Variance: "inception3b.branch3.1.bn.running_var",
 	Weight:   "inception3b.branch3.1.conv.weight",
+	Winograd: 4,
 }, {
 	Beta:     "inception3b.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -998,6 +1017,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      208,
 	Variance: "inception4a.branch2.1.bn.running_var",
 	Weight:   "inception4a.branch2.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4a.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -1016,6 +1036,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      48,
 	Variance: "inception4a.branch3.1.bn.running_var",
 	Weight:   "inception4a.branch3.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4a.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -1062,6 +1083,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      224,
 	Variance: "inception4b.branch2.1.bn.running_var",
 	Weight:   "inception4b.branch2.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4b.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -1080,6 +1102,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      64,
 	Variance: "inception4b.branch3.1.bn.running_var",
 	Weight:   "inception4b.branch3.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4b.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -1116,6 +1139,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      256,
 	Variance: "inception4c.branch2.1.bn.running_var",
 	Weight:   "inception4c.branch2.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4c.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -1134,6 +1158,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      64,
 	Variance: "inception4c.branch3.1.bn.running_var",
 	Weight:   "inception4c.branch3.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4c.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -1170,6 +1195,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      288,
 	Variance: "inception4d.branch2.1.bn.running_var",
 	Weight:   "inception4d.branch2.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4d.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -1188,6 +1214,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      64,
 	Variance: "inception4d.branch3.1.bn.running_var",
 	Weight:   "inception4d.branch3.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4d.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -1234,6 +1261,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      320,
 	Variance: "inception4e.branch2.1.bn.running_var",
 	Weight:   "inception4e.branch2.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4e.branch3.0.bn.bias",
 	Eps:      0.001,
@@ -1252,6 +1280,7 @@ var convSources = [59]rt.ConvSource{{
 	Out:      128,
 	Variance: "inception4e.branch3.1.bn.running_var",
 	Weight:   "inception4e.branch3.1.conv.weight",
+	Winograd: 2,
 }, {
 	Beta:     "inception4e.branch4.1.bn.bias",
 	Eps:      0.001,
@@ -1461,20 +1490,20 @@ var layers = [...]rt.Layer[weights]{
 	{Name: "conv1.conv", Items: 262, Run: op_conv1_conv, Out: rt.Slot{Off: 0, Len: 802816}, FLOPs: 236027904},
 	{Name: "maxpool1", Items: 64, Run: op_maxpool1, Out: rt.Slot{Off: 802816, Len: 200704}, Deps: []int{0}},
 	{Name: "conv2.conv", Items: 66, Run: op_conv2_conv, Out: rt.Slot{Off: 1003520, Len: 200704}, FLOPs: 25690112, Deps: []int{1}},
-	{Name: "conv3.conv", Items: 66, Run: op_conv3_conv, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{2}},
+	{Name: "conv3.conv", Items: 13, Run: op_conv3_conv, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{2}},
 	{Name: "maxpool2", Items: 192, Run: op_maxpool2, Out: rt.Slot{Off: 802816, Len: 150528}, Deps: []int{3}},
 	{Name: "inception3a.branch1.conv", Items: 17, Run: op_inception3a_branch1_conv, Out: rt.Slot{Off: 602112, Len: 50176}, FLOPs: 19267584, Deps: []int{4}},
 	{Name: "inception3a.branch2.0.conv", Items: 17, Run: op_inception3a_branch2_0_conv, Out: rt.Slot{Off: 1103872, Len: 75264}, FLOPs: 28901376, Deps: []int{4}},
-	{Name: "inception3a.branch2.1.conv", Items: 17, Run: op_inception3a_branch2_1_conv, Out: rt.Slot{Off: 652288, Len: 100352}, FLOPs: 173408256, Deps: []int{6}},
+	{Name: "inception3a.branch2.1.conv", Items: 8, Run: op_inception3a_branch2_1_conv, Out: rt.Slot{Off: 652288, Len: 100352}, FLOPs: 173408256, Deps: []int{6}},
 	{Name: "inception3a.branch3.0.conv", Items: 17, Run: op_inception3a_branch3_0_conv, Out: rt.Slot{Off: 1179136, Len: 12544}, FLOPs: 4816896, Deps: []int{4}},
-	{Name: "inception3a.branch3.1.conv", Items: 17, Run: op_inception3a_branch3_1_conv, Out: rt.Slot{Off: 752640, Len: 25088}, FLOPs: 7225344, Deps: []int{8}},
+	{Name: "inception3a.branch3.1.conv", Items: 8, Run: op_inception3a_branch3_1_conv, Out: rt.Slot{Off: 752640, Len: 25088}, FLOPs: 7225344, Deps: []int{8}},
 	{Name: "inception3a.branch4.0", Items: 192, Run: op_inception3a_branch4_0, Out: rt.Slot{Off: 953344, Len: 150528}, Deps: []int{4}},
 	{Name: "inception3a.branch4.1.conv", Items: 17, Run: op_inception3a_branch4_1_conv, Out: rt.Slot{Off: 777728, Len: 25088}, FLOPs: 9633792, Deps: []int{10}},
 	{Name: "inception3b.branch1.conv", Items: 17, Run: op_inception3b_branch1_conv, Out: rt.Slot{Off: 0, Len: 100352}, FLOPs: 51380224, Deps: []int{5, 7, 9, 11}},
 	{Name: "inception3b.branch2.0.conv", Items: 17, Run: op_inception3b_branch2_0_conv, Out: rt.Slot{Off: 802816, Len: 100352}, FLOPs: 51380224, Deps: []int{5, 7, 9, 11}},
-	{Name: "inception3b.branch2.1.conv", Items: 17, Run: op_inception3b_branch2_1_conv, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{13}},
+	{Name: "inception3b.branch2.1.conv", Items: 8, Run: op_inception3b_branch2_1_conv, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{13}},
 	{Name: "inception3b.branch3.0.conv", Items: 17, Run: op_inception3b_branch3_0_conv, Out: rt.Slot{Off: 903168, Len: 25088}, FLOPs: 12845056, Deps: []int{5, 7, 9, 11}},
-	{Name: "inception3b.branch3.1.conv", Items: 17, Run: op_inception3b_branch3_1_conv, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 43352064, Deps: []int{15}},
+	{Name: "inception3b.branch3.1.conv", Items: 8, Run: op_inception3b_branch3_1_conv, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 43352064, Deps: []int{15}},
 	{Name: "inception3b.branch4.0", Items: 256, Run: op_inception3b_branch4_0, Out: rt.Slot{Off: 376320, Len: 200704}, Deps: []int{5, 7, 9, 11}},
 	{Name: "inception3b.branch4.1.conv", Items: 17, Run: op_inception3b_branch4_1_conv, Out: rt.Slot{Off: 326144, Len: 50176}, FLOPs: 25690112, Deps: []int{17}},
 	{Name: "maxpool3", Items: 480, Run: op_maxpool3, Out: rt.Slot{Off: 577024, Len: 94080}, Deps: []int{12, 14, 16, 18}},
@@ -1594,18 +1623,18 @@ func op_conv2_conv(e *exec, worker, lo, hi int) {
 // bias, 64x56x56 -> 192x56x56; batch norm conv3.bn (eps 0.001) folded into the
 // weights; ReLU conv3.bn.relu fused.
 //
-// Work items (66): 66 tile(s) of 48 output pixels (the last ending at 3136) ×
-// 1 block(s) of 192 output channels; the im2col matrix (576×3136) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (13): 13 tile(s) of 16 4×4 tiles (the last ending at 196) × 1
+// block(s) of 192 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_conv3_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[1003520:1204224]
 	dst := e.Arena[:602112]
 	w := &e.W.conv[2]
-	g := rt.Grid{N: 3136, TileN: 48, Tiles: 66, M: 192, TileM: 192, Blocks: 1}
+	g := rt.Grid{N: 196, TileN: 16, Tiles: 13, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1670,18 +1699,18 @@ func op_inception3a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception3a.branch2.1.bn.relu fused. It writes
 // channels 64..191 of inception3a.0 (256x28x28) in place.
 //
-// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
-// block(s) of 128 output channels; the im2col matrix (864×784) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
+// block(s) of 64 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception3a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[1103872:1179136]
 	dst := e.Arena[652288:752640]
 	w := &e.W.conv[5]
-	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 128, TileM: 128, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1714,18 +1743,18 @@ func op_inception3a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception3a.branch3.1.bn.relu fused. It writes
 // channels 192..223 of inception3a.0 (256x28x28) in place.
 //
-// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
-// block(s) of 32 output channels; the im2col matrix (144×784) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
+// block(s) of 16 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception3a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[1179136:1191680]
 	dst := e.Arena[752640:777728]
 	w := &e.W.conv[7]
-	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 32, TileM: 32, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 32, TileM: 16, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 784, src, rt.Conv{C: 16, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 784, src, rt.Conv{C: 16, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1814,18 +1843,18 @@ func op_inception3b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3b.branch2.1.bn.relu fused. It
 // writes channels 128..319 of inception3b.0 (480x28x28) in place.
 //
-// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
-// block(s) of 192 output channels; the im2col matrix (1152×784) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
+// block(s) of 96 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception3b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[802816:903168]
 	dst := e.Arena[100352:250880]
 	w := &e.W.conv[11]
-	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 192, TileM: 192, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1858,18 +1887,18 @@ func op_inception3b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception3b.branch3.1.bn.relu fused. It writes
 // channels 320..415 of inception3b.0 (480x28x28) in place.
 //
-// Work items (17): 17 tile(s) of 48 output pixels (the last ending at 784) × 1
-// block(s) of 96 output channels; the im2col matrix (288×784) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
+// block(s) of 48 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 36 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception3b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[903168:928256]
 	dst := e.Arena[250880:326144]
 	w := &e.W.conv[13]
-	g := rt.Grid{N: 784, TileN: 48, Tiles: 17, M: 96, TileM: 96, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 96, TileM: 48, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 784, src, rt.Conv{C: 32, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 784, src, rt.Conv{C: 32, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1968,18 +1997,18 @@ func op_inception4a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4a.branch2.1.bn.relu fused. It writes
 // channels 192..399 of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 104 output channels; the im2col matrix (864×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 104 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[671104:689920]
 	dst := e.Arena[413952:454720]
 	w := &e.W.conv[17]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2012,18 +2041,18 @@ func op_inception4a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4a.branch3.1.bn.relu fused. It writes
 // channels 400..447 of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 24 output channels; the im2col matrix (144×196) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 24 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[570752:573888]
 	dst := e.Arena[454720:464128]
 	w := &e.W.conv[19]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 48, TileM: 24, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 48, TileM: 24, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2188,18 +2217,18 @@ func op_inception4b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4b.branch2.1.bn.relu fused. It
 // writes channels 160..383 of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 112 output channels; the im2col matrix (1008×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 112 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[200704:222656]
 	dst := e.Arena[31360:75264]
 	w := &e.W.conv[24]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2232,18 +2261,18 @@ func op_inception4b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4b.branch3.1.bn.relu fused. It writes
 // channels 384..447 of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; the im2col matrix (216×196) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 32 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[230848:235552]
 	dst := e.Arena[75264:87808]
 	w := &e.W.conv[26]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2332,18 +2361,18 @@ func op_inception4c_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4c.branch2.1.bn.relu fused. It
 // writes channels 128..383 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 128 output channels; the im2col matrix (1152×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 128 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4c_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[595840:620928]
 	dst := e.Arena[291648:341824]
 	w := &e.W.conv[30]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2376,18 +2405,18 @@ func op_inception4c_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4c.branch3.1.bn.relu fused. It writes
 // channels 384..447 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; the im2col matrix (216×196) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 32 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4c_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[627200:631904]
 	dst := e.Arena[341824:354368]
 	w := &e.W.conv[32]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2476,18 +2505,18 @@ func op_inception4d_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4d.branch2.1.bn.relu fused. It
 // writes channels 112..399 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 144 output channels; the im2col matrix (1296×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 144 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4d_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[567616:595840]
 	dst := e.Arena[185024:241472]
 	w := &e.W.conv[36]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2520,18 +2549,18 @@ func op_inception4d_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4d.branch3.1.bn.relu fused. It writes
 // channels 400..463 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; the im2col matrix (288×196) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 32 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4d_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[620928:627200]
 	dst := e.Arena[241472:254016]
 	w := &e.W.conv[38]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2696,18 +2725,18 @@ func op_inception4e_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4e.branch2.1.bn.relu fused. It
 // writes channels 256..575 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 160 output channels; the im2col matrix (1440×196) is never
-// stored: ConvTile packs each panel of it straight from the input into the
-// worker's scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 160 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4e_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[370048:401408]
 	dst := e.Arena[50176:112896]
 	w := &e.W.conv[43]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2740,18 +2769,18 @@ func op_inception4e_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4e.branch3.1.bn.relu fused. It writes
 // channels 576..703 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 64 output channels; the im2col matrix (288×196) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
+// block(s) of 64 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// input of each block of tiles transformed, 16 GEMMs, the output transformed.
+// A worker's items make at most three calls.
 func op_inception4e_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[409856:416128]
 	dst := e.Arena[112896:137984]
 	w := &e.W.conv[45]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.P.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.W.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
