@@ -326,6 +326,8 @@ def main():
         g.append(r)
     ort_by_round = {(r["threads"], r["batch"], r["round"]): r["median_ms"] for r in records
                     if r["engine"] == "ort" and "median_ms" in r}
+    ort_cpu_by_round = {(r["threads"], r["batch"], r["round"]): r["cpu_median_ms"] for r in records
+                        if r["engine"] == "ort" and r.get("cpu_median_ms")}
     ort_med = {}
     for (name, case, th, b), g in groups.items():
         if name == NAMES["ort"]:
@@ -354,6 +356,9 @@ def main():
             ratio, how = None, None
         gf = 2 * macs * b / ms / 1e6 if macs else None
         pk = peak_by_threads.get(th)
+        cpus = [x["cpu_median_ms"] for x in g if x.get("cpu_median_ms")]
+        cpu_pairs = [x["cpu_median_ms"] / ort_cpu_by_round[(th, b, x["round"])] for x in g
+                     if x.get("cpu_median_ms") and (th, b, x["round"]) in ort_cpu_by_round]
         rows.append({"engine": name, "case": case, "build": g[0].get("build"), "threads": th, "batch": b,
                      "ms": round(ms, 3), "runs": len(g), "run_medians_ms": meds,
                      "p90_ms": round(statistics.median(x["p90_ms"] for x in g), 3),
@@ -361,7 +366,9 @@ def main():
                      "img_per_s": round(1000 * b / ms, 2), "gflops": round(gf, 1) if gf else None,
                      "pct_of_peak": round(100 * gf / pk, 1) if gf and pk else None,
                      "x_ort": round(ratio, 3) if ratio else None, "x_ort_from": how,
-                     "x_ort_rounds": [round(v, 3) for v in pairs]})
+                     "x_ort_rounds": [round(v, 3) for v in pairs],
+                     "cpu_ms": round(statistics.median(cpus), 3) if cpus else None,
+                     "x_ort_cpu": round(statistics.median(cpu_pairs), 3) if cpu_pairs else None})
         drift = max((x.get("repeat_drift_rel", 0) for x in g), default=0)
         if drift > TOL:
             rows[-1]["note"] = (f"output correct on the first Run only: later Runs drift by {drift:.2g} "
@@ -466,9 +473,11 @@ def markdown(res):
          f"{m.get('incc_tree') or '?'}; {load}; "
          f"{res['elapsed_s']:.0f} s", "",
          "ms per batch: median of the per-process medians; ×ORT = engine / ONNX Runtime at the same threads "
-         "and batch (median of same-round ratios; < 1 is faster than ORT).", "",
-         "| engine | threads | batch | ms | runs: range | p90 | min | img/s | GFLOP/s (% peak) | ×ORT |",
-         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+         "and batch (median of same-round ratios; < 1 is faster than ORT). cpu ms: the process's CPU time per "
+         "batch (all its threads), and ×ORT by it: at one thread the time the inference ran whatever else the "
+         "machine did (at two, ORT's spinning threads count too).", "",
+         "| engine | threads | batch | ms | runs: range | p90 | min | img/s | GFLOP/s (% peak) | ×ORT | cpu ms | ×ORT cpu |",
+         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in res["rows"]:
         if "error" in r:
             continue
@@ -478,7 +487,8 @@ def markdown(res):
               if r["gflops"] else "–")
         L.append(f"| {name} | {r['threads']} | {r['batch']} | {fmt(r['ms'])} | {rng} | {fmt(r['p90_ms'])} | "
                  f"{fmt(r['min_ms'])} | {r['img_per_s']:.1f} | {gf} | "
-                 f"{'**' + format(r['x_ort'], '.2f') + '**' if r['x_ort'] is not None else '–'} |")
+                 f"{'**' + format(r['x_ort'], '.2f') + '**' if r['x_ort'] is not None else '–'} | "
+                 f"{fmt(r.get('cpu_ms'))} | {format(r['x_ort_cpu'], '.2f') if r.get('x_ort_cpu') is not None else '–'} |")
     L.append("")
     builds = {}
     for r in res["rows"]:

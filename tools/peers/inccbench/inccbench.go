@@ -17,7 +17,8 @@
 // Every timing is one Infer call (ms per batch).
 //
 // Output: one JSON object per line and configuration: engine, build
-// (GOEXPERIMENT), threads, batch, median_ms, p90_ms, min_ms, n. With -logits
+// (GOEXPERIMENT), threads, batch, median_ms, p90_ms, min_ms, n, and
+// cpu_median_ms: the median of the process's CPU time per call. With -logits
 // the logits of the largest batch (from the first thread count) are written
 // there as float32 for the cross-check.
 package inccbench
@@ -34,6 +35,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	rt "github.com/inccdev/incc/runtime"
@@ -121,6 +123,17 @@ func buildTag() string {
 	return "go+" + exp
 }
 
+// processCPU is the CPU time of the process so far, user and system, in
+// seconds: with one thread, the time the inference ran, whatever other
+// processes took of the machine.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
 // liveHeap is the heap in use after a collection: what a loaded Net keeps
 // (packed weights, arenas, scratch) is the difference across NewSeeded.
 func liveHeap() uint64 {
@@ -187,26 +200,29 @@ func Main(m Model) {
 					fail(err)
 				}
 			}
-			var ts []float64
+			var ts, cpu []float64
 			start := time.Now()
 			for len(ts) < *iters || time.Since(start) < *mintime {
 				if len(ts) >= 3 && time.Since(start) > *maxtime {
 					break
 				}
-				t := time.Now()
+				t, c := time.Now(), processCPU()
 				if err := net.Infer(dst, x, b); err != nil {
 					fail(err)
 				}
 				ts = append(ts, float64(time.Since(t).Nanoseconds())/1e6)
+				cpu = append(cpu, (processCPU()-c)*1e3)
 			}
 			slices.Sort(ts)
+			slices.Sort(cpu)
 			if ti == 0 && b == maxB && *logits != "" {
 				writeF32(*logits, dst)
 			}
 			out.Encode(map[string]any{
 				"engine": "incc", "build": tag, "network": m.Name, "threads": th, "batch": b,
 				"median_ms": r3(median(ts)), "p90_ms": r3(quantile(ts, 0.9)), "min_ms": r3(ts[0]),
-				"n": len(ts), "load_ms": r3(loadMS), "heap_mb": r3(heapMB), "input": inputNote,
+				"cpu_median_ms": r3(median(cpu)),
+				"n":             len(ts), "load_ms": r3(loadMS), "heap_mb": r3(heapMB), "input": inputNote,
 				"go": runtime.Version(), "gomaxprocs": runtime.GOMAXPROCS(0),
 			})
 		}
