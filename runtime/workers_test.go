@@ -135,3 +135,42 @@ func stressItems(s *stressJob, worker, lo, hi int) {
 		s.done.Add(int64(hi - lo))
 	}
 }
+
+// TestParallelPanic: a piece that panics on a worker goroutine does not
+// kill the process: Parallel waits for the other pieces and panics with a
+// *PanicError on the caller's goroutine, and the pool still works.
+func TestParallelPanic(t *testing.T) {
+	for _, threads := range []int{2, 3} {
+		w := NewWorkers(threads)
+		for bad := range threads {
+			c := &counter{hits: make([]atomic.Int32, threads)}
+			got := func() (r any) {
+				defer func() { r = recover() }()
+				Parallel(w, threads, c, func(c *counter, worker, lo, hi int) {
+					if worker == bad {
+						panic(fmt.Sprintf("piece of worker %d", worker))
+					}
+					countItems(c, worker, lo, hi)
+				})
+				return nil
+			}()
+			p, ok := got.(*PanicError)
+			if !ok || p.Value != fmt.Sprintf("piece of worker %d", bad) {
+				t.Fatalf("threads %d, panic on worker %d: Parallel raised %v, want a *PanicError", threads, bad, got)
+			}
+			for i := range c.hits {
+				if h := c.hits[i].Load(); h != 1 && i != bad {
+					t.Errorf("threads %d: item %d computed %d times, want 1: the other pieces ran", threads, i, h)
+				}
+			}
+			c = &counter{hits: make([]atomic.Int32, 100)}
+			Parallel(w, 100, c, countItems)
+			for i := range c.hits {
+				if h := c.hits[i].Load(); h != 1 {
+					t.Fatalf("threads %d, after a panic: item %d computed %d times, want 1", threads, i, h)
+				}
+			}
+		}
+		w.Close()
+	}
+}

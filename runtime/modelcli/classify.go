@@ -349,7 +349,7 @@ func loadImages(cfg preproc.Config, jobs []job, src []float32, inLen int) []erro
 			defer wg.Done()
 			for i := w; i < len(jobs); i += workers {
 				if errs[i] = jobs[i].err; errs[i] == nil {
-					errs[i] = loadImage(cfg, jobs[i].path, src[i*inLen:(i+1)*inLen])
+					errs[i] = safely(func() error { return loadImage(cfg, jobs[i].path, src[i*inLen:(i+1)*inLen]) })
 				}
 			}
 		}()

@@ -178,7 +178,7 @@ func tensors(cfg preproc.Config, k, inLen int, src []float32, img func(i int) im
 		go func() {
 			defer wg.Done()
 			for i := w; i < k; i += workers {
-				if err := cfg.Tensor(src[i*inLen:(i+1)*inLen], img(i)); err != nil {
+				if err := safely(func() error { return cfg.Tensor(src[i*inLen:(i+1)*inLen], img(i)) }); err != nil {
 					errs[w] = err
 					return
 				}

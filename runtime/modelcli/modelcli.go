@@ -287,6 +287,18 @@ func isTerminalFile(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// safely calls f, which runs on a goroutine of its own, and returns a
+// panic in it as an error: a bug in decoding one image must not kill the
+// process and lose the results of the others.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (a bug in this program): %v", r)
+		}
+	}()
+	return f()
+}
+
 // cleanErr drops the "preproc: " prefix of preprocessing errors: the
 // binary names the file itself.
 func cleanErr(err error) string {

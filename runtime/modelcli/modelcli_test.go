@@ -591,3 +591,16 @@ func TestInfoHostileSource(t *testing.T) {
 		t.Errorf("info does not show the source escaped:\n%s", stdout)
 	}
 }
+
+// TestSafely: a panic in the function is an error, not a crash of the
+// goroutine (and the process) that ran it.
+func TestSafely(t *testing.T) {
+	done := make(chan error)
+	go func() { done <- safely(func() error { var m map[string]int; m["x"] = 1; return nil }) }()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), "nil map") {
+		t.Errorf("safely on a panicking function: %v", err)
+	}
+	if err := safely(func() error { return os.ErrNotExist }); err != os.ErrNotExist {
+		t.Errorf("safely passes the error through: %v", err)
+	}
+}
