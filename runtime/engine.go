@@ -102,6 +102,7 @@ type EngineConfig struct {
 // runs a chunk.
 type Engine[W any] struct {
 	mu      sync.Mutex
+	closing atomic.Bool // closeUnused was called: whoever holds mu closes the workers on unlock
 	w       *W
 	layout  *Layout
 	layers  []Layer[W]
@@ -228,8 +229,43 @@ func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Eng
 	return en
 }
 
-// Workers returns the engine's pool (to close it with [CloseWorkersWith]).
+// Workers returns the engine's pool.
 func (en *Engine[W]) Workers() *Workers { return en.workers }
+
+// CloseEngineWith closes en when owner becomes unreachable: a safety net
+// for owners (a generated Net) dropped without being closed. en must not
+// refer to owner. The cleanup never waits and never closes the workers
+// under a running call: if the engine is busy, the call that holds it
+// closes them when it ends. (The owner's methods should also keep the
+// owner alive while they use en, with runtime.KeepAlive.)
+func CloseEngineWith[T, W any](owner *T, en *Engine[W]) {
+	if en.workers.Threads() > 1 {
+		goruntime.AddCleanup(owner, (*Engine[W]).closeUnused, en)
+	}
+}
+
+// closeUnused is the cleanup of [CloseEngineWith]: it asks for the
+// workers to be closed, and closes them unless a call holds the engine,
+// which then does so in unlock.
+func (en *Engine[W]) closeUnused() {
+	en.closing.Store(true)
+	if en.mu.TryLock() {
+		en.workers.Close()
+		en.mu.Unlock()
+	}
+}
+
+// unlock releases the engine and, if closeUnused was called meanwhile,
+// closes the workers. closeUnused sets closing before it tries the lock
+// and unlock reads it after releasing the lock, so one of them sees the
+// other and the workers are closed.
+func (en *Engine[W]) unlock() {
+	en.mu.Unlock()
+	if en.closing.Load() && en.mu.TryLock() {
+		en.workers.Close()
+		en.mu.Unlock()
+	}
+}
 
 // Clone returns an engine sharing en's weights, with its own workers and
 // arenas, for callers that run in parallel.
@@ -240,7 +276,7 @@ func (en *Engine[W]) Clone() *Engine[W] {
 // Close stops the engine's workers. The engine must not be used afterwards.
 func (en *Engine[W]) Close() {
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	en.workers.Close()
 }
 
@@ -258,7 +294,7 @@ func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int)
 		return err
 	}
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	if en.workers.closed.Load() {
 		return fmt.Errorf("%s: Infer after Close", l.Name)
 	}
@@ -434,7 +470,7 @@ type LayerProfile struct {
 // report no images.
 func (en *Engine[W]) Profile() []LayerProfile {
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	if !en.cfg.Profile {
 		return nil
 	}
@@ -452,7 +488,7 @@ func (en *Engine[W]) Profile() []LayerProfile {
 // ResetProfile clears the recorded times.
 func (en *Engine[W]) ResetProfile() {
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	for _, e := range en.execs {
 		clear(e.prof)
 	}

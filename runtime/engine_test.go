@@ -3,10 +3,13 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // toyWeights is the weights of toyForward: out = In·scale + worker-independent offset.
@@ -299,5 +302,79 @@ func TestEnginePanic(t *testing.T) {
 			}
 		}
 		en.Close()
+	}
+}
+
+// engineOwner stands for a generated Net: it owns an engine, closed by
+// CloseEngineWith when the owner is dropped.
+type engineOwner struct{ en *Engine[toyWeights] }
+
+// TestCloseEngineWith: the workers of an engine whose owner is dropped are
+// stopped.
+func TestCloseEngineWith(t *testing.T) {
+	before := goruntime.NumGoroutine()
+	func() {
+		en := NewEngine(&toyWeights{1}, &toyLayout, toyLayers, EngineConfig{Threads: 4})
+		CloseEngineWith(&engineOwner{en}, en)
+	}()
+	deadline := time.Now().Add(time.Minute) // a guard against a hang, not a measure
+	for goruntime.NumGoroutine() > before && time.Now().Before(deadline) {
+		goruntime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := goruntime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the owner was collected, want %d", n, before)
+	}
+}
+
+// TestDropOwnerWhileRunning: the owner of an engine becomes unreachable
+// while Run runs (a generated Net dropped during Infer) and the garbage
+// collector runs the cleanup in the middle of the batch. The cleanup must
+// not close the workers under the running batch (which then failed, or
+// deadlocked if the close came between two layers); the run completes
+// and closes them when it ends.
+func TestDropOwnerWhileRunning(t *testing.T) {
+	var en *Engine[toyWeights]
+	var cleaned atomic.Bool // the cleanup ran
+	var first atomic.Bool
+	first.Store(true)
+	layers := []Layer[toyWeights]{
+		{Name: "collect", Items: 3, Run: func(e *Exec[toyWeights], worker, lo, hi int) {
+			if first.CompareAndSwap(true, false) {
+				// The owner is unreachable now: collect it and wait for
+				// its cleanup to have run.
+				deadline := time.Now().Add(time.Minute) // a guard against a hang, not a measure
+				for !cleaned.Load() && time.Now().Before(deadline) {
+					goruntime.GC()
+					cleaned.Store(en.closing.Load())
+					time.Sleep(time.Millisecond)
+				}
+			}
+			toyLayer(e, worker, lo, hi)
+		}, Out: Slot{Off: 0, Len: 3}},
+		{Name: "copy", Items: 3, Run: func(e *Exec[toyWeights], _, lo, hi int) {
+			copy(e.Arena[4+lo:4+hi], e.Arena[lo:hi])
+		}, Out: Slot{Off: 4, Len: 3}, Deps: []int{0}},
+	}
+	l := Layout{Name: "drop", InputLen: 3, ArenaLen: 8, ScratchLen: 1, Output: Slot{Off: 4, Len: 3}}
+	en = NewEngine(&toyWeights{2}, &l, layers, EngineConfig{Threads: 2})
+	CloseEngineWith(&engineOwner{en}, en) // dropped at once
+	// 3 images on 2 threads: two split among the workers, then the last
+	// one with its layers split, in a second job of the pool.
+	src := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	dst := make([]float32, 9)
+	if err := en.Run(dst, nil, src, 3); err != nil {
+		t.Fatalf("Run while the owner was collected: %v", err)
+	}
+	if !cleaned.Load() {
+		t.Fatal("the owner's cleanup did not run")
+	}
+	for i := range src {
+		if dst[i] != 2*src[i] {
+			t.Fatalf("dst = %v, want twice %v", dst, src)
+		}
+	}
+	if !en.workers.closed.Load() {
+		t.Error("the workers are still running after the run that held the engine when the owner was collected")
 	}
 }

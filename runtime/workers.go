@@ -119,15 +119,6 @@ func (w *Workers) Close() {
 	}
 }
 
-// CloseWorkersWith closes w when owner becomes unreachable (a safety net
-// for owners that are dropped without being closed). w must not refer to
-// owner.
-func CloseWorkersWith[T any](owner *T, w *Workers) {
-	if w != nil && w.n > 1 {
-		goruntime.AddCleanup(owner, (*Workers).Close, w)
-	}
-}
-
 // Span is the piece of items that worker id of n computes: [lo, hi) with
 // lo = id·items/n and hi = (id+1)·items/n.
 func Span(items, n, id int) (lo, hi int) { return id * items / n, (id + 1) * items / n }

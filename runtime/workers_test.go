@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	goruntime "runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,22 +58,6 @@ func TestParallelAllocs(t *testing.T) {
 	c := &counter{hits: make([]atomic.Int32, 16)}
 	if a := testing.AllocsPerRun(100, func() { Parallel(w, 16, c, countItems) }); a != 0 {
 		t.Errorf("Parallel allocates %v times per run, want 0", a)
-	}
-}
-
-func TestCloseWorkersWith(t *testing.T) {
-	before := goruntime.NumGoroutine()
-	func() {
-		owner := new(int)
-		CloseWorkersWith(owner, NewWorkers(4))
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for goruntime.NumGoroutine() > before && time.Now().Before(deadline) {
-		goruntime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := goruntime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after the owner was collected, want %d", n, before)
 	}
 }
 

@@ -420,7 +420,7 @@ func (g *gen) genAPI() {
 		jen.Comment(lineComment(wrap("Profile records the time each layer takes, for Profile.", 72))),
 		jen.Id("Profile").Bool(),
 	)
-	g.docf("Net is the network %s compiled from %s, with one set of weights.\n\nA Net is safe for concurrent use: it owns one arena per thread and a worker pool, and its methods serialise their callers with a mutex. To run inferences in parallel, give each goroutine its own Clone, which shares the (read-only) weights. A Net runs until Close; one that becomes unreachable is closed by the garbage collector.",
+	g.docf("Net is the network %s compiled from %s, with one set of weights.\n\nA Net is safe for concurrent use: it owns one arena per thread and a worker pool, and its methods serialise their callers with a mutex. To run inferences in parallel, give each goroutine its own Clone, which shares the (read-only) weights. A Net runs until Close; one that becomes unreachable is closed by the garbage collector (its methods keep it reachable while they run, so dropping a Net is safe at any time).",
 		net.Name, g.opts.Spec)
 	f.Type().Id("Net").Struct(jen.Id("eng").Op("*").Add(rt("Engine")).Types(jen.Id("weights")))
 
@@ -431,10 +431,10 @@ func (g *gen) genAPI() {
 		jen.Return(jen.Id("newNet").Call(rt("NewEngine").Call(jen.Id("ws"), jen.Op("&").Id("layout"), jen.Id("layers").Index(jen.Op(":")),
 			rt("EngineConfig").Values(fields("Threads", jen.Id("opts").Dot("Threads"), "Heads", jen.Id("opts").Dot("Heads"), "Profile", jen.Id("opts").Dot("Profile"))...))), jen.Nil()),
 	)
-	f.Comment(lineComment(wrap("newNet wraps an engine; the garbage collector closes its workers with the Net.", 76)))
+	f.Comment(lineComment(wrap("newNet wraps an engine; the garbage collector closes its workers with the Net, never while a method runs.", 76)))
 	f.Func().Id("newNet").Params(jen.Id("eng").Op("*").Add(rt("Engine")).Types(jen.Id("weights"))).Op("*").Id("Net").Block(
 		jen.Id("n").Op(":=").Op("&").Id("Net").Values(jen.Id("eng")),
-		rt("CloseWorkersWith").Call(jen.Id("n"), jen.Id("eng").Dot("Workers").Call()),
+		rt("CloseEngineWith").Call(jen.Id("n"), jen.Id("eng")),
 		jen.Return(jen.Id("n")),
 	)
 	load := func(name, doc string, params []jen.Code, call jen.Code) {
@@ -471,27 +471,35 @@ func (g *gen) genAPI() {
 		jen.Return(jen.Id("w")),
 	)
 
+	// Each method keeps m reachable until it returns: otherwise m is dead
+	// once m.eng is loaded, and the garbage collector could close the
+	// engine's workers under the running call.
+	keepAlive := jen.Defer().Qual("runtime", "KeepAlive").Call(jen.Id("m"))
 	g.docf("Infer computes a batch of n images: src holds n×InputLen values (N×C×H×W, row-major), dst receives n×OutputLen. Wrong sizes are errors. Infer does not allocate.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Infer").Params(jen.List(jen.Id("dst"), jen.Id("src")).Index().Float32(), jen.Id("n").Int()).Error().Block(
+		keepAlive,
 		jen.Return(jen.Id("m").Dot("eng").Dot("Run").Call(jen.Id("dst"), jen.Nil(), jen.Id("src"), jen.Id("n"))),
 	)
 	g.docf("InferHeads is Infer that also runs the side heads, which needs Options.Heads: heads holds one slice per entry of HeadNames, receiving n images of that head's output (HeadShapes).")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("InferHeads").Params(jen.List(jen.Id("dst"), jen.Id("src")).Index().Float32(), jen.Id("n").Int(), jen.Id("heads").Index().Index().Float32()).Error().Block(
+		keepAlive,
 		jen.If(jen.Id("heads").Op("==").Nil()).Block(jen.Id("heads").Op("=").Index().Index().Float32().Values()),
 		jen.Return(jen.Id("m").Dot("eng").Dot("Run").Call(jen.Id("dst"), jen.Id("heads"), jen.Id("src"), jen.Id("n"))),
 	)
 	g.docf("Clone returns a Net sharing m's weights, with its own arenas and workers, for a goroutine that runs inferences in parallel with m.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Clone").Params().Op("*").Id("Net").Block(
+		keepAlive,
 		jen.Return(jen.Id("newNet").Call(jen.Id("m").Dot("eng").Dot("Clone").Call())),
 	)
 	g.docf("Profile returns the time each layer took over the images inferred since the Net was made or ResetProfile, in execution order (the table layers), or nil without Options.Profile.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Profile").Params().Index().Add(rt("LayerProfile")).Block(
+		keepAlive,
 		jen.Return(jen.Id("m").Dot("eng").Dot("Profile").Call()),
 	)
 	g.docf("ResetProfile clears the times Profile reports.")
-	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("ResetProfile").Params().Block(jen.Id("m").Dot("eng").Dot("ResetProfile").Call())
+	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("ResetProfile").Params().Block(keepAlive, jen.Id("m").Dot("eng").Dot("ResetProfile").Call())
 	g.docf("Close stops the worker goroutines. The Net must not be used afterwards.")
-	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Close").Params().Block(jen.Id("m").Dot("eng").Dot("Close").Call())
+	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Close").Params().Block(keepAlive, jen.Id("m").Dot("eng").Dot("Close").Call())
 }
 
 // genWeights emits the weights type, the tables naming each layer's

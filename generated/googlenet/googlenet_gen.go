@@ -6,6 +6,7 @@ import (
 	rt "github.com/inccdev/incc/runtime"
 	"io"
 	"math"
+	"runtime"
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
@@ -352,7 +353,8 @@ type Options struct {
 // pool, and its methods serialise their callers with a mutex. To run
 // inferences in parallel, give each goroutine its own Clone, which shares the
 // (read-only) weights. A Net runs until Close; one that becomes unreachable is
-// closed by the garbage collector.
+// closed by the garbage collector (its methods keep it reachable while they
+// run, so dropping a Net is safe at any time).
 type Net struct {
 	eng *rt.Engine[weights]
 }
@@ -370,10 +372,10 @@ func New(w rt.Weights, opts Options) (*Net, error) {
 }
 
 // newNet wraps an engine; the garbage collector closes its workers with the
-// Net.
+// Net, never while a method runs.
 func newNet(eng *rt.Engine[weights]) *Net {
 	n := &Net{eng}
-	rt.CloseWorkersWith(n, eng.Workers())
+	rt.CloseEngineWith(n, eng)
 	return n
 }
 
@@ -434,6 +436,7 @@ func seededWeights(seed uint64, heads bool) rt.Weights {
 // row-major), dst receives n×OutputLen. Wrong sizes are errors. Infer does not
 // allocate.
 func (m *Net) Infer(dst, src []float32, n int) error {
+	defer runtime.KeepAlive(m)
 	return m.eng.Run(dst, nil, src, n)
 }
 
@@ -441,6 +444,7 @@ func (m *Net) Infer(dst, src []float32, n int) error {
 // Options.Heads: heads holds one slice per entry of HeadNames, receiving n
 // images of that head's output (HeadShapes).
 func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
+	defer runtime.KeepAlive(m)
 	if heads == nil {
 		heads = [][]float32{}
 	}
@@ -450,6 +454,7 @@ func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
 // Clone returns a Net sharing m's weights, with its own arenas and workers,
 // for a goroutine that runs inferences in parallel with m.
 func (m *Net) Clone() *Net {
+	defer runtime.KeepAlive(m)
 	return newNet(m.eng.Clone())
 }
 
@@ -457,16 +462,19 @@ func (m *Net) Clone() *Net {
 // Net was made or ResetProfile, in execution order (the table layers), or nil
 // without Options.Profile.
 func (m *Net) Profile() []rt.LayerProfile {
+	defer runtime.KeepAlive(m)
 	return m.eng.Profile()
 }
 
 // ResetProfile clears the times Profile reports.
 func (m *Net) ResetProfile() {
+	defer runtime.KeepAlive(m)
 	m.eng.ResetProfile()
 }
 
 // Close stops the worker goroutines. The Net must not be used afterwards.
 func (m *Net) Close() {
+	defer runtime.KeepAlive(m)
 	m.eng.Close()
 }
 

@@ -11,11 +11,13 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/compiler/interp"
@@ -338,6 +340,64 @@ func Errors(t *testing.T, p *Package, net *ir.Network) {
 		t.Errorf("missing %s: no error", first)
 	} else if !bytes.Contains([]byte(err.Error()), []byte(first)) {
 		t.Errorf("missing %s: error %q does not name it", first, err)
+	}
+}
+
+// DropWhileRunning drops Nets while their Infer runs, with the garbage
+// collector running all the time: the cleanup of a dropped Net must not
+// stop its workers under the running Infer (which then failed, or hung if
+// the workers stopped between two jobs). Each Infer is a batch of 3 on 2
+// threads: two images split among the workers, then one with its layers
+// split, so the pool runs two jobs. It checks the outputs against a Net
+// that is kept.
+func DropWhileRunning(t *testing.T, p *Package, net *ir.Network) {
+	const n, rounds = 3, 6
+	in, outLen := net.Input, net.Shape(net.Output).Len()
+	src := runtime.SeededInput(3, n, in.C, in.H, in.W).Data
+	w := p.Seeded(1, false)
+	kept, err := p.New(w, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float32, n*outLen)
+	if err := kept.Infer(want, src, n); err != nil {
+		t.Fatal(err)
+	}
+	kept.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				goruntime.GC()
+			}
+		}
+	}()
+	for round := range rounds {
+		g, err := p.New(w, false, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := make([]float32, n*outLen)
+		done := make(chan error, 1)
+		// The goroutine holds the only reference to the Net; it is
+		// unreachable as soon as Infer has been called.
+		go func(g Net) { done <- g.Infer(dst, src, n) }(g)
+		g = nil
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: Infer of a dropped Net: %v", round, err)
+			}
+		case <-time.After(5 * time.Minute): // a guard against a hang, not a measure
+			t.Fatalf("round %d: Infer of a dropped Net hangs", round)
+		}
+		if !bitsEqual(dst, want) {
+			t.Fatalf("round %d: the outputs of a dropped Net differ from a kept one's", round)
+		}
 	}
 }
 
