@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // The .npy format (numpy.lib.format):
@@ -31,15 +33,11 @@ func npyError(file, format string, args ...any) error {
 
 // LoadNpy reads the .npy file at path; see [ReadNpy].
 func LoadNpy(path string) (Tensor, error) {
-	f, err := os.Open(path)
+	f, fi, err := regular.Open(path)
 	if err != nil {
 		return Tensor{}, fmt.Errorf("runtime: npy: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return Tensor{}, fmt.Errorf("runtime: npy: %w", err)
-	}
 	return ReadNpy(path, bufio.NewReaderSize(f, 1<<16), fi.Size())
 }
 

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // Safetensors format (https://github.com/huggingface/safetensors):
@@ -92,15 +94,11 @@ func stError(file, tensor, format string, args ...any) error {
 
 // LoadSafetensors reads the safetensors file at path; see [ReadSafetensors].
 func LoadSafetensors(path string) (Weights, map[string]string, error) {
-	f, err := os.Open(path)
+	f, fi, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("runtime: safetensors: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("runtime: safetensors: %w", err)
-	}
 	return ReadSafetensors(path, bufio.NewReaderSize(f, 1<<16), fi.Size())
 }
 

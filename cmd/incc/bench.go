@@ -15,6 +15,7 @@ import (
 	"text/template"
 
 	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // benchCmd is incc bench: compile a spec as incc build does (the generated
@@ -75,7 +76,7 @@ func (c *benchCmd) Run(a *app) error {
 			return fmt.Errorf("bench: module %s does not require %s: go get -tool %s/cmd/incc (%v)", modPath, inccModule, inccModule, err)
 		}
 	}
-	source, err := os.ReadFile(c.Spec)
+	source, err := regular.ReadFile(c.Spec)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/compiler/stats"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -101,7 +102,7 @@ func (c *buildCmd) Run(a *app) error {
 		return err
 	}
 
-	source, err := os.ReadFile(c.Spec)
+	source, err := regular.ReadFile(c.Spec)
 	if err != nil {
 		return err
 	}
@@ -211,7 +212,7 @@ func buildDir(modDir, inputs string) (string, error) {
 // generated New will (names, shapes; with heads, the side heads' too). It
 // returns the file's bytes and their sha256.
 func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, error) {
-	data, err := os.ReadFile(path)
+	data, err := regular.ReadFile(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("build: %v", err)
 	}

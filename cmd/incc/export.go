@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/compiler/export"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 type exportCmd struct {
@@ -33,7 +34,7 @@ func (c *exportCmd) Run(a *app) error {
 		_, err := a.stdout.Write(buf.Bytes())
 		return err
 	}
-	if old, err := os.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
+	if old, err := regular.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
 		return nil
 	}
 	return os.WriteFile(c.Output, buf.Bytes(), 0o644)

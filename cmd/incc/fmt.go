@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/internal/textdiff"
 )
@@ -32,7 +33,7 @@ func (c *fmtCmd) Run(a *app) error {
 	}
 	var failed error
 	for _, path := range c.Files {
-		src, err := os.ReadFile(path)
+		src, err := regular.ReadFile(path)
 		if err != nil {
 			printErr(a.stderr, err)
 			failed = errSpec

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // genCmd is incc gen: compile a spec to a Go package source file.
@@ -64,7 +65,7 @@ func packageName(spec string) string {
 // these bytes (so that mtimes and the build cache stay put). It reports
 // whether it wrote.
 func writeIfChanged(path string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	if old, err := regular.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return false, nil
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/inccdev/incc/compiler"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
@@ -103,7 +103,7 @@ func newSources() sources {
 // load reads, parses and checks one spec. On spec errors it prints them and
 // returns errSpec.
 func (a *app) load(path string) (*ir.Network, error) {
-	src, err := os.ReadFile(path)
+	src, err := regular.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

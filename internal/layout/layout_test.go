@@ -21,6 +21,7 @@ var rules = []struct {
 	external []string
 }{
 	{"internal/safetext", nil, nil},
+	{"internal/regular", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", nil, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
@@ -28,12 +29,12 @@ var rules = []struct {
 	{"compiler/graph", []string{"compiler/ir"}, []string{"gonum.org/v1/gonum/"}},
 	{"compiler/export", []string{"compiler/ir", "internal/safetext"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/"}, nil},
-	{"runtime", []string{"runtime/gemm"}, nil},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/regular"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/regular"}, nil},
 	{"runtime/gemm", nil, nil},
-	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/"}, nil},
+	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/regular"}, []string{"golang.org/x/image/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/regular"}, nil},
 }
 
 func TestImports(t *testing.T) {

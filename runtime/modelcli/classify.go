@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
@@ -56,10 +57,12 @@ type summary struct {
 }
 
 // job is an input: an image file to classify, or an error found while
-// listing the inputs (a missing path, an empty directory).
+// listing the inputs (a missing path, an empty directory, a file that is
+// not a regular file).
 type job struct {
 	path string
 	err  error
+	file bool // an image file, counted in the summary's images
 }
 
 func (c *cli) classify(args []string) error {
@@ -100,7 +103,7 @@ func (c *cli) classify(args []string) error {
 
 	r := &classifyRun{cli: c, top: *top, json: *asJSON, sum: summary{Skipped: skipped}}
 	for _, j := range jobs {
-		if j.err == nil {
+		if j.file {
 			r.sum.Images++
 		}
 	}
@@ -293,7 +296,9 @@ func (c *cli) top(out []float32, k int) []class {
 // listInputs expands the paths: files as they are, directories walked
 // recursively in lexical order for files with an image extension. It
 // counts the other files of directories as skipped. A missing path, an
-// unreadable directory and a directory without images are error jobs.
+// unreadable directory, a directory without images and a file that is
+// not a regular file (a named pipe, a socket, a device: reading one could
+// block forever) are error jobs, found without opening anything.
 func listInputs(paths []string) (jobs []job, skipped int) {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -302,7 +307,7 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 			continue
 		}
 		if !fi.IsDir() {
-			jobs = append(jobs, job{path: p})
+			jobs = append(jobs, job{path: p, err: regular.Check(p, fi.Mode()), file: true})
 			continue
 		}
 		found, other := 0, 0
@@ -315,7 +320,12 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 				}
 			case d.IsDir():
 			case isImageName(d.Name()):
-				jobs = append(jobs, job{path: path})
+				// A symbolic link is followed when the file is opened.
+				var err error
+				if d.Type()&fs.ModeSymlink == 0 {
+					err = regular.Check(path, d.Type())
+				}
+				jobs = append(jobs, job{path: path, err: err, file: true})
 				found++
 			default:
 				other++
@@ -358,21 +368,8 @@ func loadImages(cfg preproc.Config, jobs []job, src []float32, inLen int) []erro
 	return errs
 }
 
-// loadImage reads one image file into dst.
+// loadImage reads one image file into dst. A file that is not a regular
+// file is an error (preproc opens without blocking and checks).
 func loadImage(cfg preproc.Config, path string, dst []float32) error {
-	// Open first, so that an unreadable file or a directory gets the
-	// operating system's message.
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	fi, err := f.Stat()
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if fi.IsDir() {
-		return fmt.Errorf("%s: is a directory", path)
-	}
 	return cfg.Load(path, dst)
 }

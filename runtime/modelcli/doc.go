@@ -21,7 +21,9 @@
 // terminal, stderr shows a progress bar. Every file that cannot be read or
 // decoded (missing, unreadable, not an image, truncated, too large) is
 // reported on stderr when it happens and again at the end, and the run
-// carries on; the exit code is then 1. A directory without images is an
+// carries on; the exit code is then 1. A file that is not a regular file
+// (a named pipe, a socket, a device) is reported without being read: it
+// could block the run forever. A directory without images is an
 // error too. With several images, a summary (images, failures, throughput)
 // ends the run. --json prints one JSON document on stdout instead.
 //

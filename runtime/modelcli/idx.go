@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // idx is an IDX file of unsigned bytes (the MNIST format): dims, then the
@@ -27,18 +28,11 @@ const maxIDXBytes = 4 << 30
 // the data is read, and the data is read as it comes: a header that claims
 // more than the file holds is an error, never a large allocation.
 func readIDX(path string, ndims int) (*idx, error) {
-	f, err := os.Open(path)
+	f, fi, err := regular.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, want an IDX file", path)
-	}
 	x, err := decodeIDX(bufio.NewReader(f), fi.Size(), ndims)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

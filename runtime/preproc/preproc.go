@@ -11,9 +11,9 @@ import (
 	_ "image/png"
 	"io"
 	"math"
-	"os"
 	"strings"
 
+	"github.com/inccdev/incc/internal/regular"
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
@@ -164,12 +164,14 @@ func (c Config) Tensor(dst []float32, img image.Image) error {
 }
 
 // Load decodes the image file at path and writes it into dst as Tensor
-// does. Errors about the file name it.
+// does. Errors about the file name it. A file that is not a regular file
+// (a directory, a named pipe, a device) is an error: it is opened without
+// blocking and its type checked before anything is read.
 func (c Config) Load(path string, dst []float32) error {
 	if err := c.checkDst(dst); err != nil {
 		return fmt.Errorf("preproc: %w", err)
 	}
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return fmt.Errorf("preproc: %w", err)
 	}
