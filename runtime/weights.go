@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -21,10 +22,13 @@ func (w Weights) Names() []string {
 	return names
 }
 
-// Spec is a weight tensor a network expects: its name and shape.
+// Spec is a weight tensor a network expects: its name and shape, and
+// whether its values must not be negative (a batch norm's running
+// variance, whose square root the network takes).
 type Spec struct {
-	Name  string
-	Shape []int
+	Name        string
+	Shape       []int
+	NonNegative bool
 }
 
 // IsBatchesTracked reports whether name is a PyTorch batch norm
@@ -35,10 +39,12 @@ func IsBatchesTracked(name string) bool {
 }
 
 // Check validates w against the tensors a network expects. Every tensor in
-// want must be present with that shape and the matching number of values;
-// a tensor of w that is not in want is an error unless optional reports
-// true for its name (optional may be nil). Optional tensors are not checked
-// further: they belong to parts that do not run.
+// want must be present with that shape and the matching number of values,
+// every value finite (no NaN or ±Inf: the network's outputs would be NaN
+// or meaningless) and, for a NonNegative spec, not negative; a tensor of w
+// that is not in want is an error unless optional reports true for its
+// name (optional may be nil). Optional tensors are not checked further:
+// they belong to parts that do not run.
 //
 // All problems are reported, joined with [errors.Join], each naming the
 // tensor: "runtime: weights: conv1.weight: shape [64 3 3 3], want [64 3 7 7]".
@@ -55,6 +61,10 @@ func Check(w Weights, want []Spec, optional func(name string) bool) error {
 			errs = append(errs, fmt.Errorf("runtime: weights: %s: shape %v, want %v", s.Name, t.Shape, s.Shape))
 		case len(t.Data) != t.Len():
 			errs = append(errs, fmt.Errorf("runtime: weights: %s: got %d values, want %d for shape %v", s.Name, len(t.Data), t.Len(), t.Shape))
+		default:
+			if err := checkValues(s, t.Data); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	for _, name := range w.Names() {
@@ -64,4 +74,54 @@ func Check(w Weights, want []Spec, optional func(name string) bool) error {
 		errs = append(errs, fmt.Errorf("runtime: weights: %s: unexpected tensor (shape %v), the network has no such weight", name, w[name].Shape))
 	}
 	return errors.Join(errs...)
+}
+
+// checkValues checks that the values of the tensor of s are finite and,
+// if s says so, not negative; each error names the tensor, counts the bad
+// values and shows the first with its coordinates.
+func checkValues(s Spec, data []float32) error {
+	var nonFinite, negative, firstNF, firstNeg int
+	for i, v := range data {
+		switch {
+		case math.IsNaN(float64(v)) || math.IsInf(float64(v), 0):
+			if nonFinite == 0 {
+				firstNF = i
+			}
+			nonFinite++
+		case s.NonNegative && v < 0:
+			if negative == 0 {
+				firstNeg = i
+			}
+			negative++
+		}
+	}
+	var errs []error
+	report := func(n, first int, what, why string) {
+		v, at := data[first], index(s.Shape, first)
+		if n == 1 {
+			errs = append(errs, fmt.Errorf("runtime: weights: %s: value %v at %v is %s%s", s.Name, v, at, what, why))
+		} else {
+			errs = append(errs, fmt.Errorf("runtime: weights: %s: %d values are %s, the first %v at %v%s", s.Name, n, what, v, at, why))
+		}
+	}
+	if nonFinite > 0 {
+		report(nonFinite, firstNF, "not finite", "")
+	}
+	if negative > 0 {
+		report(negative, firstNeg, "negative", " (a variance cannot be negative)")
+	}
+	return errors.Join(errs...)
+}
+
+// index renders the flat index i of a tensor of the given shape as
+// coordinates, [2 0 1 1].
+func index(shape []int, i int) []int {
+	c := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		if shape[k] > 0 {
+			c[k] = i % shape[k]
+			i /= shape[k]
+		}
+	}
+	return c
 }

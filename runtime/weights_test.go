@@ -1,15 +1,16 @@
 package runtime
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
 
 func TestCheck(t *testing.T) {
 	want := []Spec{
-		{"inception3a.branch1.conv.weight", []int{64, 192, 3, 3}},
-		{"conv1.weight", []int{2, 3}},
-		{"conv1.bias", []int{2}},
+		{Name: "inception3a.branch1.conv.weight", Shape: []int{64, 192, 3, 3}},
+		{Name: "conv1.weight", Shape: []int{2, 3}},
+		{Name: "conv1.bias", Shape: []int{2}},
 	}
 	good := Weights{
 		"inception3a.branch1.conv.weight": New(64, 192, 3, 3),
@@ -99,4 +100,54 @@ func TestTensor(t *testing.T) {
 		}
 	}()
 	x.At(2, 0)
+}
+
+// TestCheckValues: NaN and infinite weights, and negative running
+// variances, are errors naming the tensor, the count and the first bad
+// value with its coordinates; a negative value elsewhere is fine, and so
+// are bad values in optional tensors (they do not run).
+func TestCheckValues(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	want := []Spec{
+		{Name: "conv.weight", Shape: []int{2, 1, 2, 2}},
+		{Name: "bn.running_var", Shape: []int{3}, NonNegative: true},
+		{Name: "bn.running_mean", Shape: []int{3}},
+	}
+	w := func(conv []float32, variance []float32) Weights {
+		return Weights{
+			"conv.weight":         {Shape: []int{2, 1, 2, 2}, Data: conv},
+			"bn.running_var":      {Shape: []int{3}, Data: variance},
+			"bn.running_mean":     {Shape: []int{3}, Data: []float32{-1, 0, 1}},
+			"head.weight":         {Shape: []int{1}, Data: []float32{nan}},
+			"num_batches_tracked": {Shape: []int{}, Data: []float32{inf}},
+		}
+	}
+	optional := func(name string) bool { return name == "head.weight" || IsBatchesTracked(name) }
+	conv := []float32{1, -2, 3, 4, 5, 6, 7, 8}
+	for _, tt := range []struct {
+		name           string
+		conv, variance []float32
+		want           []string
+	}{
+		{"ok", conv, []float32{0, 1, 2}, nil},
+		{"nan", []float32{1, 2, 3, 4, 5, 6, nan, 8}, []float32{0, 1, 2},
+			[]string{"runtime: weights: conv.weight: value NaN at [1 0 1 0] is not finite"}},
+		{"infinities", []float32{1, float32(math.Inf(-1)), 3, 4, 5, inf, 7, nan}, []float32{0, 1, 2},
+			[]string{"runtime: weights: conv.weight: 3 values are not finite, the first -Inf at [0 0 0 1]"}},
+		{"negative variance", conv, []float32{0, -0.5, 2},
+			[]string{"runtime: weights: bn.running_var: value -0.5 at [1] is negative (a variance cannot be negative)"}},
+		{"both", []float32{inf, 2, 3, 4, 5, 6, 7, 8}, []float32{nan, -1, -2},
+			[]string{"runtime: weights: conv.weight: value +Inf at [0 0 0 0] is not finite",
+				"runtime: weights: bn.running_var: value NaN at [0] is not finite",
+				"runtime: weights: bn.running_var: 2 values are negative, the first -1 at [1] (a variance cannot be negative)"}},
+	} {
+		err := Check(w(tt.conv, tt.variance), want, optional)
+		var got []string
+		if err != nil {
+			got = strings.Split(err.Error(), "\n")
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s: got\n%s\nwant\n%s", tt.name, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+		}
+	}
 }

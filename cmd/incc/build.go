@@ -222,7 +222,7 @@ func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, err
 	}
 	var specs []runtime.Spec
 	for _, p := range net.Params(true) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape})
+		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
 	}
 	required := len(net.Params(false))
 	if heads {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/inccdev/incc/compiler/interp"
@@ -127,7 +129,9 @@ func flat(t runtime.Tensor) runtime.Tensor {
 	return t
 }
 
-// printTop prints the top k classes of each image of a classifier's output.
+// printTop prints the top k classes of each image of a classifier's output
+// (k 0: nothing). An image whose output is not finite has no top classes
+// (null in JSON): it is reported on stderr and the exit code is 1.
 func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) error {
 	if k <= 0 {
 		return nil
@@ -139,8 +143,14 @@ func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) e
 	n := out.Shape[0]
 	per := len(out.Data) / n
 	var all [][]prediction
+	var bad []string
 	for i := 0; i < n; i++ {
 		v := out.Data[i*per : (i+1)*per]
+		if j := slices.IndexFunc(v, func(x float32) bool { return math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) }); j >= 0 {
+			bad = append(bad, fmt.Sprintf("image %d: the output is not finite (%v for class %d)", i, v[j], j))
+			all = append(all, nil)
+			continue
+		}
 		var preds []prediction
 		for _, cls := range runtime.TopK(v, k) {
 			p := prediction{Class: cls, Score: v[cls]}
@@ -154,15 +164,27 @@ func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) e
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"top": all})
+		if err := enc.Encode(map[string]any{"top": all}); err != nil {
+			return err
+		}
+	} else {
+		for i, preds := range all {
+			if preds == nil {
+				continue
+			}
+			if n > 1 {
+				fmt.Fprintf(a.stdout, "image %d:\n", i)
+			}
+			for _, p := range preds {
+				fmt.Fprintf(a.stdout, "  %5d  %10.4f  %s\n", p.Class, p.Score, p.Label)
+			}
+		}
 	}
-	for i, preds := range all {
-		if n > 1 {
-			fmt.Fprintf(a.stdout, "image %d:\n", i)
-		}
-		for _, p := range preds {
-			fmt.Fprintf(a.stdout, "  %5d  %10.4f  %s\n", p.Class, p.Score, p.Label)
-		}
+	for _, b := range bad {
+		fmt.Fprintf(a.stderr, "incc: run: %s\n", b)
+	}
+	if len(bad) > 0 {
+		return exitError(1)
 	}
 	return nil
 }

@@ -288,7 +288,11 @@ func (g *gen) genParams() {
 				continue
 			}
 			for _, prm := range op.Params {
-				specs = append(specs, jen.Values(jen.Id("Name").Op(":").Lit(prm.Name), jen.Id("Shape").Op(":").Index().Int().Values(lits(prm.Shape...)...)))
+				kv := []jen.Code{jen.Id("Name").Op(":").Lit(prm.Name), jen.Id("Shape").Op(":").Index().Int().Values(lits(prm.Shape...)...)}
+				if prm.Role == ir.RoleRunningVar {
+					kv = append(kv, jen.Id("NonNegative").Op(":").True())
+				}
+				specs = append(specs, jen.Values(kv...))
 				inits = append(inits, jen.Values(rt(initKind(op, prm)), jen.Lit(prm.FanIn)))
 				if !heads {
 					trunk++
@@ -296,7 +300,7 @@ func (g *gen) genParams() {
 			}
 		}
 	}
-	g.docf("Params is the weight manifest: the name and shape of every tensor the network reads, as a safetensors file holds them. The trunk's come first, in op order (TrunkParams of them), then the side heads'. Without Options.Heads, only the trunk's are required.")
+	g.docf("Params is the weight manifest: the name and shape of every tensor the network reads, as a safetensors file holds them (running variances must not be negative). The trunk's come first, in op order (TrunkParams of them), then the side heads'. Without Options.Heads, only the trunk's are required.")
 	g.f.Var().Id("Params").Op("=").Index().Add(rt("Spec")).Add(multi(specs))
 	g.f.Comment(lineComment(wrap("TrunkParams is the number of leading entries of Params that the trunk reads.", 76)))
 	g.f.Const().Id("TrunkParams").Op("=").Lit(trunk)

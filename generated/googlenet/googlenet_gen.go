@@ -33,9 +33,9 @@ var HeadNames = []string{"aux1", "aux2"}
 var HeadShapes = [][3]int{{1000, 1, 1}, {1000, 1, 1}}
 
 // Params is the weight manifest: the name and shape of every tensor the
-// network reads, as a safetensors file holds them. The trunk's come first, in
-// op order (TrunkParams of them), then the side heads'. Without Options.Heads,
-// only the trunk's are required.
+// network reads, as a safetensors file holds them (running variances must not
+// be negative). The trunk's come first, in op order (TrunkParams of them),
+// then the side heads'. Without Options.Heads, only the trunk's are required.
 var Params = []rt.Spec{
 	{Name: "conv1.weight", Shape: []int{64, 3, 7, 7}},
 	{Name: "conv1.bias", Shape: []int{64}},

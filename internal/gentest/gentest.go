@@ -341,6 +341,29 @@ func Errors(t *testing.T, p *Package, net *ir.Network) {
 	} else if !bytes.Contains([]byte(err.Error()), []byte(first)) {
 		t.Errorf("missing %s: error %q does not name it", first, err)
 	}
+	// Weights that are not finite, and negative running variances, are
+	// refused, naming the tensor: the first kernel's, the first running
+	// variance's.
+	seen := map[ir.Role]bool{}
+	for _, prm := range net.Params(false) {
+		bad := []float32{float32(math.NaN()), float32(math.Inf(-1))}
+		switch {
+		case seen[prm.Role]:
+			continue
+		case prm.Role == ir.RoleRunningVar:
+			bad = append(bad, -1)
+		case prm.Role != ir.RoleWeight || prm.FanIn == 0:
+			continue
+		}
+		seen[prm.Role] = true
+		for _, v := range bad {
+			w := p.Seeded(1, false)
+			w[prm.Name].Data[1] = v
+			if _, err := p.New(w, false, 1); err == nil || !strings.Contains(err.Error(), prm.Name+": value "+fmt.Sprint(v)+" at ") {
+				t.Errorf("%s holding %v: error %v", prm.Name, v, err)
+			}
+		}
+	}
 }
 
 // DropWhileRunning drops Nets while their Infer runs, with the garbage

@@ -156,16 +156,31 @@ func (c *cli) classify(args []string) error {
 				r.fail(j.path, errs[i])
 				continue
 			}
+			out := dst[k*outLen : (k+1)*outLen]
+			if err := checkOutput("output", out); err != nil {
+				k++
+				r.fail(j.path, err)
+				continue
+			}
 			res := newResult(j.path)
-			res.Top = c.top(dst[k*outLen:(k+1)*outLen], *top)
+			res.Top = c.top(out, *top)
+			var err error
 			for h, head := range c.m.Heads {
 				l := headLen[h]
+				ho := heads[h][k*l : (k+1)*l]
+				if err = checkOutput("head "+head.Name+"'s output", ho); err != nil {
+					break
+				}
 				if res.Heads == nil {
 					res.Heads = map[string][]class{}
 				}
-				res.Heads[head.Name] = c.top(heads[h][k*l:(k+1)*l], *top)
+				res.Heads[head.Name] = c.top(ho, *top)
 			}
 			k++
+			if err != nil {
+				r.fail(j.path, err)
+				continue
+			}
 			r.ok(res)
 		}
 		r.progress()

@@ -7,6 +7,7 @@ import (
 	"image"
 	"io"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ type evalResult struct {
 	Images    int     `json:"images"`
 	Correct   int     `json:"correct"`
 	Accuracy  float64 `json:"accuracy"` // percent
+	Failures  int     `json:"failures"` // images whose output is not finite, counted as wrong
 	Seconds   float64 `json:"seconds"`  // preprocessing and inference
 	PerSecond float64 `json:"images_per_second"`
 	Batch     int     `json:"batch"`
@@ -93,7 +95,7 @@ func (c *cli) eval(args []string) error {
 		bar = newProgress(c.stderr, n)
 	}
 	start := time.Now()
-	correct := 0
+	correct, failures := 0, 0
 	for lo := 0; lo < n; lo += *batch {
 		k := min(*batch, n-lo)
 		if err := tensors(cfg, k, inLen, src, func(i int) image.Image { return gray(lo + i) }); err != nil {
@@ -103,7 +105,13 @@ func (c *cli) eval(args []string) error {
 			return err
 		}
 		for i := range k {
-			p := argmax(dst[i*outLen : (i+1)*outLen])
+			out := dst[i*outLen : (i+1)*outLen]
+			if checkOutput("output", out) != nil {
+				pred[lo+i] = noClass
+				failures++
+				continue
+			}
+			p := argmax(out)
 			pred[lo+i] = p
 			if p == int(labels.data[lo+i]) {
 				correct++
@@ -114,11 +122,23 @@ func (c *cli) eval(args []string) error {
 	secs := time.Since(start).Seconds()
 	bar.done()
 	r := evalResult{Model: c.m.Name, Images: n, Correct: correct, Accuracy: 100 * float64(correct) / float64(n),
-		Seconds: secs, PerSecond: float64(n) / secs, Batch: *batch, Threads: nt}
+		Failures: failures, Seconds: secs, PerSecond: float64(n) / secs, Batch: *batch, Threads: nt}
+	// Images whose output is not finite are failures: counted as wrong,
+	// reported, and the exit code is 1.
+	var failErr error
+	if failures > 0 {
+		first := slices.Index(pred, noClass)
+		fmt.Fprintf(c.stderr, "%s: %s of %d: the network's output is not finite (counted as wrong; the first is image %d)\n",
+			c.prog, plural(failures, "image"), n, first)
+		failErr = failed{failures}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		return failErr
 	}
 	fmt.Fprintf(c.stdout, "%s: %d images of %dx%d from %s, labels from %s\n", c.m.Name, n, h, w, safetext.Quote(pos[0]), safetext.Quote(pos[1]))
 	if *show > 0 {
@@ -130,13 +150,23 @@ func (c *cli) eval(args []string) error {
 		drawDigits(c.stdout, shown, 90)
 		fmt.Fprintln(c.stdout)
 	}
-	fmt.Fprintf(c.stdout, "accuracy: %d/%d = %.2f%%\n", r.Correct, r.Images, r.Accuracy)
+	fmt.Fprintf(c.stdout, "accuracy: %d/%d = %.2f%%", r.Correct, r.Images, r.Accuracy)
+	if r.Failures > 0 {
+		fmt.Fprintf(c.stdout, " (%s with an output that is not finite, counted as wrong)", plural(r.Failures, "image"))
+	}
+	fmt.Fprintln(c.stdout)
 	fmt.Fprintf(c.stdout, "throughput: %.0f images/s (%.2f s, batch %d, %d threads, preprocessing included)\n", r.PerSecond, r.Seconds, r.Batch, r.Threads)
-	return nil
+	return failErr
 }
+
+// noClass is the prediction for an image whose output is not finite.
+const noClass = -1
 
 // className is a class's label, or its number.
 func (c *cli) className(i int) string {
+	if i == noClass {
+		return "none (output not finite)"
+	}
 	if l := c.label(i); l != "" {
 		return l
 	}

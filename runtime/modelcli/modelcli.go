@@ -264,6 +264,18 @@ func (m *Model) probs(out []float32) []float64 {
 	return p
 }
 
+// checkOutput returns an error if an image's output (what names it) holds
+// a value that is not finite: its classes cannot be ranked, nor its
+// probabilities computed (nor written as JSON).
+func checkOutput(what string, out []float32) error {
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("the network's %s is not finite (%v for class %d)", what, v, i)
+		}
+	}
+	return nil
+}
+
 // argmax returns the index of the largest value, the first on ties.
 func argmax(v []float32) int {
 	best := 0

@@ -23,7 +23,8 @@ import (
 
 // fakeNet classifies a 1×H×W image by its mean brightness: class k for a
 // uniform gray image of value 25·k (see grayPNG). Its side head "aux"
-// predicts the class above.
+// predicts the class above. An image brighter than 245 (white) gets a NaN
+// score for class 3, as a network with a NaN weight would give.
 type fakeNet struct {
 	closed *bool
 }
@@ -40,6 +41,9 @@ func (f fakeNet) scores(dst, src []float32, n, shift int) {
 		v := (sum/float64(per)*fakeStd + fakeMean) * 255
 		for k := range 10 {
 			dst[b*10+k] = float32(-math.Abs(v/25 - float64((k+10-shift)%10)))
+		}
+		if v > 245 {
+			dst[b*10+3] = float32(math.NaN())
 		}
 	}
 }
@@ -602,5 +606,52 @@ func TestSafely(t *testing.T) {
 	}
 	if err := safely(func() error { return os.ErrNotExist }); err != os.ErrNotExist {
 		t.Errorf("safely passes the error through: %v", err)
+	}
+}
+
+// TestNonFiniteOutput: an image whose output holds a NaN is a failure of
+// that image (exit 1), not a ranking with NaN first; the other images'
+// results are printed, and --json still writes every result.
+func TestNonFiniteOutput(t *testing.T) {
+	dir := t.TempDir()
+	a, white, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "white.png"), filepath.Join(dir, "b.png")
+	grayPNG(t, a, 2, 8)
+	grayPNG(t, white, 10, 8) // 250: NaN
+	grayPNG(t, b, 6, 8)
+	m := fakeModel(t, 8, 8)
+	code, out, errw := run(m, "classify", "--top", "1", a, white, b)
+	if code != 1 || !strings.Contains(errw, "white.png: the network's output is not finite (NaN for class 3)") ||
+		!strings.Contains(errw, "2 of 3 images classified") || strings.Contains(out, "white.png") ||
+		!strings.Contains(out, a+"\n") || !strings.Contains(out, b+"\n") {
+		t.Errorf("text: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	code, out, errw = run(m, "classify", "--json", a, white, b)
+	var doc struct {
+		Results []result
+		Summary summary
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Results) != 3 ||
+		doc.Results[1].Error == "" || len(doc.Results[1].Top) != 0 || len(doc.Results[2].Top) != 5 || doc.Summary.Failures != 1 {
+		t.Errorf("--json: exit %d, %v, stdout:\n%s\nstderr:\n%s", code, err, out, errw)
+	}
+
+	// eval counts such images as wrong (not as class 0 or 3), and fails.
+	imgs, labels := digits(20)
+	for i := range 64 {
+		imgs[5*64+i] = 255 // image 5 is white: NaN
+	}
+	ip, lp := filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
+	write(t, ip, idxFile([]uint32{20, 8, 8}, imgs))
+	write(t, lp, idxFile([]uint32{20}, labels))
+	code, out, errw = run(m, "eval", ip, lp, "--show", "2")
+	if code != 1 || !strings.Contains(out, "accuracy: 19/20 = 95.00% (1 image with an output that is not finite, counted as wrong)") ||
+		!strings.Contains(out, "#5 true 5") || !strings.Contains(out, "pred none (output not finite)") ||
+		!strings.Contains(errw, "1 image of 20: the network's output is not finite (counted as wrong; the first is image 5)") {
+		t.Errorf("eval: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	code, out, _ = run(m, "eval", "--json", ip, lp)
+	var r evalResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 1 || r.Correct != 19 || r.Failures != 1 {
+		t.Errorf("eval --json: exit %d, %v, %+v", code, err, r)
 	}
 }
