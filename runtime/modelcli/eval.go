@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/inccdev/incc/internal/safetext"
+	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -52,17 +53,30 @@ func (c *cli) eval(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
-	imgs, err := readIDX(pos[0], 3)
+	inLen, outLen := c.m.inputLen(), c.m.outputLen()
+	// Only the first --limit images and labels are read. Before the
+	// images are, the run's memory is estimated from the header: the
+	// images, their labels and predictions, the batch's tensors.
+	fits := func(dims []int, bytes int64) error {
+		k := int64(dims[0])
+		if *limit > 0 {
+			k = min(k, int64(*limit))
+		}
+		need := rt.AddBytes(bytes, rt.MulBytes(k, 1+8))
+		need = rt.AddBytes(need, rt.MulBytes(int64(*batch), 4*int64(inLen+outLen)))
+		return c.fits(need, "%s images of %dx%d", thousands(k), dims[1], dims[2])
+	}
+	imgs, err := readIDX(pos[0], idxRead{ndims: 3, limit: *limit, fits: fits})
 	if err != nil {
 		return err
 	}
-	labels, err := readIDX(pos[1], 1)
+	labels, err := readIDX(pos[1], idxRead{ndims: 1, limit: *limit})
 	if err != nil {
 		return err
 	}
 	n, h, w := imgs.dims[0], imgs.dims[1], imgs.dims[2]
-	if labels.dims[0] != n {
-		return fmt.Errorf("%s holds %d labels, %s holds %d images", pos[1], labels.dims[0], pos[0], n)
+	if labels.count != imgs.count {
+		return fmt.Errorf("%s holds %d labels, %s holds %d images", pos[1], labels.count, pos[0], imgs.count)
 	}
 	classes := c.m.outputLen()
 	for i, l := range labels.data {
@@ -73,9 +87,6 @@ func (c *cli) eval(args []string) error {
 	if maxPx := cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels); int64(h)*int64(w) > int64(maxPx) {
 		return fmt.Errorf("%s: images of %dx%d are larger than %d pixels", pos[0], h, w, maxPx)
 	}
-	if *limit > 0 {
-		n = min(n, *limit)
-	}
 	nt := c.threads(*threads)
 	net, err := c.open(nt)
 	if err != nil {
@@ -83,7 +94,6 @@ func (c *cli) eval(args []string) error {
 	}
 	defer net.Close()
 
-	inLen, outLen := c.m.inputLen(), c.m.outputLen()
 	src := make([]float32, *batch*inLen)
 	dst := make([]float32, *batch*outLen)
 	pred := make([]int, n)

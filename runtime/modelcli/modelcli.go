@@ -208,6 +208,20 @@ func (c *cli) threads(t int) int {
 	return t
 }
 
+// fits returns an error if a run needing need bytes of memory (an
+// estimate of what the flags and inputs ask for) cannot fit this process:
+// the message names what (format, args) needs it and the limit.
+func (c *cli) fits(need int64, format string, args ...any) error {
+	if limit := rt.MemoryLimit(); need > limit {
+		return fmt.Errorf("%s need about %s of memory, more than the %s this process can use (%s)",
+			fmt.Sprintf(format, args...), rt.FormatBytes(need), rt.FormatBytes(limit), memoryLimitSource)
+	}
+	return nil
+}
+
+// memoryLimitSource says where runtime.MemoryLimit comes from.
+const memoryLimitSource = "the machine's memory or the memory cgroup's limit, or GOMEMLIMIT if lower"
+
 // open makes the network.
 func (c *cli) open(threads int) (Net, error) {
 	if c.m.New == nil {

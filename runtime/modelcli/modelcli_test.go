@@ -15,9 +15,11 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -653,5 +655,53 @@ func TestNonFiniteOutput(t *testing.T) {
 	var r evalResult
 	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 1 || r.Correct != 19 || r.Failures != 1 {
 		t.Errorf("eval --json: exit %d, %v, %+v", code, err, r)
+	}
+}
+
+// TestEvalLimitReads: --limit N reads the first N images and labels only.
+// A gzipped IDX file of 64 MB of images (64 kB compressed) evaluated with
+// --limit 10 allocates a few MB, not the whole data (nor, as io.ReadAll
+// did, twice it).
+func TestEvalLimitReads(t *testing.T) {
+	dir := t.TempDir()
+	const n, side = 1000, 256
+	imgs := make([]byte, n*side*side)
+	labels := make([]byte, n)
+	ip, lp := filepath.Join(dir, "images.idx.gz"), filepath.Join(dir, "labels.idx.gz")
+	write(t, ip, gz(idxFile([]uint32{n, side, side}, imgs)))
+	write(t, lp, gz(idxFile([]uint32{n}, labels)))
+	imgs = nil
+	m := fakeModel(t, 8, 8)
+	var before, after goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&before)
+	code, out, errw := run(m, "eval", "--limit", "10", ip, lp)
+	goruntime.ReadMemStats(&after)
+	if code != 0 || !strings.Contains(out, "fake: 10 images of 256x256") || !strings.Contains(out, "accuracy: 10/10") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 8<<20 {
+		t.Errorf("eval --limit 10 allocated %s, want a few MB (10 images are %d kB)", rt.FormatBytes(int64(a)), 10*side*side/1000)
+	}
+}
+
+// TestEvalMemoryLimit: a data set whose images (as the header says) cannot
+// fit the process's memory is refused before they are read, naming the
+// limit, instead of running out of memory.
+func TestEvalMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	ip, lp := filepath.Join(dir, "images.idx.gz"), filepath.Join(dir, "labels.idx")
+	// The header claims 60000 images of 256x256 (3.9 GB); the data is not
+	// there, but the estimate comes first.
+	write(t, ip, gz(idxFile([]uint32{60000, 256, 256}, make([]byte, 100))))
+	write(t, lp, idxFile([]uint32{60000}, make([]byte, 60000)))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 30))
+	code, _, errw := run(fakeModel(t, 8, 8), "eval", ip, lp)
+	if code != 1 || !strings.Contains(errw, "60,000 images of 256x256 need about 3.9 GB of memory, more than the 1.1 GB this process can use") {
+		t.Errorf("exit %d, stderr:\n%s", code, errw)
+	}
+	code, _, errw = run(fakeModel(t, 8, 8), "eval", "--limit", "100", ip, lp)
+	if code != 1 || !strings.Contains(errw, "IDX header says 60000x256x256 = 3932160000 bytes of data, the file holds 100") {
+		t.Errorf("--limit 100: exit %d, stderr:\n%s", code, errw)
 	}
 }
