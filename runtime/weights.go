@@ -56,30 +56,69 @@ func Check(w Weights, want []Spec, optional func(name string) bool) error {
 		t, ok := w[s.Name]
 		switch {
 		case !ok:
-			errs = append(errs, fmt.Errorf("runtime: weights: %s: missing, want shape %v", s.Name, s.Shape))
+			errs = append(errs, errMissingTensor(s))
 		case !SameShape(t.Shape, s.Shape):
-			errs = append(errs, fmt.Errorf("runtime: weights: %s: shape %v, want %v", s.Name, t.Shape, s.Shape))
+			errs = append(errs, errTensorShape(s, t.Shape))
 		case len(t.Data) != t.Len():
 			errs = append(errs, fmt.Errorf("runtime: weights: %s: got %d values, want %d for shape %v", s.Name, len(t.Data), t.Len(), t.Shape))
 		default:
-			if err := checkValues(s, t.Data); err != nil {
-				errs = append(errs, err)
-			}
+			errs = append(errs, checkValues(s, t.Data)...)
 		}
 	}
 	for _, name := range w.Names() {
 		if wanted[name] || optional != nil && optional(name) {
 			continue
 		}
-		errs = append(errs, fmt.Errorf("runtime: weights: %s: unexpected tensor (shape %v), the network has no such weight", name, w[name].Shape))
+		errs = append(errs, errUnexpectedTensor(name, w[name].Shape))
 	}
-	return errors.Join(errs...)
+	return joinErrors(errs)
+}
+
+// The problems Check and ReadWeights report.
+func errMissingTensor(s Spec) error {
+	return fmt.Errorf("runtime: weights: %s: missing, want shape %v", s.Name, s.Shape)
+}
+
+func errTensorShape(s Spec, got []int) error {
+	return fmt.Errorf("runtime: weights: %s: shape %v, want %v", s.Name, got, s.Shape)
+}
+
+func errUnexpectedTensor(name string, shape []int) error {
+	return fmt.Errorf("runtime: weights: %s: unexpected tensor (shape %v), the network has no such weight", name, shape)
+}
+
+// ErrWeights is what the errors of [Check], [CheckRequired] and
+// [ReadWeights] about weights that do not fit a network (missing, of
+// another shape, unexpected, not finite) match with errors.Is; their
+// Unwrap() []error lists the problems, one per tensor.
+var ErrWeights = errors.New("runtime: weights do not fit the network")
+
+// weightErrors is a list of problems with weights.
+type weightErrors []error
+
+func (e weightErrors) Error() string {
+	s := make([]string, len(e))
+	for i, err := range e {
+		s[i] = err.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+func (e weightErrors) Unwrap() []error      { return e }
+func (e weightErrors) Is(target error) bool { return target == ErrWeights }
+
+// joinErrors joins the problems found with weights (nil if none).
+func joinErrors(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return weightErrors(errs)
 }
 
 // checkValues checks that the values of the tensor of s are finite and,
 // if s says so, not negative; each error names the tensor, counts the bad
 // values and shows the first with its coordinates.
-func checkValues(s Spec, data []float32) error {
+func checkValues(s Spec, data []float32) []error {
 	var nonFinite, negative, firstNF, firstNeg int
 	for i, v := range data {
 		switch {
@@ -110,7 +149,7 @@ func checkValues(s Spec, data []float32) error {
 	if negative > 0 {
 		report(negative, firstNeg, "negative", " (a variance cannot be negative)")
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // index renders the flat index i of a tensor of the given shape as

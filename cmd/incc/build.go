@@ -209,34 +209,41 @@ func buildDir(modDir, inputs string) (string, error) {
 }
 
 // checkWeights reads the weights file and checks it against the spec as the
-// generated New will (names, shapes; with heads, the side heads' too). It
-// returns the file's bytes and their sha256.
+// generated Load will (names, shapes, values; with heads, the side heads'
+// too), reading only the tensors the network uses. It returns the file's
+// bytes and their sha256.
 func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, error) {
-	data, err := regular.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("build: %v", err)
-	}
-	w, _, err := runtime.DecodeSafetensors(path, data)
-	if err != nil {
-		return nil, "", fmt.Errorf("build: %v", err)
-	}
-	var specs []runtime.Spec
-	for _, p := range net.Params(true) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
-	}
-	required := len(net.Params(false))
-	if heads {
-		required = len(specs)
-	}
-	if err := runtime.CheckRequired(w, specs, required); err != nil {
+	specs, required := weightSpecs(net, heads)
+	if _, err := runtime.LoadWeights(path, specs, required); err != nil {
+		if !errors.Is(err, runtime.ErrWeights) {
+			return nil, "", fmt.Errorf("build: %v", err)
+		}
 		var lines []string
 		for _, e := range unjoin(err) {
 			lines = append(lines, "\t"+e.Error())
 		}
 		return nil, "", fmt.Errorf("build: %s does not fit %s:\n%s", path, net.File, strings.Join(lines, "\n"))
 	}
+	data, err := regular.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("build: %v", err)
+	}
 	s := sha256.Sum256(data)
 	return data, hex.EncodeToString(s[:]), nil
+}
+
+// weightSpecs is the weight manifest of net, as generated code lists it
+// (Params): the trunk's tensors first, then the side heads'; required is
+// how many of them a run reads (with heads, all).
+func weightSpecs(net *ir.Network, heads bool) (specs []runtime.Spec, required int) {
+	for _, p := range net.Params(true) {
+		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
+	}
+	required = len(net.Params(false))
+	if heads {
+		required = len(specs)
+	}
+	return specs, required
 }
 
 // unjoin returns the errors of an errors.Join, or err alone.

@@ -38,14 +38,8 @@ func (c *runCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	var w runtime.Weights
-	if c.Weights != "" {
-		if w, _, err = runtime.LoadSafetensors(c.Weights); err != nil {
-			return err
-		}
-	} else {
-		w = interp.InitWeights(net, c.Seed, c.Aux)
-	}
+	// The input first: a missing or bad input file is reported before
+	// anything is allocated for the weights.
 	var x runtime.Tensor
 	switch {
 	case len(c.Image) > 0:
@@ -61,6 +55,21 @@ func (c *runCmd) Run(a *app) error {
 		}
 	default:
 		return errors.New("run: give --input X.npy or --image IMG")
+	}
+	if need, limit := runMemory(net, x.Shape[0], c.Aux), runtime.MemoryLimit(); need > limit {
+		return fmt.Errorf("run: %s with a batch of %d needs about %s of memory (weights and the interpreter's values), more than the %s this process can use",
+			net.Name, x.Shape[0], runtime.FormatBytes(need), runtime.FormatBytes(limit))
+	}
+	var w runtime.Weights
+	if c.Weights != "" {
+		// Only the tensors the network uses are read, after the header
+		// was checked against them.
+		specs, required := weightSpecs(net, c.Aux)
+		if w, err = runtime.LoadWeights(c.Weights, specs, required); err != nil {
+			return err
+		}
+	} else {
+		w = interp.InitWeights(net, c.Seed, c.Aux)
 	}
 	ip, err := interp.New(net, w, interp.Options{Heads: c.Aux})
 	if err != nil {
@@ -83,6 +92,49 @@ func (c *runCmd) Run(a *app) error {
 		}
 	}
 	return printTop(a, net, res.Output, c.Top, c.JSON)
+}
+
+// runMemory estimates the bytes incc run needs for a batch of n images:
+// the weights that run and the values the interpreter holds at its peak
+// (each op's output lives from the op to its last reader; the input, the
+// outputs and the heads' outputs to the end).
+func runMemory(net *ir.Network, n int, heads bool) int64 {
+	var need int64
+	for _, p := range net.Params(heads) {
+		k := int64(4)
+		for _, d := range p.Shape {
+			k = runtime.MulBytes(k, int64(d))
+		}
+		need = runtime.AddBytes(need, k)
+	}
+	last := map[int]int{}
+	var ops []*ir.Op
+	for i := range net.Ops {
+		if op := &net.Ops[i]; op.Head == "" || heads {
+			for _, in := range op.In {
+				last[in] = len(ops)
+			}
+			ops = append(ops, op)
+		}
+	}
+	keep := map[int]bool{0: true, net.Output: true}
+	for _, h := range net.Heads {
+		keep[h.Output] = true
+	}
+	size := func(id int) int64 { return runtime.MulBytes(int64(4*n), int64(net.Shape(id).Len())) }
+	live := size(0)
+	peak := live
+	for pos, op := range ops {
+		live = runtime.AddBytes(live, size(op.Out))
+		peak = max(peak, live)
+		for _, in := range op.In {
+			if last[in] == pos && !keep[in] {
+				live -= size(in)
+				keep[in] = true // freed once, even if op reads it twice
+			}
+		}
+	}
+	return runtime.AddBytes(need, peak)
 }
 
 // images decodes and preprocesses images into one batch.

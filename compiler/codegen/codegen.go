@@ -444,19 +444,25 @@ func (g *gen) genAPI() {
 	load := func(name, doc string, params []jen.Code, call jen.Code) {
 		g.docf("%s", doc)
 		f.Func().Id(name).Params(params...).Params(jen.Op("*").Id("Net"), jen.Error()).Block(
-			jen.List(jen.Id("w"), jen.Id("_"), jen.Err()).Op(":=").Add(call),
+			jen.List(jen.Id("w"), jen.Err()).Op(":=").Add(call),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("New").Call(jen.Id("w"), jen.Id("opts"))),
 		)
 	}
-	load("Load", "Load reads the weights from a safetensors file and returns the network (see New).",
-		[]jen.Code{jen.Id("path").String(), jen.Id("opts").Id("Options")}, rt("LoadSafetensors").Call(jen.Id("path")))
-	load("Read", "Read reads the weights as a safetensors file of size bytes from r and returns the network (see New).",
+	wanted := []jen.Code{jen.Id("Params"), jen.Id("requiredParams").Call(jen.Id("opts").Dot("Heads"))}
+	load("Load", "Load reads the weights from a safetensors file and returns the network (see New). The file's header is checked against Params before any data is read, and only the tensors the Net uses are read (runtime.ReadWeights).",
+		[]jen.Code{jen.Id("path").String(), jen.Id("opts").Id("Options")}, rt("LoadWeights").Call(append([]jen.Code{jen.Id("path")}, wanted...)...))
+	load("Read", "Read reads the weights as a safetensors file of size bytes from r and returns the network (see New and Load).",
 		[]jen.Code{jen.Id("r").Qual("io", "Reader"), jen.Id("size").Int64(), jen.Id("opts").Id("Options")},
-		rt("ReadSafetensors").Call(jen.Lit("weights"), jen.Id("r"), jen.Id("size")))
-	load("Decode", "Decode returns the network with the weights of a safetensors file held in data (see New), e.g. one embedded with go:embed.",
+		rt("ReadWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("r"), jen.Id("size")}, wanted...)...))
+	load("Decode", "Decode returns the network with the weights of a safetensors file held in data (see New and Load), e.g. one embedded with go:embed.",
 		[]jen.Code{jen.Id("data").Index().Byte(), jen.Id("opts").Id("Options")},
-		rt("DecodeSafetensors").Call(jen.Lit("weights"), jen.Id("data")))
+		rt("DecodeWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("data")}, wanted...)...))
+	f.Comment(lineComment(wrap("requiredParams is the number of leading entries of Params a Net reads: the trunk's, and with heads the side heads' too.", 76)))
+	f.Func().Id("requiredParams").Params(jen.Id("heads").Bool()).Int().Block(
+		jen.If(jen.Id("heads")).Block(jen.Return(jen.Len(jen.Id("Params")))),
+		jen.Return(jen.Id("TrunkParams")),
+	)
 
 	g.docf("NewSeeded returns the network with weights from the deterministic initializer (runtime.Init) for seed, the same values as interp.InitWeights and tools/incc_init.py give: for tests and benchmarks.")
 	f.Func().Id("NewSeeded").Params(jen.Id("seed").Uint64(), jen.Id("opts").Id("Options")).Params(jen.Op("*").Id("Net"), jen.Error()).Block(

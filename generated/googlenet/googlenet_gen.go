@@ -380,9 +380,10 @@ func newNet(eng *rt.Engine[weights]) *Net {
 }
 
 // Load reads the weights from a safetensors file and returns the network (see
-// New).
+// New). The file's header is checked against Params before any data is read,
+// and only the tensors the Net uses are read (runtime.ReadWeights).
 func Load(path string, opts Options) (*Net, error) {
-	w, _, err := rt.LoadSafetensors(path)
+	w, err := rt.LoadWeights(path, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
@@ -390,9 +391,9 @@ func Load(path string, opts Options) (*Net, error) {
 }
 
 // Read reads the weights as a safetensors file of size bytes from r and
-// returns the network (see New).
+// returns the network (see New and Load).
 func Read(r io.Reader, size int64, opts Options) (*Net, error) {
-	w, _, err := rt.ReadSafetensors("weights", r, size)
+	w, err := rt.ReadWeights("weights", r, size, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
@@ -400,13 +401,22 @@ func Read(r io.Reader, size int64, opts Options) (*Net, error) {
 }
 
 // Decode returns the network with the weights of a safetensors file held in
-// data (see New), e.g. one embedded with go:embed.
+// data (see New and Load), e.g. one embedded with go:embed.
 func Decode(data []byte, opts Options) (*Net, error) {
-	w, _, err := rt.DecodeSafetensors("weights", data)
+	w, err := rt.DecodeWeights("weights", data, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
 	return New(w, opts)
+}
+
+// requiredParams is the number of leading entries of Params a Net reads: the
+// trunk's, and with heads the side heads' too.
+func requiredParams(heads bool) int {
+	if heads {
+		return len(Params)
+	}
+	return TrunkParams
 }
 
 // NewSeeded returns the network with weights from the deterministic
