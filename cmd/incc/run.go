@@ -40,6 +40,12 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // errSpec means a spec had errors, which were printed.
 var errSpec = exitError(1)
 
+// usageErr prints a usage error of command cmd and returns exit code 2.
+func (a *app) usageErr(cmd, format string, args ...any) error {
+	fmt.Fprintf(a.stderr, "incc %s: %s\nrun 'incc %s --help' for usage\n", cmd, safetext.Escape(fmt.Sprintf(format, args...), "\t"), cmd)
+	return exitError(2)
+}
+
 // kongExit carries kong's exit requests (after --help) out of Parse.
 type kongExit int
 

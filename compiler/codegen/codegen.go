@@ -392,6 +392,8 @@ func (g *gen) genLayout() {
 		jen.Id("Output"):     g.slot(net.Output, false),
 		jen.Id("Heads"):      jen.Index().Add(rt("Slot")).Values(heads...),
 	})
+	g.docf("ThreadBytes is the memory a Net takes for each of its threads (Options.Threads), in bytes: an arena and a scratch, allocated by New. The weights come on top, once.")
+	g.f.Var().Id("ThreadBytes").Op("=").Lit(4).Op("*").Int64().Call(jen.Id("layout").Dot("ArenaLen").Op("+").Id("layout").Dot("ScratchLen"))
 }
 
 // group renders n with thousands separators.

@@ -686,6 +686,11 @@ var layout = rt.Layout{
 	),
 }
 
+// ThreadBytes is the memory a Net takes for each of its threads
+// (Options.Threads), in bytes: an arena and a scratch, allocated by New. The
+// weights come on top, once.
+var ThreadBytes = 4 * int64(layout.ArenaLen+layout.ScratchLen)
+
 // Options configure a Net.
 type Options struct {
 	// Heads runs the side heads (aux1, aux2) too: their weights are then

@@ -93,8 +93,11 @@ func (c *cli) classify(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
-	jobs, skipped := listInputs(paths)
 	nt := c.threads(*threads)
+	if err := c.fitFlags(fs, nt, *batch); err != nil {
+		return err
+	}
+	jobs, skipped := listInputs(paths)
 	net, err := c.open(nt)
 	if err != nil {
 		return err
@@ -113,6 +116,7 @@ func (c *cli) classify(args []string) error {
 	}
 	start := time.Now()
 	inLen, outLen := c.m.inputLen(), c.m.outputLen()
+	*batch = max(1, min(*batch, len(jobs))) // no room for images that are not there
 	src := make([]float32, *batch*inLen)
 	dst := make([]float32, *batch*outLen)
 	heads := make([][]float32, len(c.m.Heads))

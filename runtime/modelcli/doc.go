@@ -45,6 +45,14 @@
 // dimensions, counts, sizes) and nothing is allocated from a header's
 // claims alone.
 //
+// Sizes are checked before anything is allocated for them: --threads is
+// at most runtime.MaxThreads (1024), and --batch, --threads and bench's
+// --iters must fit runtime.MemoryLimit (the machine's memory or the memory
+// cgroup's limit, or GOMEMLIMIT if lower) with the weights and a thread's
+// arena (Model.ThreadBytes); otherwise it is a usage error naming the flag
+// and the most it can be. eval refuses a data set whose images cannot fit
+// (from the IDX header, before reading them).
+//
 // Exit codes: 0 success, 1 a failure (an image, a data set, the weights),
 // 2 bad usage.
 package modelcli

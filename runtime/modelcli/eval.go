@@ -53,6 +53,10 @@ func (c *cli) eval(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
+	nt := c.threads(*threads)
+	if err := c.fitFlags(fs, nt, *batch); err != nil {
+		return err
+	}
 	inLen, outLen := c.m.inputLen(), c.m.outputLen()
 	// Only the first --limit images and labels are read. Before the
 	// images are, the run's memory is estimated from the header: the
@@ -63,7 +67,9 @@ func (c *cli) eval(args []string) error {
 			k = min(k, int64(*limit))
 		}
 		need := rt.AddBytes(bytes, rt.MulBytes(k, 1+8))
-		need = rt.AddBytes(need, rt.MulBytes(int64(*batch), 4*int64(inLen+outLen)))
+		need = rt.AddBytes(need, rt.MulBytes(int64(*batch), c.m.imageBytes()))
+		need = rt.AddBytes(need, rt.MulBytes(int64(nt), c.m.ThreadBytes))
+		need = rt.AddBytes(need, 2*int64(len(c.m.Weights)))
 		return c.fits(need, "%s images of %dx%d", thousands(k), dims[1], dims[2])
 	}
 	imgs, err := readIDX(pos[0], idxRead{ndims: 3, limit: *limit, fits: fits})
@@ -87,13 +93,13 @@ func (c *cli) eval(args []string) error {
 	if maxPx := cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels); int64(h)*int64(w) > int64(maxPx) {
 		return fmt.Errorf("%s: images of %dx%d are larger than %d pixels", pos[0], h, w, maxPx)
 	}
-	nt := c.threads(*threads)
 	net, err := c.open(nt)
 	if err != nil {
 		return err
 	}
 	defer net.Close()
 
+	*batch = min(*batch, n) // no room for images that are not there
 	src := make([]float32, *batch*inLen)
 	dst := make([]float32, *batch*outLen)
 	pred := make([]int, n)

@@ -54,6 +54,10 @@ type Model struct {
 	Softmax bool
 	// Threads is the default number of threads (< 1: all CPUs).
 	Threads int
+	// ThreadBytes is the memory the network takes for each thread (its
+	// arena and scratch): with the weights and the batches' tensors, what
+	// bounds --threads and --batch.
+	ThreadBytes int64
 	// New returns the network with the embedded weights, running on
 	// threads goroutines (< 1: GOMAXPROCS).
 	New func(threads int) (Net, error)
@@ -214,13 +218,38 @@ func (c *cli) threads(t int) int {
 func (c *cli) fits(need int64, format string, args ...any) error {
 	if limit := rt.MemoryLimit(); need > limit {
 		return fmt.Errorf("%s need about %s of memory, more than the %s this process can use (%s)",
-			fmt.Sprintf(format, args...), rt.FormatBytes(need), rt.FormatBytes(limit), memoryLimitSource)
+			fmt.Sprintf(format, args...), rt.FormatBytes(need), rt.FormatBytes(limit), rt.MemoryLimitSource)
 	}
 	return nil
 }
 
-// memoryLimitSource says where runtime.MemoryLimit comes from.
-const memoryLimitSource = "the machine's memory or the memory cgroup's limit, or GOMEMLIMIT if lower"
+// fitFlags returns a usage error if the flags' sizes cannot fit memory:
+// threads (as resolved) beyond runtime.MaxThreads, or threads and batch
+// with the claims of the command (more) beyond runtime.MemoryLimit, with
+// the embedded weights (decoded and repacked: twice their size). The
+// error names the flag that asks for the most and the most it can be.
+func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...rt.MemoryClaim) error {
+	if threads > rt.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, rt.MaxThreads)
+	}
+	claims := append([]rt.MemoryClaim{
+		{Flag: "--batch", N: int64(batch), Bytes: c.m.imageBytes(), Unit: "an image"},
+		{Flag: "--threads", N: int64(threads), Bytes: c.m.ThreadBytes, Unit: "a thread"},
+	}, more...)
+	if err := rt.FitMemory(2*int64(len(c.m.Weights)), claims...); err != nil {
+		return c.usageErr(fs, "%v (%s)", err, rt.MemoryLimitSource)
+	}
+	return nil
+}
+
+// imageBytes is the memory of one image's input and outputs in a batch.
+func (m *Model) imageBytes() int64 {
+	n := int64(m.inputLen() + m.outputLen())
+	for _, h := range m.Heads {
+		n += int64(h.Shape[0] * h.Shape[1] * h.Shape[2])
+	}
+	return 4 * n
+}
 
 // open makes the network.
 func (c *cli) open(threads int) (Net, error) {

@@ -705,3 +705,49 @@ func TestEvalMemoryLimit(t *testing.T) {
 		t.Errorf("--limit 100: exit %d, stderr:\n%s", code, errw)
 	}
 }
+
+// TestFlagBounds: --batch, --threads and --iters that cannot fit the
+// process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image)
+// and more threads than runtime.MaxThreads are usage errors (exit 2)
+// naming the flag and the most it can be, before anything is allocated
+// for them; sizes that fit run.
+func TestFlagBounds(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "a.png")
+	grayPNG(t, img, 3, 8)
+	imgs, labels := digits(4)
+	ip, lp := filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
+	write(t, ip, idxFile([]uint32{4, 8, 8}, imgs))
+	write(t, lp, idxFile([]uint32{4}, labels))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1e9))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"classify", "--batch", "20000000", "--threads", "2", img},
+			"classify: --batch 20000000 needs about 5.9 GB of memory (296 bytes an image); at most 3,371,293 fit the 1.0 GB this process can use"},
+		{[]string{"classify", "--threads", "1000000", img}, "classify: --threads 1000000: at most 1024 (more threads than CPUs only slow a run down)"},
+		{[]string{"classify", "--threads", "1024", img},
+			"classify: --threads 1024 needs about 1.1 GB of memory (1.0 MB a thread); at most 953 fit the 1.0 GB this process can use"},
+		{[]string{"eval", "--batch", "1000000000", "--threads", "2", ip, lp},
+			"eval: --batch 1000000000 needs about 296.0 GB of memory (296 bytes an image); at most 3,371,293 fit the 1.0 GB"},
+		{[]string{"eval", "--threads", "100000", ip, lp}, "eval: --threads 100000: at most 1024"},
+		{[]string{"bench", "--batch", "100000000", "--threads", "2"},
+			"bench: --batch 100000000 needs about 29.6 GB of memory (296 bytes an image); at most 3,371,290 fit the 1.0 GB"},
+		{[]string{"bench", "--threads", "100000"}, "bench: --threads 100000: at most 1024"},
+		{[]string{"bench", "--iters", "200000000", "--threads", "2"},
+			"bench: --iters 200000000 needs about 1.6 GB of memory (8 bytes a latency); at most 124,737,813 fit the 1.0 GB"},
+	} {
+		m := fakeModel(t, 8, 8)
+		m.ThreadBytes = 1 << 20
+		code, _, errw := run(m, tt.args...)
+		if code != 2 || !strings.Contains(errw, tt.want) || strings.Contains(tt.want, "memory") && !strings.Contains(errw, "GOMEMLIMIT") {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant %q", tt.args, code, errw, tt.want)
+		}
+	}
+	m := fakeModel(t, 8, 8)
+	m.ThreadBytes = 1 << 20
+	if code, _, errw := run(m, "classify", "--batch", "1000000", "--threads", "8", img); code != 0 {
+		t.Errorf("--batch 1000000 --threads 8 (about 300 MB): exit %d, stderr:\n%s", code, errw)
+	}
+}
