@@ -277,7 +277,7 @@ func checkHeader(entries []stEntry, sel *selection) error {
 		byName[entries[i].name] = &entries[i]
 	}
 	known := make(map[string]bool, len(sel.want))
-	var errs []error
+	var p problems
 	for i, s := range sel.want {
 		known[s.Name] = true
 		if i >= sel.required {
@@ -285,17 +285,21 @@ func checkHeader(entries []stEntry, sel *selection) error {
 		}
 		switch e := byName[s.Name]; {
 		case e == nil:
-			errs = append(errs, errMissingTensor(s))
+			p.add(errMissingTensor(s))
 		case !SameShape(e.shape, s.Shape):
-			errs = append(errs, errTensorShape(s, e.shape))
+			p.add(errTensorShape(s, e.shape))
 		}
 	}
 	for _, e := range sortedByName(entries) {
-		if !known[e.name] && !IsBatchesTracked(e.name) {
-			errs = append(errs, errUnexpectedTensor(e.name, e.shape))
+		switch {
+		case known[e.name] || IsBatchesTracked(e.name):
+		case p.full():
+			p.more++
+		default:
+			p.add(errUnexpectedTensor(e.name, e.shape))
 		}
 	}
-	return joinErrors(errs)
+	return p.err()
 }
 
 // sortedByName returns the entries in name order (as Check reports

@@ -49,29 +49,32 @@ func IsBatchesTracked(name string) bool {
 // All problems are reported, joined with [errors.Join], each naming the
 // tensor: "runtime: weights: conv1.weight: shape [64 3 3 3], want [64 3 7 7]".
 func Check(w Weights, want []Spec, optional func(name string) bool) error {
-	var errs []error
+	var p problems
 	wanted := make(map[string]bool, len(want))
 	for _, s := range want {
 		wanted[s.Name] = true
 		t, ok := w[s.Name]
 		switch {
 		case !ok:
-			errs = append(errs, errMissingTensor(s))
+			p.add(errMissingTensor(s))
 		case !SameShape(t.Shape, s.Shape):
-			errs = append(errs, errTensorShape(s, t.Shape))
+			p.add(errTensorShape(s, t.Shape))
 		case len(t.Data) != t.Len():
-			errs = append(errs, fmt.Errorf("runtime: weights: %s: got %d values, want %d for shape %v", s.Name, len(t.Data), t.Len(), t.Shape))
+			p.add(fmt.Errorf("runtime: weights: %s: got %d values, want %d for shape %v", s.Name, len(t.Data), t.Len(), t.Shape))
 		default:
-			errs = append(errs, checkValues(s, t.Data)...)
+			p.add(checkValues(s, t.Data)...)
 		}
 	}
 	for _, name := range w.Names() {
-		if wanted[name] || optional != nil && optional(name) {
-			continue
+		switch {
+		case wanted[name] || optional != nil && optional(name):
+		case p.full():
+			p.more++
+		default:
+			p.add(errUnexpectedTensor(name, w[name].Shape))
 		}
-		errs = append(errs, errUnexpectedTensor(name, w[name].Shape))
 	}
-	return joinErrors(errs)
+	return p.err()
 }
 
 // The problems Check and ReadWeights report.
@@ -107,12 +110,43 @@ func (e weightErrors) Error() string {
 func (e weightErrors) Unwrap() []error      { return e }
 func (e weightErrors) Is(target error) bool { return target == ErrWeights }
 
-// joinErrors joins the problems found with weights (nil if none).
-func joinErrors(errs []error) error {
-	if len(errs) == 0 {
+// maxProblems is how many problems an error about weights lists; the
+// others are counted ("and 12 more"), so that a file of a million wrong
+// tensors gives a short message, not a hundred megabytes of them.
+const maxProblems = 20
+
+// problems collects the problems found with weights.
+type problems struct {
+	list []error
+	more int // found beyond maxProblems
+}
+
+// add records errs, listing up to maxProblems.
+func (p *problems) add(errs ...error) {
+	for _, err := range errs {
+		if p.full() {
+			p.more++
+		} else {
+			p.list = append(p.list, err)
+		}
+	}
+}
+
+// full reports whether no more problems are listed, only counted (a
+// caller may count without making the error).
+func (p *problems) full() bool { return len(p.list) >= maxProblems }
+
+// err returns the problems as one error (nil if none), the last line
+// counting those not listed.
+func (p *problems) err() error {
+	if len(p.list) == 0 {
 		return nil
 	}
-	return weightErrors(errs)
+	list := p.list
+	if p.more > 0 {
+		list = append(list, fmt.Errorf("runtime: weights: and %d more problems", p.more))
+	}
+	return weightErrors(list)
 }
 
 // checkValues checks that the values of the tensor of s are finite and,

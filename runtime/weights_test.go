@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -148,6 +150,35 @@ func TestCheckValues(t *testing.T) {
 		}
 		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 			t.Errorf("%s: got\n%s\nwant\n%s", tt.name, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+		}
+	}
+}
+
+// TestCheckCapped: a hundred thousand unexpected tensors give an error of
+// 20 problems and a count of the others, not a hundred thousand lines;
+// both from weights in memory and from a file's header.
+func TestCheckCapped(t *testing.T) {
+	const n = 100_000
+	w := Weights{"a": New(1)}
+	var hdr strings.Builder
+	hdr.WriteString(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}`)
+	for i := range n {
+		name := fmt.Sprintf("junk%06d", i)
+		w[name] = New(1)
+		fmt.Fprintf(&hdr, `,%q:{"dtype":"U8","shape":[0],"data_offsets":[4,4]}`, name)
+	}
+	hdr.WriteString("}")
+	want := []Spec{{Name: "a", Shape: []int{1}}, {Name: "b", Shape: []int{2}}}
+	_, fromFile := DecodeWeights("w", stFile(hdr.String(), f32bytes(1)), want, 2)
+	for what, err := range map[string]error{"Check": Check(w, want, nil), "DecodeWeights": fromFile} {
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		lines := strings.Split(err.Error(), "\n")
+		if len(lines) != 21 || lines[0] != "runtime: weights: b: missing, want shape [2]" ||
+			lines[1] != "runtime: weights: junk000000: unexpected tensor (shape [1]), the network has no such weight" && what == "Check" ||
+			lines[20] != "runtime: weights: and 99981 more problems" || !errors.Is(err, ErrWeights) || len(err.(interface{ Unwrap() []error }).Unwrap()) != 21 {
+			t.Errorf("%s: %d lines:\n%s\n...\n%s", what, len(lines), strings.Join(lines[:min(3, len(lines))], "\n"), lines[len(lines)-1])
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -147,5 +148,27 @@ func TestRunWeightsReadsUsedOnly(t *testing.T) {
 	}
 	if a > 16<<20 {
 		t.Errorf("run, an unused head tensor: allocated %s", runtime.FormatBytes(int64(a)))
+	}
+}
+
+// TestBuildErrorsCapped: a weights file with thousands of tensors the
+// network does not have fails the build with 20 of them listed and the
+// others counted, not thousands of lines.
+func TestBuildErrorsCapped(t *testing.T) {
+	net := testspec.Load(t, "specs/examples/mnist_inception.inc")
+	w := interp.InitWeights(net, 1, false)
+	for i := range 5000 {
+		w[fmt.Sprintf("junk.%d", i)] = runtime.New(1)
+	}
+	path := filepath.Join(t.TempDir(), "w.safetensors")
+	if err := runtime.SaveSafetensors(path, w, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw strings.Builder
+	code := run([]string{"build", "../../specs/examples/mnist_inception.inc", "--weights", path, "-o", filepath.Join(t.TempDir(), "m")}, &out, &errw)
+	// (printErr shows the list's newlines escaped, \n.)
+	e := errw.String()
+	if code != 1 || strings.Count(e, "unexpected tensor") != 20 || !strings.Contains(e, "runtime: weights: and 4980 more problems") || len(e) > 4000 {
+		t.Errorf("exit %d, %d bytes of stderr:\n%.3000s", code, len(e), e)
 	}
 }
