@@ -1,6 +1,7 @@
 package modelcli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -94,9 +95,11 @@ func (c *cli) classify(args []string) error {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
 	nt := c.threads(*threads)
-	if err := c.fitFlags(fs, nt, *batch); err != nil {
+	maxPx := int64(cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels))
+	if err := c.fitFlags(fs, nt, *batch, rt.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"}); err != nil {
 		return err
 	}
+	cfg.Memory = newDecodeBudget(maxPx)
 	jobs, skipped := listInputs(paths)
 	net, err := c.open(nt)
 	if err != nil {
@@ -366,8 +369,18 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 	return jobs, skipped
 }
 
+// newDecodeBudget returns the memory budget of the images being decoded
+// at the same time, which are at most maxPixels pixels each: a quarter of
+// runtime.MemoryLimit, at most 2 GiB, but at least what one image of
+// maxPixels may take. (A variable for the tests.)
+var newDecodeBudget = func(maxPixels int64) *preproc.Budget {
+	return preproc.NewBudget(max(preproc.MaxDecodeBytes(maxPixels), min(rt.MemoryLimit()/4, 2<<30)))
+}
+
 // loadImages decodes and preprocesses the images of jobs in parallel into
-// src (image i at i·inLen) and returns each one's error.
+// src (image i at i·inLen) and returns each one's error. The decodes
+// running at once hold their memory from cfg.Memory, so that it does not
+// grow with the number of CPUs.
 func loadImages(cfg preproc.Config, jobs []job, src []float32, inLen int) []error {
 	errs := make([]error, len(jobs))
 	workers := min(goruntime.GOMAXPROCS(0), len(jobs))

@@ -23,7 +23,11 @@
 // reported on stderr when it happens and again at the end, and the run
 // carries on; the exit code is then 1. A file that is not a regular file
 // (a named pipe, a socket, a device) is reported without being read: it
-// could block the run forever. A directory without images is an
+// could block the run forever. Images are decoded in parallel, but the
+// memory of the decodes running at once is bounded (a preproc.Budget of a
+// quarter of the memory, at most 2 GiB, at least one image of
+// --max-pixels; each decode holds its estimate from the image's header),
+// so it does not grow with the number of CPUs. A directory without images is an
 // error too. With several images, a summary (images, failures, throughput)
 // ends the run. --json prints one JSON document on stdout instead.
 //

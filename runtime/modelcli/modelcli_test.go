@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -707,8 +708,10 @@ func TestEvalMemoryLimit(t *testing.T) {
 }
 
 // TestFlagBounds: --batch, --threads and --iters that cannot fit the
-// process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image)
-// and more threads than runtime.MaxThreads are usage errors (exit 2)
+// process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image;
+// classify also counts the decode of one image of --max-pixels, 50
+// million by default, at 11 bytes a pixel), and more threads than
+// runtime.MaxThreads, are usage errors (exit 2)
 // naming the flag and the most it can be, before anything is allocated
 // for them; sizes that fit run.
 func TestFlagBounds(t *testing.T) {
@@ -725,10 +728,12 @@ func TestFlagBounds(t *testing.T) {
 		want string
 	}{
 		{[]string{"classify", "--batch", "20000000", "--threads", "2", img},
-			"classify: --batch 20000000 needs about 5.9 GB of memory (296 bytes an image); at most 3,371,293 fit the 1.0 GB this process can use"},
+			"classify: --batch 20000000 needs about 6.5 GB of memory (296 bytes an image); at most 1,513,185 fit the 1.0 GB this process can use"},
 		{[]string{"classify", "--threads", "1000000", img}, "classify: --threads 1000000: at most 1024 (more threads than CPUs only slow a run down)"},
+		{[]string{"classify", "--max-pixels", "1000000000000", "--threads", "2", img},
+			"classify: --max-pixels 1000000000000 needs about 11.0 TB of memory (11 bytes a pixel); at most 90,718,"},
 		{[]string{"classify", "--threads", "1024", img},
-			"classify: --threads 1024 needs about 1.1 GB of memory (1.0 MB a thread); at most 953 fit the 1.0 GB this process can use"},
+			"classify: --threads 1024 needs about 1.6 GB of memory (1.0 MB a thread); at most 429 fit the 1.0 GB this process can use"},
 		{[]string{"eval", "--batch", "1000000000", "--threads", "2", ip, lp},
 			"eval: --batch 1000000000 needs about 296.0 GB of memory (296 bytes an image); at most 3,371,293 fit the 1.0 GB"},
 		{[]string{"eval", "--threads", "100000", ip, lp}, "eval: --threads 100000: at most 1024"},
@@ -749,5 +754,30 @@ func TestFlagBounds(t *testing.T) {
 	m.ThreadBytes = 1 << 20
 	if code, _, errw := run(m, "classify", "--batch", "1000000", "--threads", "8", img); code != 0 {
 		t.Errorf("--batch 1000000 --threads 8 (about 300 MB): exit %d, stderr:\n%s", code, errw)
+	}
+}
+
+// TestClassifyDecodeBudget: with 8 CPUs decoding at once and a budget for
+// two images, classify never holds more than two images' decode memory at
+// once (it held as many as the CPUs), and classifies every image.
+func TestClassifyDecodeBudget(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(8))
+	dir := t.TempDir()
+	for i := range 24 {
+		grayPNG(t, filepath.Join(dir, fmt.Sprintf("%02d.png", i)), i%10, 64)
+	}
+	one := preproc.DecodeBytes(64, 64, color.GrayModel)
+	var b *preproc.Budget
+	defer func(f func(int64) *preproc.Budget) { newDecodeBudget = f }(newDecodeBudget)
+	newDecodeBudget = func(int64) *preproc.Budget {
+		b = preproc.NewBudget(2 * one)
+		return b
+	}
+	code, out, errw := run(fakeModel(t, 8, 8), "classify", "--top", "1", "--batch", "24", dir)
+	if code != 0 || strings.Count(out, ".png\n") != 24 {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	if p := b.Peak(); p < one || p > 2*one {
+		t.Errorf("decodes held %d bytes at once, want %d to %d (one or two images)", p, one, 2*one)
 	}
 }
