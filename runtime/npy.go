@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/inccdev/incc/internal/atomicfile"
 	"github.com/inccdev/incc/internal/regular"
 )
 
@@ -334,13 +334,14 @@ func EncodeNpy(t Tensor) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// SaveNpy writes t to the file at path; see [WriteNpy].
+// SaveNpy writes t to the file at path (see [WriteNpy]), replacing it only
+// once the whole file is written.
 func SaveNpy(path string, t Tensor) error {
 	data, err := EncodeNpy(t)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, data, 0o666); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o666); err != nil {
 		return fmt.Errorf("runtime: npy: %w", err)
 	}
 	return nil

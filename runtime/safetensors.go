@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/inccdev/incc/internal/atomicfile"
 	"github.com/inccdev/incc/internal/regular"
 )
 
@@ -463,22 +463,18 @@ func EncodeSafetensors(w Weights, meta map[string]string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// SaveSafetensors writes w to the file at path; see [WriteSafetensors].
+// SaveSafetensors writes w to the file at path (see [WriteSafetensors]),
+// replacing it only once the whole file is written.
 func SaveSafetensors(path string, w Weights, meta map[string]string) error {
-	f, err := os.Create(path)
+	err := atomicfile.Write(path, 0o666, func(f io.Writer) error {
+		bw := bufio.NewWriterSize(f, 1<<16)
+		if err := WriteSafetensors(bw, w, meta); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("runtime: safetensors: %w", err)
-	}
-	bw := bufio.NewWriterSize(f, 1<<16)
-	err = WriteSafetensors(bw, w, meta)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("runtime: safetensors: %s: %w", path, err)
 	}
 	return nil
 }

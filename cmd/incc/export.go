@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/inccdev/incc/compiler/export"
+	"github.com/inccdev/incc/internal/atomicfile"
 	"github.com/inccdev/incc/internal/regular"
 )
 
@@ -37,5 +37,5 @@ func (c *exportCmd) Run(a *app) error {
 	if old, err := regular.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
 		return nil
 	}
-	return os.WriteFile(c.Output, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(c.Output, buf.Bytes(), 0o644)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/atomicfile"
 	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/internal/textdiff"
@@ -66,11 +67,9 @@ func (c *fmtCmd) one(a *app, path string, src []byte) error {
 		io.WriteString(a.stdout, textdiff.Unified(path+".orig", path, src, out))
 	}
 	if c.Write && changed {
-		info, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, out, info.Mode().Perm())
+		// Never truncate the spec in place: a failed write (a full disk,
+		// a file-size limit) would leave it cut off.
+		return atomicfile.WriteFile(path, out, 0o644)
 	}
 	if !c.List && !c.Diff && !c.Write {
 		_, err := a.stdout.Write(out)

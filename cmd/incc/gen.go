@@ -2,12 +2,11 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/internal/atomicfile"
 	"github.com/inccdev/incc/internal/regular"
 )
 
@@ -68,8 +67,8 @@ func writeIfChanged(path string, data []byte) (bool, error) {
 	if old, err := regular.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return false, nil
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return false, err
 	}
 	return true, nil
 }

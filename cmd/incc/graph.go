@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/inccdev/incc/compiler/graph"
+	"github.com/inccdev/incc/internal/atomicfile"
 )
 
 type graphCmd struct {
@@ -32,7 +32,7 @@ func (c *graphCmd) Run(a *app) error {
 		_, err := a.stdout.Write(dot.Bytes())
 		return err
 	case ".dot", ".gv":
-		return os.WriteFile(c.Output, dot.Bytes(), 0o644)
+		return atomicfile.WriteFile(c.Output, dot.Bytes(), 0o644)
 	case ".svg", ".png", ".pdf":
 		bin, err := exec.LookPath("dot")
 		if err != nil {

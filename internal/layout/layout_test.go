@@ -22,6 +22,7 @@ var rules = []struct {
 }{
 	{"internal/safetext", nil, nil},
 	{"internal/regular", nil, nil},
+	{"internal/atomicfile", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", nil, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
@@ -29,12 +30,12 @@ var rules = []struct {
 	{"compiler/graph", []string{"compiler/ir"}, []string{"gonum.org/v1/gonum/"}},
 	{"compiler/export", []string{"compiler/ir", "internal/safetext"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/regular"}, nil},
-	{"runtime", []string{"runtime/gemm", "internal/regular"}, nil},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/regular", "internal/atomicfile"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/regular"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/", "internal/regular"}, nil},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/image/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/regular", "internal/atomicfile"}, nil},
 }
 
 func TestImports(t *testing.T) {
