@@ -63,7 +63,7 @@ func (c *benchCmd) Run(a *app) error {
 	// benchmark checks the exact sizes again before it makes the network.
 	cfg := runtime.BenchConfig{Input: [3]int{net.Input.C, net.Input.H, net.Input.W}, OutputLen: net.Shape(net.Output).Len(),
 		Batch: c.Batch, Iters: c.Iters, Warmup: c.Warmup, Threads: threads}
-	if err := runtime.BenchMemory(cfg, largestValue(net), weightBytes(net)); err != nil {
+	if err := runtime.BenchMemory(cfg, largestValue(net), paramBytes(net, false, 8)); err != nil { // read, then packed
 		return a.usageErr("bench", "%v", err)
 	}
 	weights := ""
@@ -164,11 +164,12 @@ func (c *benchCmd) Run(a *app) error {
 	return nil
 }
 
-// weightBytes is the memory of the trunk's weights, read and packed.
-func weightBytes(net *ir.Network) int64 {
+// paramBytes is the memory of the weights that run (with heads, the side
+// heads' too), at perValue bytes a value.
+func paramBytes(net *ir.Network, heads bool, perValue int64) int64 {
 	var n int64
-	for _, p := range net.Params(false) {
-		k := int64(8)
+	for _, p := range net.Params(heads) {
+		k := perValue
 		for _, d := range p.Shape {
 			k = runtime.MulBytes(k, int64(d))
 		}

@@ -99,14 +99,7 @@ func (c *runCmd) Run(a *app) error {
 // (each op's output lives from the op to its last reader; the input, the
 // outputs and the heads' outputs to the end).
 func runMemory(net *ir.Network, n int, heads bool) int64 {
-	var need int64
-	for _, p := range net.Params(heads) {
-		k := int64(4)
-		for _, d := range p.Shape {
-			k = runtime.MulBytes(k, int64(d))
-		}
-		need = runtime.AddBytes(need, k)
-	}
+	need := paramBytes(net, heads, 4)
 	last := map[int]int{}
 	var ops []*ir.Op
 	for i := range net.Ops {
