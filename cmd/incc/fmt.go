@@ -41,6 +41,9 @@ func (c *fmtCmd) Run(a *app) error {
 			continue
 		}
 		if err := c.one(a, path, src); err != nil {
+			if a.outputFailed(err) {
+				return err // the output is gone: stop
+			}
 			if !errors.Is(err, errSpec) {
 				printErr(a.stderr, err)
 			}

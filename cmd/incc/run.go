@@ -10,6 +10,7 @@ import (
 	"github.com/inccdev/incc/compiler"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/output"
 	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 )
@@ -32,6 +33,13 @@ type app struct {
 	stdout, stderr io.Writer
 }
 
+// outputFailed reports whether err is the failure of writing to stdout
+// (which run reports).
+func (a *app) outputFailed(err error) bool {
+	w, ok := a.stdout.(*output.Writer)
+	return ok && w.Err() != nil && errors.Is(err, w.Err())
+}
+
 // exitError ends run with a code; its message, if any, was already printed.
 type exitError int
 
@@ -51,7 +59,22 @@ type kongExit int
 
 // run is the whole program: it parses args, runs the command and returns
 // the exit code. It never calls os.Exit, so tests call it directly.
-func run(args []string, stdout, stderr io.Writer) (code int) {
+//
+// Output that cannot be written (stdout is a full disk, /dev/full) is a
+// failure, reported on stderr, with exit code 1.
+func run(args []string, stdout, stderr io.Writer) int {
+	out := output.New(stdout)
+	code := runCommand(args, out, stderr)
+	if out.Err() != nil {
+		fmt.Fprintf(stderr, "incc: writing the output: %v\n", out.Err())
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+func runCommand(args []string, stdout *output.Writer, stderr io.Writer) (code int) {
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("incc"),
@@ -77,6 +100,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
+		if stdout.Err() != nil && errors.Is(err, stdout.Err()) {
+			return 1 // run reports it
+		}
 		printErr(stderr, err)
 		fmt.Fprintln(stderr, "run 'incc --help' for usage")
 		return 2
@@ -88,6 +114,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 0
 	case errors.As(err, &ee):
 		return int(ee)
+	case stdout.Err() != nil && errors.Is(err, stdout.Err()):
+		return 1 // run reports it
 	}
 	printErr(stderr, err)
 	return 1

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/inccdev/incc/internal/testspec"
+	"github.com/inccdev/incc/runtime"
 )
 
 // runGuarded runs incc and fails the test if it does not end: the
@@ -68,5 +70,41 @@ func TestSpecialFiles(t *testing.T) {
 		if code != 1 || !strings.Contains(errw, tt.named+": not a regular file (named pipe)") {
 			t.Errorf("incc %v: exit %d, stderr:\n%s", tt.args, code, errw)
 		}
+	}
+}
+
+// TestOutputToFullDevice: a command whose output cannot be written
+// (stdout is /dev/full) says so and exits with 1, instead of 0; one that
+// writes nothing to stdout (check) is not affected.
+func TestOutputToFullDevice(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer full.Close()
+	spec := testspec.Path("specs/examples/resnet_tiny.inc")
+	x := filepath.Join(t.TempDir(), "x.npy")
+	if err := runtime.SaveNpy(x, runtime.New(1, 3, 32, 32)); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"run", spec, "--seed", "1", "--input", x},
+		{"run", spec, "--seed", "1", "--input", x, "--json"},
+		{"stats", spec},
+		{"fmt", spec},
+		{"graph", spec},
+		{"export", spec},
+		{"--help"},
+	} {
+		var errw strings.Builder
+		code := run(args, full, &errw)
+		if code != 1 || strings.Count(errw.String(), "incc: writing the output: write /dev/full: no space left on device") != 1 ||
+			strings.Count(errw.String(), "no space left") != 1 {
+			t.Errorf("incc %v > /dev/full: exit %d, stderr:\n%s", args, code, errw.String())
+		}
+	}
+	var errw strings.Builder
+	if code := run([]string{"check", spec}, full, &errw); code != 0 || errw.Len() > 0 {
+		t.Errorf("incc check > /dev/full: exit %d, stderr:\n%s", code, errw.String())
 	}
 }

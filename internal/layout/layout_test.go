@@ -23,6 +23,7 @@ var rules = []struct {
 	{"internal/safetext", nil, nil},
 	{"internal/regular", nil, nil},
 	{"internal/atomicfile", nil, nil},
+	{"internal/output", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", nil, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
@@ -34,7 +35,7 @@ var rules = []struct {
 	{"runtime", []string{"runtime/gemm", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/image/"}},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/"}},
 	{"generated/...", []string{"runtime", "runtime/", "internal/regular", "internal/atomicfile"}, nil},
 }
 

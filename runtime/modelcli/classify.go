@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -55,6 +56,9 @@ type summary struct {
 	Skipped    int     `json:"skipped"`    // files in directories without an image extension
 	Seconds    float64 `json:"seconds"`
 	PerSecond  float64 `json:"images_per_second"`
+	// Interrupted says the run stopped on SIGINT: the results are those of
+	// the images done by then.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // job is an input: an image file to classify, or an error found while
@@ -128,7 +132,16 @@ func (c *cli) classify(args []string) error {
 		headLen[i] = h.Shape[0] * h.Shape[1] * h.Shape[2]
 		heads[i] = make([]float32, *batch*headLen[i])
 	}
+	// On SIGINT, finish the batch, then print what is done and the
+	// summary. Stop too when the results cannot be written.
+	var interrupted atomic.Bool
+	stop := notifyInterrupt(&interrupted)
+	defer stop()
 	for lo := 0; lo < len(jobs); lo += *batch {
+		if interrupted.Load() || c.outputErr() != nil {
+			r.sum.Interrupted = interrupted.Load()
+			break
+		}
 		chunk := jobs[lo:min(lo+*batch, len(jobs))]
 		errs := loadImages(cfg, chunk, src, inLen)
 		// Pack the images that loaded at the front of src.
@@ -192,6 +205,7 @@ func (c *cli) classify(args []string) error {
 		}
 		r.progress()
 	}
+	r.sum.Interrupted = r.sum.Interrupted || interrupted.Load()
 	r.sum.Seconds = time.Since(start).Seconds()
 	if r.sum.Seconds > 0 {
 		r.sum.PerSecond = float64(r.sum.Classified) / r.sum.Seconds
@@ -287,9 +301,13 @@ func (r *classifyRun) finish(many bool) error {
 			return err
 		}
 	}
-	if many || s.Failures > 0 {
-		fmt.Fprintf(r.stderr, "%s: %d of %s classified in %.2f s (%.1f images/s), %s",
-			r.prog, s.Classified, plural(s.Images, "image"), s.Seconds, s.PerSecond, plural(s.Failures, "failure"))
+	if many || s.Failures > 0 || s.Interrupted {
+		stopped := ""
+		if s.Interrupted {
+			stopped = "interrupted: "
+		}
+		fmt.Fprintf(r.stderr, "%s: %s%d of %s classified in %.2f s (%.1f images/s), %s",
+			r.prog, stopped, s.Classified, plural(s.Images, "image"), s.Seconds, s.PerSecond, plural(s.Failures, "failure"))
 		if s.Skipped > 0 {
 			fmt.Fprintf(r.stderr, ", %s without an image extension skipped (%s)", plural(s.Skipped, "file"), strings.Join(imageExts, " "))
 		}
@@ -300,6 +318,11 @@ func (r *classifyRun) finish(many bool) error {
 		for _, f := range r.failures {
 			fmt.Fprintf(r.stderr, "  %s\n", errorLine(f))
 		}
+	}
+	switch {
+	case s.Interrupted:
+		return errInterrupted
+	case s.Failures > 0:
 		return failed{s.Failures}
 	}
 	return nil

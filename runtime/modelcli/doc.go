@@ -29,7 +29,11 @@
 // --max-pixels; each decode holds its estimate from the image's header),
 // so it does not grow with the number of CPUs. A directory without images is an
 // error too. With several images, a summary (images, failures, throughput)
-// ends the run. --json prints one JSON document on stdout instead.
+// ends the run. --json prints one JSON document on stdout instead. On
+// SIGINT (Ctrl-C), classify finishes the batch it is running, prints the
+// results done so far and the summary, marked interrupted ("interrupted":
+// true in JSON, so the document stays valid), and exits with 130; a
+// second SIGINT kills it at once.
 //
 // info prints the network's name, spec source, cost table, the sha256 of
 // the embedded weights (recomputed and compared), the input and output
@@ -57,6 +61,9 @@
 // and the most it can be. eval refuses a data set whose images cannot fit
 // (from the IDX header, before reading them).
 //
-// Exit codes: 0 success, 1 a failure (an image, a data set, the weights),
-// 2 bad usage.
+// Output that cannot be written (stdout on a full disk, /dev/full) is a
+// failure: the command stops, says so on stderr and exits with 1.
+//
+// Exit codes: 0 success, 1 a failure (an image, a data set, the weights,
+// the output), 2 bad usage, 130 interrupted (classify).
 package modelcli

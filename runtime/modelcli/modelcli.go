@@ -9,9 +9,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	goruntime "runtime"
 	"strings"
+	"sync/atomic"
 
+	"github.com/inccdev/incc/internal/output"
 	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
@@ -63,15 +66,48 @@ type Model struct {
 	New func(threads int) (Net, error)
 }
 
-// Exit codes.
+// Exit codes. An interrupt (SIGINT) that a command handles, printing
+// what it finished, exits with 130, as a shell reports a process that
+// SIGINT killed (128 + 2).
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
 )
 
 // errUsage means a usage error that was already printed.
 var errUsage = errors.New("usage")
+
+// errInterrupted means a command stopped on SIGINT, after printing what it
+// finished.
+var errInterrupted = errors.New("interrupted")
+
+// afterInterrupt is called once an interrupt is noted (a variable for the
+// tests).
+var afterInterrupt = func() {}
+
+// notifyInterrupt sets *flag when the process gets SIGINT (Ctrl-C), once:
+// a second one kills the process as usual. stop ends the watch.
+func notifyInterrupt(flag *atomic.Bool) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			flag.Store(true)
+			afterInterrupt()
+		case <-done:
+		}
+		signal.Stop(ch)
+		close(stopped)
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
 
 // cli is one run of the command line.
 type cli struct {
@@ -83,7 +119,31 @@ type cli struct {
 
 // Main runs the command line on args (without the program name) and
 // returns the exit code. It never calls os.Exit.
+//
+// Output that cannot be written (stdout is a full disk, /dev/full) is a
+// failure: the command stops as soon as it can, the error is reported on
+// stderr and the exit code is 1.
 func (m *Model) Main(args []string, stdout, stderr io.Writer) int {
+	out := output.New(stdout)
+	code := m.main(args, out, stderr)
+	if out.Err() != nil {
+		fmt.Fprintf(stderr, "%s: writing the output: %v\n", progName(m), out.Err())
+		if code == exitOK {
+			code = exitFailure
+		}
+	}
+	return code
+}
+
+// outputErr is the error of writing to stdout, if that failed.
+func (c *cli) outputErr() error {
+	if w, ok := c.stdout.(*output.Writer); ok {
+		return w.Err()
+	}
+	return nil
+}
+
+func (m *Model) main(args []string, stdout, stderr io.Writer) int {
 	c := &cli{m: m, prog: progName(m), stdout: stdout, stderr: stderr}
 	if m.Labels != "" {
 		c.labels, _ = rt.Labels(m.Labels)
@@ -118,8 +178,12 @@ func (m *Model) Main(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errUsage):
 		return exitUsage
+	case errors.Is(err, errInterrupted):
+		return exitInterrupted
 	case errors.As(err, &f):
 		return exitFailure
+	case c.outputErr() != nil && errors.Is(err, c.outputErr()):
+		return exitFailure // Main reports it
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", c.prog, safetext.Escape(err.Error(), "\t"))
 	return exitFailure
@@ -155,7 +219,8 @@ Usage:
   %[1]s eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N]
                                               accuracy on an IDX (MNIST format) data set
 
-Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage.
+Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage,
+130 interrupted (classify prints what it finished first).
 `, c.prog, c.m.Name, shapeString(c.m.Input), shapeString(c.m.Output))
 }
 

@@ -707,6 +707,19 @@ func TestEvalMemoryLimit(t *testing.T) {
 	}
 }
 
+// inputs writes an image, and an IDX data set of 4 digits and their
+// labels, for classify and eval.
+func inputs(t *testing.T) (img, images, labels string) {
+	dir := t.TempDir()
+	img = filepath.Join(dir, "a.png")
+	grayPNG(t, img, 3, 8)
+	d, l := digits(4)
+	images, labels = filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
+	write(t, images, idxFile([]uint32{4, 8, 8}, d))
+	write(t, labels, idxFile([]uint32{4}, l))
+	return img, images, labels
+}
+
 // TestFlagBounds: --batch, --threads and --iters that cannot fit the
 // process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image;
 // classify also counts the decode of one image of --max-pixels, 50
@@ -715,13 +728,7 @@ func TestEvalMemoryLimit(t *testing.T) {
 // naming the flag and the most it can be, before anything is allocated
 // for them; sizes that fit run.
 func TestFlagBounds(t *testing.T) {
-	dir := t.TempDir()
-	img := filepath.Join(dir, "a.png")
-	grayPNG(t, img, 3, 8)
-	imgs, labels := digits(4)
-	ip, lp := filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
-	write(t, ip, idxFile([]uint32{4, 8, 8}, imgs))
-	write(t, lp, idxFile([]uint32{4}, labels))
+	img, ip, lp := inputs(t)
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1e9))
 	for _, tt := range []struct {
 		args []string

@@ -3,8 +3,13 @@
 package modelcli
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -100,5 +105,122 @@ func TestEvalSpecialFiles(t *testing.T) {
 	code, _, errw := runGuarded(t, fakeModel(t, 8, 8), "eval", fifo, labels)
 	if code != 1 || !strings.Contains(errw, "images.idx: not a regular file (named pipe)") {
 		t.Errorf("exit %d, stderr:\n%s", code, errw)
+	}
+}
+
+// TestOutputToFullDevice: every command whose output cannot be written
+// (stdout is /dev/full) says so and exits with 1, instead of 0.
+func TestOutputToFullDevice(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer full.Close()
+	img, ip, lp := inputs(t)
+	for _, args := range [][]string{
+		{"classify", img},
+		{"classify", "--json", img},
+		{"classify", img, img, img, "--batch", "1"},
+		{"info"},
+		{"eval", ip, lp},
+		{"eval", "--json", ip, lp},
+		{"bench", "--iters", "2"},
+		{"help"},
+	} {
+		var errw strings.Builder
+		code := fakeModel(t, 8, 8).Main(args, full, &errw)
+		if code != 1 || !strings.Contains(errw.String(), "fake: writing the output: write /dev/full: no space left on device") {
+			t.Errorf("%v > /dev/full: exit %d, stderr:\n%s", args, code, errw.String())
+		}
+		if strings.Count(errw.String(), "no space left") != 1 {
+			t.Errorf("%v > /dev/full: the error is reported %d times, want once:\n%s", args, strings.Count(errw.String(), "no space left"), errw.String())
+		}
+	}
+}
+
+// slowNet is the fake network of the interrupt test's child process: its
+// second inference tells the parent (on stderr) that it is running, and
+// ends only once classify noted SIGINT.
+type slowNet struct {
+	fakeNet
+	calls  *int
+	signal chan struct{}
+}
+
+func (s slowNet) Infer(dst, src []float32, n int) error {
+	if *s.calls++; *s.calls == 2 {
+		fmt.Fprintln(os.Stderr, "second batch running")
+		<-s.signal
+	}
+	return s.fakeNet.Infer(dst, src, n)
+}
+
+// TestInterrupt runs classify in a child process (this test binary), one
+// image a batch, and sends it SIGINT while its second batch runs: it
+// finishes that batch, prints the two results and the summary, marked
+// interrupted (in JSON, a valid document), and exits with 130.
+func TestInterrupt(t *testing.T) {
+	if args := os.Getenv("MODELCLI_TEST_CHILD"); args != "" {
+		sig := make(chan struct{})
+		afterInterrupt = func() { close(sig) }
+		m := fakeModel(t, 8, 8)
+		calls := 0
+		m.New = func(int) (Net, error) { return slowNet{fakeNet{new(bool)}, &calls, sig}, nil }
+		os.Exit(m.Main(strings.Split(args, "\t"), os.Stdout, os.Stderr))
+	}
+	dir := t.TempDir()
+	for i := range 4 {
+		grayPNG(t, filepath.Join(dir, fmt.Sprintf("%d.png", i)), i, 8)
+	}
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"classify", "--batch", "1", "--top", "1", dir}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestInterrupt$")
+		cmd.Env = append(os.Environ(), "MODELCLI_TEST_CHILD="+strings.Join(args, "\t"))
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait for the second batch (a guard against a hang, not a measure).
+		timer := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+		sc := bufio.NewScanner(stderr)
+		var errw strings.Builder
+		for sc.Scan() {
+			errw.WriteString(sc.Text() + "\n")
+			if sc.Text() == "second batch running" {
+				cmd.Process.Signal(os.Interrupt)
+			}
+		}
+		err = cmd.Wait()
+		timer.Stop()
+		code := cmd.ProcessState.ExitCode()
+		if code != 130 {
+			t.Errorf("json %v: exit %d (%v), want 130; stdout:\n%s\nstderr:\n%s", asJSON, code, err, out.String(), errw.String())
+			continue
+		}
+		if !strings.Contains(errw.String(), "fake: interrupted: 2 of 4 images classified") {
+			t.Errorf("json %v: no summary of an interrupted run:\n%s", asJSON, errw.String())
+		}
+		if !asJSON {
+			if strings.Count(out.String(), ".png\n") != 2 {
+				t.Errorf("text: %d results, want 2:\n%s", strings.Count(out.String(), ".png\n"), out.String())
+			}
+			continue
+		}
+		var doc struct {
+			Results []result
+			Summary summary
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Results) != 2 || !doc.Summary.Interrupted ||
+			doc.Summary.Classified != 2 || doc.Summary.Images != 4 || len(doc.Results[1].Top) != 1 {
+			t.Errorf("json: %v, %+v; stdout:\n%s", err, doc, out.String())
+		}
 	}
 }
