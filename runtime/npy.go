@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -116,9 +117,11 @@ func ReadNpy(name string, r io.Reader, size int64) (Tensor, error) {
 	}
 	data := size - prefix - hlen
 	n, limit := int64(1), data/esize
+	if slices.Contains(h.shape, 0) {
+		n = 0 // whatever the other dimensions, however large
+	}
 	for _, d := range h.shape {
-		if d == 0 {
-			n = 0
+		if n == 0 {
 			break
 		}
 		if n > limit/int64(d) {
