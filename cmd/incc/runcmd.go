@@ -22,7 +22,7 @@ type runCmd struct {
 	Image   []string `help:"Input images (JPEG, PNG, GIF, BMP, TIFF, WebP), preprocessed as the spec declares." placeholder:"IMG" xor:"in"`
 	Output  string   `help:"Write the output tensor here (.npy)." placeholder:"Y.npy"`
 	Aux     bool     `help:"Also run the side heads; their outputs go to Y.<head>.npy."`
-	Top     int      `help:"Print the top K classes of each image." default:"5"`
+	Top     int      `help:"Print the top K classes of each image (0: none, only with --output)." default:"5"`
 	JSON    bool     `name:"json" help:"Print the top classes as JSON."`
 }
 
@@ -34,6 +34,12 @@ type prediction struct {
 }
 
 func (c *runCmd) Run(a *app) error {
+	switch {
+	case c.Top < 0:
+		return a.usageErr("run", "--top must not be negative, got %d", c.Top)
+	case c.Top == 0 && c.Output == "":
+		return a.usageErr("run", "--top 0 prints nothing: give --output Y.npy to write the output tensor, or --top K with K at least 1")
+	}
 	net, err := a.load(c.Spec)
 	if err != nil {
 		return err

@@ -195,3 +195,35 @@ func TestRunNonFinite(t *testing.T) {
 		t.Errorf("text: exit %d, stdout:\n%s\nstderr:\n%s", code, out.String(), errw.String())
 	}
 }
+
+// TestRunTopZero: --top 0 prints no classes, which is what --output is
+// for; without --output it would print nothing at all, so it is a usage
+// error (exit 2), like a negative --top.
+func TestRunTopZero(t *testing.T) {
+	spec := "../../specs/examples/resnet_tiny.inc"
+	dir := t.TempDir()
+	x, y := filepath.Join(dir, "x.npy"), filepath.Join(dir, "y.npy")
+	if err := runtime.SaveNpy(x, runtime.New(1, 3, 32, 32)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--top", "0"}, "incc run: --top 0 prints nothing: give --output Y.npy to write the output tensor, or --top K with K at least 1"},
+		{[]string{"--top=-1"}, "incc run: --top must not be negative, got -1"},
+	} {
+		var out, errw bytes.Buffer
+		code := run(append([]string{"run", spec, "--seed", "1", "--input", x}, tt.args...), &out, &errw)
+		if code != 2 || out.Len() > 0 || !strings.Contains(errw.String(), tt.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", tt.args, code, out.String(), errw.String())
+		}
+	}
+	var out, errw bytes.Buffer
+	if code := run([]string{"run", spec, "--seed", "1", "--input", x, "--top", "0", "--output", y}, &out, &errw); code != 0 || out.Len() > 0 {
+		t.Errorf("--top 0 --output: exit %d, stdout %q, stderr:\n%s", code, out.String(), errw.String())
+	}
+	if got, err := runtime.LoadNpy(y); err != nil || got.Len() != 10 {
+		t.Errorf("--top 0 --output wrote %v, %v", got.Shape, err)
+	}
+}
