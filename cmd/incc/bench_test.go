@@ -80,3 +80,16 @@ func TestBenchFlagBounds(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errw.String())
 	}
 }
+
+// TestBuildThreadsBound: the default thread count built into a model
+// binary is bounded as the binary's --threads is.
+func TestBuildThreadsBound(t *testing.T) {
+	spec, weights, _, _ := writeTiny(t, t.TempDir())
+	for _, n := range []string{"100000", "-1"} {
+		var out, errw bytes.Buffer
+		code := run([]string{"build", spec, "--weights", weights, "--threads=" + n}, &out, &errw)
+		if code != 2 || !strings.Contains(errw.String(), "incc build: --threads must be 0 (all CPUs) to 1024, got "+n) {
+			t.Errorf("--threads %s: exit %d, stderr:\n%s", n, code, errw.String())
+		}
+	}
+}

@@ -52,8 +52,8 @@ func (c *buildCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	if c.Threads < 0 {
-		return fmt.Errorf("build: --threads must not be negative, got %d", c.Threads)
+	if c.Threads < 0 || c.Threads > runtime.MaxThreads {
+		return a.usageErr("build", "--threads must be 0 (all CPUs) to %d, got %d", runtime.MaxThreads, c.Threads)
 	}
 	data, sum, err := checkWeights(net, c.Weights, c.Heads)
 	if err != nil {
