@@ -54,8 +54,9 @@ type ConvWeights struct {
 }
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
-// returns them folded ([FoldBatchNorm]) and packed. It never keeps w's
-// slices.
+// returns them folded (the values of [FoldBatchNorm]) and packed. It never
+// keeps w's slices nor writes them, and copies the kernel only into its
+// packed form.
 func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	wt, err := tensor(w, s.Weight, s.Out*s.K)
 	if err != nil {
@@ -67,6 +68,9 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 			return ConvWeights{}, err
 		}
 	}
+	// A folded batch norm scales the rows as they are packed: the values
+	// FoldBatchNorm computes, without a scaled copy of the kernel.
+	var scale []float32
 	if s.Gamma != "" {
 		var bn [4][]float32
 		for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
@@ -74,8 +78,18 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 				return ConvWeights{}, err
 			}
 		}
-		wt, bias = FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
-		if !finite(wt) || !finite(bias) {
+		var shift []float32
+		scale, shift = BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
+		folded := make([]float32, s.Out)
+		for o := range folded {
+			var b float64
+			if bias != nil {
+				b = float64(bias[o])
+			}
+			folded[o] = float32(b*float64(scale[o]) + float64(shift[o]))
+		}
+		bias = folded
+		if !scaledFinite(wt, scale, s.K) || !finite(bias) {
 			return ConvWeights{}, fmt.Errorf("runtime: weights: %s: folding the batch norm %s into it gives values that are not finite (gamma / sqrt(variance + eps) overflows float32)", s.Weight, s.Variance)
 		}
 	} else {
@@ -85,9 +99,25 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 		if s.K%9 != 0 {
 			return ConvWeights{}, fmt.Errorf("runtime: %s: Winograd needs a 3×3 kernel, K %d", s.Weight, s.K)
 		}
-		return ConvWeights{W: gemm.PackWinograd(wt, s.Out, s.K/9, s.Winograd), Bias: bias}, nil
+		return ConvWeights{W: gemm.PackWinogradScaled(wt, s.Out, s.K/9, s.Winograd, scale), Bias: bias}, nil
 	}
-	return ConvWeights{P: gemm.Pack(wt, s.Out, s.K), Bias: bias}, nil
+	return ConvWeights{P: gemm.PackScaled(wt, s.Out, s.K, scale), Bias: bias}, nil
+}
+
+// scaledFinite reports whether every float32(float64(wt[o·k+l])·scale[o])
+// is finite (wt's values are): the row's largest magnitude times the scale
+// is, rounding being monotonic.
+func scaledFinite(wt, scale []float32, k int) bool {
+	for o, s := range scale {
+		var m float32
+		for _, v := range wt[o*k : (o+1)*k] {
+			m = max(m, float32(math.Abs(float64(v))))
+		}
+		if p := float32(float64(m) * math.Abs(float64(s))); math.IsInf(float64(p), 0) || math.IsNaN(float64(p)) {
+			return false
+		}
+	}
+	return true
 }
 
 // FCSource names the tensors of a fully connected layer with In inputs.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/inccdev/incc/internal/atomicfile"
 	"github.com/inccdev/incc/internal/regular"
@@ -99,13 +100,13 @@ func LoadSafetensors(path string) (Weights, map[string]string, error) {
 		return nil, nil, fmt.Errorf("runtime: safetensors: %w", err)
 	}
 	defer f.Close()
-	return readSafetensors(path, bufio.NewReaderSize(f, 1<<16), f, fi.Size(), nil)
+	return readSafetensors(path, bufio.NewReaderSize(f, 1<<16), f, fi.Size(), nil, nil)
 }
 
 // DecodeSafetensors reads a safetensors file held in memory; name is used
 // in errors. See [ReadSafetensors].
 func DecodeSafetensors(name string, data []byte) (Weights, map[string]string, error) {
-	return readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), nil)
+	return readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), nil, nil)
 }
 
 // ReadSafetensors reads a safetensors file of size bytes from r; name (the
@@ -125,7 +126,7 @@ func DecodeSafetensors(name string, data []byte) (Weights, map[string]string, er
 // checks the header against what the network expects first and reads
 // only that.
 func ReadSafetensors(name string, r io.Reader, size int64) (Weights, map[string]string, error) {
-	return readSafetensors(name, r, nil, size, nil)
+	return readSafetensors(name, r, nil, size, nil, nil)
 }
 
 // LoadWeights reads a network's weights from the safetensors file at path;
@@ -136,16 +137,33 @@ func LoadWeights(path string, want []Spec, required int) (Weights, error) {
 		return nil, fmt.Errorf("runtime: safetensors: %w", err)
 	}
 	defer f.Close()
-	w, _, err := readSafetensors(path, bufio.NewReaderSize(f, 1<<16), f, fi.Size(), &selection{want, required})
+	w, _, err := readSafetensors(path, bufio.NewReaderSize(f, 1<<16), f, fi.Size(), &selection{want, required}, nil)
 	return w, err
 }
 
 // DecodeWeights reads a network's weights from a safetensors file held in
 // memory (e.g. one embedded with go:embed); see [ReadWeights].
 func DecodeWeights(name string, data []byte, want []Spec, required int) (Weights, error) {
-	w, _, err := readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), &selection{want, required})
+	w, _, err := readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), &selection{want, required}, nil)
 	return w, err
 }
+
+// ViewWeights is [DecodeWeights] for data that does not change while the
+// weights are used and is never written through them, such as a file
+// embedded with go:embed: F32 tensors stored 4-byte aligned in data are not
+// copied, their Data slices are data itself (on a little-endian machine);
+// other tensors are converted as DecodeWeights converts them. So the
+// weights take no memory beyond data. A generated network's Decode uses it:
+// New reads the weights into their packed form and keeps no reference to
+// them.
+func ViewWeights(name string, data []byte, want []Spec, required int) (Weights, error) {
+	w, _, err := readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), &selection{want, required}, data)
+	return w, err
+}
+
+// nativeLittleEndian reports whether float32 values are stored
+// little-endian in memory, as safetensors stores them.
+var nativeLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // ReadWeights reads from a safetensors file of size bytes the weights of a
 // network whose manifest is want, of which want[:required] are required
@@ -171,7 +189,7 @@ func ReadWeights(name string, r io.Reader, size int64, want []Spec, required int
 			at = io.NewSectionReader(ras, base, size)
 		}
 	}
-	w, _, err := readSafetensors(name, r, at, size, &selection{want, required})
+	w, _, err := readSafetensors(name, r, at, size, &selection{want, required}, nil)
 	return w, err
 }
 
@@ -187,7 +205,7 @@ type selection struct {
 // read from at, at the tensors' offsets; otherwise r is read in order,
 // skipped data included. With sel nil, every tensor is read; otherwise
 // the header is checked against sel and only the required tensors read.
-func readSafetensors(name string, r io.Reader, at io.ReaderAt, size int64, sel *selection) (Weights, map[string]string, error) {
+func readSafetensors(name string, r io.Reader, at io.ReaderAt, size int64, sel *selection, view []byte) (Weights, map[string]string, error) {
 	if size < 8 {
 		return nil, nil, stError(name, "", "file is %d bytes, too short for the 8-byte header length", size)
 	}
@@ -245,6 +263,13 @@ func readSafetensors(name string, r io.Reader, at io.ReaderAt, size int64, sel *
 			}
 		}
 		dt := dtypes[e.dtype]
+		if off := 8 + int64(hlen) + e.begin; view != nil && e.dtype == "F32" && nativeLittleEndian && e.end > e.begin &&
+			uintptr(unsafe.Pointer(&view[off]))%4 == 0 {
+			// ViewWeights: the tensor is data itself.
+			w[e.name] = Tensor{Shape: e.shape, Data: unsafe.Slice((*float32)(unsafe.Pointer(&view[off])), (e.end-e.begin)/4)}
+			pos = e.end
+			continue
+		}
 		t := Tensor{Shape: e.shape, Data: make([]float32, (e.end-e.begin)/int64(dt.size))}
 		out := t.Data
 		for len(out) > 0 {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // stFile assembles a safetensors file from a header and a data buffer.
@@ -234,5 +235,57 @@ func TestSafetensorsWriteErrors(t *testing.T) {
 		if _, err := EncodeSafetensors(w, nil); err == nil {
 			t.Errorf("%s: got no error, want one", name)
 		}
+	}
+}
+
+// TestViewWeights: ViewWeights reads what DecodeWeights reads; its F32
+// tensors are data itself when 4-byte aligned there (writing data shows
+// through), copies when not; other dtypes are converted.
+func TestViewWeights(t *testing.T) {
+	var data []byte
+	for _, v := range []float32{1.5, -2, 3e-8, 4, 5, 6} {
+		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+	}
+	data = binary.LittleEndian.AppendUint16(data, 0x3C00) // F16 1
+	data = binary.LittleEndian.AppendUint16(data, 0xC000) // F16 -2
+	hdr := `{"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},` +
+		`"b":{"dtype":"F32","shape":[2],"data_offsets":[16,24]},` +
+		`"h":{"dtype":"F16","shape":[2],"data_offsets":[24,28]}}`
+	file := stFile(hdr, data)
+	want := []Spec{{Name: "a", Shape: []int{2, 2}}, {Name: "b", Shape: []int{2}}, {Name: "h", Shape: []int{2}}}
+	ref, err := DecodeWeights("v.safetensors", file, want, len(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shift := range []int{0, 1, 2, 3} {
+		buf := make([]byte, len(file)+8)
+		base := 0
+		for uintptr(unsafe.Pointer(&buf[base]))%8 != 0 {
+			base++
+		}
+		in := buf[base+shift : base+shift+len(file)]
+		copy(in, file)
+		w, err := ViewWeights("v.safetensors", in, want, len(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"a", "b", "h"} {
+			sameTensor(t, n, w[n], ref[n])
+		}
+		p := uintptr(unsafe.Pointer(&w["a"].Data[0]))
+		inside := p >= uintptr(unsafe.Pointer(&in[0])) && p < uintptr(unsafe.Pointer(&in[0]))+uintptr(len(in))
+		aligned := (uintptr(unsafe.Pointer(&in[0]))+uintptr(8+len(hdr)))%4 == 0 // where a's values start
+		if inside != aligned {
+			t.Errorf("data shifted %d bytes: F32 tensor inside data %v, want %v (aligned there)", shift, inside, aligned)
+		}
+		if aligned {
+			in[len(in)-len(data)] ^= 1 // a's first value, through data
+			if w["a"].Data[0] == ref["a"].Data[0] {
+				t.Error("the view does not show data")
+			}
+		}
+	}
+	if _, err := ViewWeights("v.safetensors", file[:len(file)-1], want, len(want)); err == nil {
+		t.Error("a truncated file is not an error")
 	}
 }

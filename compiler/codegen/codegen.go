@@ -454,9 +454,9 @@ func (g *gen) genAPI() {
 	load("Read", "Read reads the weights as a safetensors file of size bytes from r and returns the network (see New and Load).",
 		[]jen.Code{jen.Id("r").Qual("io", "Reader"), jen.Id("size").Int64(), jen.Id("opts").Id("Options")},
 		rt("ReadWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("r"), jen.Id("size")}, wanted...)...))
-	load("Decode", "Decode returns the network with the weights of a safetensors file held in data (see New and Load), e.g. one embedded with go:embed.",
+	load("Decode", "Decode returns the network with the weights of a safetensors file held in data (see New and Load), e.g. one embedded with go:embed. Float32 tensors are read from data in place (runtime.ViewWeights), without a decoded copy; data must not change while Decode runs.",
 		[]jen.Code{jen.Id("data").Index().Byte(), jen.Id("opts").Id("Options")},
-		rt("DecodeWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("data")}, wanted...)...))
+		rt("ViewWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("data")}, wanted...)...))
 	f.Comment(lineComment(wrap("requiredParams is the number of leading entries of Params a Net reads: the trunk's, and with heads the side heads' too.", 76)))
 	f.Func().Id("requiredParams").Params(jen.Id("heads").Bool()).Int().Block(
 		jen.If(jen.Id("heads")).Block(jen.Return(jen.Len(jen.Id("Params")))),

@@ -415,9 +415,11 @@ func Read(r io.Reader, size int64, opts Options) (*Net, error) {
 }
 
 // Decode returns the network with the weights of a safetensors file held in
-// data (see New and Load), e.g. one embedded with go:embed.
+// data (see New and Load), e.g. one embedded with go:embed. Float32 tensors
+// are read from data in place (runtime.ViewWeights), without a decoded copy;
+// data must not change while Decode runs.
 func Decode(data []byte, opts Options) (*Net, error) {
-	w, err := rt.DecodeWeights("weights", data, Params, requiredParams(opts.Heads))
+	w, err := rt.ViewWeights("weights", data, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ type job struct {
 }
 
 func newJob(ks *kernelSet, l layer, r *rand.Rand) *job {
-	j := &job{l: l, p: packWith(ks, randSlice(r, l.m*l.k), l.m, l.k), bias: randSlice(r, l.m),
+	j := &job{l: l, p: packWith(ks, randSlice(r, l.m*l.k), l.m, l.k, nil), bias: randSlice(r, l.m),
 		out: make([]float32, l.m*l.n), scratch: make([]float32, ScratchSize(l.k))}
 	if l.g.C == 0 {
 		j.in = randSlice(r, l.k*l.n)

@@ -42,7 +42,7 @@ func TestMulTileFused(t *testing.T) {
 						}
 					}
 				}
-				p := packWith(ks, a, m, k)
+				p := packWith(ks, a, m, k, nil)
 				scratch := make([]float32, ScratchSize(k))
 				// Unfused: MulTile on B as seen, then the addition.
 				ref := make([]float32, m*ldc)
@@ -84,7 +84,7 @@ func TestConvTileFused(t *testing.T) {
 					want[i][j] = max(want[i][j], 0)
 				}
 			}
-			p := packWith(ks, w, m, k)
+			p := packWith(ks, w, m, k, nil)
 			c := make([]float32, m*n)
 			scratch := make([]float32, ScratchSize(k))
 			for j := 0; j < n; j += 10 {

@@ -43,23 +43,48 @@ func (p *Packed) Kernel() string { return p.ks.name }
 
 // Pack packs the row-major m×k matrix a for the fastest micro-kernel this
 // CPU runs (see [Kernel]). It panics if len(a) < m·k.
-func Pack(a []float32, m, k int) *Packed { return packWith(best, a, m, k) }
+func Pack(a []float32, m, k int) *Packed { return packWith(best, a, m, k, nil) }
 
-func packWith(ks *kernelSet, a []float32, m, k int) *Packed {
-	if m < 0 || k < 0 || len(a) < m*k {
-		panic(fmt.Sprintf("gemm: Pack of %d×%d from %d values", m, k, len(a)))
+// PackScaled is Pack of the matrix with rows scaled: A[i][l] =
+// float32(float64(a[i·k+l])·float64(scale[i])) (a batch norm folded into
+// the layer, as runtime.FoldBatchNorm computes it), without a scaled copy.
+// scale nil is Pack. It panics if len(scale) < m.
+func PackScaled(a []float32, m, k int, scale []float32) *Packed { return packWith(best, a, m, k, scale) }
+
+func packWith(ks *kernelSet, a []float32, m, k int, scale []float32) *Packed {
+	if m < 0 || k < 0 || len(a) < m*k || scale != nil && len(scale) < m {
+		panic(fmt.Sprintf("gemm: Pack of %d×%d from %d values, %d scales", m, k, len(a), len(scale)))
 	}
-	mr := ks.mr
-	np := (m + mr - 1) / mr
-	p := &Packed{m: m, k: k, ks: ks, data: make([]float32, np*mr*k)}
+	p := newPacked(ks, m, k)
 	for i := range m {
-		panel := p.data[i/mr*mr*k:]
-		r := i % mr
-		for l, v := range a[i*k : (i+1)*k] {
-			panel[l*mr+r] = v
+		row := a[i*k : (i+1)*k]
+		if scale == nil {
+			p.setRow(i, row, 1, false)
+		} else {
+			p.setRow(i, row, float64(scale[i]), true)
 		}
 	}
 	return p
+}
+
+// newPacked returns a zero m×k Packed for the kernel set.
+func newPacked(ks *kernelSet, m, k int) *Packed {
+	np := (m + ks.mr - 1) / ks.mr
+	return &Packed{m: m, k: k, ks: ks, data: make([]float32, np*ks.mr*k)}
+}
+
+// setRow stores row i of A: the values of row, times s (in float64, then
+// rounded) if scaled.
+func (p *Packed) setRow(i int, row []float32, s float64, scaled bool) {
+	mr := p.ks.mr
+	panel := p.data[i/mr*mr*p.k:]
+	r := i % mr
+	for l, v := range row[:p.k] {
+		if scaled {
+			v = float32(float64(v) * s)
+		}
+		panel[l*mr+r] = v
+	}
 }
 
 // ScratchSize is the length of the scratch slice [Packed.MulTile] and

@@ -90,7 +90,7 @@ func TestMulTile(t *testing.T) {
 				ldb, ldc := n+variant*3, n+5*variant+1
 				a := randSlice(r, m*k)
 				b := randSlice(r, max(k*ldb, 1))
-				p := packWith(ks, a, m, k)
+				p := packWith(ks, a, m, k, nil)
 				scratch := make([]float32, ScratchSize(k))
 				// Whole product, then a tile strictly inside.
 				tiles := [][4]int{{0, n, 0, m}, {n / 3, n - n/4, m / 3, m - m/5}}
@@ -143,7 +143,7 @@ func TestTilingInvariance(t *testing.T) {
 	for _, ks := range sets {
 		for _, sh := range []struct{ m, k, n int }{{37, 300, 101}, {64, 600, 98}, {24, 1100, 49}, {9, 5, 200}} {
 			a, b, bias := randSlice(r, sh.m*sh.k), randSlice(r, sh.k*sh.n), randSlice(r, sh.m)
-			p := packWith(ks, a, sh.m, sh.k)
+			p := packWith(ks, a, sh.m, sh.k, nil)
 			scratch := make([]float32, ScratchSize(sh.k))
 			var ref []float32
 			for ti, tiles := range tilings(sh.m, sh.n) {
@@ -174,7 +174,7 @@ func TestFMASetsAgree(t *testing.T) {
 			continue
 		}
 		c := make([]float32, m*n)
-		packWith(ks, a, m, k).MulTile(c, n, b, n, 0, n, 0, m, bias, false, make([]float32, ScratchSize(k)))
+		packWith(ks, a, m, k, nil).MulTile(c, n, b, n, 0, n, 0, m, bias, false, make([]float32, ScratchSize(k)))
 		if ref == nil {
 			ref, refName = c, ks.name
 		} else if !slices.Equal(c, ref) {
@@ -241,7 +241,7 @@ func TestConvTile(t *testing.T) {
 			for _, m := range []int{1, 8, 13} {
 				k, n := g.K(), g.N()
 				w, src, bias := randSlice(r, m*k), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
-				p := packWith(ks, w, m, k)
+				p := packWith(ks, w, m, k, nil)
 				scratch := make([]float32, ScratchSize(k))
 				want, mag := naiveConv(w, m, src, g, bias, ci%2 == 0)
 				ldc := n + 3
@@ -298,7 +298,7 @@ func TestGoogLeNetLayers(t *testing.T) {
 			want, mag = naiveConv(a[:rows*l.k], rows, b, g, bias, true)
 		}
 		for _, ks := range sets {
-			p := packWith(ks, a, l.m, l.k)
+			p := packWith(ks, a, l.m, l.k, nil)
 			scratch := make([]float32, ScratchSize(l.k))
 			c := make([]float32, l.m*l.n)
 			for _, h := range [][2]int{{0, l.n / 2}, {l.n / 2, l.n}} {
@@ -318,7 +318,7 @@ func TestZeroAllocs(t *testing.T) {
 	for _, ks := range sets {
 		m, k, n := 37, 300, 101
 		a, b, bias := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m)
-		p := packWith(ks, a, m, k)
+		p := packWith(ks, a, m, k, nil)
 		scratch := make([]float32, ScratchSize(k))
 		c := make([]float32, m*n)
 		if got := testing.AllocsPerRun(20, func() {
@@ -327,7 +327,7 @@ func TestZeroAllocs(t *testing.T) {
 			t.Errorf("%s: MulTile allocates %v times", ks.name, got)
 		}
 		g := Conv{C: 20, H: 11, W: 9, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}
-		pc := packWith(ks, randSlice(r, m*g.K()), m, g.K())
+		pc := packWith(ks, randSlice(r, m*g.K()), m, g.K(), nil)
 		img := randSlice(r, g.C*g.H*g.W)
 		sc := make([]float32, ScratchSize(g.K()))
 		if got := testing.AllocsPerRun(20, func() {
@@ -485,7 +485,7 @@ func TestConcurrentTiles(t *testing.T) {
 			} else {
 				b = randSlice(r, l.g.C*l.g.H*l.g.W)
 			}
-			p := packWith(ks, a, l.m, l.k)
+			p := packWith(ks, a, l.m, l.k, nil)
 			run := func(c []float32, n0, n1, m0, m1 int, scratch []float32) {
 				if l.g.C == 0 {
 					p.MulTile(c, l.n, b, l.n, n0, n1, m0, m1, bias, true, scratch)
@@ -528,5 +528,33 @@ func TestConcurrentTiles(t *testing.T) {
 func TestScratchSize(t *testing.T) {
 	if got := ScratchSize(1 << 30); got != 18768 || ScratchSize(256) != got || ScratchSize(1) >= got {
 		t.Errorf("ScratchSize = %d for large k (documented: 18768), %d for k = 1", got, ScratchSize(1))
+	}
+}
+
+// TestPackScaled: packing with scaled rows gives the bits of packing the
+// scaled matrix (float64 product, rounded once), for the GEMM and both
+// Winograd transforms.
+func TestPackScaled(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	m, c := 13, 7
+	a, scale := randSlice(r, m*c*9), randSlice(r, m)
+	scaled := make([]float32, len(a))
+	for i := range m {
+		for l := range c * 9 {
+			scaled[i*c*9+l] = float32(float64(a[i*c*9+l]) * float64(scale[i]))
+		}
+	}
+	for _, ks := range sets {
+		if got, want := packWith(ks, a, m, 9*c, scale), packWith(ks, scaled, m, 9*c, nil); !slices.Equal(got.data, want.data) {
+			t.Errorf("%s: PackScaled differs from Pack of the scaled matrix", ks.name)
+		}
+		for _, tile := range []int{4, 2} {
+			got, want := packWinogradWith(ks, a, m, c, tile, scale), packWinogradWith(ks, scaled, m, c, tile, nil)
+			for xi := range got.u {
+				if !slices.Equal(got.u[xi].data, want.u[xi].data) {
+					t.Errorf("%s: PackWinogradScaled %d differs from PackWinograd of the scaled weights at ξ %d", ks.name, tile, xi)
+				}
+			}
+		}
 	}
 }

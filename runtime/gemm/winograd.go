@@ -80,33 +80,48 @@ var (
 // multiply-adds than the direct convolution) or 2 (F(2×2, 3×3): 16
 // products, 2.25× fewer, transformed weights 1.8× the direct ones instead
 // of 4×, smaller error). The transform G g Gᵀ is computed in float64 and
-// rounded once. It panics if tile is neither or len(w) < 9·m·c.
+// rounded once, straight into the packed matrices. It panics if tile is
+// neither or len(w) < 9·m·c.
 func PackWinograd(w []float32, m, c, tile int) *Winograd {
-	return packWinogradWith(best, w, m, c, tile)
+	return packWinogradWith(best, w, m, c, tile, nil)
 }
 
-func packWinogradWith(ks *kernelSet, w []float32, m, c, tile int) *Winograd {
-	if m < 1 || c < 1 || len(w) < 9*m*c || tile != 2 && tile != 4 {
-		panic(fmt.Sprintf("gemm: PackWinograd of %d×%d×3×3 from %d values, tiles %d", m, c, len(w), tile))
+// PackWinogradScaled is PackWinograd of the weights with output channel i
+// scaled: float32(float64(w)·float64(scale[i])), rounded before the
+// transform, as [PackScaled] scales them. scale nil is PackWinograd.
+func PackWinogradScaled(w []float32, m, c, tile int, scale []float32) *Winograd {
+	return packWinogradWith(best, w, m, c, tile, scale)
+}
+
+func packWinogradWith(ks *kernelSet, w []float32, m, c, tile int, scale []float32) *Winograd {
+	if m < 1 || c < 1 || len(w) < 9*m*c || tile != 2 && tile != 4 || scale != nil && len(scale) < m {
+		panic(fmt.Sprintf("gemm: PackWinograd of %d×%d×3×3 from %d values, tiles %d, %d scales", m, c, len(w), tile, len(scale)))
 	}
 	g := wgG4
 	if tile == 2 {
 		g = wgG2
 	}
 	al := tile + 2
-	u := make([][]float32, al*al)
-	for xi := range u {
-		u[xi] = make([]float32, m*c)
+	p := &Winograd{m: m, c: c, t: tile, u: make([]*Packed, al*al)}
+	for xi := range p.u {
+		p.u[xi] = newPacked(ks, m, c)
 	}
+	mr := ks.mr
 	for o := range m {
 		for ci := range c {
-			f := w[(o*c+ci)*9 : (o*c+ci)*9+9]
-			// t = G f (α×3), then t Gᵀ (α×α).
+			var f [9]float64
+			for l, v := range w[(o*c+ci)*9 : (o*c+ci)*9+9] {
+				if scale != nil {
+					v = float32(float64(v) * float64(scale[o]))
+				}
+				f[l] = float64(v)
+			}
+			// t = G f (α×3), then t Gᵀ (α×α), into U_ξ[o][ci].
 			var t [6][3]float64
 			for i := range al {
 				for j := range 3 {
 					for l := range 3 {
-						t[i][j] += g[i][l] * float64(f[l*3+j])
+						t[i][j] += g[i][l] * f[l*3+j]
 					}
 				}
 			}
@@ -116,14 +131,10 @@ func packWinogradWith(ks *kernelSet, w []float32, m, c, tile int) *Winograd {
 					for j := range 3 {
 						s += t[i][j] * g[k][j]
 					}
-					u[al*i+k][o*c+ci] = float32(s)
+					p.u[al*i+k].data[(o/mr*c+ci)*mr+o%mr] = float32(s)
 				}
 			}
 		}
-	}
-	p := &Winograd{m: m, c: c, t: tile, u: make([]*Packed, al*al)}
-	for xi := range p.u {
-		p.u[xi] = packWith(ks, u[xi], m, c)
 	}
 	return p
 }

@@ -38,7 +38,7 @@ func TestWinogradConv(t *testing.T) {
 				if m == 13 {
 					bias = nil
 				}
-				p := packWinogradWith(ks, w, m, g.C, tile)
+				p := packWinogradWith(ks, w, m, g.C, tile, nil)
 				n, nt := g.N(), WinogradTiles(g, tile)
 				want, mag := naiveConv(w, m, src, g, bias, relu)
 				ldc := n + 3
@@ -85,7 +85,7 @@ func TestWinogradTilingInvariance(t *testing.T) {
 		g := Conv{C: 20, H: 30, W: 26, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}
 		m := 75
 		w, src, bias := randSlice(r, m*g.K()), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
-		p := packWinogradWith(ks, w, m, g.C, tile)
+		p := packWinogradWith(ks, w, m, g.C, tile, nil)
 		n, nt := g.N(), WinogradTiles(g, tile)
 		run := func(split func(f func(t0, t1, m0, m1 int))) []float32 {
 			c := make([]float32, m*n)
