@@ -49,7 +49,9 @@ func Pack(a []float32, m, k int) *Packed { return packWith(best, a, m, k, nil) }
 // float32(float64(a[i·k+l])·float64(scale[i])) (a batch norm folded into
 // the layer, as runtime.FoldBatchNorm computes it), without a scaled copy.
 // scale nil is Pack. It panics if len(scale) < m.
-func PackScaled(a []float32, m, k int, scale []float32) *Packed { return packWith(best, a, m, k, scale) }
+func PackScaled(a []float32, m, k int, scale []float32) *Packed {
+	return packWith(best, a, m, k, scale)
+}
 
 func packWith(ks *kernelSet, a []float32, m, k int, scale []float32) *Packed {
 	if m < 0 || k < 0 || len(a) < m*k || scale != nil && len(scale) < m {
