@@ -58,12 +58,30 @@ func packWith(ks *kernelSet, a []float32, m, k int, scale []float32) *Packed {
 		panic(fmt.Sprintf("gemm: Pack of %d×%d from %d values, %d scales", m, k, len(a), len(scale)))
 	}
 	p := newPacked(ks, m, k)
-	for i := range m {
-		row := a[i*k : (i+1)*k]
-		if scale == nil {
-			p.setRow(i, row, 1, false)
-		} else {
-			p.setRow(i, row, float64(scale[i]), true)
+	mr := ks.mr
+	// Panel by panel, in column blocks of 256: the block's rows (read side
+	// by side) and its part of the panel stay in L1, the panel is written
+	// in order, once.
+	const kb = 256
+	for i0 := 0; i0 < m; i0 += mr {
+		rows := min(mr, m-i0)
+		panel := p.data[i0*k : i0*k+mr*k]
+		for l0 := 0; l0 < k; l0 += kb {
+			l1 := min(l0+kb, k)
+			for r := range rows {
+				row := a[(i0+r)*k+l0 : (i0+r)*k+l1]
+				d := panel[l0*mr+r:]
+				if scale == nil {
+					for l, v := range row {
+						d[l*mr] = v
+					}
+				} else {
+					s := float64(scale[i0+r])
+					for l, v := range row {
+						d[l*mr] = float32(float64(v) * s)
+					}
+				}
+			}
 		}
 	}
 	return p
@@ -73,20 +91,6 @@ func packWith(ks *kernelSet, a []float32, m, k int, scale []float32) *Packed {
 func newPacked(ks *kernelSet, m, k int) *Packed {
 	np := (m + ks.mr - 1) / ks.mr
 	return &Packed{m: m, k: k, ks: ks, data: make([]float32, np*ks.mr*k)}
-}
-
-// setRow stores row i of A: the values of row, times s (in float64, then
-// rounded) if scaled.
-func (p *Packed) setRow(i int, row []float32, s float64, scaled bool) {
-	mr := p.ks.mr
-	panel := p.data[i/mr*mr*p.k:]
-	r := i % mr
-	for l, v := range row[:p.k] {
-		if scaled {
-			v = float32(float64(v) * s)
-		}
-		panel[l*mr+r] = v
-	}
 }
 
 // ScratchSize is the length of the scratch slice [Packed.MulTile] and
