@@ -337,6 +337,12 @@ func (g *gen) genLayout() {
 			break
 		}
 	}
+	for _, s := range p.steps {
+		if s.op.Kind == ir.KindAvgPool {
+			uses = append(uses, "average pooling (a zero-padded plane)")
+			break
+		}
+	}
 	scratch := ""
 	switch len(uses) {
 	case 0:

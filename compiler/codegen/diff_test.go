@@ -54,7 +54,7 @@ func TestDifferential(t *testing.T) {
 	// Features the random networks must exercise, counted in their plans.
 	features := []string{
 		"concat input written in place", "concat copy", "batch norm folded", "batch norm alone",
-		"ReLU fused", "im2col", "1x1 GEMM", "unrolled pool window", "LRN", "adaptive pool",
+		"ReLU fused", "im2col", "1x1 GEMM", "LRN", "adaptive pool",
 		"addition", "side head", "input slot", "addition fused", "pre-activation fused", "Winograd F(4x4)",
 		"Winograd F(2x2)",
 	}

@@ -14,7 +14,6 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{p: p, net: net}
 	f := map[string]int{}
 	for v := range net.Values {
 		if p.place[v].root >= 0 {
@@ -54,10 +53,6 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 			}
 			if s.pre != nil {
 				f["pre-activation fused"]++
-			}
-		case ir.KindAvgPool:
-			if _, _, _, _, unroll := g.unrolled(s); unroll {
-				f["unrolled pool window"]++
 			}
 		case ir.KindLRN:
 			f["LRN"]++

@@ -82,6 +82,9 @@ var opGens = map[ir.Kind]*opGen{
 		what:  poolWhat("average"),
 		items: channelsDoc,
 		gen:   (*gen).genAvgPool,
+		scratch: func(g *gen, s *step) jen.Code {
+			return rt("AvgPoolScratch").Call(poolParams(g.net.Shape(s.op.In[0]), s.op.Pool))
+		},
 	},
 	ir.KindAdaptiveAvgPool: {
 		tile: perChannel,

@@ -8,11 +8,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/internal/geom"
 )
-
-// maxUnroll bounds the average-pooling windows that are unrolled (7×7).
-const maxUnroll = 49
 
 // id, lit and friends keep the emitters short.
 func id(s string) *jen.Statement { return jen.Id(s) }
@@ -236,84 +232,14 @@ func (g *gen) genMaxPool(s *step) []jen.Code {
 	return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(g.net.Shape(s.op.In[0]), s.op.Pool), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
 }
 
-// genAvgPool emits average pooling: per channel, the window unrolled for
-// cells inside the image (up to maxUnroll taps), a runtime helper for
-// border cells. The divisor counts the padding but not what a ceil-mode
-// window has beyond it.
+// genAvgPool emits average pooling: runtime.AvgPoolChannels over the
+// worker's channels (whole windows of a zero-padded plane summed 8 cells
+// at a time in SIMD, the others one by one, each as AvgPool2D sums it). It replaced
+// windows unrolled in Go per layer: Inception-v3's 3×3 stride-1 pools ran
+// 1.0–1.6 ms each that way at one thread, about a tenth of the network.
 func (g *gen) genAvgPool(s *step) []jen.Code {
-	net := g.net
-	pl := s.op.Pool
-	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
-	hw, ohw := in.H*in.W, out.H*out.W
-	y0, y1, x0, x1, unroll := g.unrolled(s)
-	clipped := []jen.Code{id("in"), lit(in.W),
-		jen.Max(id("iy"), lit(0)), jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H)),
-		jen.Max(id("ix"), lit(0)), jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W))}
-	div := jen.Parens(jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H+pl.Pad.Bottom)).Op("-").Id("iy")).Op("*").
-		Parens(jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W+pl.Pad.Right)).Op("-").Id("ix"))
-	border := id("v").Op("=").Add(rt("SumCell")).Call(clipped...).Op("/").Float32().Parens(div)
-	cell := []jen.Code{
-		id("ix").Op(":=").Add(mulAdd("x", pl.SW, -pl.Pad.Left)),
-		jen.Var().Id("v").Float32(),
-	}
-	if unroll {
-		var unrolled []jen.Code
-		unrolled = append(unrolled, id("r").Op(":=").Id("in").Index(id("iy").Op("*").Lit(in.W).Op("+").Id("ix").Op(":")))
-		for i := range pl.KH {
-			for j := range pl.KW {
-				unrolled = append(unrolled, id("v").Op("+=").Add(id("r").Index(lit(i*in.W+j))))
-			}
-		}
-		unrolled = append(unrolled, id("v").Op("/=").Lit(pl.KH*pl.KW))
-		var cond *jen.Statement
-		addCond := func(c *jen.Statement) {
-			if cond == nil {
-				cond = c
-			} else {
-				cond = cond.Op("&&").Add(c)
-			}
-		}
-		if y0 > 0 {
-			addCond(id("y").Op(">=").Lit(y0))
-		}
-		if y1 < out.H {
-			addCond(id("y").Op("<").Lit(y1))
-		}
-		if x0 > 0 {
-			addCond(id("x").Op(">=").Lit(x0))
-		}
-		if x1 < out.W {
-			addCond(id("x").Op("<").Lit(x1))
-		}
-		if cond == nil {
-			cell = append(cell, unrolled...)
-		} else {
-			cell = append(cell, jen.If(cond).Block(unrolled...).Else().Block(border))
-		}
-	} else {
-		cell = append(cell, border)
-	}
-	cell = append(cell, id("out").Index(id("y").Op("*").Lit(out.W).Op("+").Id("x")).Op("=").Id("v"))
 	body := g.srcDst(s)
-	return append(body, forItems("c",
-		id("in").Op(":=").Id("src").Index(id("c").Op("*").Lit(hw).Op(":").Id("c").Op("*").Lit(hw).Op("+").Lit(hw)),
-		id("out").Op(":=").Id("dst").Index(id("c").Op("*").Lit(ohw).Op(":").Id("c").Op("*").Lit(ohw).Op("+").Lit(ohw)),
-		forN("y", lit(0), lit(out.H),
-			id("iy").Op(":=").Add(mulAdd("y", pl.SH, -pl.Pad.Top)),
-			forN("x", lit(0), lit(out.W), cell...),
-		),
-	))
-}
-
-// unrolled returns the output rows [y0, y1) and columns [x0, x1) of an
-// average pool whose windows lie inside the image, and whether the window
-// is unrolled there (some do, and it has at most maxUnroll taps).
-func (g *gen) unrolled(s *step) (y0, y1, x0, x1 int, unroll bool) {
-	pl := s.op.Pool
-	in, out := g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out)
-	y0, y1 = geom.Inside(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
-	x0, x1 = geom.Inside(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
-	return y0, y1, x0, x1, y0 < y1 && x0 < x1 && pl.KH*pl.KW <= maxUnroll
+	return append(body, rt("AvgPoolChannels").Call(id("dst"), id("src"), poolParams(g.net.Shape(s.op.In[0]), s.op.Pool), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
 }
 
 // poolParams renders the runtime.Pool2DParams of a pool with input in.

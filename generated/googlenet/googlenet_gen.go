@@ -311,8 +311,8 @@ var paramInit = [...]struct {
 // take 9,949,312 (39.8 MB): values whose lifetimes do not overlap share
 // memory, and concat inputs are written in place. Each worker also has a
 // scratch for the GEMM (its packed panels of im2col matrices), Winograd
-// convolutions (the transformed inputs and products of a block of tiles) and
-// max pooling (rows of window maxima).
+// convolutions (the transformed inputs and products of a block of tiles), max
+// pooling (rows of window maxima) and average pooling (a zero-padded plane).
 var layout = rt.Layout{
 	ArenaLen: 1593088,
 	Heads:    []rt.Slot{{Off: 632928, Len: 1000}, {Off: 401408, Len: 1000}},
@@ -331,14 +331,17 @@ var layout = rt.Layout{
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 28, W: 28, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
 		rt.WinogradScratchLen(96, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 480, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.AvgPoolScratch(rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 5, KW: 5, SH: 3, SW: 3, Ceil: true}),
 		rt.WinogradScratchLen(112, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
 		rt.WinogradScratchLen(128, 14, 2),
 		rt.WinogradScratchLen(144, 14, 2),
+		rt.AvgPoolScratch(rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 5, KW: 5, SH: 3, SW: 3, Ceil: true}),
 		rt.WinogradScratchLen(160, 14, 2),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 14, W: 14, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 832, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: rt.Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}),
+		rt.AvgPoolScratch(rt.Pool2DParams{C: 1024, H: 7, W: 7, KH: 7, KW: 7, SH: 1, SW: 1}),
 	),
 }
 
@@ -1515,45 +1518,7 @@ func op_inception4a_branch4_1(e *exec, worker, lo, hi int) {
 func op_aux1_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[376320:476672]
 	dst := e.Arena[222656:230848]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*16 : c*16+16]
-		for y := 0; y < 4; y++ {
-			iy := y * 3
-			for x := 0; x < 4; x++ {
-				ix := x * 3
-				var v float32
-				r := in[iy*14+ix:]
-				v += r[0]
-				v += r[1]
-				v += r[2]
-				v += r[3]
-				v += r[4]
-				v += r[14]
-				v += r[15]
-				v += r[16]
-				v += r[17]
-				v += r[18]
-				v += r[28]
-				v += r[29]
-				v += r[30]
-				v += r[31]
-				v += r[32]
-				v += r[42]
-				v += r[43]
-				v += r[44]
-				v += r[45]
-				v += r[46]
-				v += r[56]
-				v += r[57]
-				v += r[58]
-				v += r[59]
-				v += r[60]
-				v /= 25
-				out[y*4+x] = v
-			}
-		}
-	}
+	rt.AvgPoolChannels(dst, src, rt.Pool2DParams{C: 512, H: 14, W: 14, KH: 5, KW: 5, SH: 3, SW: 3, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_aux1_conv computes aux1.conv (specs/googlenet.inc:51:9): 1x1 convolution,
@@ -1989,45 +1954,7 @@ func op_inception4d_branch4_1(e *exec, worker, lo, hi int) {
 func op_aux2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
 	dst := e.Arena[401408:409856]
-	for c := lo; c < hi; c++ {
-		in := src[c*196 : c*196+196]
-		out := dst[c*16 : c*16+16]
-		for y := 0; y < 4; y++ {
-			iy := y * 3
-			for x := 0; x < 4; x++ {
-				ix := x * 3
-				var v float32
-				r := in[iy*14+ix:]
-				v += r[0]
-				v += r[1]
-				v += r[2]
-				v += r[3]
-				v += r[4]
-				v += r[14]
-				v += r[15]
-				v += r[16]
-				v += r[17]
-				v += r[18]
-				v += r[28]
-				v += r[29]
-				v += r[30]
-				v += r[31]
-				v += r[32]
-				v += r[42]
-				v += r[43]
-				v += r[44]
-				v += r[45]
-				v += r[46]
-				v += r[56]
-				v += r[57]
-				v += r[58]
-				v += r[59]
-				v += r[60]
-				v /= 25
-				out[y*4+x] = v
-			}
-		}
-	}
+	rt.AvgPoolChannels(dst, src, rt.Pool2DParams{C: 528, H: 14, W: 14, KH: 5, KW: 5, SH: 3, SW: 3, Ceil: true}, lo, hi, e.Scratch[worker])
 }
 
 // op_aux2_conv computes aux2.conv (specs/googlenet.inc:59:9): 1x1 convolution,
@@ -2473,69 +2400,7 @@ func op_inception5b_branch4_1(e *exec, worker, lo, hi int) {
 func op_avgpool(e *exec, worker, lo, hi int) {
 	src := e.Arena[:50176]
 	dst := e.Arena[102704:103728]
-	for c := lo; c < hi; c++ {
-		in := src[c*49 : c*49+49]
-		out := dst[c*1 : c*1+1]
-		for y := 0; y < 1; y++ {
-			iy := y
-			for x := 0; x < 1; x++ {
-				ix := x
-				var v float32
-				r := in[iy*7+ix:]
-				v += r[0]
-				v += r[1]
-				v += r[2]
-				v += r[3]
-				v += r[4]
-				v += r[5]
-				v += r[6]
-				v += r[7]
-				v += r[8]
-				v += r[9]
-				v += r[10]
-				v += r[11]
-				v += r[12]
-				v += r[13]
-				v += r[14]
-				v += r[15]
-				v += r[16]
-				v += r[17]
-				v += r[18]
-				v += r[19]
-				v += r[20]
-				v += r[21]
-				v += r[22]
-				v += r[23]
-				v += r[24]
-				v += r[25]
-				v += r[26]
-				v += r[27]
-				v += r[28]
-				v += r[29]
-				v += r[30]
-				v += r[31]
-				v += r[32]
-				v += r[33]
-				v += r[34]
-				v += r[35]
-				v += r[36]
-				v += r[37]
-				v += r[38]
-				v += r[39]
-				v += r[40]
-				v += r[41]
-				v += r[42]
-				v += r[43]
-				v += r[44]
-				v += r[45]
-				v += r[46]
-				v += r[47]
-				v += r[48]
-				v /= 49
-				out[y*1+x] = v
-			}
-		}
-	}
+	rt.AvgPoolChannels(dst, src, rt.Pool2DParams{C: 1024, H: 7, W: 7, KH: 7, KW: 7, SH: 1, SW: 1}, lo, hi, e.Scratch[worker])
 }
 
 // op_fc computes fc (specs/googlenet.inc:45:5): fully connected, 1000 outputs,

@@ -1,0 +1,93 @@
+package runtime
+
+import "fmt"
+
+// AvgPoolScratch is the scratch [AvgPoolChannels] needs for geometry p: a
+// zero-padded copy of one plane, for a padded stride-1 pool.
+func AvgPoolScratch(p Pool2DParams) int {
+	if p.SW != 1 || p.Pad == (Pad{}) {
+		return 0
+	}
+	return (p.H + p.Pad.Top + p.Pad.Bottom) * (p.W + p.Pad.Left + p.Pad.Right)
+}
+
+// AvgPoolChannels computes channels [c0, c1) of the average pooling p of
+// one image (src p.C×p.H×p.W, dst p.C×OutH×OutW), as [AvgPool2D] does, bit
+// for bit: each window's values summed in row-major order from zero,
+// divided once by the window clipped to the padded input. Cells whose
+// window lies inside the padded input are summed over the whole window of
+// a zero-padded copy of the plane (scratch, [AvgPoolScratch] values): a
+// sum started from +0 is never −0, so adding the padding's zeros changes
+// no bit. For stride-1 pools those cells are summed 8 at a time in AVX2
+// (amd64, unless built with -tags purego), the last 8 of a row overlapping
+// the ones before; other cells one by one. Generated code splits a pool
+// among workers by channels. It does not allocate.
+func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []float32) {
+	oh, ow := p.OutH(), p.OutW()
+	hw, ohw := p.H*p.W, oh*ow
+	if oh < 1 || ow < 1 || c0 < 0 || c1 > p.C || len(src) < p.C*hw || len(dst) < p.C*ohw || len(scratch) < AvgPoolScratch(p) {
+		panic(fmt.Sprintf("runtime: avgpool: channels [%d, %d) of %+v: src %d, dst %d, scratch %d values", c0, c1, p, len(src), len(dst), len(scratch)))
+	}
+	hp, wp := p.H+p.Pad.Top+p.Pad.Bottom, p.W+p.Pad.Left+p.Pad.Right
+	// Output rows [0, yp) and columns [0, xp) have windows inside the
+	// padded input.
+	yp := min(oh, (hp-p.KH)/p.SH+1)
+	xp := min(ow, (wp-p.KW)/p.SW+1)
+	padded := AvgPoolScratch(p) > 0
+	div := float32(p.KH * p.KW)
+	for c := c0; c < c1; c++ {
+		in := src[c*hw : (c+1)*hw]
+		out := dst[c*ohw : (c+1)*ohw]
+		pl, pw := in, p.W // the plane the whole windows read, and its width
+		if padded {
+			pl, pw = scratch[:hp*wp], wp
+			clear(pl[:p.Pad.Top*wp])
+			for y := range p.H {
+				r := pl[(p.Pad.Top+y)*wp : (p.Pad.Top+y+1)*wp]
+				clear(r[:p.Pad.Left])
+				copy(r[p.Pad.Left:], in[y*p.W:(y+1)*p.W])
+				clear(r[p.Pad.Left+p.W:])
+			}
+			clear(pl[(p.Pad.Top+p.H)*wp:])
+		}
+		whole := padded || p.Pad == (Pad{}) // else (a padded pool of stride > 1) every cell one by one
+		for y := range oh {
+			o := out[y*ow : (y+1)*ow]
+			iy := y*p.SH - p.Pad.Top
+			if y >= yp || !whole {
+				for x := range ow {
+					o[x] = avgCell(in, &p, iy, x)
+				}
+				continue
+			}
+			row := pl[y*p.SH*pw:]
+			x := 0
+			if p.SW == 1 {
+				x = avgRow(o[:xp], row, pw, p.KH, p.KW)
+			}
+			for ; x < xp; x++ {
+				var s float32
+				r := row[x*p.SW:]
+				for ky := range p.KH {
+					for _, v := range r[ky*pw : ky*pw+p.KW] {
+						s += v
+					}
+				}
+				o[x] = s / div
+			}
+			for ; x < ow; x++ {
+				o[x] = avgCell(in, &p, iy, x)
+			}
+		}
+	}
+}
+
+// avgCell is cell x of the output row whose windows start at input row iy,
+// as AvgPool2D computes it.
+func avgCell(in []float32, p *Pool2DParams, iy, x int) float32 {
+	y1 := min(iy+p.KH, p.H+p.Pad.Bottom)
+	x0 := x*p.SW - p.Pad.Left
+	x1 := min(x0+p.KW, p.W+p.Pad.Right)
+	div := (y1 - iy) * (x1 - x0)
+	return SumCell(in, p.W, max(iy, 0), min(y1, p.H), max(x0, 0), min(x1, p.W)) / float32(div)
+}

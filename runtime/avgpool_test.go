@@ -1,0 +1,56 @@
+package runtime
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAvgPoolChannels: the same bits as AvgPool2D for random geometries
+// (kernels 1–5, strides 1–3, padding up to half the kernel, ceil and
+// floor), channel ranges, ±0 and NaN inputs.
+func TestAvgPoolChannels(t *testing.T) {
+	r := rand.New(rand.NewPCG(53, 54))
+	for iter := range 400 {
+		kh, kw := 1+r.IntN(5), 1+r.IntN(5)
+		p := Pool2DParams{C: 1 + r.IntN(4), H: kh + r.IntN(30), W: kw + r.IntN(40), KH: kh, KW: kw, SH: 1 + r.IntN(3), SW: 1 + r.IntN(3),
+			Pad: Pad{Top: r.IntN(kh/2 + 1), Left: r.IntN(kw/2 + 1), Bottom: r.IntN(kh/2 + 1), Right: r.IntN(kw/2 + 1)}, Ceil: r.IntN(2) == 0}
+		if iter%2 == 0 {
+			p.SH, p.SW = 1, 1
+		}
+		if p.OutH() < 1 || p.OutW() < 1 {
+			continue
+		}
+		src := make([]float32, p.C*p.H*p.W)
+		for i := range src {
+			src[i] = r.Float32()*2 - 1
+			switch r.IntN(50) {
+			case 0:
+				src[i] = float32(math.Copysign(0, -1))
+			case 1:
+				src[i] = float32(math.NaN())
+			}
+		}
+		n := p.C * p.OutH() * p.OutW()
+		want, got := make([]float32, n), make([]float32, n)
+		AvgPool2D(want, src, 1, p)
+		c0 := r.IntN(p.C)
+		scratch := make([]float32, AvgPoolScratch(p))
+		AvgPoolChannels(got, src, p, 0, c0, scratch)
+		AvgPoolChannels(got, src, p, c0, p.C, scratch)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
+				t.Fatalf("%+v: cell %d = %v, AvgPool2D %v", p, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestAvgPoolChannelsZeroAllocs(t *testing.T) {
+	p := Pool2DParams{C: 8, H: 17, W: 17, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}}
+	src, dst := make([]float32, p.C*p.H*p.W), make([]float32, p.C*p.OutH()*p.OutW())
+	scratch := make([]float32, AvgPoolScratch(p))
+	if n := testing.AllocsPerRun(10, func() { AvgPoolChannels(dst, src, p, 0, p.C, scratch) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
