@@ -3,6 +3,8 @@ package runtime
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/inccdev/incc/internal/numtest"
 )
 
 // BenchmarkConv2D measures the reference convolution on GoogLeNet layers
@@ -22,9 +24,9 @@ func BenchmarkConv2D(b *testing.B) {
 	for _, l := range layers {
 		b.Run(l.name, func(b *testing.B) {
 			p := l.p
-			src := randSlice(rng, p.C*p.H*p.W)
-			w := randSlice(rng, p.OutC*p.C*p.KH*p.KW)
-			bias := randSlice(rng, p.OutC)
+			src := numtest.Rand(rng, p.C*p.H*p.W)
+			w := numtest.Rand(rng, p.OutC*p.C*p.KH*p.KW)
+			bias := numtest.Rand(rng, p.OutC)
 			dst := make([]float32, p.OutC*p.OutH()*p.OutW())
 			macs := float64(len(dst) * p.C * p.KH * p.KW)
 			b.ReportAllocs()

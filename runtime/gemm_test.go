@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/runtime/gemm"
 )
 
@@ -86,7 +87,7 @@ func TestConvTiles(t *testing.T) {
 		{C: 5, H: 9, W: 11, OutC: 9, KH: 2, KW: 3, SH: 3, SW: 1, Pad: Pad{0, 2, 1, 0}},
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d_k%dx%d_s%d", p.C, p.H, p.W, p.KH, p.KW, p.SH), func(t *testing.T) {
-			src, wt, bias := randSlice(rng, p.C*p.H*p.W), randSlice(rng, p.OutC*p.C*p.KH*p.KW), randSlice(rng, p.OutC)
+			src, wt, bias := numtest.Rand(rng, p.C*p.H*p.W), numtest.Rand(rng, p.OutC*p.C*p.KH*p.KW), numtest.Rand(rng, p.OutC)
 			w := Weights{"w": must(FromData(wt, p.OutC, p.C*p.KH*p.KW)), "b": must(FromData(bias, p.OutC))}
 			cw, err := (&ConvSource{Weight: "w", Bias: "b", Out: p.OutC, K: p.C * p.KH * p.KW}).Load(w)
 			if err != nil {
@@ -115,7 +116,7 @@ func TestConvTiles(t *testing.T) {
 				}
 				if workers == 1 {
 					first = got
-					closeTo(t, "conv", got, to64(want), 1e-5*float64(p.C*p.KH*p.KW))
+					numtest.Close(t, "conv", got, numtest.Float64s(want), 1e-5*float64(p.C*p.KH*p.KW))
 				} else if !slices.EqualFunc(got, first, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
 					t.Errorf("%d workers: not the bits of one", workers)
 				}
@@ -130,9 +131,9 @@ func TestConvTiles(t *testing.T) {
 func TestFoldBatchNorm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	p := Conv2DParams{C: 3, H: 6, W: 5, OutC: 4, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}}
-	src, w, bias := randSlice(rng, 3*6*5), randSlice(rng, 4*3*9), randSlice(rng, 4)
-	gamma, beta, mean := randSlice(rng, 4), randSlice(rng, 4), randSlice(rng, 4)
-	variance := randSlice(rng, 4)
+	src, w, bias := numtest.Rand(rng, 3*6*5), numtest.Rand(rng, 4*3*9), numtest.Rand(rng, 4)
+	gamma, beta, mean := numtest.Rand(rng, 4), numtest.Rand(rng, 4), numtest.Rand(rng, 4)
+	variance := numtest.Rand(rng, 4)
 	for i := range variance {
 		variance[i] += 1.5
 	}
@@ -143,7 +144,7 @@ func TestFoldBatchNorm(t *testing.T) {
 	fw, fb := FoldBatchNorm(w, bias, gamma, beta, mean, variance, 4, 1e-3)
 	got := make([]float32, len(conv))
 	Conv2D(got, src, fw, fb, 1, p)
-	closeTo(t, "folded", got, to64(want), 1e-5)
+	numtest.Close(t, "folded", got, numtest.Float64s(want), 1e-5)
 
 	scale, shift := BatchNormScale(gamma, beta, mean, variance, 1e-3)
 	for i, v := range conv {

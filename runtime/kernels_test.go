@@ -8,49 +8,9 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/inccdev/incc/internal/numtest"
 )
-
-// randSlice returns n values uniform in [-1, 1) from a fixed-seed stream.
-func randSlice(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(2*rng.Float64() - 1)
-	}
-	return s
-}
-
-// closeTo compares got with want (computed independently, often in float64)
-// element by element: |got-want| <= tol·max(1, |want|).
-func closeTo(t *testing.T, what string, got []float32, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want))
-	}
-	bad := 0
-	for i := range got {
-		g, w := float64(got[i]), want[i]
-		if math.IsInf(w, 0) && g == w {
-			continue
-		}
-		if !(math.Abs(g-w) <= tol*math.Max(1, math.Abs(w))) {
-			if bad < 5 {
-				t.Errorf("%s[%d]: got %v, want %v", what, i, g, w)
-			}
-			bad++
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%s: %d of %d values differ", what, bad, len(got))
-	}
-}
-
-func to64(s []float32) []float64 {
-	d := make([]float64, len(s))
-	for i, v := range s {
-		d[i] = float64(v)
-	}
-	return d
-}
 
 // naiveConv evaluates the convolution formula directly, one output at a
 // time, in float64, reading padding as zero through a bounds test.
@@ -117,7 +77,7 @@ func gemmConv(src, weight, bias []float32, n int, p Conv2DParams) []float64 {
 			blas32.General{Rows: p.OutC, Cols: k, Stride: k, Data: weight},
 			blas32.General{Rows: k, Cols: oh * ow, Stride: oh * ow, Data: cols},
 			1, blas32.General{Rows: p.OutC, Cols: oh * ow, Stride: oh * ow, Data: out})
-		res = append(res, to64(out)...)
+		res = append(res, numtest.Float64s(out)...)
 	}
 	return res
 }
@@ -143,16 +103,16 @@ func TestConv2D(t *testing.T) {
 	for _, tt := range convCases {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.p
-			src := randSlice(rng, tt.n*p.C*p.H*p.W)
-			weight := randSlice(rng, p.OutC*p.C*p.KH*p.KW)
+			src := numtest.Rand(rng, tt.n*p.C*p.H*p.W)
+			weight := numtest.Rand(rng, p.OutC*p.C*p.KH*p.KW)
 			var bias []float32
 			if tt.bias {
-				bias = randSlice(rng, p.OutC)
+				bias = numtest.Rand(rng, p.OutC)
 			}
 			dst := make([]float32, tt.n*p.OutC*p.OutH()*p.OutW())
 			Conv2D(dst, src, weight, bias, tt.n, p)
-			closeTo(t, "naive", dst, naiveConv(src, weight, bias, tt.n, p), 1e-5)
-			closeTo(t, "gemm", dst, gemmConv(src, weight, bias, tt.n, p), 1e-5)
+			numtest.Close(t, "naive", dst, naiveConv(src, weight, bias, tt.n, p), 1e-5)
+			numtest.Close(t, "gemm", dst, gemmConv(src, weight, bias, tt.n, p), 1e-5)
 		})
 	}
 }
@@ -165,7 +125,7 @@ func TestConv2DHand(t *testing.T) {
 	dst := make([]float32, 9)
 	Conv2D(dst, src, w, []float32{0.5}, 1, Conv2DParams{C: 1, H: 3, W: 3, OutC: 1, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}})
 	want := []float64{12.5, 21.5, 16.5, 27.5, 45.5, 33.5, 24.5, 39.5, 28.5}
-	closeTo(t, "dst", dst, want, 0)
+	numtest.Close(t, "dst", dst, want, 0)
 }
 
 func TestConv2DShapePanic(t *testing.T) {
@@ -253,12 +213,12 @@ func TestPool2D(t *testing.T) {
 	for _, tt := range poolCases {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.p
-			src := randSlice(rng, tt.n*p.C*p.H*p.W)
+			src := numtest.Rand(rng, tt.n*p.C*p.H*p.W)
 			dst := make([]float32, tt.n*p.C*p.OutH()*p.OutW())
 			MaxPool2D(dst, src, tt.n, p)
-			closeTo(t, "max", dst, naivePool(src, tt.n, p, true), 0)
+			numtest.Close(t, "max", dst, naivePool(src, tt.n, p, true), 0)
 			AvgPool2D(dst, src, tt.n, p)
-			closeTo(t, "avg", dst, naivePool(src, tt.n, p, false), 1e-6)
+			numtest.Close(t, "avg", dst, naivePool(src, tt.n, p, false), 1e-6)
 		})
 	}
 }
@@ -312,7 +272,7 @@ func TestPool2DHand(t *testing.T) {
 			} else {
 				AvgPool2D(dst, src, 1, tt.p)
 			}
-			closeTo(t, "dst", dst, tt.want, 1e-7)
+			numtest.Close(t, "dst", dst, tt.want, 1e-7)
 		})
 	}
 }
@@ -338,7 +298,7 @@ func TestAdaptiveAvgPool2D(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%dx%d-to-%dx%d", tt.h, tt.w, tt.oh, tt.ow), func(t *testing.T) {
-			src := randSlice(rng, tt.n*tt.c*tt.h*tt.w)
+			src := numtest.Rand(rng, tt.n*tt.c*tt.h*tt.w)
 			dst := make([]float32, tt.n*tt.c*tt.oh*tt.ow)
 			AdaptiveAvgPool2D(dst, src, tt.n, tt.c, tt.h, tt.w, tt.oh, tt.ow)
 			var want []float64
@@ -359,7 +319,7 @@ func TestAdaptiveAvgPool2D(t *testing.T) {
 					}
 				}
 			}
-			closeTo(t, "dst", dst, want, 1e-6)
+			numtest.Close(t, "dst", dst, want, 1e-6)
 		})
 	}
 }
@@ -379,7 +339,7 @@ func TestLRN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := randSlice(rng, tt.n*tt.c*tt.hw)
+			src := numtest.Rand(rng, tt.n*tt.c*tt.hw)
 			for i := range src {
 				src[i] *= 4 // make the normalisation matter
 			}
@@ -402,7 +362,7 @@ func TestLRN(t *testing.T) {
 					}
 				}
 			}
-			closeTo(t, "dst", dst, want, 1e-6)
+			numtest.Close(t, "dst", dst, want, 1e-6)
 		})
 	}
 }
@@ -411,9 +371,9 @@ func TestBatchNorm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, sz := range []struct{ n, c, hw int }{{1, 1, 1}, {2, 3, 5}, {3, 4, 1}} {
 		t.Run(fmt.Sprintf("%dx%dx%d", sz.n, sz.c, sz.hw), func(t *testing.T) {
-			src := randSlice(rng, sz.n*sz.c*sz.hw)
-			gamma, beta, mean := randSlice(rng, sz.c), randSlice(rng, sz.c), randSlice(rng, sz.c)
-			variance := randSlice(rng, sz.c)
+			src := numtest.Rand(rng, sz.n*sz.c*sz.hw)
+			gamma, beta, mean := numtest.Rand(rng, sz.c), numtest.Rand(rng, sz.c), numtest.Rand(rng, sz.c)
+			variance := numtest.Rand(rng, sz.c)
 			for i := range variance {
 				variance[i] = variance[i]*variance[i] + 0.01
 			}
@@ -425,7 +385,7 @@ func TestBatchNorm(t *testing.T) {
 				ch := i / sz.hw % sz.c
 				want[i] = (float64(src[i])-float64(mean[ch]))/math.Sqrt(float64(variance[ch])+eps)*float64(gamma[ch]) + float64(beta[ch])
 			}
-			closeTo(t, "dst", dst, want, 1e-5)
+			numtest.Close(t, "dst", dst, want, 1e-5)
 		})
 	}
 }
@@ -437,10 +397,10 @@ func TestLinear(t *testing.T) {
 		bias       bool
 	}{{1, 1, 1, true}, {2, 7, 3, true}, {3, 64, 10, false}, {1, 1024, 17, true}} {
 		t.Run(fmt.Sprintf("%dx%d-to-%d", tt.n, tt.in, tt.out), func(t *testing.T) {
-			src, w := randSlice(rng, tt.n*tt.in), randSlice(rng, tt.out*tt.in)
+			src, w := numtest.Rand(rng, tt.n*tt.in), numtest.Rand(rng, tt.out*tt.in)
 			var bias []float32
 			if tt.bias {
-				bias = randSlice(rng, tt.out)
+				bias = numtest.Rand(rng, tt.out)
 			}
 			dst := make([]float32, tt.n*tt.out)
 			Linear(dst, src, w, bias, tt.n, tt.in, tt.out)
@@ -453,7 +413,7 @@ func TestLinear(t *testing.T) {
 				blas32.General{Rows: tt.n, Cols: tt.in, Stride: tt.in, Data: src},
 				blas32.General{Rows: tt.out, Cols: tt.in, Stride: tt.in, Data: w},
 				1, blas32.General{Rows: tt.n, Cols: tt.out, Stride: tt.out, Data: ref})
-			closeTo(t, "gemm", dst, to64(ref), 1e-5)
+			numtest.Close(t, "gemm", dst, numtest.Float64s(ref), 1e-5)
 			// And the formula in float64.
 			want := make([]float64, tt.n*tt.out)
 			for b := range tt.n {
@@ -468,7 +428,7 @@ func TestLinear(t *testing.T) {
 					want[b*tt.out+o] = s
 				}
 			}
-			closeTo(t, "naive", dst, want, 1e-5)
+			numtest.Close(t, "naive", dst, want, 1e-5)
 		})
 	}
 }
@@ -491,7 +451,7 @@ func TestSoftmax(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := make([]float32, len(tt.src))
 			Softmax(dst, tt.src, tt.n, tt.c)
-			closeTo(t, "dst", dst, tt.want, 1e-7)
+			numtest.Close(t, "dst", dst, tt.want, 1e-7)
 		})
 	}
 }
@@ -503,24 +463,24 @@ func TestElementwise(t *testing.T) {
 	t.Run("relu", func(t *testing.T) {
 		dst := make([]float32, 4)
 		ReLU(dst, a)
-		closeTo(t, "dst", dst, []float64{0, 0, 2.5, 0}, 0)
+		numtest.Close(t, "dst", dst, []float64{0, 0, 2.5, 0}, 0)
 	})
 	t.Run("add", func(t *testing.T) {
 		dst := make([]float32, 4)
 		Add(dst, a, b, c)
-		closeTo(t, "dst", dst, []float64{10, 22, 35.5, 43.5}, 0)
+		numtest.Close(t, "dst", dst, []float64{10, 22, 35.5, 43.5}, 0)
 	})
 	t.Run("concat", func(t *testing.T) {
 		// n=2, hw=1: a is 2×2, b is 2×2, c1 is 2×1 channels.
 		dst := make([]float32, 10)
 		Concat(dst, 2, 1, a, b, []float32{7, 8})
-		closeTo(t, "dst", dst, []float64{-1, 0, 1, 2, 7, 2.5, -0.5, 3, 4, 8}, 0)
+		numtest.Close(t, "dst", dst, []float64{-1, 0, 1, 2, 7, 2.5, -0.5, 3, 4, 8}, 0)
 	})
 	t.Run("flatten-dropout", func(t *testing.T) {
 		dst := make([]float32, 4)
 		Flatten(dst, b)
-		closeTo(t, "flatten", dst, to64(b), 0)
+		numtest.Close(t, "flatten", dst, numtest.Float64s(b), 0)
 		Dropout(dst, c)
-		closeTo(t, "dropout", dst, to64(c), 0)
+		numtest.Close(t, "dropout", dst, numtest.Float64s(c), 0)
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/inccdev/incc/internal/numtest"
 )
 
 // poolInput is random values with repeats, signed zeros, infinities and
@@ -142,7 +144,7 @@ func BenchmarkMaxPool(b *testing.B) {
 		{"inception3b.branch4.0", Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: true}},
 	} {
 		p := l.p
-		src := randSlice(rng, p.C*p.H*p.W)
+		src := numtest.Rand(rng, p.C*p.H*p.W)
 		dst := make([]float32, p.C*p.OutH()*p.OutW())
 		scratch := make([]float32, MaxPoolScratch(p))
 		b.Run(fmt.Sprintf("%s/simd", l.name), func(b *testing.B) {

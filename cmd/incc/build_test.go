@@ -10,7 +10,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -24,6 +23,7 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/compiler/stats"
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
@@ -168,12 +168,12 @@ func TestBuild(t *testing.T) {
 		for _, c := range r.Top {
 			got[c.Class] = c.Score
 		}
-		compare(t, r.File, got, ref)
+		numtest.Compare(t, r.File, got, ref, 1e-4)
 		hgot := make([]float32, 10)
 		for _, c := range r.Heads["aux"] {
 			hgot[c.Class] = c.Score
 		}
-		compare(t, r.File+" aux", hgot, want.Heads["aux"].Data[i*10:(i+1)*10])
+		numtest.Compare(t, r.File+" aux", hgot, want.Heads["aux"].Data[i*10:(i+1)*10], 1e-4)
 	}
 
 	// Text output; a directory with a broken image: reported, exit 1.
@@ -414,19 +414,6 @@ func idx(dims []uint32, data []byte) []byte {
 	}
 	b.Write(data)
 	return b.Bytes()
-}
-
-// compare fails unless got is within 1e-4 of the largest |want|.
-func compare(t *testing.T, name string, got, want []float32) {
-	t.Helper()
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	if !(maxDiff <= 1e-4*maxRef) {
-		t.Errorf("%s: max |binary - interpreter| = %.3g, max |interpreter| %.3g\n got %v\nwant %v", name, maxDiff, maxRef, got, want)
-	}
 }
 
 func ref2label(class int) string { return string(rune('0' + class)) }

@@ -2,11 +2,11 @@ package interp_test
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"testing"
 
 	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 )
@@ -53,7 +53,7 @@ func TestParity(t *testing.T) {
 					case op != "":
 						got = res.Values[op]
 					}
-					compare(t, name, got.Data, want[name].Data)
+					numtest.Compare(t, name, got.Data, want[name].Data, 1e-4)
 				}
 				for i := 0; i < 2; i++ {
 					g, w := top5(res.Output.Data[i*1000:(i+1)*1000]), top5(want["logits"].Data[i*1000:(i+1)*1000])
@@ -63,23 +63,6 @@ func TestParity(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-func compare(t *testing.T, name string, got, want []float32) {
-	t.Helper()
-	if len(got) != len(want) || len(want) == 0 {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	rel := maxDiff / maxRef
-	t.Logf("%-8s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
-	if !(rel <= 1e-4) {
-		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= 1e-4)", name, maxDiff, rel, maxRef)
 	}
 }
 

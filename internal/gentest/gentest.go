@@ -24,6 +24,7 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/internal/golden"
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 )
@@ -165,51 +166,20 @@ func ForwardMatchesInterp(t *testing.T, p *Package, net *ir.Network) {
 		g.Close()
 		if threads == 1 {
 			first = got
-			Compare(t, "output", got.Trunk, res.Output.Data, 1e-5)
+			numtest.Compare(t, "output", got.Trunk, res.Output.Data, 1e-5)
 			for i, h := range net.Heads {
-				Compare(t, h.Name, got.Heads[i], res.Heads[h.Name].Data, 1e-5)
+				numtest.Compare(t, h.Name, got.Heads[i], res.Heads[h.Name].Data, 1e-5)
 			}
 			continue
 		}
-		if !bitsEqual(got.Trunk, first.Trunk) {
+		if !numtest.BitsEqual(got.Trunk, first.Trunk) {
 			t.Errorf("%d threads: output differs from 1 thread", threads)
 		}
 		for i := range got.Heads {
-			if !bitsEqual(got.Heads[i], first.Heads[i]) {
+			if !numtest.BitsEqual(got.Heads[i], first.Heads[i]) {
 				t.Errorf("%d threads: head %s differs from 1 thread", threads, net.Heads[i].Name)
 			}
 		}
-	}
-}
-
-func bitsEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// Compare fails t unless max|got-want| <= tol·max|want|, and logs the
-// relative error.
-func Compare(t testing.TB, name string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) || len(want) == 0 {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	rel := maxDiff / maxRef
-	t.Logf("%-9s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
-	if !(rel <= tol) {
-		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= %g)", name, maxDiff, rel, maxRef, tol)
 	}
 }
 
@@ -269,7 +239,7 @@ func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare m
 			}
 			out, outLen := probed[""], net.Shape(net.Output).Len()
 			for _, name := range names {
-				Compare(t, name, probed[compare[name]], want[name].Data, 1e-4)
+				numtest.Compare(t, name, probed[compare[name]], want[name].Data, 1e-4)
 			}
 			for b := range 2 {
 				g, w := Top5(out[b*outLen:(b+1)*outLen]), Top5(want["logits"].Data[b*outLen:(b+1)*outLen])
@@ -430,7 +400,7 @@ func DropWhileRunning(t *testing.T, p *Package, net *ir.Network) {
 		case <-time.After(5 * time.Minute): // a guard against a hang, not a measure
 			t.Fatalf("round %d: Infer of a dropped Net hangs", round)
 		}
-		if !bitsEqual(dst, want) {
+		if !numtest.BitsEqual(dst, want) {
 			t.Fatalf("round %d: the outputs of a dropped Net differ from a kept one's", round)
 		}
 	}

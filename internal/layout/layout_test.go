@@ -25,6 +25,7 @@ var rules = []struct {
 	{"internal/regular", nil, nil},
 	{"internal/atomicfile", nil, nil},
 	{"internal/output", nil, nil},
+	{"internal/numtest", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", []string{"internal/geom"}, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
