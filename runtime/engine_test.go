@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/inccdev/incc/runtime/ref"
 )
 
 // toyWeights is the weights of toyForward: out = In·scale + worker-independent offset.
@@ -255,7 +257,7 @@ func TestEngineBatchOverflow(t *testing.T) {
 // otherwise copies the image to the arena.
 func bomb(e *Exec[toyWeights], worker, lo, hi int) {
 	if e.In[0] == 13 {
-		shapePanic("bomb: image %v", e.In[0])
+		panic(fmt.Errorf("%w: bomb: image %v", ref.ErrShape, e.In[0]))
 	}
 	for i := lo; i < hi; i++ {
 		e.Arena[i] = e.In[i]
@@ -289,7 +291,7 @@ func TestEnginePanic(t *testing.T) {
 			dst := make([]float32, 3*n)
 			err := en.Run(dst, nil, tt.src, n)
 			var p *PanicError
-			if err == nil || !errors.As(err, &p) || !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "bomb: image 13") {
+			if err == nil || !errors.As(err, &p) || !errors.Is(err, ref.ErrShape) || !strings.Contains(err.Error(), "bomb: image 13") {
 				t.Errorf("threads %d, %s: Run returned %v, want an error wrapping the layer's panic", threads, tt.name, err)
 			}
 			if p != nil && !strings.Contains(string(p.Stack), "bomb") {

@@ -2,7 +2,11 @@
 
 package runtime
 
-import "math"
+import (
+	"math"
+
+	"github.com/inccdev/incc/runtime/ref"
+)
 
 // AVX2 row kernels of max pooling (maxpool_amd64.s). Each step is
 // MaxNaN(m, v): v where v > m or v is NaN (VCMPPS GT_OQ, VCMPPS UNORD_Q,
@@ -178,8 +182,8 @@ func samePlane(out, in []float32, h, w, y0, y1 int, scratch []float32) bool {
 	hmax3s1(&hp[n-9], &seg[n-10], 8)
 	for y := range b - a {
 		r := seg[y*w : (y+1)*w]
-		hp[y*w] = MaxNaN(r[0], r[1])
-		hp[y*w+w-1] = MaxNaN(r[w-2], r[w-1])
+		hp[y*w] = ref.MaxNaN(r[0], r[1])
+		hp[y*w+w-1] = ref.MaxNaN(r[w-2], r[w-1])
 	}
 	vmax(out[y0*w:y1*w], hs, hs[w:], hs[2*w:])
 	return true
@@ -218,7 +222,7 @@ func stride2Plane(out, in []float32, p *Pool2DParams, y0, y1 int, scratch []floa
 		copy(t[:], seg[2*(n-8):])
 		hmax3s2(&hp[n-8], &t[0], 8)
 		for y := range b - a {
-			hp[y*ow+ow-1] = MaxNaN(seg[y*w+w-2], seg[y*w+w-1])
+			hp[y*ow+ow-1] = ref.MaxNaN(seg[y*w+w-2], seg[y*w+w-1])
 		}
 	}
 	groups := (ow + 7) &^ 7              // values read per row

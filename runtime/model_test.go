@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -90,23 +89,6 @@ func must(t Tensor, err error) Tensor {
 		panic(err)
 	}
 	return t
-}
-
-func TestCells(t *testing.T) {
-	plane := []float32{1, 2, 3, 4, 5, 6} // 2×3
-	if got := SumCell(plane, 3, 0, 2, 1, 3); got != 2+3+5+6 {
-		t.Errorf("SumCell = %v", got)
-	}
-	if got := MaxCell(plane, 3, 1, 2, 0, 2); got != 5 {
-		t.Errorf("MaxCell = %v", got)
-	}
-	if got := MaxCell(plane, 3, 0, 0, 0, 3); !math.IsInf(float64(got), -1) {
-		t.Errorf("MaxCell of nothing = %v, want -Inf", got)
-	}
-	nan := float32(math.NaN())
-	if got := MaxNaN(MaxNaN(1, nan), 5); got == got {
-		t.Errorf("NaN does not win: %v", got)
-	}
 }
 
 // TestLoadFoldOverflow: finite weights whose folded batch norm overflows

@@ -1,27 +1,10 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 )
-
-// ErrShape is wrapped by the panics of kernels called with slices that do
-// not match their shape arguments: a programmer error, not a data error.
-var ErrShape = errors.New("runtime: shape mismatch")
-
-// shapePanic panics with an error wrapping ErrShape.
-func shapePanic(format string, args ...any) {
-	panic(fmt.Errorf("%w: "+format, append([]any{ErrShape}, args...)...))
-}
-
-// checkLen panics unless len(s) == want.
-func checkLen(kernel, what string, s []float32, want int) {
-	if len(s) != want {
-		shapePanic("%s: %s has %d values, want %d", kernel, what, len(s), want)
-	}
-}
 
 // Tensor is a dense float32 tensor in row-major (C) order. Activations are
 // N×C×H×W; weights have the shapes of their [Spec].
@@ -118,7 +101,7 @@ func (t Tensor) Clone() Tensor {
 func (t Tensor) Reshape(shape ...int) Tensor {
 	n, err := shapeLen(shape)
 	if err != nil || n != len(t.Data) {
-		shapePanic("reshape %v to %v", t.Shape, shape)
+		panic(fmt.Sprintf("runtime: reshape %v to %v", t.Shape, shape))
 	}
 	return Tensor{Shape: append([]int(nil), shape...), Data: t.Data}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/ref"
 )
 
 // Options configure an [Interp].
@@ -188,38 +189,38 @@ func (x *call) param(role ir.Role) []float32 {
 var kernels = map[ir.Kind]func(x *call){
 	ir.KindConv: func(x *call) {
 		c, s := x.op.Conv, x.in
-		runtime.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, runtime.Conv2DParams{
-			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: runtime.Pad(c.Pad)})
+		ref.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, ref.Conv2DParams{
+			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: ref.Pad(c.Pad)})
 	},
-	ir.KindMaxPool: func(x *call) { runtime.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
-	ir.KindAvgPool: func(x *call) { runtime.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
+	ir.KindMaxPool: func(x *call) { ref.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
+	ir.KindAvgPool: func(x *call) { ref.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
 	ir.KindAdaptiveAvgPool: func(x *call) {
 		s := x.in
-		runtime.AdaptiveAvgPool2D(x.dst, x.src[0], x.n, s.C, s.H, s.W, x.op.Adaptive.H, x.op.Adaptive.W)
+		ref.AdaptiveAvgPool2D(x.dst, x.src[0], x.n, s.C, s.H, s.W, x.op.Adaptive.H, x.op.Adaptive.W)
 	},
 	ir.KindLRN: func(x *call) {
 		l, s := x.op.LRN, x.in
-		runtime.LRN(x.dst, x.src[0], x.n, s.C, s.H*s.W, l.Size, l.Alpha, l.Beta, l.K)
+		ref.LRN(x.dst, x.src[0], x.n, s.C, s.H*s.W, l.Size, l.Alpha, l.Beta, l.K)
 	},
 	ir.KindBatchNorm: func(x *call) {
 		s := x.in
-		runtime.BatchNorm(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias),
+		ref.BatchNorm(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias),
 			x.param(ir.RoleRunningMean), x.param(ir.RoleRunningVar), x.n, s.C, s.H*s.W, x.op.BN.Eps)
 	},
-	ir.KindReLU:     func(x *call) { runtime.ReLU(x.dst, x.src[0]) },
-	ir.KindDropout:  func(x *call) { runtime.Dropout(x.dst, x.src[0]) },
-	ir.KindFlatten:  func(x *call) { runtime.Flatten(x.dst, x.src[0]) },
+	ir.KindReLU:     func(x *call) { ref.ReLU(x.dst, x.src[0]) },
+	ir.KindDropout:  func(x *call) { ref.Dropout(x.dst, x.src[0]) },
+	ir.KindFlatten:  func(x *call) { ref.Flatten(x.dst, x.src[0]) },
 	ir.KindIdentity: func(x *call) { copy(x.dst, x.src[0]) },
 	ir.KindFC: func(x *call) {
-		runtime.Linear(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, x.in.Len(), x.op.FC.Out)
+		ref.Linear(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, x.in.Len(), x.op.FC.Out)
 	},
-	ir.KindSoftmax: func(x *call) { runtime.Softmax(x.dst, x.src[0], x.n, x.in.C) },
-	ir.KindConcat:  func(x *call) { runtime.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
-	ir.KindAdd:     func(x *call) { runtime.Add(x.dst, x.src...) },
+	ir.KindSoftmax: func(x *call) { ref.Softmax(x.dst, x.src[0], x.n, x.in.C) },
+	ir.KindConcat:  func(x *call) { ref.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
+	ir.KindAdd:     func(x *call) { ref.Add(x.dst, x.src...) },
 }
 
-func poolParams(s ir.Shape, p *ir.Pool) runtime.Pool2DParams {
-	return runtime.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: runtime.Pad(p.Pad), Ceil: p.Ceil}
+func poolParams(s ir.Shape, p *ir.Pool) ref.Pool2DParams {
+	return ref.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: ref.Pad(p.Pad), Ceil: p.Ceil}
 }
 
 // WeightSpecs lists the weight tensors the network needs, trunk first, in

@@ -1,4 +1,4 @@
-package runtime
+package ref
 
 import "math"
 
@@ -124,4 +124,38 @@ func AdaptiveAvgPool2D(dst, src []float32, n, c, h, w, oh, ow int) {
 			}
 		}
 	}
+}
+
+// MaxNaN returns v if v > m or v is NaN, else m: one step of max pooling
+// as [MaxPool2D] takes it (a NaN in the window wins).
+func MaxNaN(m, v float32) float32 {
+	if v > m || v != v {
+		return v
+	}
+	return m
+}
+
+// MaxCell is the maximum of the cells [y0, y1) × [x0, x1) of a plane of
+// width w, as [MaxPool2D] computes it (-Inf if the range is empty).
+func MaxCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
+	m := float32(math.Inf(-1))
+	for y := y0; y < y1; y++ {
+		for _, v := range plane[y*w+x0 : y*w+x1] {
+			m = MaxNaN(m, v)
+		}
+	}
+	return m
+}
+
+// SumCell is the float32 sum of the cells [y0, y1) × [x0, x1) of a plane
+// of width w, in row-major order from zero, as [AvgPool2D] and
+// [AdaptiveAvgPool2D] compute it.
+func SumCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
+	var s float32
+	for y := y0; y < y1; y++ {
+		for _, v := range plane[y*w+x0 : y*w+x1] {
+			s += v
+		}
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package runtime
+package ref
 
 import "github.com/inccdev/incc/internal/geom"
 

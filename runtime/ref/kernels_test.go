@@ -1,4 +1,4 @@
-package runtime
+package ref
 
 import (
 	"fmt"
@@ -483,4 +483,51 @@ func TestElementwise(t *testing.T) {
 		Dropout(dst, c)
 		numtest.Close(t, "dropout", dst, numtest.Float64s(c), 0)
 	})
+}
+
+// TestFoldBatchNorm checks that a convolution with folded weights matches
+// Conv2D followed by BatchNorm, and BatchNormScale reproduces BatchNorm bit
+// for bit.
+func TestFoldBatchNorm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	p := Conv2DParams{C: 3, H: 6, W: 5, OutC: 4, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}}
+	src, w, bias := numtest.Rand(rng, 3*6*5), numtest.Rand(rng, 4*3*9), numtest.Rand(rng, 4)
+	gamma, beta, mean := numtest.Rand(rng, 4), numtest.Rand(rng, 4), numtest.Rand(rng, 4)
+	variance := numtest.Rand(rng, 4)
+	for i := range variance {
+		variance[i] += 1.5
+	}
+	conv := make([]float32, 4*30)
+	Conv2D(conv, src, w, bias, 1, p)
+	want := make([]float32, len(conv))
+	BatchNorm(want, conv, gamma, beta, mean, variance, 1, 4, 30, 1e-3)
+	fw, fb := FoldBatchNorm(w, bias, gamma, beta, mean, variance, 4, 1e-3)
+	got := make([]float32, len(conv))
+	Conv2D(got, src, fw, fb, 1, p)
+	numtest.Close(t, "folded", got, numtest.Float64s(want), 1e-5)
+
+	scale, shift := BatchNormScale(gamma, beta, mean, variance, 1e-3)
+	for i, v := range conv {
+		c := i / 30
+		if y := float32(float64(v)*float64(scale[c]) + float64(shift[c])); y != want[i] {
+			t.Fatalf("[%d]: scale/shift give %v, BatchNorm %v", i, y, want[i])
+		}
+	}
+}
+
+func TestCells(t *testing.T) {
+	plane := []float32{1, 2, 3, 4, 5, 6} // 2×3
+	if got := SumCell(plane, 3, 0, 2, 1, 3); got != 2+3+5+6 {
+		t.Errorf("SumCell = %v", got)
+	}
+	if got := MaxCell(plane, 3, 1, 2, 0, 2); got != 5 {
+		t.Errorf("MaxCell = %v", got)
+	}
+	if got := MaxCell(plane, 3, 0, 0, 0, 3); !math.IsInf(float64(got), -1) {
+		t.Errorf("MaxCell of nothing = %v, want -Inf", got)
+	}
+	nan := float32(math.NaN())
+	if got := MaxNaN(MaxNaN(1, nan), 5); got == got {
+		t.Errorf("NaN does not win: %v", got)
+	}
 }
