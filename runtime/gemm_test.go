@@ -10,6 +10,7 @@ import (
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/runtime/gemm"
 	"github.com/inccdev/incc/runtime/ref"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestGridRects checks that every range of items maps to at most three
@@ -89,7 +90,7 @@ func TestConvTiles(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d_k%dx%d_s%d", p.C, p.H, p.W, p.KH, p.KW, p.SH), func(t *testing.T) {
 			src, wt, bias := numtest.Rand(rng, p.C*p.H*p.W), numtest.Rand(rng, p.OutC*p.C*p.KH*p.KW), numtest.Rand(rng, p.OutC)
-			w := Weights{"w": must(FromData(wt, p.OutC, p.C*p.KH*p.KW)), "b": must(FromData(bias, p.OutC))}
+			w := Weights{"w": must(tensor.FromData(wt, p.OutC, p.C*p.KH*p.KW)), "b": must(tensor.FromData(bias, p.OutC))}
 			cw, err := (&ConvSource{Weight: "w", Bias: "b", Out: p.OutC, K: p.C * p.KH * p.KW}).Load(w)
 			if err != nil {
 				t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestInitVectors compares Init bit for bit with testdata/init_vectors.json,
@@ -103,7 +105,7 @@ func TestInitKinds(t *testing.T) {
 
 func TestSeededInput(t *testing.T) {
 	in := SeededInput(3, 2, 3, 4, 5)
-	if !SameShape(in.Shape, []int{2, 3, 4, 5}) {
+	if !tensor.SameShape(in.Shape, []int{2, 3, 4, 5}) {
 		t.Fatalf("shape: got %v, want [2 3 4 5]", in.Shape)
 	}
 	want := make([]float32, 2*3*4*5)

@@ -12,22 +12,6 @@ import (
 
 // This file holds what generated networks use to load their weights.
 
-// CheckRequired validates w against a network's weight manifest: the
-// tensors want[:required] must be present with their shapes; those of
-// want[required:] (parts that do not run, such as side heads) and PyTorch's
-// num_batches_tracked counters are optional and ignored; any other tensor
-// is an error. See [Check].
-func CheckRequired(w Weights, want []Spec, required int) error {
-	if required < 0 || required > len(want) {
-		return fmt.Errorf("runtime: weights: %d required of %d tensors", required, len(want))
-	}
-	optional := make(map[string]bool, len(want)-required)
-	for _, s := range want[required:] {
-		optional[s.Name] = true
-	}
-	return Check(w, want[:required], func(name string) bool { return optional[name] || IsBatchesTracked(name) })
-}
-
 // ConvSource names the tensors of a convolution, with the batch
 // normalisation that follows it if it is folded in, as generated code
 // lists them. K is C·KH·KW.
@@ -51,20 +35,20 @@ type ConvWeights struct {
 // returns them folded ([ref.FoldBatchNorm]) and packed. It never keeps w's
 // slices.
 func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
-	wt, err := tensor(w, s.Weight, s.Out*s.K)
+	wt, err := values(w, s.Weight, s.Out*s.K)
 	if err != nil {
 		return ConvWeights{}, err
 	}
 	var bias []float32
 	if s.Bias != "" {
-		if bias, err = tensor(w, s.Bias, s.Out); err != nil {
+		if bias, err = values(w, s.Bias, s.Out); err != nil {
 			return ConvWeights{}, err
 		}
 	}
 	if s.Gamma != "" {
 		var bn [4][]float32
 		for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
-			if bn[i], err = tensor(w, name, s.Out); err != nil {
+			if bn[i], err = values(w, name, s.Out); err != nil {
 				return ConvWeights{}, err
 			}
 		}
@@ -96,13 +80,13 @@ type FCWeights struct {
 // Load reads the tensors of s from w and packs the matrix. It never keeps
 // w's slices.
 func (s *FCSource) Load(w Weights) (FCWeights, error) {
-	wt, err := tensor(w, s.Weight, s.Out*s.In)
+	wt, err := values(w, s.Weight, s.Out*s.In)
 	if err != nil {
 		return FCWeights{}, err
 	}
 	f := FCWeights{P: gemm.Pack(wt, s.Out, s.In)}
 	if s.Bias != "" {
-		b, err := tensor(w, s.Bias, s.Out)
+		b, err := values(w, s.Bias, s.Out)
 		if err != nil {
 			return FCWeights{}, err
 		}
@@ -129,7 +113,7 @@ func (s *BNSource) Load(w Weights) (BNWeights, error) {
 	var bn [4][]float32
 	for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
 		var err error
-		if bn[i], err = tensor(w, name, s.C); err != nil {
+		if bn[i], err = values(w, name, s.C); err != nil {
 			return BNWeights{}, err
 		}
 	}
@@ -153,8 +137,8 @@ func finite(v []float32) bool {
 // errMissing is returned when a tensor a source names is absent.
 var errMissing = errors.New("missing")
 
-// tensor returns the data of w[name], which must hold n values.
-func tensor(w Weights, name string, n int) ([]float32, error) {
+// values returns the data of w[name], which must hold n values.
+func values(w Weights, name string, n int) ([]float32, error) {
 	t, ok := w[name]
 	switch {
 	case !ok:

@@ -18,6 +18,7 @@ import (
 	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // inccModule is the module that provides the runtime a model binary links.
@@ -182,8 +183,8 @@ func (c *buildCmd) Run(a *app) error {
 // bytes and their sha256.
 func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, error) {
 	specs, required := weightSpecs(net, heads)
-	if _, err := runtime.LoadWeights(path, specs, required); err != nil {
-		if !errors.Is(err, runtime.ErrWeights) {
+	if _, err := tensor.LoadWeights(path, specs, required); err != nil {
+		if !errors.Is(err, tensor.ErrWeights) {
 			return nil, "", fmt.Errorf("build: %v", err)
 		}
 		l := &listError{head: fmt.Sprintf("build: %s does not fit %s:", path, net.File)}
@@ -203,9 +204,9 @@ func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, err
 // weightSpecs is the weight manifest of net, as generated code lists it
 // (Params): the trunk's tensors first, then the side heads'; required is
 // how many of them a run reads (with heads, all).
-func weightSpecs(net *ir.Network, heads bool) (specs []runtime.Spec, required int) {
+func weightSpecs(net *ir.Network, heads bool) (specs []tensor.Spec, required int) {
 	for _, p := range net.Params(true) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
+		specs = append(specs, tensor.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
 	}
 	required = len(net.Params(false))
 	if heads {

@@ -27,6 +27,7 @@ import (
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // tinySpec is a small network with every part a model binary uses: RGB
@@ -52,7 +53,7 @@ var tinyConfig = preproc.Config{Channels: 3, Height: 12, Width: 12, Resize: 14, 
 	Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}}
 
 // writeTiny writes tinySpec and seeded weights (with the head's) into dir.
-func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network, w runtime.Weights) {
+func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network, w tensor.Weights) {
 	t.Helper()
 	spec, weights = filepath.Join(dir, "tiny.inc"), filepath.Join(dir, "tiny.safetensors")
 	if err := os.WriteFile(spec, []byte(tinySpec), 0o644); err != nil {
@@ -60,7 +61,7 @@ func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network,
 	}
 	net = testspec.Check(t, spec, []byte(tinySpec))
 	w = interp.InitWeights(net, 3, true)
-	if err := runtime.SaveSafetensors(weights, w, nil); err != nil {
+	if err := tensor.SaveSafetensors(weights, w, nil); err != nil {
 		t.Fatal(err)
 	}
 	return spec, weights, net, w
@@ -124,7 +125,7 @@ func TestBuild(t *testing.T) {
 	imgs := []string{filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")}
 	writeNoise(t, imgs[0], 20, 15, 1)
 	writeNoise(t, imgs[1], 12, 12, 2)
-	x := runtime.New(2, 3, 12, 12)
+	x := tensor.New(2, 3, 12, 12)
 	for i, p := range imgs {
 		if err := tinyConfig.Load(p, x.Data[i*432:(i+1)*432]); err != nil {
 			t.Fatal(err)
@@ -221,7 +222,7 @@ func TestBuild(t *testing.T) {
 	for i := range pix {
 		pix[i] = byte(r.IntN(256))
 	}
-	xs := runtime.New(n, 3, 12, 12)
+	xs := tensor.New(n, 3, 12, 12)
 	for i := range n {
 		g := &image.Gray{Pix: pix[i*256 : (i+1)*256], Stride: 16, Rect: image.Rect(0, 0, 16, 16)}
 		if err := tinyConfig.Tensor(xs.Data[i*432:(i+1)*432], g); err != nil {
@@ -292,14 +293,14 @@ func TestBuildCross(t *testing.T) {
 func TestBuildErrors(t *testing.T) {
 	dir := t.TempDir()
 	spec, weights, _, w := writeTiny(t, dir)
-	bad := func(name string, edit func(runtime.Weights)) string {
-		c := runtime.Weights{}
+	bad := func(name string, edit func(tensor.Weights)) string {
+		c := tensor.Weights{}
 		for k, v := range w {
 			c[k] = v
 		}
 		edit(c)
 		p := filepath.Join(dir, name)
-		if err := runtime.SaveSafetensors(p, c, nil); err != nil {
+		if err := tensor.SaveSafetensors(p, c, nil); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -309,7 +310,7 @@ func TestBuildErrors(t *testing.T) {
 	four := filepath.Join(dir, "four.inc")
 	os.WriteFile(four, []byte("network four {\n    input 4x12x12\n    fc: fc 10\n}\n"), 0o644)
 	fourW := filepath.Join(dir, "four.safetensors")
-	runtime.SaveSafetensors(fourW, interp.InitWeights(testspec.Check(t, four, mustRead(t, four)), 1, false), nil)
+	tensor.SaveSafetensors(fourW, interp.InitWeights(testspec.Check(t, four, mustRead(t, four)), 1, false), nil)
 	otherMod := t.TempDir()
 	os.WriteFile(filepath.Join(otherMod, "go.mod"), []byte("module example.com/other\n\ngo 1.26\n"), 0o644)
 
@@ -320,18 +321,18 @@ func TestBuildErrors(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"wrong shape", []string{spec, "--weights", bad("shape.safetensors", func(c runtime.Weights) { c["fc.weight"] = runtime.New(10, 7) })}, "", 1,
+		{"wrong shape", []string{spec, "--weights", bad("shape.safetensors", func(c tensor.Weights) { c["fc.weight"] = tensor.New(10, 7) })}, "", 1,
 			[]string{"shape.safetensors does not fit", "fc.weight: shape [10 7], want [10 20]"}},
-		{"missing", []string{spec, "--weights", bad("missing.safetensors", func(c runtime.Weights) { delete(c, "conv1.bias") })}, "", 1,
+		{"missing", []string{spec, "--weights", bad("missing.safetensors", func(c tensor.Weights) { delete(c, "conv1.bias") })}, "", 1,
 			[]string{"conv1.bias: missing, want shape [8]"}},
-		{"unexpected", []string{spec, "--weights", bad("extra.safetensors", func(c runtime.Weights) { c["fc2.weight"] = runtime.New(2) })}, "", 1,
+		{"unexpected", []string{spec, "--weights", bad("extra.safetensors", func(c tensor.Weights) { c["fc2.weight"] = tensor.New(2) })}, "", 1,
 			[]string{"fc2.weight: unexpected tensor"}},
-		{"many unexpected", []string{spec, "--weights", bad("many.safetensors", func(c runtime.Weights) {
+		{"many unexpected", []string{spec, "--weights", bad("many.safetensors", func(c tensor.Weights) {
 			for i := range 1000 {
-				c[fmt.Sprintf("extra%04d.weight", i)] = runtime.New(1)
+				c[fmt.Sprintf("extra%04d.weight", i)] = tensor.New(1)
 			}
 		})}, "", 1, []string{"unexpected tensor", "\truntime: weights: and 980 more problems\n"}},
-		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c runtime.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
+		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c tensor.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
 			[]string{"aux.fc.weight: missing"}},
 		{"not safetensors", []string{spec, "--weights", notST}, "", 1, []string{"notes.safetensors: file is 5 bytes"}},
 		{"no weights file", []string{spec, "--weights", filepath.Join(dir, "nope.safetensors")}, "", 1, []string{"no such file"}},

@@ -12,6 +12,7 @@ import (
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 type runCmd struct {
@@ -46,14 +47,14 @@ func (c *runCmd) Run(a *app) error {
 	}
 	// The input first: a missing or bad input file is reported before
 	// anything is allocated for the weights.
-	var x runtime.Tensor
+	var x tensor.Tensor
 	switch {
 	case len(c.Image) > 0:
 		if x, err = images(net, c.Image); err != nil {
 			return err
 		}
 	case c.Input != "":
-		if x, err = runtime.LoadNpy(c.Input); err != nil {
+		if x, err = tensor.LoadNpy(c.Input); err != nil {
 			return err
 		}
 		if x, err = batch(x, net.Input, c.Input); err != nil {
@@ -66,12 +67,12 @@ func (c *runCmd) Run(a *app) error {
 		return fmt.Errorf("run: %s with a batch of %d needs about %s of memory (weights and the interpreter's values), more than the %s this process can use",
 			net.Name, x.Shape[0], runtime.FormatBytes(need), runtime.FormatBytes(limit))
 	}
-	var w runtime.Weights
+	var w tensor.Weights
 	if c.Weights != "" {
 		// Only the tensors the network uses are read, after the header
 		// was checked against them.
 		specs, required := weightSpecs(net, c.Aux)
-		if w, err = runtime.LoadWeights(c.Weights, specs, required); err != nil {
+		if w, err = tensor.LoadWeights(c.Weights, specs, required); err != nil {
 			return err
 		}
 	} else {
@@ -86,12 +87,12 @@ func (c *runCmd) Run(a *app) error {
 		return err
 	}
 	if c.Output != "" {
-		if err := runtime.SaveNpy(c.Output, flat(res.Output)); err != nil {
+		if err := tensor.SaveNpy(c.Output, flat(res.Output)); err != nil {
 			return err
 		}
 		for _, h := range net.Heads {
 			if t, ok := res.Heads[h.Name]; ok {
-				if err := runtime.SaveNpy(strings.TrimSuffix(c.Output, ".npy")+"."+h.Name+".npy", flat(t)); err != nil {
+				if err := tensor.SaveNpy(strings.TrimSuffix(c.Output, ".npy")+"."+h.Name+".npy", flat(t)); err != nil {
 					return err
 				}
 			}
@@ -137,10 +138,10 @@ func runMemory(net *ir.Network, n int, heads bool) int64 {
 }
 
 // images decodes and preprocesses images into one batch.
-func images(net *ir.Network, paths []string) (runtime.Tensor, error) {
+func images(net *ir.Network, paths []string) (tensor.Tensor, error) {
 	cfg := preprocConfig(net)
 	n := cfg.Len()
-	x := runtime.New(len(paths), net.Input.C, net.Input.H, net.Input.W)
+	x := tensor.New(len(paths), net.Input.C, net.Input.H, net.Input.W)
 	for i, p := range paths {
 		if err := cfg.Load(p, x.Data[i*n:(i+1)*n]); err != nil {
 			return x, err
@@ -161,7 +162,7 @@ func preprocConfig(net *ir.Network) preproc.Config {
 }
 
 // batch accepts an input of shape CxHxW (one image) or NxCxHxW.
-func batch(x runtime.Tensor, want ir.Shape, name string) (runtime.Tensor, error) {
+func batch(x tensor.Tensor, want ir.Shape, name string) (tensor.Tensor, error) {
 	s := x.Shape
 	if len(s) == 3 {
 		s = append([]int{1}, s...)
@@ -169,13 +170,13 @@ func batch(x runtime.Tensor, want ir.Shape, name string) (runtime.Tensor, error)
 	if len(s) != 4 || s[1] != want.C || s[2] != want.H || s[3] != want.W {
 		return x, fmt.Errorf("%s: input of shape %v, want Nx%dx%dx%d", name, x.Shape, want.C, want.H, want.W)
 	}
-	return runtime.Tensor{Shape: s, Data: x.Data}, nil
+	return tensor.Tensor{Shape: s, Data: x.Data}, nil
 }
 
 // flat drops trailing 1x1 spatial dimensions: logits are saved as [N, classes].
-func flat(t runtime.Tensor) runtime.Tensor {
+func flat(t tensor.Tensor) tensor.Tensor {
 	if len(t.Shape) == 4 && t.Shape[2] == 1 && t.Shape[3] == 1 {
-		return runtime.Tensor{Shape: t.Shape[:2], Data: t.Data}
+		return tensor.Tensor{Shape: t.Shape[:2], Data: t.Data}
 	}
 	return t
 }
@@ -183,7 +184,7 @@ func flat(t runtime.Tensor) runtime.Tensor {
 // printTop prints the top k classes of each image of a classifier's output
 // (k 0: nothing). An image whose output is not finite has no top classes
 // (null in JSON): it is reported on stderr and the exit code is 1.
-func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) error {
+func printTop(a *app, net *ir.Network, out tensor.Tensor, k int, asJSON bool) error {
 	if k <= 0 {
 		return nil
 	}

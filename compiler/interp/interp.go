@@ -16,6 +16,7 @@ import (
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/ref"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // Options configure an [Interp].
@@ -32,16 +33,16 @@ type Options struct {
 // Result is the outcome of [Interp.Run]. Every tensor is N×C×H×W, with
 // C×H×W the value's [ir.Shape] (an fc output is N×Out×1×1).
 type Result struct {
-	Output runtime.Tensor            // the trunk's output
-	Heads  map[string]runtime.Tensor // each head's output by head name (Options.Heads)
-	Values map[string]runtime.Tensor // kept op outputs by op name
+	Output tensor.Tensor            // the trunk's output
+	Heads  map[string]tensor.Tensor // each head's output by head name (Options.Heads)
+	Values map[string]tensor.Tensor // kept op outputs by op name
 }
 
 // Interp runs one network with one set of weights. It holds no state
 // between runs, so Run may be called concurrently.
 type Interp struct {
 	net  *ir.Network
-	w    runtime.Weights
+	w    tensor.Weights
 	ops  []int       // indices in net.Ops of the ops that run, in order
 	last map[int]int // value ID → position in ops of its last reader
 	keep map[int]string
@@ -49,7 +50,7 @@ type Interp struct {
 
 // New validates net and w and returns an interpreter. The errors, all
 // reported at once, name the op (with its spec position) or the tensor.
-func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
+func New(net *ir.Network, w tensor.Weights, opts Options) (*Interp, error) {
 	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
@@ -62,8 +63,8 @@ func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
 			delete(heads, p.Name)
 		}
 	}
-	optional := func(name string) bool { return heads[name] || runtime.IsBatchesTracked(name) }
-	if err := runtime.Check(w, WeightSpecs(net, opts.Heads), optional); err != nil {
+	optional := func(name string) bool { return heads[name] || tensor.IsBatchesTracked(name) }
+	if err := tensor.Check(w, WeightSpecs(net, opts.Heads), optional); err != nil {
 		return nil, err
 	}
 	it := &Interp{net: net, w: w, last: map[int]int{}, keep: map[int]string{}}
@@ -106,7 +107,7 @@ func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
 
 // Run executes the network on input, a batch of N ≥ 1 images of the
 // network's input shape (N×C×H×W). A wrong input shape is an error.
-func (it *Interp) Run(input runtime.Tensor) (Result, error) {
+func (it *Interp) Run(input tensor.Tensor) (Result, error) {
 	net := it.net
 	in := net.Input
 	if len(input.Shape) != 4 || input.Shape[0] < 1 || input.Shape[1] != in.C || input.Shape[2] != in.H || input.Shape[3] != in.W {
@@ -137,18 +138,18 @@ func (it *Interp) Run(input runtime.Tensor) (Result, error) {
 			}
 		}
 	}
-	tensor := func(id int) runtime.Tensor {
+	value := func(id int) tensor.Tensor {
 		s := net.Shape(id)
-		return runtime.Tensor{Shape: []int{n, s.C, s.H, s.W}, Data: vals[id]}
+		return tensor.Tensor{Shape: []int{n, s.C, s.H, s.W}, Data: vals[id]}
 	}
-	res := Result{Output: tensor(net.Output), Heads: map[string]runtime.Tensor{}, Values: map[string]runtime.Tensor{}}
+	res := Result{Output: value(net.Output), Heads: map[string]tensor.Tensor{}, Values: map[string]tensor.Tensor{}}
 	for _, h := range net.Heads {
 		if heads[h.Name] {
-			res.Heads[h.Name] = tensor(h.Output)
+			res.Heads[h.Name] = value(h.Output)
 		}
 	}
 	for id, name := range it.keep {
-		res.Values[name] = tensor(id)
+		res.Values[name] = value(id)
 	}
 	return res, nil
 }
@@ -225,10 +226,10 @@ func poolParams(s ir.Shape, p *ir.Pool) ref.Pool2DParams {
 
 // WeightSpecs lists the weight tensors the network needs, trunk first, in
 // op order; with heads false the side heads' tensors are left out.
-func WeightSpecs(net *ir.Network, heads bool) []runtime.Spec {
-	var specs []runtime.Spec
+func WeightSpecs(net *ir.Network, heads bool) []tensor.Spec {
+	var specs []tensor.Spec
 	for _, p := range net.Params(heads) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: slices.Clone(p.Shape), NonNegative: p.Role == ir.RoleRunningVar})
+		specs = append(specs, tensor.Spec{Name: p.Name, Shape: slices.Clone(p.Shape), NonNegative: p.Role == ir.RoleRunningVar})
 	}
 	return specs
 }
@@ -255,15 +256,15 @@ func InitKind(init ir.Init) runtime.InitKind {
 // InitWeights fills every weight of net (with heads, the side heads' too)
 // with [runtime.Init] for seed, with the initializer its op's kind gives it
 // ([ir.Network.ParamInit]).
-func InitWeights(net *ir.Network, seed uint64, heads bool) runtime.Weights {
-	w := runtime.Weights{}
+func InitWeights(net *ir.Network, seed uint64, heads bool) tensor.Weights {
+	w := tensor.Weights{}
 	for i := range net.Ops {
 		op := &net.Ops[i]
 		if op.Head != "" && !heads {
 			continue
 		}
 		for j, p := range op.Params {
-			t := runtime.New(p.Shape...)
+			t := tensor.New(p.Shape...)
 			runtime.Init(t.Data, seed, p.Name, InitKind(net.ParamInit(op, j)), p.FanIn)
 			w[p.Name] = t
 		}

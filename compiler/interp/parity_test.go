@@ -9,6 +9,7 @@ import (
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestParity runs both full-size GoogLeNets with seeded weights on a seeded
@@ -32,7 +33,7 @@ func TestParity(t *testing.T) {
 				if testing.Short() && seed > 1 {
 					t.Skip("short: seed 1 only")
 				}
-				want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
+				want, _, err := tensor.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -27,6 +27,7 @@ import (
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // Net is what the tests use of a generated Net.
@@ -44,16 +45,16 @@ type Package struct {
 	Spec string // spec path as go:generate gives it, relative to the package directory
 	File string // the generated file, in the package directory
 	// New returns the network with the given weights.
-	New func(w runtime.Weights, heads bool, threads int) (Net, error)
+	New func(w tensor.Weights, heads bool, threads int) (Net, error)
 	// NewSeeded is the package's NewSeeded; profile sets Options.Profile.
 	NewSeeded func(seed uint64, heads bool, threads int, profile bool) (Net, error)
 	// Seeded is the package's seededWeights.
-	Seeded func(seed uint64, heads bool) runtime.Weights
+	Seeded func(seed uint64, heads bool) tensor.Weights
 	// Probe runs the trunk's layers on one image, one after the other, on
 	// the calling goroutine, and returns a copy of the outputs of the
 	// layers named (by IR op name) as they are right after the layer ran,
 	// and the trunk's output under "".
-	Probe func(w runtime.Weights, img []float32, names []string) (map[string][]float32, error)
+	Probe func(w tensor.Weights, img []float32, names []string) (map[string][]float32, error)
 }
 
 // Load parses and checks the package's spec, with positions naming the
@@ -213,7 +214,7 @@ func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare m
 			if testing.Short() && seed > 1 {
 				t.Skip("short: seed 1 only")
 			}
-			want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", variant, seed)))
+			want, _, err := tensor.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", variant, seed)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -508,12 +509,12 @@ func Deps(t *testing.T, p *Package) {
 	// What runtime links of incc: its GEMM, the window geometry, and the
 	// file helpers (opening only regular files, replacing files atomically).
 	allowed := map[string]bool{}
-	for _, d := range []string{"runtime", "runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"} {
+	for _, d := range []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"} {
 		allowed["github.com/inccdev/incc/"+d] = true
 	}
 	for _, d := range strings.Fields(string(out)) {
 		if !allowed[d] && !strings.HasSuffix(d, "/generated/"+p.Name) {
-			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm, internal/geom, internal/regular and internal/atomicfile", p.Name, d)
+			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm, runtime/ref, runtime/tensor, internal/geom, internal/regular and internal/atomicfile", p.Name, d)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package runtime
+package tensor
 
 import (
 	"errors"
@@ -180,5 +180,22 @@ func TestCheckCapped(t *testing.T) {
 			lines[20] != "runtime: weights: and 99981 more problems" || !errors.Is(err, ErrWeights) || len(err.(interface{ Unwrap() []error }).Unwrap()) != 21 {
 			t.Errorf("%s: %d lines:\n%s\n...\n%s", what, len(lines), strings.Join(lines[:min(3, len(lines))], "\n"), lines[len(lines)-1])
 		}
+	}
+}
+
+func TestCheckRequired(t *testing.T) {
+	want := []Spec{{Name: "a.weight", Shape: []int{2}}, {Name: "head.weight", Shape: []int{1}}}
+	w := Weights{"a.weight": New(2), "a.bn.num_batches_tracked": New(), "head.weight": New(3)}
+	if err := CheckRequired(w, want, 1); err != nil {
+		t.Errorf("head tensor optional (even with a wrong shape): %v", err)
+	}
+	if err := CheckRequired(w, want, 2); err == nil || !strings.Contains(err.Error(), "head.weight") {
+		t.Errorf("head tensor required: %v", err)
+	}
+	if err := CheckRequired(Weights{}, want, 1); err == nil || !strings.Contains(err.Error(), "a.weight: missing") {
+		t.Errorf("missing: %v", err)
+	}
+	if err := CheckRequired(w, want, 3); err == nil {
+		t.Error("required > len(want): no error")
 	}
 }

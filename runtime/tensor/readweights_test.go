@@ -1,4 +1,4 @@
-package runtime
+package tensor
 
 import (
 	"bytes"
@@ -91,7 +91,7 @@ func TestReadWeightsSkipsUnused(t *testing.T) {
 				t.Errorf("%s, %s: %v, %v", how, tt.big, err, w)
 			}
 			if a > 4<<20 {
-				t.Errorf("%s, %s: allocated %s, want a few kB: the unused tensor was read", how, tt.big, FormatBytes(int64(a)))
+				t.Errorf("%s, %s: allocated %d bytes, want a few kB: the unused tensor was read", how, tt.big, a)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package runtime
+package tensor
 
 import (
 	"errors"
@@ -75,6 +75,22 @@ func Check(w Weights, want []Spec, optional func(name string) bool) error {
 		}
 	}
 	return p.err()
+}
+
+// CheckRequired validates w against a network's weight manifest: the
+// tensors want[:required] must be present with their shapes; those of
+// want[required:] (parts that do not run, such as side heads) and PyTorch's
+// num_batches_tracked counters are optional and ignored; any other tensor
+// is an error. See [Check].
+func CheckRequired(w Weights, want []Spec, required int) error {
+	if required < 0 || required > len(want) {
+		return fmt.Errorf("runtime: weights: %d required of %d tensors", required, len(want))
+	}
+	optional := make(map[string]bool, len(want)-required)
+	for _, s := range want[required:] {
+		optional[s.Name] = true
+	}
+	return Check(w, want[:required], func(name string) bool { return optional[name] || IsBatchesTracked(name) })
 }
 
 // The problems Check and ReadWeights report.
