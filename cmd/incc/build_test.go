@@ -25,7 +25,7 @@ import (
 	"github.com/inccdev/incc/compiler/stats"
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/tensor"
 )
@@ -162,7 +162,7 @@ func TestBuild(t *testing.T) {
 	}
 	for i, r := range doc.Results {
 		ref := want.Output.Data[i*10 : (i+1)*10]
-		if top := runtime.TopK(ref, 1)[0]; r.Top[0].Class != top || r.Top[0].Label != ref2label(top) {
+		if top := labels.TopK(ref, 1)[0]; r.Top[0].Class != top || r.Top[0].Label != ref2label(top) {
 			t.Errorf("%s: top class %d (%q), interpreter %d", r.File, r.Top[0].Class, r.Top[0].Label, top)
 		}
 		got := make([]float32, 10)
@@ -233,19 +233,19 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels := make([]byte, n)
+	classes := make([]byte, n)
 	for i := range n {
-		labels[i] = byte(runtime.TopK(res.Output.Data[i*10:(i+1)*10], 1)[0])
+		classes[i] = byte(labels.TopK(res.Output.Data[i*10:(i+1)*10], 1)[0])
 	}
-	labels[3], labels[11] = (labels[3]+1)%10, (labels[11]+1)%10
+	classes[3], classes[11] = (classes[3]+1)%10, (classes[11]+1)%10
 	ipath, lpath := filepath.Join(dir, "images.idx3"), filepath.Join(dir, "labels.idx1")
 	os.WriteFile(ipath, idx([]uint32{n, 16, 16}, pix), 0o644)
-	os.WriteFile(lpath, idx([]uint32{n}, labels), 0o644)
+	os.WriteFile(lpath, idx([]uint32{n}, classes), 0o644)
 	stdout, stderr, code = runBin(t, bin, "eval", ipath, lpath, "--show", "3")
 	if code != 0 || !strings.Contains(stdout, "accuracy: 18/20 = 90.00%") || !strings.Contains(stdout, "#3 true ") {
 		t.Errorf("eval: exit %d\n%s%s", code, stdout, stderr)
 	}
-	os.WriteFile(lpath, idx([]uint32{n + 1}, append(labels, 0)), 0o644)
+	os.WriteFile(lpath, idx([]uint32{n + 1}, append(classes, 0)), 0o644)
 	_, stderr, code = runBin(t, bin, "eval", ipath, lpath)
 	if code != 1 || !strings.Contains(stderr, "holds 21 labels") {
 		t.Errorf("eval with 21 labels for 20 images: exit %d\n%s", code, stderr)

@@ -11,6 +11,7 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/tensor"
 )
@@ -188,9 +189,9 @@ func printTop(a *app, net *ir.Network, out tensor.Tensor, k int, asJSON bool) er
 	if k <= 0 {
 		return nil
 	}
-	var labels []string
+	var names []string
 	if net.Labels != "" {
-		labels, _ = runtime.Labels(net.Labels)
+		names, _ = labels.Labels(net.Labels)
 	}
 	n := out.Shape[0]
 	per := len(out.Data) / n
@@ -204,10 +205,10 @@ func printTop(a *app, net *ir.Network, out tensor.Tensor, k int, asJSON bool) er
 			continue
 		}
 		var preds []prediction
-		for _, cls := range runtime.TopK(v, k) {
+		for _, cls := range labels.TopK(v, k) {
 			p := prediction{Class: cls, Score: v[cls]}
-			if cls < len(labels) {
-				p.Label = labels[cls]
+			if cls < len(names) {
+				p.Label = names[cls]
 			}
 			preds = append(preds, p)
 		}

@@ -45,6 +45,7 @@ var rules = []struct {
 	{"runtime/tensor", []string{"internal/regular", "internal/atomicfile"}, nil},
 	{"runtime", []string{"runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
+	{"runtime/labels", nil, nil},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
 	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/"}},
 	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},

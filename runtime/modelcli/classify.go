@@ -19,6 +19,7 @@ import (
 	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -332,7 +333,7 @@ func (r *classifyRun) finish(many bool) error {
 func (c *cli) top(out []float32, k int) []class {
 	p := c.m.probs(out)
 	var t []class
-	for _, i := range rt.TopK(out, k) {
+	for _, i := range labels.TopK(out, k) {
 		t = append(t, class{Class: i, Label: c.label(i), Score: out[i], Prob: p[i]})
 	}
 	return t

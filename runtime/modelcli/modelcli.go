@@ -17,6 +17,7 @@ import (
 	"github.com/inccdev/incc/internal/output"
 	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -146,7 +147,7 @@ func (c *cli) outputErr() error {
 func (m *Model) main(args []string, stdout, stderr io.Writer) int {
 	c := &cli{m: m, prog: progName(m), stdout: stdout, stderr: stderr}
 	if m.Labels != "" {
-		c.labels, _ = rt.Labels(m.Labels)
+		c.labels, _ = labels.Labels(m.Labels)
 	}
 	if len(args) == 0 {
 		c.usage(stderr)

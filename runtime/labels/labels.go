@@ -1,4 +1,4 @@
-package runtime
+package labels
 
 import (
 	"embed"
@@ -6,14 +6,14 @@ import (
 	"strings"
 )
 
-//go:embed labels/*.txt
+//go:embed *.txt
 var labelFiles embed.FS
 
 // Labels returns the class names of a label set named in a spec's
 // `labels` statement: "imagenet" (the 1000 ImageNet-1k classes in the
 // order torchvision and Caffe use) or "mnist" (the digits 0–9).
 func Labels(set string) ([]string, error) {
-	data, err := labelFiles.ReadFile("labels/" + set + ".txt")
+	data, err := labelFiles.ReadFile(set + ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("runtime: unknown label set %q", set)
 	}
