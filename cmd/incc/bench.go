@@ -15,6 +15,7 @@ import (
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 )
 
 // benchCmd is incc bench: compile a spec as incc build does (the generated
@@ -51,8 +52,8 @@ func (c *benchCmd) Run(a *app) error {
 		return a.usageErr("bench", "--iters must be at least 1, got %d", c.Iters)
 	case c.Warmup < 0 || c.Threads < 0 || c.Top < 0:
 		return a.usageErr("bench", "--warmup, --threads and --top must not be negative")
-	case threads > runtime.MaxThreads:
-		return a.usageErr("bench", "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, runtime.MaxThreads)
+	case threads > host.MaxThreads:
+		return a.usageErr("bench", "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, host.MaxThreads)
 	}
 	// What the flags ask for at least (the network's arena holds its
 	// largest value, at least): refused here, before the build. The
@@ -150,9 +151,9 @@ func paramBytes(net *ir.Network, heads bool, perValue int64) int64 {
 	for _, p := range net.Params(heads) {
 		k := perValue
 		for _, d := range p.Shape {
-			k = runtime.MulBytes(k, int64(d))
+			k = host.MulBytes(k, int64(d))
 		}
-		n = runtime.AddBytes(n, k)
+		n = host.AddBytes(n, k)
 	}
 	return n
 }
@@ -193,6 +194,7 @@ import (
 
 	network {{printf "%q" .Import}}
 	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 )
 
 func main() {
@@ -206,9 +208,9 @@ func main() {
 	for _, p := range network.Params[:network.TrunkParams] {
 		n := int64(8) // read, then packed
 		for _, d := range p.Shape {
-			n = rt.MulBytes(n, int64(d))
+			n = host.MulBytes(n, int64(d))
 		}
-		weights = rt.AddBytes(weights, n)
+		weights = host.AddBytes(weights, n)
 	}
 	if err := rt.BenchMemory(cfg, network.ThreadBytes, weights); err != nil {
 		fmt.Fprintf(os.Stderr, "incc bench: %v\n", err)

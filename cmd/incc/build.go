@@ -16,7 +16,7 @@ import (
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/compiler/stats"
 	"github.com/inccdev/incc/internal/regular"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/tensor"
 )
@@ -50,8 +50,8 @@ func (c *buildCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	if c.Threads < 0 || c.Threads > runtime.MaxThreads {
-		return a.usageErr("build", "--threads must be 0 (all CPUs) to %d, got %d", runtime.MaxThreads, c.Threads)
+	if c.Threads < 0 || c.Threads > host.MaxThreads {
+		return a.usageErr("build", "--threads must be 0 (all CPUs) to %d, got %d", host.MaxThreads, c.Threads)
 	}
 	data, sum, err := checkWeights(net, c.Weights, c.Heads)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/internal/testspec"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/tensor"
 )
 
@@ -51,7 +51,7 @@ func TestRunInputFirst(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("allocated %s before reporting the missing input", runtime.FormatBytes(int64(a)))
+		t.Errorf("allocated %s before reporting the missing input", host.FormatBytes(int64(a)))
 	}
 }
 
@@ -70,7 +70,7 @@ func TestRunMemoryLimit(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("allocated %s before refusing", runtime.FormatBytes(int64(a)))
+		t.Errorf("allocated %s before refusing", host.FormatBytes(int64(a)))
 	}
 }
 
@@ -131,14 +131,14 @@ func TestRunWeightsReadsUsedOnly(t *testing.T) {
 		t.Errorf("run, unexpected tensor: exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("run, unexpected tensor: allocated %s", runtime.FormatBytes(int64(a)))
+		t.Errorf("run, unexpected tensor: allocated %s", host.FormatBytes(int64(a)))
 	}
 	code, errw, a = allocated("build", spec, "--weights", junk, "-o", filepath.Join(t.TempDir(), "model"))
 	if code != 1 || !strings.Contains(errw, "junk: unexpected tensor") {
 		t.Errorf("build, unexpected tensor: exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("build, unexpected tensor: allocated %s", runtime.FormatBytes(int64(a)))
+		t.Errorf("build, unexpected tensor: allocated %s", host.FormatBytes(int64(a)))
 	}
 	// A head's tensor of another shape: optional without --aux, so not
 	// read, and not an error.
@@ -148,7 +148,7 @@ func TestRunWeightsReadsUsedOnly(t *testing.T) {
 		t.Errorf("run, an unused head tensor: exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("run, an unused head tensor: allocated %s", runtime.FormatBytes(int64(a)))
+		t.Errorf("run, an unused head tensor: allocated %s", host.FormatBytes(int64(a)))
 	}
 }
 

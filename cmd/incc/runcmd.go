@@ -10,7 +10,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/tensor"
@@ -64,9 +64,9 @@ func (c *runCmd) Run(a *app) error {
 	default:
 		return errors.New("run: give --input X.npy or --image IMG")
 	}
-	if need, limit := runMemory(net, x.Shape[0], c.Aux), runtime.MemoryLimit(); need > limit {
+	if need, limit := runMemory(net, x.Shape[0], c.Aux), host.MemoryLimit(); need > limit {
 		return fmt.Errorf("run: %s with a batch of %d needs about %s of memory (weights and the interpreter's values), more than the %s this process can use",
-			net.Name, x.Shape[0], runtime.FormatBytes(need), runtime.FormatBytes(limit))
+			net.Name, x.Shape[0], host.FormatBytes(need), host.FormatBytes(limit))
 	}
 	var w tensor.Weights
 	if c.Weights != "" {
@@ -122,11 +122,11 @@ func runMemory(net *ir.Network, n int, heads bool) int64 {
 	for _, h := range net.Heads {
 		keep[h.Output] = true
 	}
-	size := func(id int) int64 { return runtime.MulBytes(int64(4*n), int64(net.Shape(id).Len())) }
+	size := func(id int) int64 { return host.MulBytes(int64(4*n), int64(net.Shape(id).Len())) }
 	live := size(0)
 	peak := live
 	for pos, op := range ops {
-		live = runtime.AddBytes(live, size(op.Out))
+		live = host.AddBytes(live, size(op.Out))
 		peak = max(peak, live)
 		for _, in := range op.In {
 			if last[in] == pos && !keep[in] {
@@ -135,7 +135,7 @@ func runMemory(net *ir.Network, n int, heads bool) int64 {
 			}
 		}
 	}
-	return runtime.AddBytes(need, peak)
+	return host.AddBytes(need, peak)
 }
 
 // images decodes and preprocesses images into one batch.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 )
 
 // benchResult is what bench measures; --json prints it.
@@ -47,7 +48,7 @@ func (c *cli) bench(args []string) error {
 		return c.usageErr(fs, "--warmup must not be negative, got %d", *warmup)
 	}
 	nt := c.threads(*threads)
-	if err := c.fitFlags(fs, nt, *batch, rt.MemoryClaim{Flag: "--iters", N: int64(*iters), Bytes: 8, Unit: "a latency"}); err != nil {
+	if err := c.fitFlags(fs, nt, *batch, host.MemoryClaim{Flag: "--iters", N: int64(*iters), Bytes: 8, Unit: "a latency"}); err != nil {
 		return err
 	}
 	net, err := c.open(nt)

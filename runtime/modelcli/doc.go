@@ -54,8 +54,8 @@
 // claims alone.
 //
 // Sizes are checked before anything is allocated for them: --threads is
-// at most runtime.MaxThreads (1024), and --batch, --threads and bench's
-// --iters must fit runtime.MemoryLimit (the machine's memory or the memory
+// at most host.MaxThreads (1024), and --batch, --threads and bench's
+// --iters must fit host.MemoryLimit (the machine's memory or the memory
 // cgroup's limit, or GOMEMLIMIT if lower) with the weights and a thread's
 // arena (Model.ThreadBytes); otherwise it is a usage error naming the flag
 // and the most it can be. eval refuses a data set whose images cannot fit

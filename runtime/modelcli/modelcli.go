@@ -16,7 +16,7 @@ import (
 
 	"github.com/inccdev/incc/internal/output"
 	"github.com/inccdev/incc/internal/safetext"
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -50,7 +50,7 @@ type Model struct {
 	Heads []Head
 	// Preprocess turns an image into the input.
 	Preprocess preproc.Config
-	// Labels names the label set (runtime.Labels), "" if none.
+	// Labels names the label set (labels.Labels), "" if none.
 	Labels string
 	// Softmax says the output already is a probability distribution (the
 	// network ends with softmax); otherwise the binary applies softmax to
@@ -282,28 +282,28 @@ func (c *cli) threads(t int) int {
 // estimate of what the flags and inputs ask for) cannot fit this process:
 // the message names what (format, args) needs it and the limit.
 func (c *cli) fits(need int64, format string, args ...any) error {
-	if limit := rt.MemoryLimit(); need > limit {
+	if limit := host.MemoryLimit(); need > limit {
 		return fmt.Errorf("%s need about %s of memory, more than the %s this process can use (%s)",
-			fmt.Sprintf(format, args...), rt.FormatBytes(need), rt.FormatBytes(limit), rt.MemoryLimitSource)
+			fmt.Sprintf(format, args...), host.FormatBytes(need), host.FormatBytes(limit), host.MemoryLimitSource)
 	}
 	return nil
 }
 
 // fitFlags returns a usage error if the flags' sizes cannot fit memory:
-// threads (as resolved) beyond runtime.MaxThreads, or threads and batch
-// with the claims of the command (more) beyond runtime.MemoryLimit, with
+// threads (as resolved) beyond host.MaxThreads, or threads and batch
+// with the claims of the command (more) beyond host.MemoryLimit, with
 // the embedded weights (decoded and repacked: twice their size). The
 // error names the flag that asks for the most and the most it can be.
-func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...rt.MemoryClaim) error {
-	if threads > rt.MaxThreads {
-		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, rt.MaxThreads)
+func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...host.MemoryClaim) error {
+	if threads > host.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, host.MaxThreads)
 	}
-	claims := append([]rt.MemoryClaim{
+	claims := append([]host.MemoryClaim{
 		{Flag: "--batch", N: int64(batch), Bytes: c.m.imageBytes(), Unit: "an image"},
 		{Flag: "--threads", N: int64(threads), Bytes: c.m.ThreadBytes, Unit: "a thread"},
 	}, more...)
-	if err := rt.FitMemory(2*int64(len(c.m.Weights)), claims...); err != nil {
-		return c.usageErr(fs, "%v (%s)", err, rt.MemoryLimitSource)
+	if err := host.FitMemory(2*int64(len(c.m.Weights)), claims...); err != nil {
+		return c.usageErr(fs, "%v (%s)", err, host.MemoryLimitSource)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 	"strings"
 	"testing"
 
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -682,7 +682,7 @@ func TestEvalLimitReads(t *testing.T) {
 		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
 	}
 	if a := after.TotalAlloc - before.TotalAlloc; a > 8<<20 {
-		t.Errorf("eval --limit 10 allocated %s, want a few MB (10 images are %d kB)", rt.FormatBytes(int64(a)), 10*side*side/1000)
+		t.Errorf("eval --limit 10 allocated %s, want a few MB (10 images are %d kB)", host.FormatBytes(int64(a)), 10*side*side/1000)
 	}
 }
 
@@ -724,7 +724,7 @@ func inputs(t *testing.T) (img, images, labels string) {
 // process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image;
 // classify also counts the decode of one image of --max-pixels, 50
 // million by default, at 11 bytes a pixel), and more threads than
-// runtime.MaxThreads, are usage errors (exit 2)
+// host.MaxThreads, are usage errors (exit 2)
 // naming the flag and the most it can be, before anything is allocated
 // for them; sizes that fit run.
 func TestFlagBounds(t *testing.T) {
