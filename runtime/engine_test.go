@@ -139,33 +139,6 @@ func TestEngineProfile(t *testing.T) {
 	}
 }
 
-// toyNet is a generated Net's API over the toy engine.
-type toyNet struct{ *Engine[toyWeights] }
-
-func (n toyNet) Infer(dst, src []float32, b int) error { return n.Run(dst, nil, src, b) }
-
-func TestBench(t *testing.T) {
-	en := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 2, Profile: true})
-	defer en.Close()
-	r, err := Bench(toyNet{en}, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 3, Iters: 10, Warmup: 1, Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Batch != 3 || r.Iters != 10 || len(r.Layers) != 1 || r.Layers[0].Name != "double" || r.Layers[0].Share != 1 ||
-		r.GFLOPs != 3e-9 || !(r.Min <= r.P50 && r.P50 <= r.P90 && r.P90 <= r.P99 && r.P99 <= r.Max) || r.ImagesPerSecond <= 0 {
-		t.Errorf("%+v", r)
-	}
-	var b strings.Builder
-	if err := r.WriteText(&b, 5); err != nil || !strings.Contains(b.String(), "double") || !strings.Contains(b.String(), "p50") {
-		t.Errorf("WriteText: %v\n%s", err, b.String())
-	}
-	plain := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 1})
-	defer plain.Close()
-	if _, err := Bench(toyNet{plain}, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 1, Iters: 1}); err == nil {
-		t.Error("Bench without a profile: no error")
-	}
-}
-
 // TestEngineDAG runs a diamond of layers (a → b, c → d, b and c
 // independent, each with many items) as a task graph on 1 to 4 workers,
 // many times, and checks every output: a missing wait would show as a

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/bench"
 )
 
 // TestBench runs incc bench on the tiny network, with seeded and with
@@ -26,7 +26,7 @@ func TestBench(t *testing.T) {
 		if code := run(args, &out, &errw); code != 0 {
 			t.Fatalf("incc %v: exit %d\n%s", args, code, errw.String())
 		}
-		var r runtime.BenchResult
+		var r bench.BenchResult
 		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 			t.Fatalf("incc %v: %v\n%s", args, err, out.String())
 		}

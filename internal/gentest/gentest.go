@@ -27,6 +27,7 @@ import (
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/bench"
 	"github.com/inccdev/incc/runtime/tensor"
 )
 
@@ -445,7 +446,7 @@ func trunkMACs(net *ir.Network) int64 {
 	return macs
 }
 
-// Profile prints runtime.Bench's report (latency, throughput, the time of
+// Profile prints bench.Bench's report (latency, throughput, the time of
 // each layer) with 1 and 2 threads at batch 1 and 8, over INCC_PROFILE
 // inferences after two untimed ones; it is skipped unless INCC_PROFILE is
 // set:
@@ -462,7 +463,7 @@ func Profile(t *testing.T, p *Package, net *ir.Network) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := runtime.Bench(g, runtime.BenchConfig{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
+		r, err := bench.Bench(g, bench.BenchConfig{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
 			Batch: c.n, Iters: iters, Warmup: 2, Threads: c.threads})
 		g.Close()
 		if err != nil {

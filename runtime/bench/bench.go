@@ -1,4 +1,4 @@
-package runtime
+package bench
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/gemm"
 	"github.com/inccdev/incc/runtime/host"
 )
 
@@ -15,7 +17,7 @@ import (
 // Options.Profile.
 type Benchmarked interface {
 	Infer(dst, src []float32, n int) error
-	Profile() []LayerProfile
+	Profile() []rt.LayerProfile
 	ResetProfile()
 }
 
@@ -88,7 +90,7 @@ func Bench(net Benchmarked, cfg BenchConfig) (BenchResult, error) {
 		return BenchResult{}, fmt.Errorf("runtime: bench: batch %d, %d iterations, %d warm-up", cfg.Batch, cfg.Iters, cfg.Warmup)
 	}
 	in := cfg.Input
-	src := SeededInput(1, cfg.Batch, in[0], in[1], in[2]).Data
+	src := rt.SeededInput(1, cfg.Batch, in[0], in[1], in[2]).Data
 	dst := make([]float32, cfg.Batch*cfg.OutputLen)
 	for range cfg.Warmup {
 		if err := net.Infer(dst, src, cfg.Batch); err != nil {
@@ -114,7 +116,7 @@ func Bench(net Benchmarked, cfg BenchConfig) (BenchResult, error) {
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 	pct := func(p int) time.Duration { return lat[max((p*len(lat)+99)/100-1, 0)] }
 	r := BenchResult{
-		Kernel: GemmKernel(), Batch: cfg.Batch, Threads: cfg.Threads, Iters: cfg.Iters, Warmup: cfg.Warmup,
+		Kernel: gemm.Kernel(), Batch: cfg.Batch, Threads: cfg.Threads, Iters: cfg.Iters, Warmup: cfg.Warmup,
 		P50: ms(pct(50)), P90: ms(pct(90)), P99: ms(pct(99)), Min: ms(lat[0]), Max: ms(lat[len(lat)-1]),
 		ImagesPerSecond: float64(cfg.Batch*cfg.Iters) / total.Seconds(),
 		MsPerImage:      ms(total) / float64(cfg.Batch*cfg.Iters),
