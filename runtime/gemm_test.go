@@ -106,7 +106,7 @@ func TestConvTiles(t *testing.T) {
 			for _, workers := range []int{1, 2, 3} {
 				got := make([]float32, len(want))
 				for id := range workers {
-					lo, hi := Span(g.Items(), workers, id)
+					lo, hi := span(g.Items(), workers, id)
 					rs, nr := g.Rects(lo, hi)
 					for _, r := range rs[:nr] {
 						if direct {

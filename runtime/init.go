@@ -32,8 +32,8 @@ func (k InitKind) String() string {
 	return fmt.Sprintf("InitKind(%d)", int(k))
 }
 
-// ParseInitKind is the inverse of [InitKind.String].
-func ParseInitKind(s string) (InitKind, error) {
+// parseInitKind is the inverse of [InitKind.String].
+func parseInitKind(s string) (InitKind, error) {
 	for i, n := range initKindNames {
 		if n == s {
 			return InitKind(i), nil

@@ -32,7 +32,7 @@ func TestInitVectors(t *testing.T) {
 	}
 	for _, v := range vectors {
 		t.Run(fmt.Sprintf("%s/%s/seed%d", v.Kind, v.Name, v.Seed), func(t *testing.T) {
-			kind, err := ParseInitKind(v.Kind)
+			kind, err := parseInitKind(v.Kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,13 +79,13 @@ func TestInitHand(t *testing.T) {
 
 func TestInitKinds(t *testing.T) {
 	for k := InitWeight; k <= InitInput; k++ {
-		got, err := ParseInitKind(k.String())
+		got, err := parseInitKind(k.String())
 		if err != nil || got != k {
-			t.Errorf("ParseInitKind(%q) = %v, %v, want %v", k.String(), got, err, k)
+			t.Errorf("parseInitKind(%q) = %v, %v, want %v", k.String(), got, err, k)
 		}
 	}
-	if _, err := ParseInitKind("gamma"); err == nil {
-		t.Errorf("ParseInitKind(gamma): got no error, want one")
+	if _, err := parseInitKind("gamma"); err == nil {
+		t.Errorf("parseInitKind(gamma): got no error, want one")
 	}
 	// Ranges: every kind stays within its documented interval.
 	ranges := map[InitKind][2]float64{
