@@ -156,6 +156,9 @@ func (c *buildCmd) Run(a *app) error {
 	}
 	if err != nil {
 		switch {
+		case strings.Contains(msg, "RuntimeTooOld"):
+			msg += "\n(the module requires an older " + inccModule + " than this incc, which generated the code for its own runtime: " +
+				"update it with go get " + inccModule + ", or run the module's incc, go tool incc)"
 		case strings.Contains(msg, "missing go.sum entry"):
 			msg += "\n(the module lacks what a model binary links: run go get " + inccModule + "/runtime/modelcli)"
 		case modPath != inccModule:

@@ -65,6 +65,11 @@ import (
 // imported as "rt" (its name shadows the standard library's runtime).
 const rtPath = "github.com/inccdev/incc/runtime"
 
+// RuntimeVersion is the version of the runtime's interface that generated
+// code is written for (runtime.Version): every generated file checks at
+// compile time that the runtime it is built with supports it.
+const RuntimeVersion = 1
+
 // Options configure [Generate].
 type Options struct {
 	// Package is the generated package's name; default: the network's name.
@@ -97,6 +102,7 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	g := &gen{p: p, net: net, opts: opts, f: jen.NewFile(opts.Package)}
 	g.f.HeaderComment(header(opts.Spec))
 	g.f.ImportAlias(rtPath, "rt")
+	g.genVersionCheck()
 	g.genShapes()
 	g.genParams()
 	g.genLayout()
@@ -161,6 +167,16 @@ type gen struct {
 	net  *ir.Network
 	opts Options
 	f    *jen.File
+}
+
+// genVersionCheck emits the constants that compile only against a runtime
+// supporting RuntimeVersion (see runtime.Version).
+func (g *gen) genVersionCheck() {
+	g.f.Comment(lineComment(wrap(fmt.Sprintf("This file is written for version %d of the runtime's interface: it compiles only against a runtime that supports it (see runtime.Version).", RuntimeVersion), 76)))
+	g.f.Const().Defs(
+		jen.Id("_").Op("=").Add(rt("RuntimeTooOld")).Call(rt("Version").Op("-").Lit(RuntimeVersion)),
+		jen.Id("_").Op("=").Add(rt("GeneratedCodeTooOld")).Call(jen.Lit(RuntimeVersion).Op("-").Add(rt("MinVersion"))),
+	)
 }
 
 // rt refers to an identifier of the runtime package.

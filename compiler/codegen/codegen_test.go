@@ -23,6 +23,17 @@ import (
 	"github.com/inccdev/incc/runtime"
 )
 
+// TestRuntimeVersion: the code generator writes code for the runtime of its
+// own module, so a change to what generated code needs of the runtime
+// raises both runtime.Version and codegen.RuntimeVersion (and the version
+// check of every generated file with them).
+func TestRuntimeVersion(t *testing.T) {
+	if codegen.RuntimeVersion != runtime.Version || runtime.MinVersion < 1 || runtime.MinVersion > runtime.Version {
+		t.Errorf("codegen.RuntimeVersion %d, runtime.Version %d, runtime.MinVersion %d: want RuntimeVersion = Version >= MinVersion >= 1",
+			codegen.RuntimeVersion, runtime.Version, runtime.MinVersion)
+	}
+}
+
 // TestGolden generates each testdata/<name>.inc and compares the result
 // with <name>.go.golden (go test -update rewrites them). It also checks
 // that the output is gofmt-stable, generated twice gives the same bytes,

@@ -7,11 +7,14 @@ package gentest
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	goruntime "runtime"
 	"slices"
 	"sort"
@@ -98,6 +101,56 @@ func UpToDate(t *testing.T, p *Package) {
 			diff = diff[:4000] + "\n…"
 		}
 		t.Errorf("%s is out of date: run go generate ./generated/... (-committed +regenerated):\n%s", p.File, diff)
+	}
+}
+
+// VersionCheck builds the package against a runtime one version older
+// than the one it was generated for, and against one that no longer
+// supports it (runtime/version.go replaced through go build -overlay), and
+// checks that each build fails on exactly one line, the version check's.
+func VersionCheck(t *testing.T, p *Package) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}}", "github.com/inccdev/incc/runtime").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	path := filepath.Join(strings.TrimSpace(string(out)), "version.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := codegen.RuntimeVersion
+	for _, c := range []struct{ name, line, want string }{
+		{"Version", fmt.Sprintf("Version    = %d", v-1), "RuntimeTooOld"},
+		{"MinVersion", fmt.Sprintf("MinVersion = %d", v+1), "GeneratedCodeTooOld"},
+	} {
+		decl := regexp.MustCompile(`(?m)^\t` + c.name + `\s*= \d+$`)
+		if len(decl.FindAll(src, -1)) != 1 {
+			t.Fatalf("%s: no line %q", path, decl)
+		}
+		stale := filepath.Join(t.TempDir(), "version.go")
+		overlay := filepath.Join(t.TempDir(), "overlay.json")
+		data, err := json.Marshal(map[string]any{"Replace": map[string]string{path: stale}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := errors.Join(os.WriteFile(stale, decl.ReplaceAll(src, []byte("\t"+c.line)), 0o644), os.WriteFile(overlay, data, 0o644)); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("go", "build", "-overlay", overlay, ".").CombinedOutput()
+		var errs []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if !strings.HasPrefix(l, "# ") {
+				errs = append(errs, l)
+			}
+		}
+		if err == nil || len(errs) != 1 || !strings.Contains(errs[0], "constant -1 overflows ") || !strings.HasSuffix(errs[0], "."+c.want) || !strings.Contains(errs[0], p.File) {
+			t.Errorf("built against a runtime with %s: %v, want one error: constant -1 overflows …%s:\n%s", c.line, err, c.want, out)
+		} else {
+			t.Logf("built against a runtime with %s: %s", c.line, errs[0])
+		}
 	}
 }
 
