@@ -195,7 +195,7 @@ func TestBuild(t *testing.T) {
 
 	// info.
 	data, _ := os.ReadFile(weights)
-	_, sum, _ := checkWeights(net, weights, true)
+	_, sum, _ := checkWeights("build", net, weights, true)
 	stdout, _, code = runBin(t, bin, "info")
 	for _, s := range []string{"network     tiny (" + filepath.ToSlash(spec) + ")", sum + " (verified)", "heads       aux 10x1x1",
 		"RGB, resize the shorter side to 14, center crop 12x12, values in [0, 1], mean (0.485, 0.456, 0.406)",
@@ -526,5 +526,19 @@ func TestBuildSignal(t *testing.T) {
 				t.Error("a binary was written")
 			}
 		})
+	}
+}
+
+// TestBuildHint: a go build that fails says what to do when it can tell.
+func TestBuildHint(t *testing.T) {
+	for _, tt := range []struct{ msg, mod, want string }{
+		{`./tiny_gen.go:14:23: constant -1 overflows "github.com/inccdev/incc/runtime".RuntimeTooOld`, "example.com/m", "requires an older github.com/inccdev/incc than this incc"},
+		{"missing go.sum entry for module providing package golang.org/x/image/webp", "example.com/m", "go get github.com/inccdev/incc/runtime/modelcli"},
+		{"undefined: rt.Something", "example.com/m", "needs the runtime of the incc that generated it"},
+		{"undefined: rt.Something", inccModule, ""},
+	} {
+		if got := buildHint(tt.msg, tt.mod); tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("buildHint(%q, %q) = %q, want one saying %q", tt.msg, tt.mod, got, tt.want)
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/labels"
-	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/tensor"
 )
 
@@ -149,17 +148,6 @@ func images(net *ir.Network, paths []string) (tensor.Tensor, error) {
 		}
 	}
 	return x, nil
-}
-
-// preprocConfig is the image pipeline a spec declares (none: the image is
-// only resized to the input size and scaled to [0, 1]).
-func preprocConfig(net *ir.Network) preproc.Config {
-	cfg := preproc.Config{Channels: net.Input.C, Height: net.Input.H, Width: net.Input.W}
-	if p := net.Pre; p != nil {
-		cfg.Resize, cfg.CropH, cfg.CropW = p.Resize, p.CropH, p.CropW
-		cfg.Scale, cfg.Order, cfg.Mean, cfg.Std = p.Scale, p.Order, p.Mean, p.Std
-	}
-	return cfg
 }
 
 // batch accepts an input of shape CxHxW (one image) or NxCxHxW.

@@ -21,6 +21,7 @@ import (
 	"github.com/inccdev/incc/internal/golden"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/preproc"
 )
 
 // TestRuntimeVersion: the code generator writes code for the runtime of its
@@ -235,7 +236,8 @@ func TestHostileText(t *testing.T) {
 	for _, gen := range []func() ([]byte, error){
 		func() ([]byte, error) { return codegen.Generate(net, codegen.Options{Package: "p", Spec: net.File}) },
 		func() ([]byte, error) {
-			return codegen.GenerateMain(net, codegen.MainOptions{Spec: net.File, Weights: "w.safetensors", NetImport: "example.com/p", NetPackage: "p"})
+			return codegen.GenerateMain(net, codegen.MainOptions{Spec: net.File, Weights: "w.safetensors", NetImport: "example.com/p", NetPackage: "p",
+				Preprocess: preproc.Config{Channels: 8, Height: 6, Width: 6, Order: payload}})
 		},
 	} {
 		out, err := gen()

@@ -516,7 +516,7 @@ func Profile(t *testing.T, p *Package, net *ir.Network) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := bench.Bench(g, bench.BenchConfig{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
+		r, err := bench.Run(g, bench.Config{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
 			Batch: c.n, Iters: iters, Warmup: 2, Threads: c.threads})
 		g.Close()
 		if err != nil {

@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -13,16 +13,22 @@ import (
 	"github.com/inccdev/incc/runtime/host"
 )
 
-// Benchmarked is what [Bench] measures: a generated Net made with
-// Options.Profile.
-type Benchmarked interface {
+// Net is what [Run] measures: a generated Net, or what a model binary
+// makes of one.
+type Net interface {
 	Infer(dst, src []float32, n int) error
+}
+
+// Profiler is a [Net] that records the time of each layer: a generated Net
+// made with Options.Profile. [Run] reports the layers of a Net that is
+// one.
+type Profiler interface {
 	Profile() []rt.LayerProfile
 	ResetProfile()
 }
 
-// BenchConfig configures [Bench].
-type BenchConfig struct {
+// Config configures [Run].
+type Config struct {
 	Input     [3]int // one image's shape, C×H×W (the generated InputShape)
 	OutputLen int    // one image's output values
 	Batch     int    // images per inference (≥ 1)
@@ -31,45 +37,46 @@ type BenchConfig struct {
 	Threads   int    // the Net's threads, for the report
 }
 
-// BenchResult is what [Bench] measures. Times are in milliseconds.
-type BenchResult struct {
-	Model           string       `json:"model"`
-	Kernel          string       `json:"kernel"`
-	Batch           int          `json:"batch"`
-	Threads         int          `json:"threads"`
-	Iters           int          `json:"iters"`
-	Warmup          int          `json:"warmup"`
-	P50             float64      `json:"p50_ms"`
-	P90             float64      `json:"p90_ms"`
-	P99             float64      `json:"p99_ms"`
-	Min             float64      `json:"min_ms"`
-	Max             float64      `json:"max_ms"`
-	ImagesPerSecond float64      `json:"images_per_second"`
-	MsPerImage      float64      `json:"ms_per_image"`
-	GFLOPs          float64      `json:"gflop_per_image"`  // convolutions and fully connected layers, 2 per multiply-add
-	GFLOPPerSecond  float64      `json:"gflop_per_second"` // at the median latency
-	Layers          []BenchLayer `json:"layers"`           // in execution order
-	LayerTotal      float64      `json:"layer_total_ms"`   // the layers' times summed
-	ProfileNote     string       `json:"profile_note"`     // what the layer times are
+// Result is what [Run] measures. Times are in milliseconds; the layers
+// are those of a [Profiler]'s profile (none otherwise).
+type Result struct {
+	Model           string  `json:"model"`
+	Kernel          string  `json:"kernel"`
+	Batch           int     `json:"batch"`
+	Threads         int     `json:"threads"`
+	Iters           int     `json:"iters"`
+	Warmup          int     `json:"warmup"`
+	P50             float64 `json:"p50_ms"`
+	P90             float64 `json:"p90_ms"`
+	P99             float64 `json:"p99_ms"`
+	Min             float64 `json:"min_ms"`
+	Max             float64 `json:"max_ms"`
+	ImagesPerSecond float64 `json:"images_per_second"`
+	MsPerImage      float64 `json:"ms_per_image"`
+	GFLOPs          float64 `json:"gflop_per_image"`  // convolutions and fully connected layers, 2 per multiply-add
+	GFLOPPerSecond  float64 `json:"gflop_per_second"` // at the median latency
+	Layers          []Layer `json:"layers"`           // in execution order
+	LayerTotal      float64 `json:"layer_total_ms"`   // the layers' times summed
+	ProfileNote     string  `json:"profile_note"`     // what the layer times are
 }
 
-// BenchLayer is one layer's share of a benchmark: its time for one image
+// Layer is one layer's share of a benchmark: its time for one image
 // (averaged over the timed inferences), GFLOP/s (0 for layers without
 // multiply-adds) and share of the layers' total.
-type BenchLayer struct {
+type Layer struct {
 	Name    string  `json:"name"`
 	Ms      float64 `json:"ms"`
 	GFLOPPS float64 `json:"gflop_per_second,omitempty"`
 	Share   float64 `json:"share"`
 }
 
-// BenchMemory checks, before a Net is made for it, that a benchmark of cfg
+// Memory checks, before a Net is made for it, that a benchmark of cfg
 // fits [host.MemoryLimit]: weightBytes for the weights, threadBytes for each
 // of cfg.Threads threads (a generated package's ThreadBytes), each image's
 // input and output, each timed inference's latency. The error names the
 // setting that asks for the most as a flag (--batch, --threads, --iters)
 // and the most it can be.
-func BenchMemory(cfg BenchConfig, threadBytes, weightBytes int64) error {
+func Memory(cfg Config, threadBytes, weightBytes int64) error {
 	image := 4 * (int64(cfg.Input[0]*cfg.Input[1]*cfg.Input[2]) + int64(cfg.OutputLen))
 	err := host.FitMemory(weightBytes,
 		host.MemoryClaim{Flag: "--batch", N: int64(cfg.Batch), Bytes: image, Unit: "an image"},
@@ -81,41 +88,45 @@ func BenchMemory(cfg BenchConfig, threadBytes, weightBytes int64) error {
 	return nil
 }
 
-// Bench runs net on a seeded batch (SeededInput(1, …)): Warmup untimed
-// inferences, then Iters timed ones, and reports the latency percentiles
-// of a batch (nearest rank), the throughput and, from the Net's profile
-// over the timed inferences, each layer's time.
-func Bench(net Benchmarked, cfg BenchConfig) (BenchResult, error) {
+// Run runs net on a seeded batch (runtime.SeededInput(1, …)): Warmup
+// untimed inferences, then Iters timed ones, and reports the latency
+// percentiles of a batch (nearest rank), the throughput and, if net is a
+// [Profiler] made to profile, each layer's time over the timed
+// inferences.
+func Run(net Net, cfg Config) (Result, error) {
 	if cfg.Batch < 1 || cfg.Iters < 1 || cfg.Warmup < 0 {
-		return BenchResult{}, fmt.Errorf("runtime: bench: batch %d, %d iterations, %d warm-up", cfg.Batch, cfg.Iters, cfg.Warmup)
+		return Result{}, fmt.Errorf("runtime: bench: batch %d, %d iterations, %d warm-up", cfg.Batch, cfg.Iters, cfg.Warmup)
 	}
 	in := cfg.Input
 	src := rt.SeededInput(1, cfg.Batch, in[0], in[1], in[2]).Data
 	dst := make([]float32, cfg.Batch*cfg.OutputLen)
 	for range cfg.Warmup {
 		if err := net.Infer(dst, src, cfg.Batch); err != nil {
-			return BenchResult{}, err
+			return Result{}, err
 		}
 	}
-	net.ResetProfile()
+	prof, _ := net.(Profiler)
+	if prof != nil {
+		prof.ResetProfile()
+	}
 	lat := make([]time.Duration, cfg.Iters)
 	var total time.Duration
 	for i := range lat {
 		t := time.Now()
 		if err := net.Infer(dst, src, cfg.Batch); err != nil {
-			return BenchResult{}, err
+			return Result{}, err
 		}
 		lat[i] = time.Since(t)
 		total += lat[i]
 	}
-	ps := net.Profile()
-	if ps == nil {
-		return BenchResult{}, errors.New("runtime: bench: the network was made without Options.Profile")
+	var ps []rt.LayerProfile
+	if prof != nil {
+		ps = prof.Profile()
 	}
 	slices.Sort(lat)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 	pct := func(p int) time.Duration { return lat[max((p*len(lat)+99)/100-1, 0)] }
-	r := BenchResult{
+	r := Result{
 		Kernel: gemm.Kernel(), Batch: cfg.Batch, Threads: cfg.Threads, Iters: cfg.Iters, Warmup: cfg.Warmup,
 		P50: ms(pct(50)), P90: ms(pct(90)), P99: ms(pct(99)), Min: ms(lat[0]), Max: ms(lat[len(lat)-1]),
 		ImagesPerSecond: float64(cfg.Batch*cfg.Iters) / total.Seconds(),
@@ -127,7 +138,7 @@ func Bench(net Benchmarked, cfg BenchConfig) (BenchResult, error) {
 			continue
 		}
 		t := p.Time / time.Duration(p.Images)
-		l := BenchLayer{Name: p.Name, Ms: ms(t)}
+		l := Layer{Name: p.Name, Ms: ms(t)}
 		if p.FLOPs > 0 && t > 0 {
 			l.GFLOPPS = float64(p.FLOPs) / t.Seconds() / 1e9
 		}
@@ -138,24 +149,34 @@ func Bench(net Benchmarked, cfg BenchConfig) (BenchResult, error) {
 	for i := range r.Layers {
 		r.Layers[i].Share = r.Layers[i].Ms / max(r.LayerTotal, 1e-9)
 	}
+	if len(r.Layers) == 0 {
+		return r, nil
+	}
 	r.GFLOPs = float64(flops) / 1e9
 	r.GFLOPPerSecond = r.GFLOPs * float64(cfg.Batch) / (r.P50 / 1e3)
 	r.ProfileNote = "ms per image, one thread's time: for an image split among the threads (the layers' chunks run as a task graph), the chunks' times summed; with images split among the threads (batch ≥ threads), the time of the thread that ran it"
 	return r, nil
 }
 
-// WriteText writes r for people: the latency, the throughput and the
-// layer table, all layers in order (top ≤ 0) or the top slowest.
-func (r *BenchResult) WriteText(w io.Writer, top int) error {
+// WriteText writes r for people: the latency, the throughput and, if r
+// has a profile, the layer table, all layers in order (top ≤ 0) or the top
+// slowest.
+func (r *Result) WriteText(w io.Writer, top int) error {
 	b := new(strings.Builder)
 	fmt.Fprintf(b, "%s: batch %d, %d threads, %d timed inferences after %d warm-up (GEMM kernel %s)\n", r.Model, r.Batch, r.Threads, r.Iters, r.Warmup, r.Kernel)
-	fmt.Fprintf(b, "latency of a batch: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  (min %.2f ms, max %.2f ms)\n", r.P50, r.P90, r.P99, r.Min, r.Max)
-	fmt.Fprintf(b, "throughput: %.1f images/s (%.2f ms an image); %.2f GFLOP an image, %.1f GFLOP/s at the median\n", r.ImagesPerSecond, r.MsPerImage, r.GFLOPs, r.GFLOPPerSecond)
+	fmt.Fprintf(b, "latency of a batch: p50 %s  p90 %s  p99 %s  (min %s, max %s)\n", msString(r.P50), msString(r.P90), msString(r.P99), msString(r.Min), msString(r.Max))
+	fmt.Fprintf(b, "throughput: %.1f images/s (%s an image)", r.ImagesPerSecond, msString(r.MsPerImage))
+	if len(r.Layers) == 0 {
+		b.WriteString("\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(b, "; %.2f GFLOP an image, %.1f GFLOP/s at the median\n", r.GFLOPs, r.GFLOPPerSecond)
 	rows := r.Layers
 	title := "layers, in order"
 	if top > 0 {
 		rows = slices.Clone(rows)
-		slices.SortStableFunc(rows, func(a, b BenchLayer) int { return -cmpFloat(a.Ms, b.Ms) })
+		slices.SortStableFunc(rows, func(a, b Layer) int { return cmp.Compare(b.Ms, a.Ms) })
 		rows = rows[:min(top, len(rows))]
 		title = fmt.Sprintf("the %d slowest layers", len(rows))
 	}
@@ -177,12 +198,16 @@ func (r *BenchResult) WriteText(w io.Writer, top int) error {
 	return err
 }
 
-func cmpFloat(a, b float64) int {
+// msString formats milliseconds with three significant digits, in µs
+// below one millisecond.
+func msString(ms float64) string {
 	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	case ms >= 100:
+		return fmt.Sprintf("%.0f ms", ms)
+	case ms >= 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms >= 1:
+		return fmt.Sprintf("%.2f ms", ms)
 	}
-	return 0
+	return fmt.Sprintf("%.3g µs", ms*1000)
 }

@@ -35,7 +35,7 @@ func newToy(profile bool) toyNet {
 func TestBench(t *testing.T) {
 	en := newToy(true)
 	defer en.Close()
-	r, err := Bench(en, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 3, Iters: 10, Warmup: 1, Threads: 2})
+	r, err := Run(en, Config{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 3, Iters: 10, Warmup: 1, Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,21 @@ func TestBench(t *testing.T) {
 	}
 	plain := newToy(false)
 	defer plain.Close()
-	if _, err := Bench(plain, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 1, Iters: 1}); err == nil {
-		t.Error("Bench without a profile: no error")
+	r, err = Run(plain, Config{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 1, Iters: 2})
+	b.Reset()
+	if err != nil || len(r.Layers) != 0 || r.GFLOPs != 0 || r.Iters != 2 || r.WriteText(&b, 0) != nil ||
+		!strings.Contains(b.String(), "images/s") || strings.Contains(b.String(), "GFLOP") {
+		t.Errorf("without a profile: %v %+v\n%s", err, r, b.String())
+	}
+	if _, err := Run(plain, Config{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 0, Iters: 1}); err == nil {
+		t.Error("batch 0: no error")
+	}
+}
+
+func TestMsString(t *testing.T) {
+	for ms, want := range map[float64]string{123.4: "123 ms", 12.34: "12.3 ms", 1.234: "1.23 ms", 0.1234: "123 µs", 0.0005: "0.5 µs"} {
+		if got := msString(ms); got != want {
+			t.Errorf("msString(%v) = %q, want %q", ms, got, want)
+		}
 	}
 }

@@ -11,7 +11,7 @@
 //
 //	MODEL classify [--top K] [--json] [--batch N] [--threads T] [--max-pixels P] PATH...
 //	MODEL info
-//	MODEL bench [--batch N] [--threads T] [--iters N] [--warmup N] [--json]
+//	MODEL bench [--batch N] [--threads T] [--iters N] [--warmup N] [--top N] [--json]
 //	MODEL eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N] [--limit N] [--batch N] [--threads T] [--json]
 //
 // classify prints the top K classes of each image (JPEG, PNG, GIF, BMP,
@@ -39,8 +39,10 @@
 // the embedded weights (recomputed and compared), the input and output
 // shapes, the preprocessing and the labels.
 //
-// bench runs a seeded input batch repeatedly and prints the latency
-// percentiles (p50, p90, p99) of one batch and the throughput in images/s.
+// bench runs a seeded input batch repeatedly (package runtime/bench, the
+// loop incc bench runs too) and prints the latency percentiles (p50, p90,
+// p99) of one batch, the throughput in images/s and GFLOP/s, and the
+// time of the --top N slowest layers (0: every layer, in order).
 //
 // eval classifies an IDX data set (the MNIST format: an idx3 file of
 // unsigned bytes, N×H×W, and an idx1 file of N labels; either may be

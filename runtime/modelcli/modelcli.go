@@ -62,9 +62,18 @@ type Model struct {
 	// arena and scratch): with the weights and the batches' tensors, what
 	// bounds --threads and --batch.
 	ThreadBytes int64
-	// New returns the network with the embedded weights, running on
-	// threads goroutines (< 1: GOMAXPROCS).
-	New func(threads int) (Net, error)
+	// New returns the network with the embedded weights.
+	New func(NetOptions) (Net, error)
+}
+
+// NetOptions configure the network a command makes ([Model].New).
+type NetOptions struct {
+	// Threads is the number of goroutines an inference uses (< 1:
+	// GOMAXPROCS).
+	Threads int
+	// Profile records the time each layer takes (the generated
+	// Options.Profile), for bench.
+	Profile bool
 }
 
 // Exit codes. An interrupt (SIGINT) that a command handles, printing
@@ -215,8 +224,8 @@ func (c *cli) usage(w io.Writer) {
 Usage:
   %[1]s classify [--top K] [--json] PATH...   top K classes of images or directories of images
   %[1]s info                                  spec, cost table, weights checksum, preprocessing, labels
-  %[1]s bench [--batch N] [--threads T] [--iters N]
-                                              latency percentiles and images/s
+  %[1]s bench [--batch N] [--threads T] [--iters N] [--top N]
+                                              latency percentiles, images/s and the slowest layers
   %[1]s eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N]
                                               accuracy on an IDX (MNIST format) data set
 
@@ -295,18 +304,31 @@ func (c *cli) fits(need int64, format string, args ...any) error {
 // the embedded weights (decoded and repacked: twice their size). The
 // error names the flag that asks for the most and the most it can be.
 func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...host.MemoryClaim) error {
-	if threads > host.MaxThreads {
-		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, host.MaxThreads)
+	if err := c.checkThreads(fs, threads); err != nil {
+		return err
 	}
 	claims := append([]host.MemoryClaim{
 		{Flag: "--batch", N: int64(batch), Bytes: c.m.imageBytes(), Unit: "an image"},
 		{Flag: "--threads", N: int64(threads), Bytes: c.m.ThreadBytes, Unit: "a thread"},
 	}, more...)
-	if err := host.FitMemory(2*int64(len(c.m.Weights)), claims...); err != nil {
+	if err := host.FitMemory(c.m.weightBytes(), claims...); err != nil {
 		return c.usageErr(fs, "%v (%s)", err, host.MemoryLimitSource)
 	}
 	return nil
 }
+
+// checkThreads returns a usage error if threads (as resolved) is beyond
+// host.MaxThreads.
+func (c *cli) checkThreads(fs *flag.FlagSet, threads int) error {
+	if threads > host.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, host.MaxThreads)
+	}
+	return nil
+}
+
+// weightBytes is the memory of the weights once the network is made: the
+// embedded file decoded, then repacked (twice its size).
+func (m *Model) weightBytes() int64 { return 2 * int64(len(m.Weights)) }
 
 // imageBytes is the memory of one image's input and outputs in a batch.
 func (m *Model) imageBytes() int64 {
@@ -317,12 +339,15 @@ func (m *Model) imageBytes() int64 {
 	return 4 * n
 }
 
-// open makes the network.
-func (c *cli) open(threads int) (Net, error) {
+// open makes the network, running on threads goroutines.
+func (c *cli) open(threads int) (Net, error) { return c.openNet(NetOptions{Threads: threads}) }
+
+// openNet makes the network with options o.
+func (c *cli) openNet(o NetOptions) (Net, error) {
 	if c.m.New == nil {
 		return nil, errors.New("the model has no network")
 	}
-	net, err := c.m.New(threads)
+	net, err := c.m.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("embedded weights: %w", err)
 	}
