@@ -5,6 +5,8 @@ package runtime
 import (
 	"math"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/inccdev/incc/runtime/ref"
 )
 
@@ -12,26 +14,9 @@ import (
 // MaxNaN(m, v): v where v > m or v is NaN (VCMPPS GT_OQ, VCMPPS UNORD_Q,
 // VORPS, VBLENDVPS), so the results are MaxNaN's bits.
 
-func cpuid(eax, ecx uint32) (a, b, c, d uint32)
-func xgetbv0() (eax, edx uint32)
-
-// hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state.
-var hasAVX2 = func() bool {
-	max, _, _, _ := cpuid(0, 0)
-	if max < 7 {
-		return false
-	}
-	_, _, c1, _ := cpuid(1, 0)
-	const osxsave, avx = 1 << 27, 1 << 28
-	if c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv0(); xcr0&6 != 6 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0
-}()
+// hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state
+// (golang.org/x/sys/cpu checks XCR0).
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
 
 // maxAcc8 is maxAccGo for n values, n a multiple of 8.
 //

@@ -566,6 +566,7 @@ func Deps(t *testing.T, p *Package) {
 	for _, d := range []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"} {
 		allowed["github.com/inccdev/incc/"+d] = true
 	}
+	allowed["golang.org/x/sys/cpu"] = true
 	for _, d := range strings.Fields(string(out)) {
 		if !allowed[d] && !strings.HasSuffix(d, "/generated/"+p.Name) {
 			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm, runtime/ref, runtime/tensor, internal/geom, internal/regular and internal/atomicfile", p.Name, d)

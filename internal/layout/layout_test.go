@@ -40,17 +40,17 @@ var rules = []struct {
 		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
 	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/ref", []string{"internal/geom"}, nil},
 	{"runtime/tensor", []string{"internal/regular", "internal/atomicfile"}, nil},
-	{"runtime", []string{"runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
-	{"runtime/gemm", nil, nil},
+	{"runtime", []string{"runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
+	{"runtime/gemm", nil, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/labels", nil, nil},
 	{"runtime/host", nil, nil},
-	{"runtime/bench", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/host", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"runtime/bench", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/host", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/", "golang.org/x/sys/cpu/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 }
 
 func TestImports(t *testing.T) {
