@@ -22,7 +22,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/compiler/stats"
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime/labels"
@@ -199,7 +199,7 @@ func TestBuild(t *testing.T) {
 	stdout, _, code = runBin(t, bin, "info")
 	for _, s := range []string{"network     tiny (" + filepath.ToSlash(spec) + ")", sum + " (verified)", "heads       aux 10x1x1",
 		"RGB, resize the shorter side to 14, center crop 12x12, values in [0, 1], mean (0.485, 0.456, 0.406)",
-		"inception  ", "aux: head at pool", "threads     2 by default", stats.Thousands(int64(len(data))) + " bytes"} {
+		"inception  ", "aux: head at pool", "threads     2 by default", numfmt.Thousands(int64(len(data))) + " bytes"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("info lacks %q:\n%s", s, stdout)
 		}

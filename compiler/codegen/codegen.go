@@ -58,6 +58,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
@@ -339,7 +340,7 @@ func (g *gen) genLayout() {
 	mb := func(n int) string { return fmt.Sprintf("%.1f MB", float64(4*n)/1e6) }
 	scratch := " Each worker also has a scratch for the GEMM (its packed panels of im2col matrices) and max pooling (rows of window maxima)."
 	g.docf("layout is the memory plan of one image. The arena holds %s values (%s); storing each of the %d values of the network separately would take %s (%s): values whose lifetimes do not overlap share memory, and concat inputs are written in place.%s",
-		group(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, group(p.valuesLen), mb(p.valuesLen), scratch)
+		numfmt.Thousands(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, numfmt.Thousands(p.valuesLen), mb(p.valuesLen), scratch)
 	var heads []jen.Code
 	for _, h := range net.Heads {
 		heads = append(heads, g.slot(h.Output, true))
@@ -381,15 +382,6 @@ func (g *gen) genLayout() {
 	})
 	g.docf("ThreadBytes is the memory a Net takes for each of its threads (Options.Threads), in bytes: an arena and a scratch, allocated by New. The weights come on top, once.")
 	g.f.Var().Id("ThreadBytes").Op("=").Lit(4).Op("*").Int64().Call(jen.Id("layout").Dot("ArenaLen").Op("+").Id("layout").Dot("ScratchLen"))
-}
-
-// group renders n with thousands separators.
-func group(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // genAPI emits Options, Net and its constructors and methods.

@@ -26,10 +26,11 @@ var rules = []struct {
 	{"internal/atomicfile", nil, nil},
 	{"internal/output", nil, nil},
 	{"internal/numtest", nil, nil},
+	{"internal/numfmt", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", []string{"internal/geom"}, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/stats", []string{"compiler/ir", "internal/geom"}, nil},
+	{"compiler/stats", []string{"compiler/ir", "internal/geom", "internal/numfmt"}, nil},
 	// Graph drawing: gonum for the DAG; Graphviz compiled to WebAssembly
 	// (go-graphviz on wazero, with what its renderers import) for SVG and
 	// PNG without an installed Graphviz; gg, freetype and the Go fonts
@@ -39,17 +40,17 @@ var rules = []struct {
 		"github.com/golang/freetype/", "golang.org/x/image/", "github.com/disintegration/imaging/",
 		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
 	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
-	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
+	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom", "internal/numfmt"}, []string{"github.com/dave/jennifer/"}},
 	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/ref", []string{"internal/geom"}, nil},
 	{"runtime/tensor", []string{"internal/regular", "internal/atomicfile"}, nil},
 	{"runtime", []string{"runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/gemm", nil, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/labels", nil, nil},
-	{"runtime/host", nil, nil},
-	{"runtime/bench", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/host", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
+	{"runtime/host", []string{"internal/numfmt"}, nil},
+	{"runtime/bench", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/host", "internal/geom", "internal/regular", "internal/atomicfile", "internal/numfmt"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/", "golang.org/x/sys/cpu/"}},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output", "internal/numfmt"}, []string{"golang.org/x/image/", "golang.org/x/sys/cpu/"}},
 	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 }
 

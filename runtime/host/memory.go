@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+
+	"github.com/inccdev/incc/internal/numfmt"
 )
 
 // defaultMemory is what [MemoryLimit] assumes where it cannot read the
@@ -114,14 +116,5 @@ func FitMemory(fixed int64, claims ...MemoryClaim) error {
 		most = (limit - others) / c.Bytes
 	}
 	return fmt.Errorf("%s %d needs about %s of memory (%s %s); at most %s fit the %s this process can use",
-		c.Flag, c.N, FormatBytes(total), FormatBytes(c.Bytes), c.Unit, group(most), FormatBytes(limit))
-}
-
-// group renders n with thousands separators.
-func group(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+		c.Flag, c.N, FormatBytes(total), FormatBytes(c.Bytes), c.Unit, numfmt.Thousands(most), FormatBytes(limit))
 }

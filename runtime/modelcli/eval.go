@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/preproc"
@@ -70,7 +71,7 @@ func (c *cli) eval(args []string) error {
 		need = host.AddBytes(need, host.MulBytes(int64(*batch), c.m.imageBytes()))
 		need = host.AddBytes(need, host.MulBytes(int64(nt), c.m.ThreadBytes))
 		need = host.AddBytes(need, 2*int64(len(c.m.Weights)))
-		return c.fits(need, "%s images of %dx%d", thousands(k), dims[1], dims[2])
+		return c.fits(need, "%s images of %dx%d", numfmt.Thousands(k), dims[1], dims[2])
 	}
 	imgs, err := readIDX(pos[0], idxRead{ndims: 3, limit: *limit, fits: fits})
 	if err != nil {
