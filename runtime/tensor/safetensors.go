@@ -3,6 +3,7 @@ package tensor
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -420,10 +421,7 @@ func checkEntry(file, name string, dt *string, shape, offsets *[]int64) (stEntry
 // bufLen bytes exactly.
 func checkLayout(file string, entries []stEntry, bufLen int64) error {
 	slices.SortStableFunc(entries, func(a, b stEntry) int {
-		if a.begin != b.begin {
-			return cmpInt64(a.begin, b.begin)
-		}
-		return cmpInt64(a.end, b.end)
+		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end))
 	})
 	var prev int64
 	prevName := ""
@@ -442,16 +440,6 @@ func checkLayout(file string, entries []stEntry, bufLen int64) error {
 		return stError(file, "", "%d bytes of data after the last tensor", bufLen-prev)
 	}
 	return nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // EncodeSafetensors returns w as a safetensors file; see [WriteSafetensors].
