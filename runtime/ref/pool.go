@@ -27,15 +27,7 @@ func MaxPool2D(dst, src []float32, n int, p Pool2DParams) {
 				x0 := x*p.SW - p.Pad.Left
 				x1 := min(x0+p.KW, p.W)
 				x0 = max(x0, 0)
-				m := float32(math.Inf(-1))
-				for iy := y0; iy < y1; iy++ {
-					for _, v := range in[iy*p.W+x0 : iy*p.W+x1] {
-						if v > m || v != v {
-							m = v
-						}
-					}
-				}
-				out[y*ow+x] = m
+				out[y*ow+x] = MaxCell(in, p.W, y0, y1, x0, x1)
 			}
 		}
 	}
@@ -69,13 +61,7 @@ func AvgPool2D(dst, src []float32, n int, p Pool2DParams) {
 				x1 := min(x0+p.KW, p.W+p.Pad.Right)
 				div := dy * (x1 - x0)
 				x0, x1 = max(x0, 0), min(x1, p.W)
-				var s float32
-				for iy := y0; iy < y1; iy++ {
-					for _, v := range in[iy*p.W+x0 : iy*p.W+x1] {
-						s += v
-					}
-				}
-				out[y*ow+x] = s / float32(div)
+				out[y*ow+x] = SumCell(in, p.W, y0, y1, x0, x1) / float32(div)
 			}
 		}
 	}
@@ -114,13 +100,7 @@ func AdaptiveAvgPool2D(dst, src []float32, n, c, h, w, oh, ow int) {
 			y0, y1 := y*h/oh, ((y+1)*h+oh-1)/oh
 			for x := range ow {
 				x0, x1 := x*w/ow, ((x+1)*w+ow-1)/ow
-				var s float32
-				for iy := y0; iy < y1; iy++ {
-					for _, v := range in[iy*w+x0 : iy*w+x1] {
-						s += v
-					}
-				}
-				out[y*ow+x] = s / float32(y1-y0) / float32(x1-x0)
+				out[y*ow+x] = SumCell(in, w, y0, y1, x0, x1) / float32(y1-y0) / float32(x1-x0)
 			}
 		}
 	}
