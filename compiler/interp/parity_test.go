@@ -2,13 +2,14 @@ package interp_test
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/tensor"
 )
 
@@ -57,23 +58,14 @@ func TestParity(t *testing.T) {
 					numtest.Compare(t, name, got.Data, want[name].Data, 1e-4)
 				}
 				for i := 0; i < 2; i++ {
-					g, w := top5(res.Output.Data[i*1000:(i+1)*1000]), top5(want["logits"].Data[i*1000:(i+1)*1000])
-					if g != w {
+					g, w := labels.TopK(res.Output.Data[i*1000:(i+1)*1000], 5), labels.TopK(want["logits"].Data[i*1000:(i+1)*1000], 5)
+					if !slices.Equal(g, w) {
 						t.Errorf("image %d: top-5 %v, want %v", i, g, w)
 					}
 				}
 			})
 		}
 	}
-}
-
-func top5(v []float32) [5]int {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
-	return [5]int(idx[:5])
 }
 
 // BenchmarkGoogLeNet times one interpreted inference of torchvision's

@@ -17,7 +17,6 @@ import (
 	"regexp"
 	goruntime "runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,6 +30,7 @@ import (
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/bench"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/tensor"
 )
 
@@ -238,16 +238,6 @@ func ForwardMatchesInterp(t *testing.T, p *Package, net *ir.Network) {
 	}
 }
 
-// Top5 returns the indices of the five largest values, largest first.
-func Top5(v []float32) [5]int {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
-	return [5]int(idx[:5])
-}
-
 // Parity checks the generated network against the PyTorch fixtures
 // testdata/parity/<variant>_s{1,2,3}.safetensors: weights from the seeded
 // initializer, the seeded batch of two, run layer by layer by Probe (the
@@ -297,8 +287,8 @@ func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare m
 				numtest.Compare(t, name, probed[compare[name]], want[name].Data, 1e-4)
 			}
 			for b := range 2 {
-				g, w := Top5(out[b*outLen:(b+1)*outLen]), Top5(want["logits"].Data[b*outLen:(b+1)*outLen])
-				if g != w {
+				g, w := labels.TopK(out[b*outLen:(b+1)*outLen], 5), labels.TopK(want["logits"].Data[b*outLen:(b+1)*outLen], 5)
+				if !slices.Equal(g, w) {
 					t.Errorf("image %d: top-5 %v, want %v", b, g, w)
 				}
 			}
