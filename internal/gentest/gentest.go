@@ -538,28 +538,3 @@ func BenchInterp(b *testing.B, net *ir.Network) {
 		})
 	}
 }
-
-// Deps checks that the package (without its tests) links only the
-// standard library and incc's runtime (with the standard-library-only
-// internal packages it uses): a model binary must not link the compiler.
-func Deps(t *testing.T, p *Package) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	// What runtime links of incc: its GEMM, the window geometry, and the
-	// file helpers (opening only regular files, replacing files atomically).
-	allowed := map[string]bool{}
-	for _, d := range []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"} {
-		allowed["github.com/inccdev/incc/"+d] = true
-	}
-	allowed["golang.org/x/sys/cpu"] = true
-	for _, d := range strings.Fields(string(out)) {
-		if !allowed[d] && !strings.HasSuffix(d, "/generated/"+p.Name) {
-			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm, runtime/ref, runtime/tensor, internal/geom, internal/regular and internal/atomicfile", p.Name, d)
-		}
-	}
-}
