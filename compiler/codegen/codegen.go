@@ -45,6 +45,12 @@
 // The runtime's [github.com/inccdev/incc/runtime.Engine] runs batches: whole images in parallel,
 // one per worker, and the remainder one image at a time with its layers,
 // cut into chunks of work items, as a task graph on all workers.
+//
+// Generated code names only package runtime, the runtime's interface for
+// it, and begins with the check that the runtime it is compiled with
+// supports the version of that interface it was written for
+// ([RuntimeVersion]; see runtime.Version): a stale runtime fails the build
+// on that one line.
 package codegen
 
 import (

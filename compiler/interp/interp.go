@@ -1,11 +1,13 @@
-// Package interp executes a checked [ir.Network] with the runtime package's
-// plain reference kernels. It is the oracle that generated code is tested
-// against, and it validates what it is given: the network with
+// Package interp executes a checked [ir.Network] with the plain reference
+// kernels of package runtime/ref. It is the oracle that generated code is
+// tested against, and it validates what it is given: the network with
 // [ir.Validate], the weights against the network's tensors, the input
 // against the network's input shape.
 //
-// It imports compiler/ir and runtime only: never dsl/ (the parser) nor the
-// code generator's dependencies such as jennifer.
+// It imports compiler/ir and the runtime (runtime/ref for the kernels,
+// runtime/tensor for tensors and weights, runtime for the initializer)
+// only: never dsl/ (the parser) nor the code generator's dependencies such
+// as jennifer.
 package interp
 
 import (
@@ -186,7 +188,7 @@ func (x *call) param(role ir.Role) []float32 {
 	return nil
 }
 
-// kernels computes each kind of op with the runtime's reference kernels.
+// kernels computes each kind of op with its reference kernel (runtime/ref).
 var kernels = map[ir.Kind]func(x *call){
 	ir.KindConv: func(x *call) {
 		c, s := x.op.Conv, x.in

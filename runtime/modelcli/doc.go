@@ -4,8 +4,9 @@
 // text) and calls [Model.Main], which returns the exit code.
 //
 // It imports only the standard library and incc's runtime packages
-// (runtime, runtime/preproc): model binaries never link the compiler, and
-// they use the flag package, not a CLI library, to stay small.
+// (runtime/preproc, runtime/bench, runtime/labels, runtime/host and what
+// they link): model binaries never link the compiler, and they use the
+// flag package, not a CLI library, to stay small.
 //
 // # Commands
 //

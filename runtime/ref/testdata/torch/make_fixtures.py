@@ -1,4 +1,4 @@
-"""Writes the PyTorch fixtures of runtime's kernel tests (TestTorchFixtures).
+"""Writes the PyTorch fixtures of runtime/ref's kernel tests (TestTorchFixtures).
 
 Run with Debian's python3-torch (1.13) and python3-numpy:
     /usr/bin/python3 make_fixtures.py

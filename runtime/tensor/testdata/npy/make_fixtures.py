@@ -1,4 +1,4 @@
-"""Writes the .npy fixtures of runtime's tests with numpy itself (run with
+"""Writes the .npy fixtures of runtime/tensor's tests with numpy itself (run with
 Debian's python3-numpy: /usr/bin/python3 make_fixtures.py). Values are small
 integers and halves so the expected values in npy_test.go are exact."""
 import numpy as np
