@@ -46,11 +46,11 @@ func (e *notFound) Error() string { return e.msg }
 // tensorOut is an output tensor of a response: FP32 values or, for a
 // classification, BYTES strings.
 type tensorOut struct {
-	name    string
-	shape   []int64
-	fp32    []float32
-	strs    [][]byte
-	binary  bool
+	name   string
+	shape  []int64
+	fp32   []float32
+	strs   [][]byte
+	binary bool
 }
 
 func (t *tensorOut) datatype() string {

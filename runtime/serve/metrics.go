@@ -23,12 +23,12 @@ type metrics struct {
 	batchSize *histogram
 	queueWait *histogram
 
-	inflight   gauge // admitted requests
-	queued     gauge // tasks waiting for a batch
-	images     atomic.Uint64
-	batches    atomic.Uint64
-	dropped    atomic.Uint64 // tasks abandoned while queued
-	rejected   atomic.Uint64 // requests refused because the queue was full
+	inflight gauge // admitted requests
+	queued   gauge // tasks waiting for a batch
+	images   atomic.Uint64
+	batches  atomic.Uint64
+	dropped  atomic.Uint64 // tasks abandoned while queued
+	rejected atomic.Uint64 // requests refused because the queue was full
 }
 
 func newMetrics(maxBatch int) *metrics {
@@ -39,10 +39,10 @@ func newMetrics(maxBatch int) *metrics {
 	sizes = append(sizes, float64(maxBatch))
 	lat := []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 	return &metrics{
-		requests:   map[[2]string]uint64{},
-		latency:    map[string]*histogram{"http": newHistogram(lat), "grpc": newHistogram(lat)},
-		batchSize:  newHistogram(sizes),
-		queueWait:  newHistogram(lat),
+		requests:  map[[2]string]uint64{},
+		latency:   map[string]*histogram{"http": newHistogram(lat), "grpc": newHistogram(lat)},
+		batchSize: newHistogram(sizes),
+		queueWait: newHistogram(lat),
 	}
 }
 
