@@ -31,9 +31,17 @@ var rules = []struct {
 	{"runtime", []string{"runtime/gemm"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/"}, []string{"golang.org/x/image/"}},
+	// The server links gRPC (and protobuf, x/net, x/sys, x/text and the
+	// status protos it needs); never the compiler.
+	{"runtime/serve/inference", nil, grpcModules},
+	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/serve/inference"}, append(grpcModules, "golang.org/x/image/")},
+	{"runtime/modelcli", []string{"runtime", "runtime/"}, append(grpcModules, "golang.org/x/image/")},
 	{"generated/...", []string{"runtime", "runtime/"}, nil},
 }
+
+// grpcModules are what google.golang.org/grpc links.
+var grpcModules = []string{"google.golang.org/grpc/", "google.golang.org/protobuf/", "google.golang.org/genproto/googleapis/rpc/",
+	"golang.org/x/net/", "golang.org/x/sys/", "golang.org/x/text/"}
 
 func TestImports(t *testing.T) {
 	for _, r := range rules {

@@ -67,7 +67,7 @@ func (g *grpcService) ModelInfer(ctx context.Context, r *inference.ModelInferReq
 	}
 	// The message is read already (bounded by MaxRecvMsgSize); the slot
 	// bounds the memory of what follows.
-	if err := s.batch.admit(); err != nil {
+	if err := s.admit(); err != nil {
 		if errors.Is(err, errFull) {
 			s.met.rejected.Add(1)
 		}

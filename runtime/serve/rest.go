@@ -215,7 +215,7 @@ func (s *Server) inferHandler(w http.ResponseWriter, r *http.Request) {
 		}
 		headerLen = v
 	}
-	if err := s.batch.admit(); err != nil {
+	if err := s.admit(); err != nil {
 		fail(err)
 		return
 	}

@@ -154,6 +154,15 @@ func (s *Server) GRPC() *grpc.Server { return s.grpc }
 // ready reports whether the server takes inference requests.
 func (s *Server) ready() bool { return !s.draining.Load() }
 
+// admit takes a slot for an inference request: errClosed while
+// draining, errFull when the queue is full.
+func (s *Server) admit() error {
+	if s.draining.Load() {
+		return errClosed
+	}
+	return s.batch.admit()
+}
+
 // drain turns readiness off (REST ready, gRPC ServerReady, ModelReady and
 // health) and stops admitting inference requests.
 func (s *Server) drain() {
