@@ -222,7 +222,8 @@ func walkJSON(data []byte, f func(tok []byte) error) error {
 		return errors.New("data must be an array")
 	}
 	depth := 0
-	expectValue := true
+	expectValue := true // after '[' or ','
+	afterComma := false
 	for i < len(data) {
 		c := data[i]
 		switch {
@@ -233,12 +234,13 @@ func walkJSON(data []byte, f func(tok []byte) error) error {
 				return fmt.Errorf("data: unexpected '[' at byte %d", i)
 			}
 			depth++
+			afterComma = false
 			if depth > 32 {
 				return errors.New("data: nested more than 32 deep")
 			}
 			i++
 		case c == ']':
-			if depth == 0 {
+			if depth == 0 || afterComma {
 				return fmt.Errorf("data: unexpected ']' at byte %d", i)
 			}
 			depth--
@@ -254,7 +256,7 @@ func walkJSON(data []byte, f func(tok []byte) error) error {
 			if expectValue || depth == 0 {
 				return fmt.Errorf("data: unexpected ',' at byte %d", i)
 			}
-			expectValue = true
+			expectValue, afterComma = true, true
 			i++
 		default:
 			if !expectValue || depth == 0 {
@@ -267,7 +269,7 @@ func walkJSON(data []byte, f func(tok []byte) error) error {
 			if err := f(data[i:j]); err != nil {
 				return err
 			}
-			i, expectValue = j, false
+			i, expectValue, afterComma = j, false, false
 		}
 	}
 	return errors.New("data: unterminated array")

@@ -35,7 +35,7 @@ import (
 // head "aux" = −output. It records the batch sizes it ran, and when gate
 // is set it waits for a value on it before each batch.
 type fakeNet struct {
-	inLen int
+	inLen   int
 	mu      sync.Mutex
 	batches []int
 	gate    chan struct{}
