@@ -21,7 +21,7 @@ func (c *cli) serveCmd(args []string) error {
 	name := fs.String("name", c.m.Name, "the model's `NAME` in the protocol")
 	maxBatch := fs.Int("max-batch", 32, "gather at most `N` images into one batch (and accept at most N in a request)")
 	maxDelay := fs.Duration("max-delay", 2*time.Millisecond, "wait at most `D` for more requests to fill a batch (0: never wait)")
-	queue := fs.Int("queue", 0, "admit at most `N` inference requests at once, refuse more with 503 (default 4 × max-batch)")
+	queue := fs.Int("queue", 0, "admit at most `N` inference requests at once, refuse more with 503 (default 4 × max-batch, at least 64)")
 	timeout := fs.Duration("timeout", 30*time.Second, "answer 503 to a request still waiting for the model after `D`")
 	maxBody := fs.Int64("max-body", 0, "refuse request bodies of more than `BYTES` with 413 (default: a full batch as JSON, at least 16 MiB)")
 	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "drop a connection whose request headers take longer than `D`")

@@ -232,15 +232,24 @@ func TestDrain(t *testing.T) {
 	if rec.Code != 503 || strings.TrimSpace(rec.Body.String()) != `{"ready":false}` {
 		t.Errorf("ready while draining: %d %s", rec.Code, rec.Body)
 	}
-	rec = newRecorder()
-	s.Handler().ServeHTTP(rec, mustRequest("POST", "/v2/models/fake/infer"))
-	checkError(t, "infer while draining", rec.Code, rec.Body.Bytes(), 503, "shutting down")
+	// A request read while draining is still answered.
+	late := newRecorder()
+	wg.Go(func() { s.Handler().ServeHTTP(late, mustRequest("POST", "/v2/models/fake/infer")) })
+	waitFor(t, "4 admitted", func() bool { return s.met.inflight.Load() == 4 })
 	close(net.gate)
 	wg.Wait()
+	if late.Code != 200 {
+		t.Errorf("request read while draining: %d %s", late.Code, late.Body)
+	}
+	// Once drained, the batcher refuses.
+	<-s.batch.exited
+	rec = newRecorder()
+	s.Handler().ServeHTTP(rec, mustRequest("POST", "/v2/models/fake/infer"))
+	checkError(t, "infer after the drain", rec.Code, rec.Body.Bytes(), 503, "shutting down")
 	if err := <-ran; err != nil {
 		t.Errorf("Run: %v", err)
 	}
-	if !strings.Contains(logBuf.String(), `"msg":"stopped"`) || !strings.Contains(logBuf.String(), `"images":3`) {
+	if !strings.Contains(logBuf.String(), `"msg":"stopped"`) || !strings.Contains(logBuf.String(), `"images":4`) {
 		t.Errorf("log:\n%s", logBuf.String())
 	}
 	http.DefaultClient.CloseIdleConnections()

@@ -26,9 +26,12 @@ type metrics struct {
 	inflight gauge // admitted requests
 	queued   gauge // tasks waiting for a batch
 	images   atomic.Uint64
-	batches  atomic.Uint64
-	dropped  atomic.Uint64 // tasks abandoned while queued
-	rejected atomic.Uint64 // requests refused because the queue was full
+	// inferRequests counts the inference requests handled, whatever the
+	// outcome.
+	inferRequests atomic.Uint64
+	batches       atomic.Uint64
+	dropped       atomic.Uint64 // tasks abandoned while queued
+	rejected      atomic.Uint64 // requests refused because the queue was full
 }
 
 func newMetrics(maxBatch int) *metrics {
@@ -56,6 +59,7 @@ func (m *metrics) request(protocol, code string) {
 
 // infer records an inference request's latency.
 func (m *metrics) infer(protocol string, d time.Duration) {
+	m.inferRequests.Add(1)
 	if h := m.latency[protocol]; h != nil {
 		h.observe(d.Seconds())
 	}

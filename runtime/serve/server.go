@@ -34,7 +34,7 @@ type Options struct {
 	// first was queued (default 2ms; negative: no wait).
 	MaxDelay time.Duration
 	// Queue is the most inference requests admitted at once: being read,
-	// queued or running (default 4·MaxBatch). More are refused at once
+	// queued or running (default 4·MaxBatch, at least 64). More are refused at once
 	// with 503 / RESOURCE_EXHAUSTED.
 	Queue int
 	// Timeout bounds an inference request's wait for the model
@@ -73,7 +73,7 @@ func (o *Options) defaults(m *Model) {
 		o.MaxDelay = 2 * time.Millisecond
 	}
 	if o.Queue <= 0 {
-		o.Queue = 4 * o.MaxBatch
+		o.Queue = max(64, 4*o.MaxBatch)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
@@ -154,14 +154,11 @@ func (s *Server) GRPC() *grpc.Server { return s.grpc }
 // ready reports whether the server takes inference requests.
 func (s *Server) ready() bool { return !s.draining.Load() }
 
-// admit takes a slot for an inference request: errClosed while
-// draining, errFull when the queue is full.
-func (s *Server) admit() error {
-	if s.draining.Load() {
-		return errClosed
-	}
-	return s.batch.admit()
-}
+// admit takes a slot for an inference request: errFull when the queue is
+// full, errClosed once the batcher is closed. While draining, requests
+// that the servers still read are admitted: whatever was accepted is
+// answered.
+func (s *Server) admit() error { return s.batch.admit() }
 
 // drain turns readiness off (REST ready, gRPC ServerReady, ModelReady and
 // health) and stops admitting inference requests.
@@ -267,7 +264,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.batch.wait()
 	wg.Wait()
 	s.opts.Log.Info("stopped", "drain", time.Since(start).Round(time.Millisecond).String(),
-		"images", s.met.images.Load(), "batches", s.met.batches.Load())
+		"requests", s.met.inferRequests.Load(), "images", s.met.images.Load(), "batches", s.met.batches.Load())
 	return failed
 }
 
