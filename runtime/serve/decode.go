@@ -302,22 +302,17 @@ func scalarEnd(b []byte, i int) int {
 	return j
 }
 
-// jsonFP32 reads want numbers from a flat or nested JSON array.
-func jsonFP32(data []byte, want int) ([]float32, error) {
-	v := make([]float32, 0, want)
+// jsonElems reads exactly want elements of a flat or nested JSON array,
+// each scalar converted by conv.
+func jsonElems[T any](data []byte, want int, conv func(i int, tok []byte) (T, error)) ([]T, error) {
+	v := make([]T, 0, want)
 	err := walkJSON(data, func(tok []byte) error {
 		if len(v) == want {
 			return fmt.Errorf("data holds more than the shape's %d elements", want)
 		}
-		if !isJSONNumber(tok) {
-			return fmt.Errorf("data element %d is %s, want a number", len(v), tok)
-		}
-		x, err := strconv.ParseFloat(string(tok), 32)
-		if err != nil {
-			return fmt.Errorf("data element %d: %s does not fit FP32", len(v), tok)
-		}
-		v = append(v, float32(x))
-		return nil
+		x, err := conv(len(v), tok)
+		v = append(v, x)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -326,6 +321,20 @@ func jsonFP32(data []byte, want int) ([]float32, error) {
 		return nil, fmt.Errorf("data holds %d elements, the shape %d", len(v), want)
 	}
 	return v, nil
+}
+
+// jsonFP32 reads want numbers from a flat or nested JSON array.
+func jsonFP32(data []byte, want int) ([]float32, error) {
+	return jsonElems(data, want, func(i int, tok []byte) (float32, error) {
+		if !isJSONNumber(tok) {
+			return 0, fmt.Errorf("data element %d is %s, want a number", i, tok)
+		}
+		x, err := strconv.ParseFloat(string(tok), 32)
+		if err != nil {
+			return 0, fmt.Errorf("data element %d: %s does not fit FP32", i, tok)
+		}
+		return float32(x), nil
+	})
 }
 
 // isJSONNumber reports whether tok is a number in JSON's grammar.
@@ -373,27 +382,15 @@ func isJSONNumber(tok []byte) bool {
 // jsonBytes reads want BYTES elements from a JSON array of strings, each
 // the base64 (standard encoding) of an encoded image.
 func jsonBytes(data []byte, want int) ([][]byte, error) {
-	var out [][]byte
-	err := walkJSON(data, func(tok []byte) error {
-		if len(out) == want {
-			return fmt.Errorf("data holds more than the shape's %d elements", want)
-		}
+	return jsonElems(data, want, func(i int, tok []byte) ([]byte, error) {
 		var s string
 		if tok[0] != '"' || json.Unmarshal(tok, &s) != nil {
-			return fmt.Errorf("data element %d is %.40s, want a string (the image in base64)", len(out), tok)
+			return nil, fmt.Errorf("data element %d is %.40s, want a string (the image in base64)", i, tok)
 		}
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			return fmt.Errorf("data element %d is not base64: %v", len(out), err)
+			return nil, fmt.Errorf("data element %d is not base64: %v", i, err)
 		}
-		out = append(out, b)
-		return nil
+		return b, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(out) != want {
-		return nil, fmt.Errorf("data holds %d elements, the shape %d", len(out), want)
-	}
-	return out, nil
 }

@@ -181,6 +181,7 @@ func (s *Server) Close() {
 // accepted are answered (for at most Options.Drain), and Run returns nil.
 // It returns an error if it cannot listen or a server fails.
 func (s *Server) Run(ctx context.Context) error {
+	defer s.Close() // also when Run cannot listen
 	var hl, gl net.Listener
 	var err error
 	if s.opts.HTTP != "off" {
