@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/internal/textdiff"
 )
 
@@ -15,7 +16,7 @@ type fmtCmd struct {
 	List  bool     `short:"l" help:"List files whose formatting differs; change nothing."`
 	Write bool     `short:"w" help:"Rewrite files in place."`
 	Diff  bool     `short:"d" help:"Print a diff of the changes; change nothing."`
-	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc); none means standard input."`
+	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc), or directories: their .inc files, recursively; none means standard input."`
 }
 
 func (c *fmtCmd) Run(a *app) error {
@@ -29,17 +30,21 @@ func (c *fmtCmd) Run(a *app) error {
 		}
 		return c.one(a, "<stdin>", src)
 	}
+	files, err := specFiles(c.Files)
+	if err != nil {
+		return err
+	}
 	var failed error
-	for _, path := range c.Files {
+	for _, path := range files {
 		src, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(a.stderr, "incc: %v\n", err)
+			printErr(a.stderr, err)
 			failed = errSpec
 			continue
 		}
 		if err := c.one(a, path, src); err != nil {
 			if !errors.Is(err, errSpec) {
-				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+				printErr(a.stderr, err)
 			}
 			failed = errSpec
 		}
@@ -58,7 +63,7 @@ func (c *fmtCmd) one(a *app, path string, src []byte) error {
 	out := dsl.Format(f)
 	changed := !bytes.Equal(out, src)
 	if c.List && changed {
-		fmt.Fprintln(a.stdout, path)
+		fmt.Fprintln(a.stdout, safetext.Quote(path))
 	}
 	if c.Diff && changed {
 		io.WriteString(a.stdout, textdiff.Unified(path+".orig", path, src, out))

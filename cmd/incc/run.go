@@ -11,6 +11,7 @@ import (
 	"github.com/inccdev/incc/compiler"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/safetext"
 )
 
 // cli is the command line, as kong reads it.
@@ -24,11 +25,14 @@ type cli struct {
 	Gen    genCmd    `cmd:"" help:"Compile a spec to a Go package: writes DIR/<pkg>_gen.go, only if it changed."`
 	Build  buildCmd  `cmd:"" help:"Compile a spec and its weights into one static binary that classifies images."`
 	Bench  benchCmd  `cmd:"" help:"Compile a spec and time it: latency percentiles, images/s and the time of every layer."`
+
+	Debug bool `help:"On an internal error of the code generator, also write the raw Go it made to <file>.broken, to inspect it or run go vet on it."`
 }
 
-// app carries the output streams to the commands.
+// app carries the output streams and global flags to the commands.
 type app struct {
 	stdout, stderr io.Writer
+	debug          bool
 }
 
 // exitError ends run with a code; its message, if any, was already printed.
@@ -70,11 +74,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "incc: %v\n", err)
+		printErr(stderr, err)
 		fmt.Fprintln(stderr, "run 'incc --help' for usage")
 		return 2
 	}
-	err = ctx.Run(&app{stdout: stdout, stderr: stderr})
+	err = ctx.Run(&app{stdout: stdout, stderr: stderr, debug: c.Debug})
 	var ee exitError
 	switch {
 	case err == nil:
@@ -82,8 +86,14 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	case errors.As(err, &ee):
 		return int(ee)
 	}
-	fmt.Fprintf(stderr, "incc: %v\n", err)
+	printErr(stderr, err)
 	return 1
+}
+
+// printErr prints err after "incc: ", with control characters in it (from a
+// file name, say) escaped for the terminal.
+func printErr(w io.Writer, err error) {
+	fmt.Fprintf(w, "incc: %s\n", safetext.Escape(err.Error(), "\t"))
 }
 
 // sources maps file names to contents for error excerpts.
@@ -115,15 +125,19 @@ func (a *app) load(path string) (*ir.Network, error) {
 }
 
 type checkCmd struct {
-	Files []string `arg:"" name:"file" help:"Spec files (.inc)."`
+	Files []string `arg:"" name:"file" help:"Spec files (.inc), or directories: their .inc files, recursively."`
 }
 
 func (c *checkCmd) Run(a *app) error {
+	files, err := specFiles(c.Files)
+	if err != nil {
+		return err
+	}
 	var failed error
-	for _, f := range c.Files {
+	for _, f := range files {
 		if _, err := a.load(f); err != nil {
 			if !errors.Is(err, errSpec) {
-				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+				printErr(a.stderr, err)
 			}
 			failed = errSpec
 		}

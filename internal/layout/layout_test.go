@@ -20,23 +20,32 @@ var rules = []struct {
 	allow    []string
 	external []string
 }{
-	{"dsl", nil, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/ir", nil, nil},
-	{"compiler", []string{"dsl", "compiler/ir"}, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/stats", []string{"compiler/ir"}, nil},
-	{"compiler/graph", []string{"compiler/ir"}, []string{"gonum.org/v1/gonum/"}},
-	{"compiler/export", []string{"compiler/ir"}, nil},
-	{"compiler/codegen", []string{"compiler/ir"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/"}, nil},
-	{"runtime", []string{"runtime/gemm"}, nil},
+	{"internal/safetext", nil, nil},
+	{"internal/geom", nil, nil},
+	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
+	{"compiler/ir", []string{"internal/geom"}, nil},
+	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
+	{"compiler/stats", []string{"compiler/ir", "internal/geom"}, nil},
+	// Graph drawing: gonum for the DAG; Graphviz compiled to WebAssembly
+	// (go-graphviz on wazero, with what its renderers import) for SVG and
+	// PNG without an installed Graphviz; gg, freetype and the Go fonts
+	// for painting PNG.
+	{"compiler/graph", []string{"compiler/ir", "internal/geom"}, []string{"gonum.org/v1/gonum/",
+		"github.com/goccy/go-graphviz/", "github.com/tetratelabs/wazero/", "github.com/fogleman/gg/",
+		"github.com/golang/freetype/", "golang.org/x/image/", "github.com/disintegration/imaging/",
+		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
+	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
+	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/geom"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
 	// The server links gRPC (and protobuf, x/net, x/sys, x/text and the
 	// status protos it needs); never the compiler.
 	{"runtime/serve/inference", nil, grpcModules},
-	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/serve/inference"}, append(grpcModules, "golang.org/x/image/")},
-	{"runtime/modelcli", []string{"runtime", "runtime/"}, append(grpcModules, "golang.org/x/image/")},
-	{"generated/...", []string{"runtime", "runtime/"}, nil},
+	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/serve/inference", "internal/geom"}, append(grpcModules, "golang.org/x/image/")},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom"}, append(grpcModules, "golang.org/x/image/")},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom"}, nil},
 }
 
 // grpcModules are what google.golang.org/grpc links.

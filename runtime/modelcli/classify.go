@@ -12,7 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -34,10 +36,13 @@ type class struct {
 
 // result is one input's outcome, in input order.
 type result struct {
-	File  string             `json:"file"`
-	Top   []class            `json:"top,omitempty"`
-	Heads map[string][]class `json:"heads,omitempty"`
-	Error string             `json:"error,omitempty"`
+	File string `json:"file"`
+	// FileBytes holds the exact bytes of a file name that is not valid
+	// UTF-8 (JSON strings cannot), which File then shows with U+FFFD.
+	FileBytes []byte             `json:"file_bytes,omitempty"`
+	Top       []class            `json:"top,omitempty"`
+	Heads     map[string][]class `json:"heads,omitempty"`
+	Error     string             `json:"error,omitempty"`
 }
 
 // summary ends a classify run.
@@ -148,7 +153,8 @@ func (c *cli) classify(args []string) error {
 				r.fail(j.path, errs[i])
 				continue
 			}
-			res := result{File: j.path, Top: c.top(dst[k*outLen:(k+1)*outLen], *top)}
+			res := newResult(j.path)
+			res.Top = c.top(dst[k*outLen:(k+1)*outLen], *top)
 			for h, head := range c.m.Heads {
 				l := headLen[h]
 				if res.Heads == nil {
@@ -186,7 +192,7 @@ func (r *classifyRun) ok(res result) {
 		return
 	}
 	r.bar.clear()
-	fmt.Fprintln(r.stdout, res.File)
+	fmt.Fprintln(r.stdout, safetext.Quote(res.File))
 	r.printTop(res.Top, "")
 	for _, h := range r.m.Heads {
 		fmt.Fprintf(r.stdout, "  head %s:\n", h.Name)
@@ -206,7 +212,8 @@ func (r *classifyRun) printTop(top []class, indent string) {
 
 func (r *classifyRun) fail(path string, err error) {
 	r.sum.Failures++
-	res := result{File: path, Error: cleanErr(err)}
+	res := newResult(path)
+	res.Error = cleanErr(err)
 	r.failures = append(r.failures, res)
 	if r.json {
 		r.results = append(r.results, res)
@@ -219,12 +226,22 @@ func (r *classifyRun) progress() {
 	r.bar.set(r.sum.Classified + r.sum.Failures)
 }
 
-// errorLine is "path: error", without repeating a path the error names.
+// newResult is the result for the file at path.
+func newResult(path string) result {
+	r := result{File: path}
+	if !utf8.ValidString(path) {
+		r.FileBytes = []byte(path)
+	}
+	return r
+}
+
+// errorLine is "path: error", without repeating a path the error names,
+// safe for a terminal (see internal/safetext).
 func errorLine(res result) string {
 	if strings.Contains(res.Error, res.File) {
-		return res.Error
+		return safetext.Escape(res.Error, "")
 	}
-	return res.File + ": " + res.Error
+	return safetext.Quote(res.File) + ": " + safetext.Escape(res.Error, "")
 }
 
 func (r *classifyRun) finish(many bool) error {

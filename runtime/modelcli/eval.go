@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -119,7 +120,7 @@ func (c *cli) eval(args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	fmt.Fprintf(c.stdout, "%s: %d images of %dx%d from %s, labels from %s\n", c.m.Name, n, h, w, pos[0], pos[1])
+	fmt.Fprintf(c.stdout, "%s: %d images of %dx%d from %s, labels from %s\n", c.m.Name, n, h, w, safetext.Quote(pos[0]), safetext.Quote(pos[1]))
 	if *show > 0 {
 		var shown []digit
 		for _, i := range pick(pred, labels.data[:n], *show) {

@@ -12,6 +12,7 @@ import (
 	goruntime "runtime"
 	"strings"
 
+	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -118,7 +119,7 @@ func (m *Model) Main(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &f):
 		return exitFailure
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", c.prog, err)
+	fmt.Fprintf(stderr, "%s: %s\n", c.prog, safetext.Escape(err.Error(), "\t"))
 	return exitFailure
 }
 
@@ -135,7 +136,7 @@ func progName(m *Model) string {
 			name = name[i+1:]
 		}
 		if name != "" && !strings.HasSuffix(name, ".test") {
-			return strings.TrimSuffix(name, ".exe")
+			return safetext.Quote(strings.TrimSuffix(name, ".exe"))
 		}
 	}
 	return m.Name

@@ -509,6 +509,89 @@ func TestIDXErrors(t *testing.T) {
 	}
 }
 
+// noControl fails if s holds a control character other than newline.
+func noControl(t *testing.T, what, s string) {
+	t.Helper()
+	for _, c := range s {
+		if c < ' ' && c != '\n' || c == 0x7f {
+			t.Errorf("%s holds control character %U:\n%q", what, c, s)
+			return
+		}
+	}
+}
+
+// TestHostileNames: file names reach the terminal escaped (no escape
+// sequences, one line per record), and JSON keeps the exact bytes of a name
+// that is not UTF-8.
+func TestHostileNames(t *testing.T) {
+	dir := t.TempDir()
+	evil := filepath.Join(dir, "x\x1b]0;owned\a\n1.png")
+	notUTF8 := filepath.Join(dir, "bad\xff.png")
+	broken := filepath.Join(dir, "cut\r.png")
+	grayPNG(t, evil, 3, 8)
+	grayPNG(t, notUTF8, 5, 8)
+	write(t, broken, []byte("\x89PNG\r\n"))
+	m := fakeModel(t, 8, 8)
+	code, stdout, stderr := run(m, "classify", "--top", "1", dir)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (one broken file)", code)
+	}
+	noControl(t, "stdout", stdout)
+	noControl(t, "stderr", stderr)
+	for _, want := range []string{`"` + strings.ReplaceAll(dir, `\`, `\\`) + `/x\x1b]0;owned\a\n1.png"`, `/bad\xff.png"`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %s:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, `cut\r.png`) {
+		t.Errorf("stderr does not name the broken file escaped:\n%s", stderr)
+	}
+	// Two images, each a name line and one class line.
+	if n := strings.Count(stdout, "\n"); n != 4 {
+		t.Errorf("stdout has %d lines, want 4:\n%s", n, stdout)
+	}
+
+	_, stdout, _ = run(fakeModel(t, 8, 8), "classify", "--json", dir)
+	var doc struct {
+		Results []struct {
+			File      string `json:"file"`
+			FileBytes []byte `json:"file_bytes"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("json: %v\n%s", err, stdout)
+	}
+	names := map[string]bool{}
+	for _, r := range doc.Results {
+		name := r.File
+		if r.FileBytes != nil {
+			name = string(r.FileBytes)
+		}
+		names[name] = true
+	}
+	for _, want := range []string{evil, notUTF8, broken} {
+		if !names[want] {
+			t.Errorf("json results lack %q: %v", want, names)
+		}
+	}
+}
+
+// TestInfoHostileSource: the spec source printed by info cannot send escape
+// sequences to the terminal.
+func TestInfoHostileSource(t *testing.T) {
+	m := fakeModel(t, 8, 8)
+	m.Source = "# \x1b]0;owned\a\x1b[2J title\nnetwork fake {\n\tinput 1x8x8\n}\n"
+	m.Spec = "spec\x1b[31m.inc"
+	code, stdout, _ := run(m, "info")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	noControl(t, "info", strings.ReplaceAll(stdout, "\t", ""))
+	if !strings.Contains(stdout, `# \x1b]0;owned\a\x1b[2J title`) || !strings.Contains(stdout, `"spec\x1b[31m.inc"`) {
+		t.Errorf("info does not show the source escaped:\n%s", stdout)
+	}
+}
+
 // TestServeUsage: serve's flags are checked before anything listens.
 func TestServeUsage(t *testing.T) {
 	m := fakeModel(t, 8, 8)
