@@ -22,6 +22,9 @@ var rules = []struct {
 }{
 	{"internal/safetext", nil, nil},
 	{"internal/geom", nil, nil},
+	{"internal/regular", nil, nil},
+	{"internal/atomicfile", nil, nil},
+	{"internal/output", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", []string{"internal/geom"}, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
@@ -36,16 +39,18 @@ var rules = []struct {
 		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
 	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom"}, nil},
-	{"runtime", []string{"runtime/gemm", "internal/geom"}, nil},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
-	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
+	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
 	// The server links gRPC (and protobuf, x/net, x/sys, x/text and the
 	// status protos it needs); never the compiler.
 	{"runtime/serve/inference", nil, grpcModules},
-	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/serve/inference", "internal/geom"}, append(grpcModules, "golang.org/x/image/")},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom"}, append(grpcModules, "golang.org/x/image/")},
-	{"generated/...", []string{"runtime", "runtime/", "internal/geom"}, nil},
+	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/serve/inference", "internal/geom", "internal/regular", "internal/atomicfile"},
+		append(grpcModules, "golang.org/x/image/")},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"},
+		append(grpcModules, "golang.org/x/image/")},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 }
 
 // grpcModules are what google.golang.org/grpc links.
