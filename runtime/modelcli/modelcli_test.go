@@ -803,6 +803,8 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "--name", ""}, "--name must not be empty"},
 		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
 		{[]string{"serve", "--max-body", "-1"}, "--max-body must not be negative"},
+		{[]string{"serve", "--queue", "1000000000"}, "--queue"},
+		{[]string{"serve", "--threads", "100000"}, "--threads 100000: at most"},
 	} {
 		code, _, errw := run(m, c.args...)
 		if code != 2 || !strings.Contains(errw, c.want) || !strings.Contains(errw, "usage: ") {

@@ -1,6 +1,7 @@
 package modelcli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/serve"
 )
 
@@ -23,7 +26,7 @@ func (c *cli) serveCmd(args []string) error {
 	maxDelay := fs.Duration("max-delay", 2*time.Millisecond, "wait at most `D` for more requests to fill a batch (0: never wait)")
 	queue := fs.Int("queue", 0, "admit at most `N` inference requests at once, refuse more with 503 (default 4 × max-batch, at least 64)")
 	timeout := fs.Duration("timeout", 30*time.Second, "answer 503 to a request still waiting for the model after `D`")
-	maxBody := fs.Int64("max-body", 0, "refuse request bodies of more than `BYTES` with 413 (default: a full batch as JSON, at least 16 MiB)")
+	maxBody := fs.Int64("max-body", 0, "refuse request bodies of more than `BYTES` with 413 (default: a full batch as JSON and 1 MiB, at least 4 MiB)")
 	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "drop a connection whose request headers take longer than `D`")
 	readTimeout := fs.Duration("read-timeout", 60*time.Second, "drop a connection whose request takes longer than `D` to arrive")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM or SIGINT, wait at most `D` for accepted requests")
@@ -59,7 +62,32 @@ func (c *cli) serveCmd(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
-	net, err := c.open(c.threads(*threads))
+	// The flags' memory, as classify counts it, with the batch buffers
+	// (the batch and the requests' copies) and, for every request the
+	// queue admits, a body of at most --max-body.
+	nt := c.threads(*threads)
+	if nt > rt.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", nt, rt.MaxThreads)
+	}
+	q := *queue
+	if q == 0 {
+		q = serve.DefaultQueue(*maxBatch)
+	}
+	body := *maxBody
+	if body == 0 {
+		body = serve.DefaultMaxBody(c.m.inputLen(), *maxBatch)
+	}
+	maxPx := int64(cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels))
+	err = rt.FitMemory(2*int64(len(c.m.Weights)),
+		rt.MemoryClaim{Flag: "--max-batch", N: 2 * int64(*maxBatch), Bytes: c.m.imageBytes(), Unit: "an image, twice"},
+		rt.MemoryClaim{Flag: "--threads", N: int64(nt), Bytes: c.m.ThreadBytes, Unit: "a thread"},
+		rt.MemoryClaim{Flag: "--queue", N: int64(q), Bytes: body, Unit: "a request of --max-body"},
+		rt.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"})
+	if err != nil {
+		return c.usageErr(fs, "%v (%s)", err, rt.MemoryLimitSource)
+	}
+	cfg.Memory = newDecodeBudget(maxPx)
+	net, err := c.open(nt)
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func (s *Server) infer(ctx context.Context, req *inferRequest) ([]tensorOut, err
 	src := req.input
 	if req.images != nil {
 		var err error
-		if src, err = s.preprocess(ctx, req.images); err != nil {
+		if src, err = s.preprocess(req.images); err != nil {
 			return nil, err
 		}
 	}
@@ -202,25 +202,14 @@ func (s *Server) classify(o outputRequest, vals []float32, n, per int) tensorOut
 	return t
 }
 
-// preprocess decodes encoded images into network inputs, as classify
-// does: preproc.Config.Decode, then Config.Tensor. At most GOMAXPROCS
-// images are decoded at once, server-wide, to bound the memory that
-// decoded pixels take.
-func (s *Server) preprocess(ctx context.Context, images [][]byte) ([]float32, error) {
+// preprocess decodes encoded images into network inputs exactly as
+// classify does (preproc.Config.Read is Load without the file), under the
+// Memory budget of the model's preprocessing if it has one.
+func (s *Server) preprocess(images [][]byte) ([]float32, error) {
 	inLen := s.model.inLen()
 	src := make([]float32, len(images)*inLen)
 	for i, data := range images {
-		select {
-		case s.decoders <- struct{}{}:
-		case <-ctx.Done():
-			return nil, context.Cause(ctx)
-		}
-		img, err := s.model.Preprocess.Decode(bytes.NewReader(data))
-		if err == nil {
-			err = s.model.Preprocess.Tensor(src[i*inLen:(i+1)*inLen], img)
-		}
-		<-s.decoders
-		if err != nil {
+		if err := s.model.Preprocess.Read(bytes.NewReader(data), src[i*inLen:(i+1)*inLen]); err != nil {
 			msg := strings.TrimPrefix(err.Error(), "preproc: ")
 			if len(images) > 1 {
 				return nil, badf("image %d: %s", i, msg)

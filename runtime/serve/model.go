@@ -32,7 +32,8 @@ type Model struct {
 	// named after the head.
 	Heads []Head
 	// Preprocess turns an encoded image (the BYTES input "image") into
-	// the input, exactly as the model binary's classify does.
+	// the input, exactly as the model binary's classify does; its Memory
+	// budget, if set, bounds the images being decoded at once.
 	Preprocess preproc.Config
 	// Labels names the classes, for the classification extension and the
 	// page; nil if none.

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	goruntime "runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -34,14 +33,14 @@ type Options struct {
 	// first was queued (default 2ms; negative: no wait).
 	MaxDelay time.Duration
 	// Queue is the most inference requests admitted at once: being read,
-	// queued or running (default 4·MaxBatch, at least 64). More are refused at once
+	// queued or running (default DefaultQueue). More are refused at once
 	// with 503 / RESOURCE_EXHAUSTED.
 	Queue int
 	// Timeout bounds an inference request's wait for the model
 	// (default 30s).
 	Timeout time.Duration
 	// MaxBody is the largest request body or gRPC message in bytes
-	// (default: room for a full batch of JSON input, at least 16 MiB).
+	// (default: DefaultMaxBody).
 	MaxBody int64
 	// ReadHeaderTimeout bounds reading a request's headers (default 10s),
 	// ReadTimeout a whole request (default 60s) and IdleTimeout a
@@ -73,14 +72,13 @@ func (o *Options) defaults(m *Model) {
 		o.MaxDelay = 2 * time.Millisecond
 	}
 	if o.Queue <= 0 {
-		o.Queue = max(64, 4*o.MaxBatch)
+		o.Queue = DefaultQueue(o.MaxBatch)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
 	if o.MaxBody <= 0 {
-		// JSON numbers take at most ~16 bytes each.
-		o.MaxBody = max(16<<20, int64(o.MaxBatch)*int64(m.inLen())*16+1<<20)
+		o.MaxBody = DefaultMaxBody(m.inLen(), o.MaxBatch)
 	}
 	if o.ReadHeaderTimeout <= 0 {
 		o.ReadHeaderTimeout = 10 * time.Second
@@ -99,6 +97,16 @@ func (o *Options) defaults(m *Model) {
 	}
 }
 
+// DefaultQueue is Options.Queue's default: 4·maxBatch, at least 64.
+func DefaultQueue(maxBatch int) int { return max(64, 4*maxBatch) }
+
+// DefaultMaxBody is Options.MaxBody's default for a model whose input has
+// inLen values: a full batch of JSON numbers (16 bytes each at most) and
+// 1 MiB, at least 4 MiB.
+func DefaultMaxBody(inLen, maxBatch int) int64 {
+	return max(4<<20, int64(maxBatch)*int64(inLen)*16+1<<20)
+}
+
 // Server serves one model over the Open Inference Protocol: REST and
 // gRPC, with dynamic batching. See the package doc.
 type Server struct {
@@ -108,7 +116,6 @@ type Server struct {
 	version  string
 	met      *metrics
 	batch    *batcher
-	decoders chan struct{}
 	draining atomic.Bool
 	health   *health.Server
 	handler  http.Handler
@@ -125,9 +132,8 @@ func New(m *Model, opts Options) (*Server, error) {
 	opts.defaults(m)
 	s := &Server{
 		model: m, opts: opts, outs: m.outputs(), version: version(),
-		met:      newMetrics(opts.MaxBatch),
-		decoders: make(chan struct{}, goruntime.GOMAXPROCS(0)),
-		health:   health.NewServer(),
+		met:    newMetrics(opts.MaxBatch),
+		health: health.NewServer(),
 	}
 	s.batch = newBatcher(m, opts.MaxBatch, max(opts.MaxDelay, 0), opts.Queue, s.met)
 	s.handler = s.routes()

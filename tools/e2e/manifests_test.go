@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,6 +134,14 @@ func TestManifests(t *testing.T) {
 		if !strings.Contains(args, want) {
 			t.Errorf("container args %q lack %s", args, want)
 		}
+	}
+	// The autoscaler's hard limit is at most what a replica admits.
+	var queue int64
+	for _, a := range c.Args {
+		fmt.Sscanf(a, "--queue=%d", &queue)
+	}
+	if p.ContainerConcurrency == nil || queue == 0 || *p.ContainerConcurrency > queue {
+		t.Errorf("containerConcurrency %v, the binary's --queue %d", p.ContainerConcurrency, queue)
 	}
 	if c.Name != "kserve-container" || len(c.Ports) != 1 || c.Ports[0].ContainerPort != 8080 {
 		t.Errorf("container %s, ports %v", c.Name, c.Ports)
