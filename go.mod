@@ -8,6 +8,7 @@ require (
 	github.com/dave/jennifer v1.7.1
 	golang.org/x/image v0.48.0
 	gonum.org/v1/gonum v0.17.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -16,4 +17,7 @@ require (
 	golang.org/x/tools v0.52.0 // indirect
 )
 
-tool golang.org/x/tools/cmd/stringer
+tool (
+	golang.org/x/tools/cmd/stringer
+	google.golang.org/protobuf/cmd/protoc-gen-go
+)
