@@ -79,6 +79,14 @@ var errBatch = errors.New("arithmetic on the batch size, which incc leaves dynam
 
 // fold evaluates op on constant inputs (nil for omitted ones).
 func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
+	// A result may be as large as the inputs together, or small: folding
+	// never amplifies a few bytes of model into gigabytes.
+	limit := maxConstElems
+	for _, t := range in {
+		if t != nil {
+			limit += t.len()
+		}
+	}
 	arg := func(i int) (*tensor, error) {
 		if i >= len(in) || in[i] == nil {
 			return nil, fmt.Errorf("input %d missing", i+1)
@@ -130,7 +138,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 			acc := in[0]
 			for _, x := range in[1:] {
 				var err error
-				if acc, err = binop(op, acc, x); err != nil {
+				if acc, err = binop(op, acc, x, limit); err != nil {
 					return nil, err
 				}
 			}
@@ -147,7 +155,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		if usesBatch(x, y) && op != "Equal" {
 			return nil, errBatch
 		}
-		return one(binop(op, x, y))
+		return one(binop(op, x, y, limit))
 	case "Where":
 		c, err := arg(0)
 		if err != nil {
@@ -161,7 +169,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return one(where(c, x, y))
+		return one(where(c, x, y, limit))
 	case "Gather":
 		x, err := arg(0)
 		if err != nil {
@@ -171,7 +179,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return one(gather(x, idx, a.int("axis", 0)))
+		return one(gather(x, idx, a.int("axis", 0), limit))
 	case "Unsqueeze", "Squeeze":
 		x, err := arg(0)
 		if err != nil {
@@ -241,7 +249,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 			return nil, errBatch
 		}
 		dims := s.i
-		n, err := numel(dims, maxConstElems)
+		n, err := numel(dims, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +288,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return one(rangeOf(s, l, d))
+		return one(rangeOf(s, l, d, limit))
 	case "Expand":
 		x, err := arg(0)
 		if err != nil {
@@ -294,7 +302,7 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 			return nil, errBatch
 		}
 		ones := &tensor{shape: intsOf(s.i), float: x.float}
-		n, err := numel(s.i, maxConstElems)
+		n, err := numel(s.i, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -303,9 +311,17 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		} else {
 			ones.i = make([]int64, n)
 		}
-		return one(binop("Add", x, ones))
+		return one(binop("Add", x, ones, limit))
 	}
 	return nil, fmt.Errorf("%s of constants is not folded", op)
+}
+
+func int64s(v []int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
 }
 
 func intsOf(v []int64) []int {
@@ -448,17 +464,14 @@ func bindex(out, s []int, k int) int {
 	return idx
 }
 
-func binop(op string, x, y *tensor) (*tensor, error) {
+func binop(op string, x, y *tensor, limit int) (*tensor, error) {
 	shape, err := broadcast(x.shape, y.shape)
 	if err != nil {
 		return nil, err
 	}
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	if n > maxConstElems {
-		return nil, fmt.Errorf("result of %d elements is too large", n)
+	n, err := numel(int64s(shape), limit)
+	if err != nil {
+		return nil, err
 	}
 	cmp := op == "Equal" || op == "Less" || op == "Greater"
 	if x.float || y.float {
@@ -554,7 +567,7 @@ func asFloat(t *tensor) []float32 {
 	return f
 }
 
-func where(c, x, y *tensor) (*tensor, error) {
+func where(c, x, y *tensor, limit int) (*tensor, error) {
 	s1, err := broadcast(c.shape, x.shape)
 	if err != nil {
 		return nil, err
@@ -566,12 +579,9 @@ func where(c, x, y *tensor) (*tensor, error) {
 	if x.float != y.float {
 		return nil, errors.New("Where of mixed types")
 	}
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	if n > maxConstElems {
-		return nil, fmt.Errorf("result of %d elements is too large", n)
+	n, err := numel(int64s(shape), limit)
+	if err != nil {
+		return nil, err
 	}
 	out := &tensor{shape: shape, float: x.float}
 	cf := asFloat(c)
@@ -589,7 +599,7 @@ func where(c, x, y *tensor) (*tensor, error) {
 	return out, nil
 }
 
-func gather(x, idx *tensor, axis int64) (*tensor, error) {
+func gather(x, idx *tensor, axis int64, limit int) (*tensor, error) {
 	r := int64(len(x.shape))
 	if r == 0 {
 		return nil, errors.New("Gather from a scalar")
@@ -613,7 +623,7 @@ func gather(x, idx *tensor, axis int64) (*tensor, error) {
 	dim := x.shape[axis]
 	shape := append(append(append([]int{}, x.shape[:axis]...), idx.shape...), x.shape[axis+1:]...)
 	out := &tensor{shape: shape, float: x.float}
-	if outer*len(idx.i)*inner > maxConstElems {
+	if outer*len(idx.i)*inner > limit {
 		return nil, errors.New("result too large")
 	}
 	for o := 0; o < outer; o++ {
@@ -838,7 +848,7 @@ func transpose(x *tensor, perm []int64) (*tensor, error) {
 	return out, nil
 }
 
-func rangeOf(s, l, d *tensor) (*tensor, error) {
+func rangeOf(s, l, d *tensor, limit int) (*tensor, error) {
 	if s.len() != 1 || l.len() != 1 || d.len() != 1 {
 		return nil, errors.New("Range takes scalars")
 	}
@@ -851,7 +861,7 @@ func rangeOf(s, l, d *tensor) (*tensor, error) {
 			return nil, errors.New("Range with delta 0")
 		}
 		n := int(math.Max(math.Ceil(float64((b-a)/c)), 0))
-		if n > maxConstElems {
+		if n > limit {
 			return nil, errors.New("Range too long")
 		}
 		out := &tensor{shape: []int{n}, float: true, f: make([]float32, n)}
@@ -868,7 +878,7 @@ func rangeOf(s, l, d *tensor) (*tensor, error) {
 	if n64 < 0 {
 		n64 = 0
 	}
-	if n64 > maxConstElems {
+	if n64 > int64(limit) {
 		return nil, errors.New("Range too long")
 	}
 	out := &tensor{shape: []int{int(n64)}, i: make([]int64, n64)}

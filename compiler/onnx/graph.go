@@ -134,8 +134,9 @@ type graph struct {
 	probs  []Problem
 	funcs  map[string]*onnxpb.FunctionProto
 	dir    fs.FS
-	// depth counts nested function calls and If branches being expanded.
-	depth int
+	// depth counts nested function calls and If branches being expanded,
+	// expanded the nodes read.
+	depth, expanded int
 }
 
 func (g *graph) problem(op, name, format string, args ...any) {
@@ -157,7 +158,10 @@ func (s *scope) get(name string) *value {
 	return nil
 }
 
-const maxDepth = 32
+const (
+	maxDepth = 32
+	maxNodes = 1 << 18
+)
 
 // read builds the graph of a model: initializers become constants, the
 // one real input becomes the Input node, every node is folded or becomes
@@ -325,6 +329,14 @@ func init() {
 	}
 }
 
+// minInputs is the number of inputs an op needs (first ones, non-empty);
+// ops not listed need one, Constant none.
+var minInputs = map[string]int{
+	"Conv": 2, "BatchNormalization": 5, "Gemm": 2, "MatMul": 2, "Add": 2, "Sub": 2, "Mul": 2,
+	"Div": 2, "Pow": 2, "Equal": 2, "Less": 2, "Greater": 2, "Reshape": 2, "Gather": 2,
+	"Expand": 2, "Where": 3, "Range": 3, "Constant": 0, "Min": 1, "Max": 1,
+}
+
 // hints say what incc would need for ops it does not have.
 var hints = map[string]string{
 	"LeakyRelu":             "a leaky ReLU layer kind",
@@ -373,7 +385,21 @@ func (g *graph) run(nodes []*onnxpb.NodeProto, sc *scope, prefix string) {
 
 func (g *graph) one(np *onnxpb.NodeProto, sc *scope, prefix string) {
 	op, name := np.GetOpType(), np.GetName()
-	if name != "" {
+	// Functions and If branches expand in place: bound the total, so that
+	// a function calling itself twice at each level cannot blow up.
+	if g.expanded++; g.expanded > maxNodes {
+		if g.expanded == maxNodes+1 {
+			g.problem(op, name, "the graph expands to more than %d nodes", maxNodes)
+		}
+		for _, o := range np.Output {
+			sc.vals[o] = &value{name: o, bad: "-"}
+		}
+		return
+	}
+	if name != "" && prefix != "" {
+		if !strings.HasPrefix(name, "/") {
+			name = "/" + name
+		}
 		name = prefix + name
 	}
 	poison := func(msg string) {
@@ -405,6 +431,21 @@ func (g *graph) one(np *onnxpb.NodeProto, sc *scope, prefix string) {
 	}
 	if len(np.Output) == 0 || np.Output[0] == "" {
 		return // nothing uses it
+	}
+	if knownOps[op] && np.GetDomain() == "" {
+		need, listed := minInputs[op]
+		if !listed {
+			need = 1
+		}
+		given := 0
+		for given < len(ins) && ins[given] != nil {
+			given++
+		}
+		if given < need {
+			g.problem(op, name, "%d inputs given, it needs %d", given, need)
+			poison("-")
+			return
+		}
 	}
 	a := attrsOf(np)
 	domain := np.GetDomain()
@@ -576,11 +617,11 @@ func (g *graph) inline(np *onnxpb.NodeProto, f *onnxpb.FunctionProto, ins []*val
 	for _, at := range f.AttributeProto {
 		defaults[at.GetName()] = at
 	}
+	// Inner nodes are named within the caller's scope: "/conv/Conv" in a
+	// call named "/unit1/ConvRelu" is "/unit1/conv/Conv".
 	prefix := name
 	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
-		prefix = prefix[:i+1]
-	} else if prefix != "" {
-		prefix += "/"
+		prefix = prefix[:i]
 	}
 	for _, inner := range f.Node {
 		inner = resolveRefs(inner, a, defaults)

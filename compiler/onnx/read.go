@@ -24,9 +24,9 @@ const (
 	// MaxTensorElems bounds one tensor: 2^28 elements, 1 GiB of float32
 	// (the checker's bound on one layer's weights).
 	MaxTensorElems = 1 << 28
-	// maxConstElems bounds a tensor computed while folding constants
-	// (shape arithmetic, ConstantOfShape, Range...).
-	maxConstElems = 1 << 24
+	// maxConstElems bounds what folding constants may add to the size of
+	// its inputs (ConstantOfShape, Range, Expand, broadcasting).
+	maxConstElems = 1 << 16
 	// maxRank bounds a tensor's number of dimensions.
 	maxRank = 8
 )
