@@ -3,7 +3,7 @@
 incc checks and runs with PyTorch's outputs.
 
 Usage (from the repo root; Debian's torch works with /usr/bin/python3 only):
-  /usr/bin/python3 tools/test_import.py [-v] [--keep DIR] [--only NAME[,NAME...]]
+  /usr/bin/python3 tools/test_import.py [-v] [--keep DIR] [--only NAME[,NAME...]] [--update]
 
 The incc command is built once from ./cmd/incc; set INCC=path/to/incc to use another.
 
@@ -14,12 +14,15 @@ For every case (network, opset, export mode):
   - torch.onnx.export writes it, in eval mode (batch norm folded into the convolutions by
     the exporter) or with training=PRESERVE on the model in eval mode (batch norm nodes
     kept, initializers named by their state_dict keys);
-  - `incc import` writes the spec and the weights; the spec must check, be `incc fmt`-clean,
-    and (PRESERVE) name its weights exactly as the state_dict does;
+  - `incc import` writes the spec and the weights; the spec must be the golden file
+    compiler/onnx/testdata/golden/torchvision/CASE.inc (checked by a person; --update
+    rewrites them), check, be `incc fmt`-clean, and (PRESERVE) name its weights exactly as
+    the state_dict does, with the same values;
   - `incc run` (the reference interpreter) on the seeded input (N=2) gives PyTorch's output
     to 1e-4 relative to max|output|, with the same top-5 classes for each image.
-MobileNetV2 needs language additions (groups, relu6) that the checker does not accept yet:
-its import is checked for the additions, its parity is skipped with that reason.
+MobileNetV2 needs language additions (groups, relu6): while `incc check` rejects them its
+parity is skipped, with the checker's first error as the reason; the rest of the test is
+the same as for the other networks and runs as soon as the checker accepts them.
 Prints a line per case and "N passed, M failed, K skipped" last; exits 1 if any failed.
 """
 import json
@@ -43,6 +46,8 @@ import make_fixtures  # noqa: E402
 
 SEED = 1
 TOL = 1e-4
+GOLDEN = os.path.join(REPO, "compiler", "onnx", "testdata", "golden", "torchvision")
+UPDATE = False
 BATCH = 2
 VERBOSE = False
 
@@ -163,18 +168,23 @@ def case(incc, tmp, net, opset, mode):
     spec, weights = os.path.join(tmp, tag + ".inc"), os.path.join(tmp, tag + ".safetensors")
     p = run([incc, "import", onnx_path, "-o", spec, "--weights", weights])
     assert p.returncode == 0, f"import failed:\n{p.stderr}"
-    lines = open(spec).read().count("\n")
-    blocks = re.findall(r"^block (\w+)\(", open(spec).read(), re.M)
-    calls = {b: len(re.findall(rf"\b{b}\(", open(spec).read())) - 1 for b in blocks}
-    summary = f"{lines} lines, blocks " + (", ".join(f"{b} x{calls[b]}" for b in blocks) or "none")
+    # incc import's summary: "OUT.inc: N lines, blocks NAME(PARAMS) xINSTANCES, ..."
+    summary = p.stderr.splitlines()[0].split(": ", 1)[1]
 
-    if net in NEEDS_ADDITIONS:
-        text = open(spec).read()
-        for word in ("groups", "relu6"):
-            assert re.search(rf"\b{word}\b", text), f"the spec does not use {word}"
-        return "skip", f"{summary}; parity skipped: the checker does not accept {NEEDS_ADDITIONS[net]} yet"
+    text = open(spec).read()
+    gold = os.path.join(GOLDEN, tag + ".inc")
+    if UPDATE:
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(gold, "w") as f:
+            f.write(text)
+    want_text = open(gold).read() if os.path.exists(gold) else None
+    assert text == want_text, f"the spec differs from {os.path.relpath(gold, REPO)} (--update rewrites it):\n{text}"
 
     p = run([incc, "check", spec])
+    if p.returncode != 0 and net in NEEDS_ADDITIONS:
+        first = p.stderr.splitlines()[0] if p.stderr else "?"
+        return "skip", (f"{summary}; parity skipped: the spec uses {NEEDS_ADDITIONS[net]}, which "
+                        f"incc check does not accept yet ({first})")
     assert p.returncode == 0, f"check failed:\n{p.stderr}"
     p = run([incc, "fmt", "-l", spec])
     assert p.returncode == 0 and p.stdout == "", f"incc fmt would change the spec:\n{p.stdout}{p.stderr}"
@@ -204,7 +214,7 @@ def case(incc, tmp, net, opset, mode):
 
 
 def main(argv):
-    global VERBOSE
+    global VERBOSE, UPDATE
     keep, only = None, None
     args = list(argv)
     while args:
@@ -213,6 +223,8 @@ def main(argv):
             VERBOSE = True
         elif a == "--keep":
             keep = args.pop(0)
+        elif a == "--update":
+            UPDATE = True
         elif a == "--only":
             only = set(args.pop(0).split(","))
         else:

@@ -79,7 +79,7 @@ func summary(a *app, c *importCmd, res *onnx.Result) {
 	lines := strings.Count(string(res.Spec), "\n")
 	var blocks []string
 	for _, b := range res.Blocks {
-		blocks = append(blocks, fmt.Sprintf("%s(%s) x%d", b.Name, strings.Join(b.Params, ", "), b.Calls))
+		blocks = append(blocks, fmt.Sprintf("%s(%s) x%d", b.Name, strings.Join(b.Params, ", "), b.Instances))
 	}
 	fmt.Fprintf(a.stderr, "%s: %d lines", c.Output, lines)
 	if len(blocks) > 0 {

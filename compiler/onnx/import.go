@@ -51,7 +51,9 @@ type Weight struct {
 type BlockInfo struct {
 	Name   string
 	Params []string
-	Calls  int
+	// Instances counts the block's instances in the expanded network
+	// (a block called in another's body counts once per call of that one).
+	Instances int
 }
 
 // Result is an imported model.
@@ -111,7 +113,7 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 		for _, p := range b.params {
 			bi.Params = append(bi.Params, p.name)
 		}
-		bi.Calls = len(b.labels)
+		bi.Instances = len(b.labels)
 		res.Blocks = append(res.Blocks, bi)
 	}
 	name := opt.Name
