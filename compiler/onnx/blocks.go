@@ -355,7 +355,14 @@ func (x *extractor) make(groups []*stmt, unit bool) {
 		*e = expr{kind: eName, name: p.name}
 		pcols = append(pcols, pcol{p, col})
 	}
-	// Names: the role, numbered when several share it.
+	// Names: the role, numbered when several share it. A role taken from
+	// a parameter of a block called (c1) counts as its base (c).
+	for _, pc := range pcols {
+		pc.p.role = strings.TrimRight(pc.p.role, "0123456789")
+		if pc.p.role == "" {
+			pc.p.role = "n"
+		}
+	}
 	count := map[string]int{}
 	for _, pc := range pcols {
 		count[pc.p.role]++
@@ -372,7 +379,7 @@ func (x *extractor) make(groups []*stmt, unit bool) {
 		rename[pc.p.name] = name
 		pc.p.name = name
 		switch r {
-		case "k", "s", "p", "g", "p1", "p2", "p3", "p4":
+		case "k", "s", "p", "g":
 			d := mode(pc.vals)
 			pc.p.def = &d
 		}
@@ -618,13 +625,23 @@ func structuralName(b *block) string {
 	if b.unit {
 		for _, a := range b.body[0].args {
 			if a.key == "groups" {
+				name := "grouped"
 				if a.val.kind == eName && b.body[0].args[1].val.kind == eName && a.val.name == b.body[0].args[1].val.name {
-					return "depthwise"
+					name = "depthwise"
 				}
-				return "grouped"
+				if f := b.body[0].args[len(b.body[0].args)-1]; f.val == nil && activations[f.key] && f.key != "relu" {
+					name += "_" + f.key
+				}
+				return name
 			}
 		}
-		return "basic"
+		name := "basic"
+		if a := b.body[len(b.body)-1].args; len(a) > 0 && a[len(a)-1].val == nil && activations[a[len(a)-1].key] && a[len(a)-1].key != "relu" {
+			name += "_" + a[len(a)-1].key
+		} else if last := b.body[len(b.body)-1]; activations[last.op] && last.op != "relu" {
+			name += "_" + last.op
+		}
+		return name
 	}
 	if len(b.body) >= 1 && b.body[0].kind == sJoin {
 		switch b.body[0].op {

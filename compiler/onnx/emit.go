@@ -298,7 +298,34 @@ func (e *emitter) seq(items []*item, p []string) []*stmt {
 		}
 		out = append(out, s)
 	}
+	unclash(out, p)
 	return out
+}
+
+// unclash labels the unlabelled layers whose index is the label of another
+// statement of the sequence (a pool at position 1 when the conv after it
+// is "2"): with their module's index if it is free, else with their kind.
+func unclash(out []*stmt, p []string) {
+	used := map[string]bool{}
+	for _, s := range out {
+		if s.label != "" {
+			used[s.label] = true
+		}
+	}
+	for i, s := range out {
+		if s.label != "" || s.kind != sLayer || !used[strconv.Itoa(i)] {
+			continue
+		}
+		label := ""
+		if r, ok := rel(s.node.soft, p); ok && len(r) == 1 && !used[r[0]] {
+			label = r[0]
+		}
+		for k := 1; label == "" || used[label]; k++ {
+			label = s.op + strconv.Itoa(k)
+		}
+		s.label = label
+		used[label] = true
+	}
 }
 
 // isExactly reports whether n's path (or scope, without weights) below p

@@ -324,7 +324,7 @@ func init() {
 		Cast Slice Transpose Add Sub Mul Div Pow Sqrt Neg Equal ConstantOfShape Range Expand
 		Flatten Floor Ceil Not Where Less Greater Min Max If
 		Conv BatchNormalization Relu Clip Sigmoid HardSigmoid HardSwish MaxPool AveragePool
-		GlobalAveragePool Gemm MatMul Pad Dropout LRN Softmax`) {
+		GlobalAveragePool Gemm MatMul Pad Dropout LRN Softmax ReduceMean`) {
 		knownOps[op] = true
 	}
 }

@@ -84,12 +84,12 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 	if len(g.probs) > 0 {
 		return nil, &Error{g.probs}
 	}
+	g.nameLayers()
 	live := g.link()
 	items, err := g.decompose(live)
 	if err != nil {
 		return nil, err
 	}
-	g.nameLayers(live)
 	e := &emitter{}
 	top := e.seq(items, nil)
 	// The weights, named as the statements name their layers.

@@ -421,6 +421,11 @@ func (g *graph) lowerNode(n *node) error {
 		return nil
 	case "MaxPool", "AveragePool":
 		return g.lowerPool(n)
+	case "ReduceMean":
+		// The mean over height and width (checked when its shape was
+		// inferred), kept or not as 1x1: incc's C x 1 x 1 either way.
+		n.layer = &layer{kind: "globalavgpool"}
+		return nil
 	case "GlobalAveragePool":
 		if rank != 4 {
 			return fmt.Errorf("global pooling of a rank-%d tensor: incc pools images (N, C, H, W)", rank)

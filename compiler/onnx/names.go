@@ -100,11 +100,11 @@ var kindAbbrev = map[string]string{"conv": "conv", "fc": "fc", "batchnorm": "bn"
 
 // nameLayers gives every layer node its path (hard, for layers with
 // weights) or scope (soft).
-func (g *graph) nameLayers(live []*node) {
+func (g *graph) nameLayers() {
 	counts := map[string]int{}
 	taken := map[string]*node{}
-	for _, n := range live {
-		if n.layer == nil {
+	for _, n := range g.nodes {
+		if n.layer == nil || n.skip {
 			continue
 		}
 		scope, torch := torchScope(n.name)

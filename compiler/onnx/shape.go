@@ -203,6 +203,36 @@ func (g *graph) infer(n *node) error {
 			n.shape[i] = x.shape[p]
 		}
 		return nil
+	case "ReduceMean":
+		var axes []int64
+		if g.opset >= 18 {
+			if t := n.cst(1); t != nil && !t.float {
+				axes = t.i
+			} else if n.act(1) != nil {
+				return errors.New("axes must be constant")
+			}
+		} else {
+			axes = n.a.ints("axes")
+		}
+		r := int64(len(x.shape))
+		set := map[int64]bool{}
+		for _, a := range axes {
+			if a < 0 {
+				a += r
+			}
+			set[a] = true
+		}
+		if r != 4 || len(set) != 2 || !set[2] || !set[3] {
+			return fmt.Errorf("mean over axes %v of %v: incc averages over height and width only (globalavgpool)", axes, dims(x.shape))
+		}
+		n.shape = []int{batchSym, x.shape[1]}
+		if n.a.int("keepdims", 1) != 0 {
+			n.shape = append(n.shape, 1, 1)
+		}
+		return nil
+	case "Gather", "Slice", "Split":
+		return fmt.Errorf("selecting part of an activation is not supported (incc layers take whole tensors; " +
+			"torchvision's GoogLeNet and Inception-v3 do it with transform_input=True: export them with transform_input=False)")
 	}
 	return fmt.Errorf("%s is not supported", n.op)
 }

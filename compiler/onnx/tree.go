@@ -1,6 +1,10 @@
 package onnx
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // item is one element of the network as incc writes it: a layer, or a join
 // (concat, add, mul) of branches that all start from the same value.
@@ -51,8 +55,47 @@ func (g *graph) link() []*node {
 			}
 		}
 	}
+	// The largest index below each path among the layers with weights:
+	// an activation that is element k of an nn.Sequential stays a layer of
+	// its own when a layer with weights comes later in that Sequential, so
+	// that unlabelled statements keep PyTorch's indices.
+	last := map[string]int{}
+	inner := map[string]bool{} // paths of layers with weights and of modules holding them
+	for _, n := range g.nodes[1:] {
+		if n.hard != nil {
+			inner[strings.Join(n.hard, ".")] = true
+		}
+		for i, c := range n.hard {
+			inner[strings.Join(n.hard[:i], ".")] = true
+			if isIndex(c) {
+				k := strings.Join(n.hard[:i], ".")
+				last[k] = max(last[k], atoi(c))
+			}
+		}
+	}
+	// parent is the Sequential an activation is an element of: its scope
+	// ends with an index and holds nothing else (a module's own F.relu has
+	// the module's scope, which holds the module's convolution).
+	parent := func(n *node) (string, int, bool) {
+		if s := n.soft; len(s) > 0 && isIndex(s[len(s)-1]) && !inner[strings.Join(s, ".")] {
+			return strings.Join(s[:len(s)-1], "."), atoi(s[len(s)-1]), true
+		}
+		return "", 0, false
+	}
+	// Then all activations of that Sequential stay, for a regular spec.
+	unfused := map[string]bool{}
+	for _, n := range g.nodes[1:] {
+		if !n.skip && n.layer != nil && activations[n.layer.kind] {
+			if p, k, ok := parent(n); ok && last[p] > k {
+				unfused[p] = true
+			}
+		}
+	}
 	for _, n := range g.nodes[1:] {
 		if n.skip || n.layer == nil || !activations[n.layer.kind] {
+			continue
+		}
+		if p, _, ok := parent(n); ok && unfused[p] {
 			continue
 		}
 		p := n.eins[0]
@@ -208,4 +251,9 @@ func (g *graph) decompose(live []*node) ([]*item, error) {
 		}
 	}
 	return items, nil
+}
+
+func atoi(s string) int {
+	v, _ := strconv.Atoi(s)
+	return v
 }
