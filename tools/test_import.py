@@ -68,6 +68,7 @@ NETS = {
     "resnet18": (torchvision.models.resnet18, 224),
     "resnet50": (torchvision.models.resnet50, 224),
     "inception_v3": (inception_v3, 299),
+    "squeezenet": (torchvision.models.squeezenet1_0, 224),
     "mobilenet_v2": (torchvision.models.mobilenet_v2, 224),
 }
 
@@ -86,6 +87,7 @@ CASES = [
     ("resnet50", 13, "preserve"),
     ("inception_v3", 13, "eval"),
     ("inception_v3", 17, "preserve"),
+    ("squeezenet", 13, "preserve"),
     ("mobilenet_v2", 13, "eval"),
 ]
 

@@ -134,6 +134,9 @@ type graph struct {
 	probs  []Problem
 	funcs  map[string]*onnxpb.FunctionProto
 	dir    fs.FS
+	// scoped is set when weights were named after their node's module
+	// scope (see names.go).
+	scoped bool
 	// depth counts nested function calls and If branches being expanded,
 	// expanded the nodes read.
 	depth, expanded int

@@ -129,7 +129,7 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 		pre = append(pre, &stmt{kind: sLayer, op: "labels", args: []*arg{{pos: true, val: &expr{kind: eName, name: opt.Labels}}}})
 	}
 	p := &astPrinter{}
-	f := p.file(header(m, opt.Source), x.blocks, name, pre, top)
+	f := p.file(header(m, opt.Source, g.scoped), x.blocks, name, pre, top)
 	res.Spec = dsl.Format(f)
 	if err := verify(res, g); err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func additions(live []*node) []string {
 	return out
 }
 
-func header(m *onnxpb.ModelProto, source string) []string {
+func header(m *onnxpb.ModelProto, source string, scoped bool) []string {
 	from := path.Base(strings.ReplaceAll(source, `\`, "/"))
 	if source == "" {
 		from = "an ONNX model"
@@ -190,9 +190,12 @@ func header(m *onnxpb.ModelProto, source string) []string {
 			by += " " + v
 		}
 	}
-	return []string{
-		fmt.Sprintf("# Imported by incc import from %s (ONNX opset %d%s).", from, opset, by),
+	h := []string{fmt.Sprintf("# Imported by incc import from %s (ONNX opset %d%s).", from, opset, by)}
+	if scoped {
+		h = append(h, "# Weights the exporter renamed (onnx::..., as when it folds batch norm into the",
+			"# convolutions) are named after their modules.")
 	}
+	return h
 }
 
 // netName makes a network name from a file name.

@@ -120,6 +120,7 @@ func (g *graph) nameLayers() {
 		}
 		if path == nil && torch && len(scope) > 0 {
 			path = scope
+			g.scoped = g.scoped || len(n.layer.wnames) > 0 && strings.HasPrefix(n.layer.wnames[0], "onnx::")
 		}
 		if path == nil && n.name != "" && !generatedName.MatchString(n.name) {
 			path = []string{strings.ReplaceAll(n.name, ".", "_")}
