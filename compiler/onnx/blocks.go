@@ -40,6 +40,54 @@ type param struct {
 	name string
 	role string
 	def  *int
+	// second marks the second parameter of a pair "a > b", the previous
+	// one being the first.
+	second bool
+}
+
+// pairs marks reduce > expand pairs: two parameters next to each other
+// that are the widths of two statements next to each other in one
+// sequence (GoogLeNet's 3x3 reduce and 3x3), written "r > n" as the
+// prelude's inception block does.
+func pairs(b *block) {
+	index := map[string]int{}
+	for i, p := range b.params {
+		index[p.name] = i
+	}
+	// width is the parameter a statement's width is, if it is one.
+	width := func(s *stmt) (int, bool) {
+		var e *expr
+		switch {
+		case s.kind == sLayer && (s.op == "conv" || s.op == "fc"):
+			for _, a := range s.args {
+				if a.key == "out" {
+					e = a.val
+				}
+			}
+		case s.kind == sCall && len(s.args) > 0 && s.blk.params[0].role == "c":
+			e = s.args[0].val
+		}
+		if e == nil || e.kind != eName {
+			return 0, false
+		}
+		i, ok := index[e.name]
+		return i, ok && b.params[i].def == nil
+	}
+	var walk func(stmts []*stmt)
+	walk = func(stmts []*stmt) {
+		for k := 0; k+1 < len(stmts); k++ {
+			i, ok1 := width(stmts[k])
+			j, ok2 := width(stmts[k+1])
+			if ok1 && ok2 && j == i+1 && !b.params[i].second && !b.params[j].second &&
+				(j+1 == len(b.params) || !b.params[j+1].second) {
+				b.params[j].second = true
+			}
+		}
+		for _, s := range stmts {
+			walk(s.body)
+		}
+	}
+	walk(b.body)
 }
 
 // slot is an integer in a statement that a parameter could replace.
@@ -390,6 +438,7 @@ func (x *extractor) make(groups []*stmt, unit bool) {
 	for _, pc := range pcols {
 		b.params = append(b.params, pc.p)
 	}
+	pairs(b)
 	for i := range groups {
 		for _, pc := range pcols {
 			args[i] = append(args[i], &arg{val: intExpr(pc.vals[i])})

@@ -49,7 +49,8 @@ type Weight struct {
 
 // BlockInfo describes a block the importer found.
 type BlockInfo struct {
-	Name   string
+	Name string
+	// Params are the parameters as declared ("c", "k", "r > n").
 	Params []string
 	// Instances counts the block's instances in the expanded network
 	// (a block called in another's body counts once per call of that one).
@@ -111,6 +112,10 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 	for _, b := range x.blocks {
 		bi := BlockInfo{Name: b.name}
 		for _, p := range b.params {
+			if p.second {
+				bi.Params[len(bi.Params)-1] += " > " + p.name
+				continue
+			}
 			bi.Params = append(bi.Params, p.name)
 		}
 		bi.Instances = len(b.labels)

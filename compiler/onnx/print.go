@@ -160,10 +160,15 @@ func callArgs(s *stmt) []*dsl.CallArg {
 		if p.def != nil && isLit(v, *p.def) {
 			continue
 		}
-		ca := &dsl.CallArg{Value: exprAST(v)}
+		e := exprAST(v)
 		if v.kind == eMul {
-			ca.Value = ca.Value.Left.Left.Primary.Paren[0] // no parentheses needed
+			e = e.Left.Left.Primary.Paren[0] // no parentheses needed
 		}
+		if p.second {
+			out[len(out)-1].Second = e
+			continue
+		}
+		ca := &dsl.CallArg{Value: e}
 		if p.def != nil {
 			ca.Key = ident(p.name)
 		}
@@ -194,6 +199,9 @@ func text(s *stmt) string {
 				b.WriteString(a.Key.Name + " = ")
 			}
 			b.WriteString(exprString(a.Value))
+			if a.Second != nil {
+				b.WriteString(" > " + exprString(a.Second))
+			}
 		}
 		b.WriteString(")")
 	case sGroup, sJoin:
@@ -288,6 +296,10 @@ func (p *astPrinter) file(header []string, blocks []*block, netName string, pre 
 	for _, b := range blocks {
 		d := &dsl.Block{Pos: p.pos(), Name: &dsl.CallName{Name: b.name}}
 		for _, prm := range b.params {
+			if prm.second {
+				d.Params[len(d.Params)-1].Second = ident(prm.name)
+				continue
+			}
 			dp := &dsl.Param{Name: prm.name}
 			if prm.def != nil {
 				dp.Default = intAST(*prm.def)
