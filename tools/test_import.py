@@ -23,11 +23,14 @@ For every case (network, opset, export mode):
 MobileNetV2 needs language additions (groups, relu6): while `incc check` rejects them its
 parity is skipped, with the checker's first error as the reason; the rest of the test is
 the same as for the other networks and runs as soon as the checker accepts them.
+The README's imported GoogLeNet is checked too: the opset-13 PRESERVE export, imported as
+googlenet.onnx with --labels imagenet, must print the README's summary and spec.
 Prints a line per case and "N passed, M failed, K skipped" last; exits 1 if any failed.
 """
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -201,6 +204,9 @@ def case(incc, tmp, net, opset, mode):
         for k in keys:
             np.testing.assert_array_equal(got_w[k], model.state_dict()[k].numpy(), err_msg=k)
 
+    if (net, opset, mode) == README_CASE:
+        readme(incc, tmp, onnx_path)
+
     xin, yout = os.path.join(tmp, tag + "_x.npy"), os.path.join(tmp, tag + "_y.npy")
     np.save(xin, x.numpy())
     t = time.time()
@@ -213,6 +219,24 @@ def case(incc, tmp, net, opset, mode):
     assert r <= TOL, f"output differs from PyTorch: {r:.2g} relative"
     assert same, f"top-5 differ: incc {top5(got)}, PyTorch {top5(want)}"
     return "pass", f"{summary}; max|diff|/max|y| {r:.1e}, top-5 identical ({BATCH} images, run {secs:.1f} s)"
+
+
+README_CASE = ("googlenet", 13, "preserve")
+
+
+def readme(incc, tmp, onnx_path):
+    """The README's import of GoogLeNet is what incc prints."""
+    d = os.path.join(tmp, "readme")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(onnx_path, os.path.join(d, "googlenet.onnx"))
+    p = run([incc, "import", "googlenet.onnx", "-o", "googlenet.inc", "--weights", "googlenet.safetensors",
+             "--labels", "imagenet"], cwd=d)
+    assert p.returncode == 0, p.stderr
+    text = open(os.path.join(REPO, "README.md")).read()
+    cmd = "$ go run ./cmd/incc import googlenet.onnx -o googlenet.inc --weights googlenet.safetensors --labels imagenet\n"
+    assert cmd + p.stderr in text, f"README: the import's summary is now\n{p.stderr}"
+    spec = open(os.path.join(d, "googlenet.inc")).read()
+    assert "```\n" + spec + "```" in text, f"README: the imported GoogLeNet is now\n{spec}"
 
 
 def main(argv):
