@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -385,7 +386,7 @@ func (x *extractor) make(groups []*stmt, unit bool) {
 		}
 		found := false
 		for _, pc := range pcols {
-			if (pc.p.role == role || widthLike(pc.p.role) && widthLike(role)) && equalInts2(pc.vals, col) {
+			if (pc.p.role == role || widthLike(pc.p.role) && widthLike(role)) && slices.Equal(pc.vals, col) {
 				*e = expr{kind: eName, name: pc.p.name}
 				found = true
 				break
@@ -458,18 +459,6 @@ func widthLike(role string) bool { return role == "c" || role == "g" }
 func constant(col []int) bool {
 	for _, v := range col[1:] {
 		if v != col[0] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts2(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

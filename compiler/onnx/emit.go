@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -169,7 +170,7 @@ func layerStmt(n *node) *stmt {
 
 // rel returns path without the prefix p, and whether p is its prefix.
 func rel(path, p []string) ([]string, bool) {
-	if len(path) < len(p) || !equalStrings(path[:len(p)], p) {
+	if len(path) < len(p) || !slices.Equal(path[:len(p)], p) {
 		return nil, false
 	}
 	return path[len(p):], true

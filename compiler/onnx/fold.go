@@ -36,7 +36,8 @@ func constantAttr(a attrs, dir fs.FS) (*tensor, error) {
 	return nil, fmt.Errorf("Constant without a supported value (%v)", a.names())
 }
 
-// shapeOf is Shape of an activation (opset 15's start and end included).
+// shapeOf is Shape (opset 15's start and end included); the batch size of
+// an activation is batch.
 func shapeOf(shape []int, batch int64, a attrs) (*tensor, error) {
 	r := int64(len(shape))
 	start, end := a.int("start", 0), a.int("end", r)
@@ -44,7 +45,7 @@ func shapeOf(shape []int, batch int64, a attrs) (*tensor, error) {
 	var v []int64
 	for i := start; i < end; i++ {
 		d := int64(shape[i])
-		if i == 0 {
+		if d == batchSym {
 			d = batch
 		}
 		v = append(v, d)
@@ -77,7 +78,8 @@ func usesBatch(ts ...*tensor) bool {
 
 var errBatch = errors.New("arithmetic on the batch size, which incc leaves dynamic")
 
-// fold evaluates op on constant inputs (nil for omitted ones).
+// fold evaluates op on constant inputs (nil for omitted ones); the inputs
+// an op needs (minInputs) are there.
 func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 	// A result may be as large as the inputs together, or small: folding
 	// never amplifies a few bytes of model into gigabytes.
@@ -87,12 +89,6 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 			limit += t.len()
 		}
 	}
-	arg := func(i int) (*tensor, error) {
-		if i >= len(in) || in[i] == nil {
-			return nil, fmt.Errorf("input %d missing", i+1)
-		}
-		return in[i], nil
-	}
 	one := func(t *tensor, err error) ([]*tensor, error) {
 		if err != nil {
 			return nil, err
@@ -101,31 +97,15 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 	}
 	switch op {
 	case "Identity":
-		x, err := arg(0)
-		return one(x, err)
+		return one(in[0], nil)
 	case "Size":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		return one(&tensor{i: []int64{int64(x.len())}}, nil)
+		return one(&tensor{i: []int64{int64(in[0].len())}}, nil)
 	case "Shape":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		return one(shapeOf(append([]int{0}, x.shape...)[1:], 0, a))
+		return one(shapeOf(in[0].shape, batchSym, a))
 	case "Cast":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		return one(cast(x, dtype(a.int("to", 1))))
+		return one(cast(in[0], dtype(a.int("to", 1))))
 	case "Neg", "Sqrt", "Floor", "Ceil", "Not":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
 		if usesBatch(x) {
 			return nil, errBatch
 		}
@@ -144,47 +124,23 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 			}
 			return one(acc, nil)
 		}
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		y, err := arg(1)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
+		y := in[1]
 		if usesBatch(x, y) && op != "Equal" {
 			return nil, errBatch
 		}
 		return one(binop(op, x, y, limit))
 	case "Where":
-		c, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		x, err := arg(1)
-		if err != nil {
-			return nil, err
-		}
-		y, err := arg(2)
-		if err != nil {
-			return nil, err
-		}
+		c := in[0]
+		x := in[1]
+		y := in[2]
 		return one(where(c, x, y, limit))
 	case "Gather":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		idx, err := arg(1)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
+		idx := in[1]
 		return one(gather(x, idx, a.int("axis", 0), limit))
 	case "Unsqueeze", "Squeeze":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
 		axes, err := axesOf(a, in, 1, opset >= 13)
 		if err != nil {
 			return nil, err
@@ -200,24 +156,15 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		}
 		return one(reshaped(x, shape), nil)
 	case "Flatten":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
 		shape, err := flattenShape(x.shape, a.int("axis", 1))
 		if err != nil {
 			return nil, err
 		}
 		return one(reshaped(x, shape), nil)
 	case "Reshape":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		s, err := arg(1)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
+		s := in[1]
 		if s.float {
 			return nil, errors.New("shape is not an integer tensor")
 		}
@@ -229,22 +176,13 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 	case "Concat":
 		return one(concat(in, a.int("axis", 0)))
 	case "Slice":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
 		return one(slice(x, a, in, opset))
 	case "Transpose":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
 		return one(transpose(x, a.ints("perm")))
 	case "ConstantOfShape":
-		s, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
+		s := in[0]
 		if usesBatch(s) {
 			return nil, errBatch
 		}
@@ -276,28 +214,13 @@ func fold(op string, a attrs, in []*tensor, opset int64) ([]*tensor, error) {
 		}
 		return one(out, nil)
 	case "Range":
-		s, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		l, err := arg(1)
-		if err != nil {
-			return nil, err
-		}
-		d, err := arg(2)
-		if err != nil {
-			return nil, err
-		}
+		s := in[0]
+		l := in[1]
+		d := in[2]
 		return one(rangeOf(s, l, d, limit))
 	case "Expand":
-		x, err := arg(0)
-		if err != nil {
-			return nil, err
-		}
-		s, err := arg(1)
-		if err != nil {
-			return nil, err
-		}
+		x := in[0]
+		s := in[1]
 		if s.float || usesBatch(s) {
 			return nil, errBatch
 		}

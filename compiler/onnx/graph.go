@@ -474,17 +474,14 @@ func (g *graph) one(np *onnxpb.NodeProto, sc *scope, prefix string) {
 	case op == "If":
 		g.ifNode(np, ins, a, sc, name, poison)
 		return
-	case op == "Constant":
-		t, err := constantAttr(a, g.dir)
-		if err != nil {
-			g.problem(op, name, "%v", err)
-			poison("-")
-			return
+	case op == "Constant", op == "Shape" && ins[0].n != nil:
+		var t *tensor
+		var err error
+		if op == "Constant" {
+			t, err = constantAttr(a, g.dir)
+		} else {
+			t, err = shapeOf(ins[0].n.shape, g.batch, a)
 		}
-		sc.vals[np.Output[0]] = &value{name: np.Output[0], c: t}
-		return
-	case op == "Shape" && ins[0] != nil && ins[0].n != nil:
-		t, err := shapeOf(ins[0].n.shape, g.batch, a)
 		if err != nil {
 			g.problem(op, name, "%v", err)
 			poison("-")

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -268,7 +269,7 @@ func verify(res *Result, g *graph) error {
 			switch {
 			case !ok:
 				errs = append(errs, fmt.Sprintf("%s: not imported", p.Name))
-			case !equalInts2(s, p.Shape):
+			case !slices.Equal(s, p.Shape):
 				errs = append(errs, fmt.Sprintf("%s: imported %v, the spec wants %v", p.Name, s, p.Shape))
 			}
 		}

@@ -3,6 +3,8 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // layer is one incc layer (or join) that nodes lower to.
@@ -275,7 +277,7 @@ func (g *graph) matchLRN(n *node) {
 			}
 		}
 	}
-	if r == nil || !equalShape(r.shape, x.shape) {
+	if r == nil || !slices.Equal(r.shape, x.shape) {
 		return
 	}
 	chain := []*node{p, add, mul}
@@ -341,18 +343,6 @@ func (g *graph) matchLRN(n *node) {
 	}
 }
 
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // lowerNode gives one node its layer, or marks it a passthrough, or says
 // why incc cannot express it.
 func (g *graph) lowerNode(n *node) error {
@@ -386,20 +376,14 @@ func (g *graph) lowerNode(n *node) error {
 		}
 		n.layer = l
 		return nil
-	case "Relu":
-		n.layer = &layer{kind: "relu"}
-		return nil
-	case "Sigmoid":
-		n.layer = &layer{kind: "sigmoid"}
+	case "Relu", "Sigmoid", "HardSwish":
+		n.layer = &layer{kind: strings.ToLower(n.op)}
 		return nil
 	case "HardSigmoid":
 		if !isTorchHardSigmoid(n) {
 			return fmt.Errorf("alpha %g, beta %g: incc's hardsigmoid is PyTorch's (alpha 1/6, beta 0.5)", n.a.float("alpha", 0.2), n.a.float("beta", 0.5))
 		}
 		n.layer = &layer{kind: "hardsigmoid"}
-		return nil
-	case "HardSwish":
-		n.layer = &layer{kind: "hardswish"}
 		return nil
 	case "Clip":
 		if n.act(1) != nil || n.act(2) != nil {
@@ -484,7 +468,7 @@ func (g *graph) lowerNode(n *node) error {
 		switch {
 		case len(in) == 4 && len(out) == 2 && out[1] == total(in):
 			n.layer = &layer{kind: "flatten"}
-		case equalShape(in, out), flat(in) && flat(out) && len(in) <= 4 && len(out) <= 4 && total(in) == total(out):
+		case slices.Equal(in, out), flat(in) && flat(out) && len(in) <= 4 && len(out) <= 4 && total(in) == total(out):
 			// [N, K] and [N, K, 1, 1] are the same K x 1 x 1 in incc.
 			passthrough(n)
 		default:
@@ -577,13 +561,13 @@ func (g *graph) lowerNode(n *node) error {
 			return fmt.Errorf("%s of rank-%d tensors", n.op, rank)
 		}
 		if n.op == "Add" {
-			if !equalShape(a.shape, b.shape) {
+			if !slices.Equal(a.shape, b.shape) {
 				return fmt.Errorf("adding %v and %v: incc adds tensors of the same shape", dims(a.shape), dims(b.shape))
 			}
 			n.layer = &layer{kind: "add"}
 			return nil
 		}
-		if !equalShape(a.shape, b.shape) && !(rank == 4 && a.shape[1] == b.shape[1] && (pointwise(a.shape) || pointwise(b.shape))) {
+		if !slices.Equal(a.shape, b.shape) && !(rank == 4 && a.shape[1] == b.shape[1] && (pointwise(a.shape) || pointwise(b.shape))) {
 			return fmt.Errorf("multiplying %v and %v: incc multiplies tensors of the same shape, or C x H x W by C x 1 x 1", dims(a.shape), dims(b.shape))
 		}
 		n.layer = &layer{kind: "mul"}

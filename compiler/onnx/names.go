@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,7 +52,7 @@ func torchScope(name string) ([]string, bool) {
 		// start of atoms.
 		k := 0
 		for j := min(len(atoms)-1, len(path)); j > 0; j-- {
-			if equalStrings(path[len(path)-j:], atoms[:j]) {
+			if slices.Equal(path[len(path)-j:], atoms[:j]) {
 				k = j
 				break
 			}
@@ -59,18 +60,6 @@ func torchScope(name string) ([]string, bool) {
 		path = append(path, atoms[k:]...)
 	}
 	return path, true
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // paramPath returns the layer path of a weight named like a state_dict

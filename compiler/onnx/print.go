@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,7 +147,7 @@ func sameLiteral(a, b *expr) bool {
 	case a.kind == eInt && b.kind == eInt:
 		return a.i == b.i
 	case a.kind == eDims && b.kind == eDims:
-		return equalInts2(a.dims, b.dims)
+		return slices.Equal(a.dims, b.dims)
 	}
 	return false
 }
