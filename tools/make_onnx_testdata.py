@@ -70,7 +70,7 @@ class B:
         self.nodes.append(helper.make_node(op, inputs, outputs, name=f"/{op.lower()}{self.k}/{op}" if name is None else name, **attrs))
         return outputs[0]
 
-    def model(self, out, out_shape=None, outputs=None):
+    def model(self, out, out_shape=None, outputs=None, check=True):
         outs = outputs or [helper.make_tensor_value_info(out, TensorProto.FLOAT, out_shape)]
         g = helper.make_graph(self.nodes, self.name, self.inputs, outs, self.inits)
         opsets = [helper.make_opsetid("", self.opset)]
@@ -78,7 +78,8 @@ class B:
         m = helper.make_model(g, opset_imports=opsets,
                               producer_name="make_onnx_testdata", functions=self.functions)
         m.ir_version = 8
-        onnx.checker.check_model(m)
+        if check:
+            onnx.checker.check_model(m)
         return m
 
 
@@ -433,6 +434,23 @@ def two_inputs():
     b.inputs.append(helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 2, "H", 4]))
     y = b.node("Add", ["x", "z"], name="/Add")
     return b.model(y, [1, 2, 4, 4]), None, None
+
+
+@case
+def hostile():
+    """A function that calls itself twice (2^depth nodes if expanded) and a ConstantOfShape
+    asking for 2^40 values: errors, after bounded work."""
+    b = B("hostile", (1, 2, 4, 4))
+    body = [helper.make_node("Twice", ["X"], ["a"], domain="local", name="/a/Twice"),
+            helper.make_node("Twice", ["a"], ["Y"], domain="local", name="/b/Twice")]
+    b.functions.append(helper.make_function("local", "Twice", ["X"], ["Y"], body,
+                                            [helper.make_opsetid("", 13), helper.make_opsetid("local", 1)]))
+    y = b.node("Twice", ["x"], name="/t/Twice", domain="local")
+    s = b.const("huge", [1 << 20, 1 << 20])
+    c = b.node("ConstantOfShape", [s], name="/c/ConstantOfShape")
+    y = b.node("Add", [y, c], name="/add/Add")
+    m = b.model(y, [1, 2, 4, 4], check=False)
+    return m, None, None
 
 
 def build():

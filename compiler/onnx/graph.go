@@ -133,7 +133,9 @@ type graph struct {
 	output *node
 	probs  []Problem
 	funcs  map[string]*onnxpb.FunctionProto
-	dir    fs.FS
+	// calling holds the functions being expanded.
+	calling map[string]bool
+	dir     fs.FS
 	// scoped is set when weights were named after their node's module
 	// scope (see names.go).
 	scoped bool
@@ -170,7 +172,7 @@ const (
 // one real input becomes the Input node, every node is folded or becomes
 // an activation node.
 func read(m *onnxpb.ModelProto, dir fs.FS) (*graph, error) {
-	g := &graph{dir: dir, funcs: map[string]*onnxpb.FunctionProto{}}
+	g := &graph{dir: dir, funcs: map[string]*onnxpb.FunctionProto{}, calling: map[string]bool{}}
 	for _, os := range m.OpsetImport {
 		if d := os.GetDomain(); d == "" || d == "ai.onnx" {
 			g.opset = os.GetVersion()
@@ -237,6 +239,9 @@ func read(m *onnxpb.ModelProto, dir fs.FS) (*graph, error) {
 			g.problem("", "", "the output %q is a constant: it does not depend on the input", gp.Output[0].GetName())
 		case out.n != nil:
 			g.output = out.n
+			// The output is used outside the graph: no pattern may fold
+			// its node into another.
+			out.n.users = append(out.n.users, nil)
 		}
 	}
 	if len(g.probs) > 0 {
@@ -600,12 +605,21 @@ func (g *graph) ifNode(np *onnxpb.NodeProto, ins []*value, a attrs, sc *scope, n
 // resolved to the call's attributes.
 func (g *graph) inline(np *onnxpb.NodeProto, f *onnxpb.FunctionProto, ins []*value, a attrs, sc *scope, name string) {
 	op := np.GetOpType()
-	if g.depth++; g.depth > maxDepth {
-		g.problem(op, name, "functions nested more than %d deep (or recursive)", maxDepth)
-		g.depth--
+	key := funcKey(f.GetDomain(), f.GetName(), f.GetOverload())
+	if g.calling[key] || g.depth >= maxDepth {
+		if g.calling[key] {
+			g.problem(op, name, "function %s calls itself", f.GetName())
+		} else {
+			g.problem(op, name, "functions nested more than %d deep", maxDepth)
+		}
+		for _, o := range np.Output {
+			sc.vals[o] = &value{name: o, bad: "-"}
+		}
 		return
 	}
-	defer func() { g.depth-- }()
+	g.depth++
+	g.calling[key] = true
+	defer func() { g.depth--; delete(g.calling, key) }()
 	sub := &scope{vals: map[string]*value{}}
 	// A function body sees only its inputs (and its own values).
 	for i, in := range f.Input {

@@ -88,6 +88,9 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 	}
 	g.nameLayers()
 	live := g.link()
+	if len(live) < 2 {
+		return nil, &Error{[]Problem{{Msg: "the model computes nothing: its output is its input"}}}
+	}
 	items, err := g.decompose(live)
 	if err != nil {
 		return nil, err

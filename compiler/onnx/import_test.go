@@ -145,6 +145,10 @@ func TestProblems(t *testing.T) {
 			`Reshape "/Reshape": reshape to [2 16] changes the batch dimension`,
 		}},
 		{"two_inputs", []string{`the model has 2 inputs ("x", "z"); incc networks have one image input`}},
+		{"hostile", []string{
+			`Twice "/t/a/Twice": function Twice calls itself`,
+			`ConstantOfShape "/c/ConstantOfShape": constant folding: shape [1048576 1048576] has more than`,
+		}},
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", "models", tt.model+".onnx"))
 		if err != nil {

@@ -197,7 +197,7 @@ func TestHalf(t *testing.T) {
 // FuzzImport: any bytes decode and import to a result or an error, never a
 // panic; whatever imports is a spec that parses back.
 func FuzzImport(f *testing.F) {
-	for _, name := range []string{"batchnorm", "residual", "classifier", "function_if", "lrn_torch", "densenet_like", "mobile_ops"} {
+	for _, name := range []string{"batchnorm", "residual", "classifier", "function_if", "lrn_torch", "densenet_like", "mobile_ops", "hostile", "unsupported_ops"} {
 		f.Add(readModel(f, name))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -228,5 +228,16 @@ func TestArity(t *testing.T) {
 	want := "cannot import: 3 problems:\n\tShape \"s\": 0 inputs given, it needs 1\n\tBatchNormalization \"bn\": 2 inputs given, it needs 5\n\tRelu \"r\": 0 inputs given, it needs 1"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// TestIdentityModel: a model whose output is its input is an error.
+func TestIdentityModel(t *testing.T) {
+	m := convModel(&onnxpb.TensorProto{Name: proto.String("w"), Dims: []int64{1, 2, 1, 1}, DataType: proto.Int32(1), RawData: floats(1, 2)})
+	m.Graph.Node = []*onnxpb.NodeProto{{OpType: proto.String("Identity"), Input: []string{"x"}, Output: []string{"y"}}}
+	m.Graph.Output[0].Type.GetTensorType().Shape.Dim[1].Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: 2}
+	_, err := Import(m, Options{})
+	if want := "cannot import: the model computes nothing: its output is its input"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }

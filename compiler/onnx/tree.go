@@ -110,6 +110,9 @@ func (g *graph) link() []*node {
 	}
 	setIns()
 	out := resolve(g.output)
+	if out == nil {
+		return nil
+	}
 	live := map[*node]bool{}
 	var mark func(n *node)
 	mark = func(n *node) {
