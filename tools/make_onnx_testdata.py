@@ -355,6 +355,36 @@ def lrn_torch():
     return model, x, ref
 
 
+@case
+def caffe_names():
+    """Layer names as Caffe converters write them ("inception_3a/3x3_reduce"), weights named
+    "..._w_0": the slashes give the structure, and the two modules one block."""
+    b = B("caffe_names", (1, 3, 8, 8), opset=11)
+    ref = b.x
+
+    def conv_relu(x, xr, name, cin, cout, k, pad=0):
+        w, wa = b.w(name + "_w_0", (cout, cin, k, k))
+        bb, ba = b.w(name + "_b_0", (cout,), scale=0.1)
+        y = b.node("Conv", [x, w, bb], pads=[pad] * 4, kernel_shape=[k, k], name=name)
+        y = b.node("Relu", [y], name=name.rsplit("/", 1)[0] + "/relu_" + name.rsplit("/", 1)[-1])
+        return y, np.maximum(conv_ref(xr, wa, ba, 1, (pad,) * 4), 0)
+
+    y, ref = conv_relu("x", ref, "conv1/3x3", 3, 4, 3, 1)
+    y = b.node("LRN", [y], size=3, alpha=1e-4, beta=0.75, bias=1.0, name="pool1/norm1")
+    ref = F.local_response_norm(t(ref), 3, 1e-4, 0.75, 1.0).numpy()
+    for mod, (c1, r3, c3, pp) in (("inception_3a", (2, 2, 3, 1)), ("inception_3b", (3, 2, 4, 2))):
+        cin = ref.shape[1]
+        a, ar = conv_relu(y, ref, mod + "/1x1", cin, c1, 1)
+        r, rr = conv_relu(y, ref, mod + "/3x3_reduce", cin, r3, 1)
+        c, cr = conv_relu(r, rr, mod + "/3x3", r3, c3, 3, 1)
+        p = b.node("MaxPool", [y], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1], name=mod + "/pool")
+        pr = F.max_pool2d(t(ref), 3, 1, 1).numpy()
+        q, qr = conv_relu(p, pr, mod + "/pool_proj", cin, pp, 1)
+        y = b.node("Concat", [a, c, q], axis=1, name=mod + "/output")
+        ref = np.concatenate([ar, cr, qr], 1)
+    return b.model(y, list(ref.shape)), b.x, ref.astype(np.float32)
+
+
 # ------------------------------------------------------------------ mappings to language additions
 
 @case

@@ -24,6 +24,7 @@ const (
 
 type stmt struct {
 	label string // "" none, "_" blank, else the label's text (unquoted)
+	head  string // the module the statement stands for (its label, even where an index makes it unneeded)
 	kind  stmtKind
 	op    string  // layer or join kind; sCall: the block's name
 	args  []*arg  // layer arguments; sCall: one per block parameter
@@ -255,7 +256,7 @@ func (e *emitter) seq(items []*item, p []string) []*stmt {
 	for i := 0; i < len(items); {
 		h, hard := head(items[i], p)
 		if h == "" {
-			out = append(out, e.standalone(items[i], p))
+			out = append(out, e.standalone(items[i], p, len(out)))
 			i++
 			continue
 		}
@@ -273,7 +274,7 @@ func (e *emitter) seq(items []*item, p []string) []*stmt {
 		i = j
 		if !hard && (len(run) > 1 || !labelledSoft(run[0], p)) {
 			for _, it := range run {
-				out = append(out, e.standalone(it, p))
+				out = append(out, e.standalone(it, p, len(out)))
 			}
 			continue
 		}
@@ -294,6 +295,7 @@ func (e *emitter) seq(items []*item, p []string) []*stmt {
 		} else {
 			s = &stmt{kind: sGroup, body: e.seq(run, append(p[:len(p):len(p)], h))}
 		}
+		s.head = label
 		if !(isIndex(label) && label == strconv.Itoa(len(out))) {
 			s.label = label
 		}
@@ -305,9 +307,13 @@ func (e *emitter) seq(items []*item, p []string) []*stmt {
 
 // unclash labels the unlabelled layers whose index is the label of another
 // statement of the sequence (a pool at position 1 when the conv after it
-// is "2"): with their module's index if it is free, else with their kind.
-func unclash(out []*stmt, p []string) {
+// is "2") or a reserved name: with their module's index if it is free,
+// else with their kind.
+func unclash(out []*stmt, p []string, reserved ...string) {
 	used := map[string]bool{}
+	for _, r := range reserved {
+		used[r] = true
+	}
 	for _, s := range out {
 		if s.label != "" {
 			used[s.label] = true
@@ -352,7 +358,8 @@ func labelledSoft(it *item, p []string) bool {
 }
 
 // standalone writes an item that is not labelled at this level.
-func (e *emitter) standalone(it *item, p []string) *stmt {
+// index is its position in its sequence (a join's own name).
+func (e *emitter) standalone(it *item, p []string, index int) *stmt {
 	if it.branches == nil {
 		return layerStmt(it.n)
 	}
@@ -361,10 +368,19 @@ func (e *emitter) standalone(it *item, p []string) *stmt {
 		hs := map[string]bool{}
 		hardHeads(br, p, hs)
 		var b *stmt
+		// The modules the branch's items belong to (items of none go with
+		// the others).
+		mods := map[string]bool{}
+		for _, it := range br {
+			if h, _ := head(it, p); h != "" {
+				mods[h] = true
+			}
+		}
 		switch {
-		case len(hs) == 1 && !hs["\x00stray"]:
+		case len(hs) == 1 && len(mods) == 1 && !hs["\x00stray"]:
+			// The branch is one module: labelled with its name.
 			var h string
-			for h = range hs {
+			for h = range mods {
 			}
 			if len(br) == 1 && br[0].branches == nil && isExactly(br[0].n, p, h) {
 				b = layerStmt(br[0].n)
@@ -372,15 +388,19 @@ func (e *emitter) standalone(it *item, p []string) *stmt {
 				b = &stmt{kind: sGroup, body: e.seq(br, append(p[:len(p):len(p)], h))}
 			}
 			b.label = h
-		case len(hs) == 0 && len(br) == 1 && br[0].branches == nil:
+		case len(hs) > 0:
+			// Several modules: a blank-labelled group at this level, whose
+			// unlabelled statements must not take the join's own name.
+			stmts := e.seq(br, p)
+			unclash(stmts, p, strconv.Itoa(index))
+			b = &stmt{kind: sGroup, label: "_", body: stmts}
+		case len(br) == 1 && br[0].branches == nil:
 			b = layerStmt(br[0].n)
-		case len(hs) == 0:
-			b = &stmt{kind: sGroup}
-			for _, it := range br {
-				b.body = append(b.body, e.standalone(it, p))
-			}
 		default:
-			b = &stmt{kind: sGroup, label: "_", body: e.seq(br, p)}
+			b = &stmt{kind: sGroup}
+			for k, it := range br {
+				b.body = append(b.body, e.standalone(it, p, k))
+			}
 		}
 		s.body = append(s.body, b)
 	}

@@ -42,7 +42,7 @@ func TestModels(t *testing.T) {
 		"conv_pads", "conv_same_upper", "conv_same_lower", "batchnorm", "clip_relu",
 		"maxpool_ceil", "maxpool_asym", "avgpool_pads", "avgpool_ceil", "pad_avgpool",
 		"lrn", "lrn_torch", "classifier", "gemm_alpha", "shape_reshape", "squeeze_concat",
-		"residual", "function_if", "mobile_ops",
+		"residual", "function_if", "caffe_names", "mobile_ops",
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := load(t, name)

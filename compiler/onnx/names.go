@@ -20,7 +20,9 @@ import (
 //     folded into the convolution by the exporter (the folded weights are
 //     renamed "onnx::Conv_123"): the convolution keeps its module's name,
 //     and its bias is the folded batch norm's shift;
-//  3. else the node name, if it is not a generated one like "Conv_12";
+//  3. else the node name, if it is not a generated one like "Conv_12",
+//     its parts between slashes as path components ("inception_3a/1x1",
+//     as Caffe and TensorFlow name layers);
 //  4. else the kind and a count: conv1, conv2, ..., bn1, fc1.
 //
 // Layers without weights are placed by their module scope when there is
@@ -81,6 +83,22 @@ func paramPath(vname string) ([]string, bool) {
 	return parts, true
 }
 
+// nodePath is the path a node name that is not torch.onnx's gives: its
+// parts between slashes ("inception_3a/1x1" as Caffe and TensorFlow name
+// layers), dots made underscores; nil for names exporters make up.
+func nodePath(name string) []string {
+	if name == "" || strings.HasPrefix(name, "/") || generatedName.MatchString(name) {
+		return nil
+	}
+	parts := strings.Split(strings.ReplaceAll(name, ".", "_"), "/")
+	for _, p := range parts {
+		if p == "" {
+			return nil
+		}
+	}
+	return parts
+}
+
 // generatedName matches node names exporters make up: an op type and a
 // number ("Conv_12", "node_3", "Gemm_0") or a number alone.
 var generatedName = regexp.MustCompile(`^([A-Za-z]+[_:]?)?\d+$`)
@@ -97,8 +115,12 @@ func (g *graph) nameLayers() {
 			continue
 		}
 		scope, torch := torchScope(n.name)
-		if torch {
+		own := nodePath(n.name)
+		switch {
+		case torch:
 			n.soft = scope
+		case own != nil:
+			n.soft = own
 		}
 		if len(n.layer.weights) == 0 {
 			continue
@@ -111,8 +133,8 @@ func (g *graph) nameLayers() {
 			path = scope
 			g.scoped = g.scoped || len(n.layer.wnames) > 0 && strings.HasPrefix(n.layer.wnames[0], "onnx::")
 		}
-		if path == nil && n.name != "" && !generatedName.MatchString(n.name) {
-			path = []string{strings.ReplaceAll(n.name, ".", "_")}
+		if path == nil && !torch && own != nil {
+			path = own
 		}
 		if path == nil || conflicts(taken, path) {
 			k := kindAbbrev[n.layer.kind]
