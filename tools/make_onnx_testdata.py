@@ -173,6 +173,23 @@ def maxpool_ceil():
 
 
 @case
+def maxpool_same():
+    """MaxPool with auto_pad SAME_UPPER on an even size: the padding is one pixel, at the end."""
+    b = B("maxpool_same", (1, 2, 8, 8))
+    y = b.node("MaxPool", ["x"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER", name="/pool/MaxPool")
+    ref = F.max_pool2d(F.pad(t(b.x), (0, 1, 0, 1), value=-np.inf), 3, 2).numpy()
+    return b.model(y, list(ref.shape)), b.x, ref
+
+
+@case
+def clip_attrs():
+    """Opset 9's Clip with min and max attributes: min 0 and no max is relu."""
+    b = B("clip_attrs", (1, 2, 3, 3), opset=9)
+    y = b.node("Clip", ["x"], min=0.0, name="/act/Clip")
+    return b.model(y, [1, 2, 3, 3]), b.x, np.maximum(b.x, 0)
+
+
+@case
 def maxpool_asym():
     """MaxPool with pads only at the bottom and right (as Caffe-converted models have)."""
     b = B("maxpool_asym", (1, 2, 7, 7), opset=11)
@@ -223,7 +240,7 @@ def lrn():
 
 @case
 def classifier():
-    """GlobalAveragePool, Flatten, Gemm (transB), Dropout (opset 12 ratio input), Softmax."""
+    """GlobalAveragePool, Flatten, Gemm (transB), Dropout (opset 12 ratio input), Identity, Softmax."""
     b = B("classifier", (2, 6, 5, 5))
     w, wa = b.w("fc.weight", (10, 6))
     bb, ba = b.w("fc.bias", (10,), scale=0.1)
@@ -232,6 +249,7 @@ def classifier():
     y = b.node("Flatten", [y], axis=1, name="/Flatten")
     y = b.node("Dropout", [y, ratio], name="/dropout/Dropout")
     y = b.node("Gemm", [y, w, bb], transB=1, name="/fc/Gemm")
+    y = b.node("Identity", [y], name="/Identity")
     y = b.node("Softmax", [y], axis=1, name="/softmax/Softmax")
     f = b.x.mean(axis=(2, 3))
     ref = torch.softmax(t(f @ wa.T + ba), 1).numpy()
@@ -390,7 +408,7 @@ def caffe_names():
 @case
 def mobile_ops():
     """Depthwise conv (groups), relu6 (Clip 0..6), hardswish (opset 14 op and x·hardsigmoid(x)),
-    silu (x·sigmoid(x)), a squeeze-and-excitation mul, clamp, scale, excludepad."""
+    silu (x·sigmoid(x)), a squeeze-and-excitation mul, clamp, scale, excludepad, sigmoid."""
     b = B("mobile_ops", (1, 4, 8, 8), opset=14)
     w1, _ = b.w("dw.weight", (4, 1, 3, 3))
     lo, hi = b.const("lo", 0.0, np.float32), b.const("hi", 6.0, np.float32)
@@ -414,7 +432,8 @@ def mobile_ops():
     s = b.const("half", 0.5, np.float32)
     y6 = b.node("Mul", [y5, s], name="/scale/Mul")
     y7 = b.node("AveragePool", [y6], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0, name="/pool/AveragePool")
-    return b.model(y7, [1, 4, 8, 8]), None, None
+    y8 = b.node("Sigmoid", [y7], name="/gate/Sigmoid")
+    return b.model(y8, [1, 4, 8, 8]), None, None
 
 
 # ------------------------------------------------------------------ errors

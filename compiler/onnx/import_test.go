@@ -39,8 +39,8 @@ func load(t *testing.T, name string) *Result {
 // expected output the interpreter gives it.
 func TestModels(t *testing.T) {
 	for _, name := range []string{
-		"conv_pads", "conv_same_upper", "conv_same_lower", "batchnorm", "clip_relu",
-		"maxpool_ceil", "maxpool_asym", "avgpool_pads", "avgpool_ceil", "pad_avgpool",
+		"conv_pads", "conv_same_upper", "conv_same_lower", "batchnorm", "clip_relu", "clip_attrs",
+		"maxpool_ceil", "maxpool_same", "maxpool_asym", "avgpool_pads", "avgpool_ceil", "pad_avgpool",
 		"lrn", "lrn_torch", "classifier", "gemm_alpha", "shape_reshape", "squeeze_concat",
 		"residual", "function_if", "caffe_names", "mobile_ops",
 	} {
