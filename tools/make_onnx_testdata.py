@@ -408,7 +408,7 @@ def caffe_names():
 @case
 def mobile_ops():
     """Depthwise conv (groups), relu6 (Clip 0..6), hardswish (opset 14 op and x·hardsigmoid(x)),
-    silu (x·sigmoid(x)), a squeeze-and-excitation mul, clamp, scale, excludepad, sigmoid."""
+    silu (x·sigmoid(x)), a squeeze-and-excitation mul, clamp, scale (Mul and Div by a number), excludepad, sigmoid."""
     b = B("mobile_ops", (1, 4, 8, 8), opset=14)
     w1, _ = b.w("dw.weight", (4, 1, 3, 3))
     lo, hi = b.const("lo", 0.0, np.float32), b.const("hi", 6.0, np.float32)
@@ -431,6 +431,8 @@ def mobile_ops():
     y5 = b.node("Clip", [y4, lo2, hi2], name="/clamp/Clip")
     s = b.const("half", 0.5, np.float32)
     y6 = b.node("Mul", [y5, s], name="/scale/Mul")
+    four = b.const("four", 4.0, np.float32)
+    y6 = b.node("Div", [y6, four], name="/div/Div")
     y7 = b.node("AveragePool", [y6], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0, name="/pool/AveragePool")
     y8 = b.node("Sigmoid", [y7], name="/gate/Sigmoid")
     return b.model(y8, [1, 4, 8, 8]), None, None

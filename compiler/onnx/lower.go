@@ -582,7 +582,14 @@ func (g *graph) lowerNode(n *node) error {
 		return nil
 	case "Pad":
 		return fmt.Errorf("padding as a layer of its own is not supported (incc pads inside conv and pool layers)")
-	case "Sub", "Div", "Pow":
+	case "Div":
+		if v, ok := scalar(n.cst(1)); ok && v != 0 && x != nil {
+			n.layer = &layer{kind: "scale", scale: 1 / v}
+			n.ins = n.ins[:1]
+			return nil
+		}
+		return fmt.Errorf("element-wise Div on activations is not supported (dividing by a constant number is: scale)")
+	case "Sub", "Pow":
 		return fmt.Errorf("element-wise %s on activations is not supported", n.op)
 	}
 	return fmt.Errorf("not supported")
