@@ -86,6 +86,8 @@ func TestImportErrors(t *testing.T) {
 		{[]string{"import", filepath.Join(dir, "missing.onnx"), "-o", spec}, 1, "no such file or directory"},
 		{[]string{"import", model}, 2, "missing flags: --output"},
 		{[]string{"import", onnxModel("residual"), "-o", filepath.Join(dir, "no", "such", "dir.inc")}, 1, "no such file or directory"},
+		// The spec could be written, the weights not: neither is.
+		{[]string{"import", onnxModel("residual"), "-o", filepath.Join(dir, "ok.inc"), "--weights", filepath.Join(dir, "no", "w.safetensors")}, 1, "no such file or directory"},
 	} {
 		var out, errw bytes.Buffer
 		code := run(tt.args, &out, &errw)
