@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/inccdev/incc/compiler/onnx/onnxpb"
@@ -63,24 +62,6 @@ func (a attrs) names() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// only reports the first attribute not in allowed, for ops whose other
-// attributes would change the meaning.
-func (a attrs) only(allowed ...string) error {
-	for _, k := range a.names() {
-		ok := false
-		for _, x := range allowed {
-			if k == x {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return fmt.Errorf("attribute %s is not supported", k)
-		}
-	}
-	return nil
 }
 
 // intAttr makes an INT attribute.

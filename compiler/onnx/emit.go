@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,11 +65,8 @@ func intExpr(v int) *expr { return &expr{kind: eInt, i: v} }
 // floatExpr writes v as the shortest float32 literal that reads back to it.
 func floatExpr(v float64) *expr {
 	s := strconv.FormatFloat(v, 'g', -1, 32)
-	if !strings.ContainsAny(s, ".eEn") {
+	if !strings.ContainsAny(s, ".eE") {
 		s += ".0"
-	}
-	if strings.HasPrefix(s, "-") {
-		return &expr{kind: eFloat, f: s}
 	}
 	return &expr{kind: eFloat, f: s}
 }
@@ -443,6 +439,3 @@ func nameStmt(s *stmt, i int, p []string, out map[*node][]string) {
 		names(s.blk.instantiate(s.args), inner, out)
 	}
 }
-
-// finite reports whether a float can be written as a literal.
-func finite(v float64) bool { return !math.IsInf(v, 0) && !math.IsNaN(v) }

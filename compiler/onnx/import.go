@@ -109,7 +109,7 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 			continue
 		}
 		for _, w := range n.layer.weights {
-			res.Weights = append(res.Weights, Weight{Name: strings.Join(p, ".") + "." + w.role, Shape: weightShape(n, w), Data: w.t.f})
+			res.Weights = append(res.Weights, Weight{Name: strings.Join(p, ".") + "." + w.role, Shape: append([]int(nil), w.t.shape...), Data: w.t.f})
 		}
 	}
 	res.Additions = additions(live)
@@ -144,11 +144,6 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
-}
-
-// weightShape is a weight's shape as incc stores it.
-func weightShape(n *node, w weight) []int {
-	return append([]int(nil), w.t.shape...)
 }
 
 // additions lists the language additions (LANG: groups, activation kinds
