@@ -1,12 +1,16 @@
 package dsl
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/inccdev/incc/internal/safetext"
 )
 
 // Pos is a position in a spec file: file name as given, byte offset, 1-based
@@ -103,7 +107,7 @@ func (l ErrorList) Err() error {
 	return l.Sort()
 }
 
-// MaxPrinted is how many errors Print shows before "too many errors".
+// MaxPrinted is how many errors Print shows before "and N more errors".
 const MaxPrinted = 10
 
 // Print writes err for a person: for each error its one-line form, the
@@ -111,6 +115,11 @@ const MaxPrinted = 10
 // and a caret under the column. sources maps file names to their contents;
 // an error whose file is missing there is printed without an excerpt.
 // Errors that are not an [ErrorList] or [*Error] are printed as they are.
+//
+// Everything printed is safe for a terminal: control characters and
+// invalid UTF-8 in messages, file names and source lines are shown escaped
+// (see package internal/safetext), and a long source line is cut to a
+// window of [MaxExcerpt] characters around the caret.
 func Print(w io.Writer, err error, sources map[string][]byte) {
 	var list ErrorList
 	switch e := err.(type) {
@@ -119,46 +128,82 @@ func Print(w io.Writer, err error, sources map[string][]byte) {
 	case *Error:
 		list = ErrorList{e}
 	default:
-		fmt.Fprintln(w, err)
+		fmt.Fprintln(w, safetext.Escape(err.Error(), "\t\n"))
 		return
 	}
 	for i, e := range list {
 		if i == MaxPrinted {
-			fmt.Fprintln(w, "too many errors")
+			fmt.Fprintf(w, "and %d more errors\n", len(list)-i)
 			return
 		}
-		fmt.Fprintln(w, e.Error())
+		fmt.Fprintln(w, safetext.Escape(e.Error(), "\t"))
 		for _, f := range e.Trail {
-			fmt.Fprintf(w, "\tin %s at %s\n", f.Name, posString(f.Pos))
+			fmt.Fprintf(w, "\tin %s at %s\n", safetext.Escape(f.Name, ""), safetext.Escape(posString(f.Pos), ""))
 		}
 		excerpt(w, e.Pos, sources[e.Pos.Filename])
 	}
 }
 
+// MaxExcerpt is the most characters of a source line an excerpt shows.
+const MaxExcerpt = 120
+
 func excerpt(w io.Writer, p Pos, src []byte) {
 	if src == nil || p.Line < 1 {
 		return
 	}
-	lines := strings.Split(string(src), "\n")
-	if p.Line > len(lines) {
+	line, ok := nthLine(src, p.Line)
+	if !ok {
 		return
 	}
-	line := strings.TrimRight(lines[p.Line-1], "\r")
-	gutter := fmt.Sprintf("%5d | ", p.Line)
-	fmt.Fprintf(w, "%s%s\n", gutter, line)
-	// Keep tabs so the caret lines up whatever the tab width.
-	var pad strings.Builder
-	col := 1
-	for _, r := range line {
-		if col >= p.Column {
-			break
+	// Each character of the line as shown: tabs kept (so the caret lines
+	// up whatever the tab width), other non-printable characters escaped.
+	var cells []string
+	for len(line) > 0 {
+		_, size := utf8.DecodeRune(line)
+		cells = append(cells, safetext.Escape(string(line[:size]), "\t"))
+		line = line[size:]
+	}
+	caret := p.Column - 1 // cells before the caret
+	lo, hi := 0, len(cells)
+	if hi > MaxExcerpt {
+		lo = max(0, min(caret-MaxExcerpt/2, hi-MaxExcerpt))
+		hi = lo + MaxExcerpt
+	}
+	var text, pad strings.Builder
+	if lo > 0 {
+		text.WriteString("…")
+		pad.WriteString(" ")
+	}
+	for i, c := range cells[lo:hi] {
+		text.WriteString(c)
+		if lo+i >= caret {
+			continue
 		}
-		if r == '\t' {
+		if c == "\t" {
 			pad.WriteByte('\t')
 		} else {
-			pad.WriteByte(' ')
+			pad.WriteString(strings.Repeat(" ", utf8.RuneCountInString(c)))
 		}
-		col++
 	}
+	if hi < len(cells) {
+		text.WriteString("…")
+	}
+	gutter := fmt.Sprintf("%5d | ", p.Line)
+	fmt.Fprintf(w, "%s%s\n", gutter, text.String())
 	fmt.Fprintf(w, "%s| %s^\n", strings.Repeat(" ", len(gutter)-2), pad.String())
+}
+
+// nthLine returns line n (1-based) of src without its line ending.
+func nthLine(src []byte, n int) ([]byte, bool) {
+	for ; n > 1; n-- {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			return nil, false
+		}
+		src = src[i+1:]
+	}
+	if i := bytes.IndexByte(src, '\n'); i >= 0 {
+		src = src[:i]
+	}
+	return bytes.TrimRight(src, "\r"), true
 }

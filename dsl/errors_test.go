@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestPrint(t *testing.T) {
@@ -94,7 +95,7 @@ func TestPrintTooMany(t *testing.T) {
 	for i := range MaxPrinted {
 		fmt.Fprintf(&want, "a.inc:%d:1: error %d\n", i+1, i)
 	}
-	want.WriteString("too many errors\n")
+	want.WriteString("and 2 more errors\n")
 	if got := b.String(); got != want.String() {
 		t.Errorf("got\n%s\nwant\n%s", got, want.String())
 	}
@@ -117,5 +118,60 @@ func TestErrorList(t *testing.T) {
 	var sorted ErrorList
 	if !errors.As(err, &sorted) || len(sorted) != 3 || sorted[1].Msg != "second" || sorted[2].Msg != "third" {
 		t.Errorf("sorted = %v", sorted)
+	}
+}
+
+// TestPrintHostile: what a spec holds reaches the terminal escaped, so a
+// spec cannot send escape sequences (set the window title, clear the
+// screen, ring the bell) or fake lines of output.
+func TestPrintHostile(t *testing.T) {
+	src := []byte("network n {\n    \x1b]0;owned\a\x1b[2J conv\r bad\xff $\n}\n")
+	err := &Error{Pos: Pos{Filename: "evil\x1b[31m.inc", Line: 2, Column: 31}, Msg: "unexpected \x07 token", Trail: []Frame{
+		{Name: "x\ny", Pos: Pos{Filename: "b\n.inc", Line: 1, Column: 1}},
+	}}
+	var b strings.Builder
+	Print(&b, err, map[string][]byte{"evil\x1b[31m.inc": src})
+	want := `evil\x1b[31m.inc:2:31: unexpected \a token
+	in x\ny at b\n.inc:1:1
+    2 |     \x1b]0;owned\a\x1b[2J conv\r bad\xff $
+      | ` + strings.Repeat(" ", 41) + "^\n"
+	if got := b.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	for _, c := range b.String() {
+		if c < ' ' && c != '\n' && c != '\t' || c == 0x7f {
+			t.Fatalf("output holds control character %U:\n%q", c, b.String())
+		}
+	}
+	var other strings.Builder
+	Print(&other, errors.New("open \x1b[2J.inc: no such file"), nil)
+	if got, want := other.String(), "open \\x1b[2J.inc: no such file\n"; got != want {
+		t.Errorf("other error: got %q, want %q", got, want)
+	}
+}
+
+// TestPrintLongLine: a long line is shown as a window around the caret.
+func TestPrintLongLine(t *testing.T) {
+	line := strings.Repeat("a", 5000) + "$" + strings.Repeat("b", 5000)
+	var b strings.Builder
+	Print(&b, &Error{Pos: Pos{Filename: "a.inc", Line: 1, Column: 5001}, Msg: "m"}, map[string][]byte{"a.inc": []byte(line)})
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines:\n%s", len(lines), b.String())
+	}
+	shown, caret := lines[1], lines[2]
+	wantShown := "    1 | …" + strings.Repeat("a", MaxExcerpt/2) + "$" + strings.Repeat("b", MaxExcerpt/2-1) + "…"
+	if shown != wantShown {
+		t.Errorf("excerpt:\ngot  %s\nwant %s", shown, wantShown)
+	}
+	// The caret sits under the $.
+	if i, j := strings.IndexRune(caret, '^'), strings.IndexRune(shown, '$'); utf8.RuneCountInString(caret[:i]) != utf8.RuneCountInString(shown[:j]) {
+		t.Errorf("caret at %d, $ at %d:\n%s\n%s", i, j, shown, caret)
+	}
+	// Near the start, no leading ellipsis.
+	b.Reset()
+	Print(&b, &Error{Pos: Pos{Filename: "a.inc", Line: 1, Column: 3}, Msg: "m"}, map[string][]byte{"a.inc": []byte(line)})
+	if got := strings.Split(b.String(), "\n")[1]; got != "    1 | "+strings.Repeat("a", MaxExcerpt)+"…" {
+		t.Errorf("excerpt at the start: %s", got)
 	}
 }

@@ -2,25 +2,25 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"go/format"
-	"go/token"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"text/template"
 
 	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/runtime"
 )
 
 // benchCmd is incc bench: compile a spec as incc build does (the generated
-// package, built by go build in a temporary directory of the current
-// module) with a main that times inferences with runtime.Bench, and run
-// it: latency percentiles of a batch, images/s, GFLOP/s and the time of
+// package, built by go build in the current module through an overlay,
+// see goBuild) with a main that times inferences with runtime.Bench, and
+// run it: latency percentiles of a batch, images/s, GFLOP/s and the time of
 // every layer (the generated Net's Options.Profile).
 type benchCmd struct {
 	Spec    string `arg:"" help:"Spec file (.inc)."`
@@ -32,7 +32,7 @@ type benchCmd struct {
 	Warmup  int    `help:"Untimed inferences first." default:"3"`
 	Top     int    `help:"List only the N slowest layers (0: all, in execution order)." default:"0" placeholder:"N"`
 	JSON    bool   `name:"json" help:"Print the result as JSON."`
-	Keep    bool   `help:"Keep the build directory and print its path."`
+	Keep    bool   `help:"Keep the generated files and print where they are and how to rebuild from them."`
 }
 
 func (c *benchCmd) Run(a *app) error {
@@ -40,13 +40,27 @@ func (c *benchCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
+	threads := c.Threads
+	if threads == 0 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
 	switch {
 	case c.Batch < 1:
-		return fmt.Errorf("bench: --batch must be at least 1, got %d", c.Batch)
+		return a.usageErr("bench", "--batch must be at least 1, got %d", c.Batch)
 	case c.Iters < 1:
-		return fmt.Errorf("bench: --iters must be at least 1, got %d", c.Iters)
+		return a.usageErr("bench", "--iters must be at least 1, got %d", c.Iters)
 	case c.Warmup < 0 || c.Threads < 0 || c.Top < 0:
-		return errors.New("bench: --warmup, --threads and --top must not be negative")
+		return a.usageErr("bench", "--warmup, --threads and --top must not be negative")
+	case threads > runtime.MaxThreads:
+		return a.usageErr("bench", "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, runtime.MaxThreads)
+	}
+	// What the flags ask for at least (the network's arena holds its
+	// largest value, at least): refused here, before the build. The
+	// benchmark checks the exact sizes again before it makes the network.
+	cfg := runtime.BenchConfig{Input: [3]int{net.Input.C, net.Input.H, net.Input.W}, OutputLen: net.Shape(net.Output).Len(),
+		Batch: c.Batch, Iters: c.Iters, Warmup: c.Warmup, Threads: threads}
+	if err := runtime.BenchMemory(cfg, largestValue(net), paramBytes(net, false, 8)); err != nil { // read, then packed
+		return a.usageErr("bench", "%v", err)
 	}
 	weights := ""
 	if c.Weights != "" {
@@ -75,35 +89,26 @@ func (c *benchCmd) Run(a *app) error {
 			return fmt.Errorf("bench: module %s does not require %s: go get -tool %s/cmd/incc (%v)", modPath, inccModule, inccModule, err)
 		}
 	}
-	source, err := os.ReadFile(c.Spec)
-	if err != nil {
-		return err
-	}
-	dir, err := buildDir(modDir, fmt.Sprintf("bench %q %q %+v", c.Spec, source, *c))
+	b, err := newGoBuild(modDir, modPath)
 	if err != nil {
 		return fmt.Errorf("bench: %v", err)
 	}
 	if c.Keep {
-		fmt.Fprintf(a.stderr, "incc bench: keeping %s\n", dir)
+		fmt.Fprintf(a.stderr, "incc bench: keeping %s\n", b.keep())
+		defer b.stop()
 	} else {
-		defer os.RemoveAll(dir)
-	}
-	rel, err := filepath.Rel(modDir, dir)
-	if err != nil {
-		return err
+		defer b.Close()
 	}
 	pkg := packageName(c.Spec)
-	if pkg == "main" || token.IsKeyword(pkg) {
-		pkg = "network"
-	}
-	spec := filepath.ToSlash(c.Spec)
+	spec := specName(c.Spec) // generated files name it from the module root
+	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
-		return err
+		return a.generateError(pkg+"_gen.go", err)
 	}
 	var mainSrc bytes.Buffer
 	if err := benchMain.Execute(&mainSrc, map[string]any{
-		"Spec": spec, "Import": modPath + "/" + filepath.ToSlash(rel) + "/" + pkg, "Name": net.Name,
+		"Spec": spec, "Import": b.importPath(pkg), "Name": net.Name,
 		"Weights": weights, "Seed": c.Seed, "Threads": c.Threads, "Batch": c.Batch, "Iters": c.Iters,
 		"Warmup": c.Warmup, "Top": c.Top, "JSON": c.JSON,
 	}); err != nil {
@@ -113,33 +118,55 @@ func (c *benchCmd) Run(a *app) error {
 	if err != nil {
 		return fmt.Errorf("bench: main: %v", err)
 	}
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{filepath.Join(dir, pkg, pkg+"_gen.go"), netSrc}, {filepath.Join(dir, "main.go"), main}} {
-		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-			return err
-		}
+	if err := b.add(pkg+"/"+pkg+"_gen.go", netSrc); err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	bin := filepath.Join(dir, "bench"+exeSuffix())
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = dir
-	var goOut bytes.Buffer
-	build.Stdout, build.Stderr = &goOut, &goOut
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("bench: go build failed: %v\n%s", err, strings.TrimSpace(goOut.String()))
+	if err := b.add("main.go", main); err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
-	cmd := exec.CommandContext(ctx, bin)
+	bin := filepath.Join(b.tmp, "bench"+exeSuffix())
+	if msg, err := b.run(bin, nil); errors.Is(err, errInterrupted) {
+		return fmt.Errorf("bench: %v", err)
+	} else if err != nil {
+		return fmt.Errorf("bench: go build failed: %v\n%s", err, msg)
+	}
+	cmd := b.command(bin)
 	cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
 	if err := cmd.Run(); err != nil {
+		if b.ctx.Err() != nil {
+			err = errInterrupted
+		} else if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() > 0 {
+			return exitError(ee.ExitCode()) // the benchmark printed why
+		}
 		return fmt.Errorf("bench: %v", err)
 	}
 	return nil
+}
+
+// paramBytes is the memory of the weights that run (with heads, the side
+// heads' too), at perValue bytes a value.
+func paramBytes(net *ir.Network, heads bool, perValue int64) int64 {
+	var n int64
+	for _, p := range net.Params(heads) {
+		k := perValue
+		for _, d := range p.Shape {
+			k = runtime.MulBytes(k, int64(d))
+		}
+		n = runtime.AddBytes(n, k)
+	}
+	return n
+}
+
+// largestValue is the bytes of the largest value of the trunk other than
+// the input: a thread's arena holds it, at least.
+func largestValue(net *ir.Network) int64 {
+	var n int64
+	for i := range net.Ops {
+		if op := &net.Ops[i]; op.Head == "" {
+			n = max(n, 4*int64(net.Shape(op.Out).Len()))
+		}
+	}
+	return n
 }
 
 // exeSuffix is ".exe" on Windows.
@@ -173,6 +200,20 @@ func main() {
 	if threads < 1 {
 		threads = goruntime.GOMAXPROCS(0)
 	}
+	cfg := rt.BenchConfig{Input: network.InputShape, OutputLen: network.OutputLen,
+		Batch: {{.Batch}}, Iters: {{.Iters}}, Warmup: {{.Warmup}}, Threads: threads}
+	var weights int64
+	for _, p := range network.Params[:network.TrunkParams] {
+		n := int64(8) // read, then packed
+		for _, d := range p.Shape {
+			n = rt.MulBytes(n, int64(d))
+		}
+		weights = rt.AddBytes(weights, n)
+	}
+	if err := rt.BenchMemory(cfg, network.ThreadBytes, weights); err != nil {
+		fmt.Fprintf(os.Stderr, "incc bench: %v\n", err)
+		os.Exit(2)
+	}
 	opts := network.Options{Threads: threads, Profile: true}
 {{- if .Weights}}
 	net, err := network.Load({{printf "%q" .Weights}}, opts)
@@ -184,8 +225,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer net.Close()
-	r, err := rt.Bench(net, rt.BenchConfig{Input: network.InputShape, OutputLen: network.OutputLen,
-		Batch: {{.Batch}}, Iters: {{.Iters}}, Warmup: {{.Warmup}}, Threads: threads})
+	r, err := rt.Bench(net, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

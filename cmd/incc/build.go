@@ -2,16 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"go/token"
-	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +15,7 @@ import (
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/compiler/stats"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -29,12 +26,13 @@ const inccModule = "github.com/inccdev/incc"
 // buildCmd is incc build: compile a spec and its weights into one static
 // binary that classifies images (see package runtime/modelcli).
 //
-// It generates a main package and the network's package into a temporary
-// directory inside the current Go module (named _incc-build-HASH of the
-// inputs, so that ./... patterns skip it and builds are reproducible), builds it there with go build -trimpath and
-// CGO_ENABLED=0 for the caller's GOOS and GOARCH (or --goos, --goarch),
-// and removes it. The
-// module must be incc's own or require github.com/inccdev/incc.
+// It generates a main package and the network's package, which go build
+// sees in the current Go module at _incc-build (see goBuild: the files are
+// in a temporary directory, so the binary does not depend on where, and
+// nothing is written into the module), and builds them with go build
+// -trimpath and CGO_ENABLED=0 for the caller's GOOS and GOARCH (or --goos,
+// --goarch). The module must be incc's own or require
+// github.com/inccdev/incc.
 type buildCmd struct {
 	Spec    string `arg:"" help:"Spec file (.inc)."`
 	Weights string `required:"" help:"Weights (safetensors, named as the spec names them); checked against the spec and embedded in the binary." placeholder:"W.safetensors"`
@@ -43,7 +41,7 @@ type buildCmd struct {
 	Threads int    `help:"The binary's default number of threads (0: all CPUs)." default:"0"`
 	GOOS    string `name:"goos" help:"Target operating system (default: $GOOS, else the host's), e.g. windows, darwin." placeholder:"OS"`
 	GOARCH  string `name:"goarch" help:"Target architecture (default: $GOARCH, else the host's), e.g. arm64." placeholder:"ARCH"`
-	Keep    bool   `help:"Keep the build directory and print its path."`
+	Keep    bool   `help:"Keep the generated files and print where they are and how to rebuild from them."`
 }
 
 func (c *buildCmd) Run(a *app) error {
@@ -51,8 +49,8 @@ func (c *buildCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	if c.Threads < 0 {
-		return fmt.Errorf("build: --threads must not be negative, got %d", c.Threads)
+	if c.Threads < 0 || c.Threads > runtime.MaxThreads {
+		return a.usageErr("build", "--threads must be 0 (all CPUs) to %d, got %d", runtime.MaxThreads, c.Threads)
 	}
 	data, sum, err := checkWeights(net, c.Weights, c.Heads)
 	if err != nil {
@@ -101,74 +99,61 @@ func (c *buildCmd) Run(a *app) error {
 		return err
 	}
 
-	source, err := os.ReadFile(c.Spec)
+	source, err := regular.ReadFile(c.Spec)
 	if err != nil {
 		return err
 	}
-	dir, err := buildDir(modDir, fmt.Sprintf("%q %q %s %v %d", c.Spec, source, sum, c.Heads, c.Threads))
+	b, err := newGoBuild(modDir, modPath)
 	if err != nil {
 		return fmt.Errorf("build: %v", err)
 	}
 	if c.Keep {
-		fmt.Fprintf(a.stderr, "incc build: keeping %s\n", dir)
+		fmt.Fprintf(a.stderr, "incc build: keeping %s\n", b.keep())
+		defer b.stop()
 	} else {
-		defer os.RemoveAll(dir)
-	}
-	rel, err := filepath.Rel(modDir, dir)
-	if err != nil {
-		return err
+		defer b.Close()
 	}
 	pkg := packageName(c.Spec)
 	switch pkg {
-	case "main", "os", "embed", "modelcli", "preproc", "model", "weights": // names main.go uses
+	case "os", "embed", "modelcli", "preproc", "model", "weights": // names main.go uses
 		pkg = "network"
 	}
-	if token.IsKeyword(pkg) {
-		pkg = "network"
-	}
-	spec := filepath.ToSlash(c.Spec)
+	spec := specName(c.Spec) // generated files name it from the module root
+	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
-		return err
+		return a.generateError(pkg+"_gen.go", err)
 	}
 	var table bytes.Buffer
 	if err := stats.Write(&table, stats.Compute(net, c.Heads), "table"); err != nil {
 		return err
 	}
 	mainSrc, err := codegen.GenerateMain(net, codegen.MainOptions{
-		NetImport: modPath + "/" + filepath.ToSlash(rel) + "/" + pkg, NetPackage: pkg,
+		NetImport: b.importPath(pkg), NetPackage: pkg,
 		Spec: spec, Source: string(source), Stats: table.String(),
 		Weights: "weights.safetensors", WeightsSHA256: sum,
 		Heads: c.Heads, Threads: c.Threads,
 	})
 	if err != nil {
-		return err
+		return a.generateError("main.go", err)
 	}
 	for _, f := range []struct {
 		path string
 		data []byte
 	}{
-		{filepath.Join(dir, pkg, pkg+"_gen.go"), netSrc},
-		{filepath.Join(dir, "main.go"), mainSrc},
-		{filepath.Join(dir, "weights.safetensors"), data},
+		{pkg + "/" + pkg + "_gen.go", netSrc},
+		{"main.go", mainSrc},
+		{"weights.safetensors", data},
 	} {
-		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-			return err
+		if err := b.add(f.path, f.data); err != nil {
+			return fmt.Errorf("build: %v", err)
 		}
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), target...), "CGO_ENABLED=0")
-	var goOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &goOut, &goOut
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(goOut.String())
+	msg, err := b.run(out, append(target, "CGO_ENABLED=0"), "-trimpath", "-buildvcs=false", "-ldflags=-s -w")
+	if errors.Is(err, errInterrupted) {
+		return fmt.Errorf("build: %v", err)
+	}
+	if err != nil {
 		switch {
 		case strings.Contains(msg, "missing go.sum entry"):
 			msg += "\n(the module lacks what a model binary links: run go get " + inccModule + "/runtime/modelcli)"
@@ -191,51 +176,55 @@ func (c *buildCmd) Run(a *app) error {
 	return nil
 }
 
-// buildDir makes the build directory in modDir. Its name (and so the
-// import paths compiled into the binary) derives from what the binary is
-// built from, so that the same inputs give the same bytes; if that
-// directory exists (a concurrent build of the same inputs), a unique name
-// is used instead.
-func buildDir(modDir, inputs string) (string, error) {
-	h := sha256.Sum256([]byte(inputs))
-	dir := filepath.Join(modDir, "_incc-build-"+hex.EncodeToString(h[:8]))
-	if err := os.Mkdir(dir, 0o755); err == nil {
-		return dir, nil
-	} else if !errors.Is(err, fs.ErrExist) {
-		return "", err
-	}
-	return os.MkdirTemp(modDir, "_incc-build-")
-}
-
 // checkWeights reads the weights file and checks it against the spec as the
-// generated New will (names, shapes; with heads, the side heads' too). It
-// returns the file's bytes and their sha256.
+// generated Load will (names, shapes, values; with heads, the side heads'
+// too), reading only the tensors the network uses. It returns the file's
+// bytes and their sha256.
 func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("build: %v", err)
-	}
-	w, _, err := runtime.DecodeSafetensors(path, data)
-	if err != nil {
-		return nil, "", fmt.Errorf("build: %v", err)
-	}
-	var specs []runtime.Spec
-	for _, p := range net.Params(true) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape})
-	}
-	required := len(net.Params(false))
-	if heads {
-		required = len(specs)
-	}
-	if err := runtime.CheckRequired(w, specs, required); err != nil {
-		var lines []string
-		for _, e := range unjoin(err) {
-			lines = append(lines, "\t"+e.Error())
+	specs, required := weightSpecs(net, heads)
+	if _, err := runtime.LoadWeights(path, specs, required); err != nil {
+		if !errors.Is(err, runtime.ErrWeights) {
+			return nil, "", fmt.Errorf("build: %v", err)
 		}
-		return nil, "", fmt.Errorf("build: %s does not fit %s:\n%s", path, net.File, strings.Join(lines, "\n"))
+		l := &listError{head: fmt.Sprintf("build: %s does not fit %s:", path, net.File)}
+		for _, e := range unjoin(err) { // runtime caps the list
+			l.items = append(l.items, e.Error())
+		}
+		return nil, "", l
+	}
+	data, err := regular.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("build: %v", err)
 	}
 	s := sha256.Sum256(data)
 	return data, hex.EncodeToString(s[:]), nil
+}
+
+// weightSpecs is the weight manifest of net, as generated code lists it
+// (Params): the trunk's tensors first, then the side heads'; required is
+// how many of them a run reads (with heads, all).
+func weightSpecs(net *ir.Network, heads bool) (specs []runtime.Spec, required int) {
+	for _, p := range net.Params(true) {
+		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
+	}
+	required = len(net.Params(false))
+	if heads {
+		required = len(specs)
+	}
+	return specs, required
+}
+
+// listError is a heading and a list of problems, printed one per line.
+type listError struct {
+	head  string
+	items []string
+}
+
+func (e *listError) Error() string { return e.head + "\n\t" + strings.Join(e.items, "\n\t") }
+
+// Lines returns the heading and the items, one per line, for printErr.
+func (e *listError) Lines() []string {
+	return append([]string{e.head}, e.items...)
 }
 
 // unjoin returns the errors of an errors.Join, or err alone.

@@ -3,19 +3,20 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/inccdev/incc/compiler/export"
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 type exportCmd struct {
-	File   string `arg:"" help:"Spec file (.inc). Its name appears in the output as given."`
+	File   string `arg:"" help:"Spec file (.inc). The output names it by its path from the module root."`
 	Lang   string `help:"Target: pytorch (a Python module defining a torch.nn.Module)." enum:"pytorch" default:"pytorch"`
 	Output string `help:"Write to this file (only if its contents change). Default: standard output." short:"o" type:"path"`
 }
 
 func (c *exportCmd) Run(a *app) error {
-	net, err := a.load(c.File)
+	net, _, err := a.loadForOutput(c.File)
 	if err != nil {
 		return err
 	}
@@ -33,8 +34,8 @@ func (c *exportCmd) Run(a *app) error {
 		_, err := a.stdout.Write(buf.Bytes())
 		return err
 	}
-	if old, err := os.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
+	if old, err := regular.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
 		return nil
 	}
-	return os.WriteFile(c.Output, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(c.Output, buf.Bytes(), 0o644)
 }

@@ -8,6 +8,9 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
+	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/internal/textdiff"
 )
 
@@ -15,7 +18,7 @@ type fmtCmd struct {
 	List  bool     `short:"l" help:"List files whose formatting differs; change nothing."`
 	Write bool     `short:"w" help:"Rewrite files in place."`
 	Diff  bool     `short:"d" help:"Print a diff of the changes; change nothing."`
-	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc); none means standard input."`
+	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc), or directories: their .inc files, recursively; none means standard input."`
 }
 
 func (c *fmtCmd) Run(a *app) error {
@@ -29,17 +32,24 @@ func (c *fmtCmd) Run(a *app) error {
 		}
 		return c.one(a, "<stdin>", src)
 	}
+	files, err := specFiles(c.Files)
+	if err != nil {
+		return err
+	}
 	var failed error
-	for _, path := range c.Files {
-		src, err := os.ReadFile(path)
+	for _, path := range files {
+		src, err := regular.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(a.stderr, "incc: %v\n", err)
+			printErr(a.stderr, err)
 			failed = errSpec
 			continue
 		}
 		if err := c.one(a, path, src); err != nil {
+			if a.outputFailed(err) {
+				return err // the output is gone: stop
+			}
 			if !errors.Is(err, errSpec) {
-				fmt.Fprintf(a.stderr, "incc: %v\n", err)
+				printErr(a.stderr, err)
 			}
 			failed = errSpec
 		}
@@ -58,17 +68,15 @@ func (c *fmtCmd) one(a *app, path string, src []byte) error {
 	out := dsl.Format(f)
 	changed := !bytes.Equal(out, src)
 	if c.List && changed {
-		fmt.Fprintln(a.stdout, path)
+		fmt.Fprintln(a.stdout, safetext.Quote(path))
 	}
 	if c.Diff && changed {
 		io.WriteString(a.stdout, textdiff.Unified(path+".orig", path, src, out))
 	}
 	if c.Write && changed {
-		info, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, out, info.Mode().Perm())
+		// Never truncate the spec in place: a failed write (a full disk,
+		// a file-size limit) would leave it cut off.
+		return atomicfile.WriteFile(path, out, 0o644)
 	}
 	if !c.List && !c.Diff && !c.Write {
 		_, err := a.stdout.Write(out)

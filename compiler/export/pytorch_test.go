@@ -122,3 +122,76 @@ func TestBadNames(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileText: names and file names end up in comments, docstrings and
+// string literals of the module; none can close them and start code. The
+// checker rejects non-printable labels, so this builds the hostile names
+// into the IR directly: the exporter must hold on its own.
+func TestHostileText(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 to parse the output")
+	}
+	net := load(t, "testdata/every_op.inc")
+	const payload = "\"\"\"\nimport os; os.system('true') #\r\n'''"
+	net.File = "evil" + payload + ".inc"
+	for i := range net.Ops {
+		op := &net.Ops[i]
+		if len(op.Params) > 0 && op.Head == "" {
+			old := op.Name
+			op.Name = `x"""y` + payload
+			for j := range op.Params {
+				op.Params[j].Name = op.Name + strings.TrimPrefix(op.Params[j].Name, old)
+			}
+			break
+		}
+	}
+	for i := range net.Modules {
+		net.Modules[i].Name += payload
+		net.Modules[i].Src.File = net.File
+	}
+	for i := range net.Heads {
+		net.Heads[i].AtName += payload
+	}
+	out := pytorch(t, net)
+	// The module must parse, and its top level must be exactly what the
+	// exporter writes: a docstring, three imports, the class, _put.
+	script := `
+import ast, sys
+tree = ast.parse(sys.stdin.read())
+kinds = [type(n).__name__ for n in tree.body]
+want = ["Expr", "Import", "ImportFrom", "ImportFrom", "ClassDef", "FunctionDef"]
+assert kinds == want, kinds
+for node in ast.walk(tree):
+    if isinstance(node, ast.Import) or isinstance(node, ast.ImportFrom):
+        assert node.names[0].name in ("torch", "nn", "functional"), ast.dump(node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        assert node.func.attr != "system", ast.dump(node)
+`
+	cmd := exec.Command(python, "-c", script)
+	cmd.Stdin = bytes.NewReader(out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("exported module does not hold the hostile text: %v\n%s", err, msg)
+	}
+	for _, c := range string(out) {
+		if c < ' ' && c != '\n' || c == 0x7f {
+			t.Fatalf("output holds control character %U", c)
+		}
+	}
+}
+
+// TestPyOps: the exporter writes every kind of op, and every kind with
+// weights as a torch module.
+func TestPyOps(t *testing.T) {
+	for _, k := range ir.Kinds() {
+		po := export.PyOpFor(k)
+		switch {
+		case po == nil:
+			t.Errorf("export: no row for kind %v (%s) in pyOps", k, k.Info().Name)
+		case !po.HasExpr:
+			t.Errorf("export: kind %v has no expression", k)
+		case po.HasWeights && !po.HasModule:
+			t.Errorf("export: kind %v has weights but no torch module", k)
+		}
+	}
+}

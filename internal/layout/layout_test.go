@@ -20,22 +20,34 @@ var rules = []struct {
 	allow    []string
 	external []string
 }{
-	{"dsl", nil, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/ir", nil, nil},
-	{"compiler", []string{"dsl", "compiler/ir"}, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/stats", []string{"compiler/ir"}, nil},
-	{"compiler/graph", []string{"compiler/ir"}, []string{"gonum.org/v1/gonum/"}},
-	{"compiler/export", []string{"compiler/ir"}, nil},
-	{"compiler/codegen", []string{"compiler/ir"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/"}, nil},
-	{"compiler/onnx", []string{"dsl", "compiler", "compiler/ir", "compiler/onnx/onnxpb"},
+	{"internal/safetext", nil, nil},
+	{"internal/geom", nil, nil},
+	{"internal/regular", nil, nil},
+	{"internal/atomicfile", nil, nil},
+	{"internal/output", nil, nil},
+	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
+	{"compiler/ir", []string{"internal/geom"}, nil},
+	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
+	{"compiler/stats", []string{"compiler/ir", "internal/geom"}, nil},
+	// Graph drawing: gonum for the DAG; Graphviz compiled to WebAssembly
+	// (go-graphviz on wazero, with what its renderers import) for SVG and
+	// PNG without an installed Graphviz; gg, freetype and the Go fonts
+	// for painting PNG.
+	{"compiler/graph", []string{"compiler/ir", "internal/geom"}, []string{"gonum.org/v1/gonum/",
+		"github.com/goccy/go-graphviz/", "github.com/tetratelabs/wazero/", "github.com/fogleman/gg/",
+		"github.com/golang/freetype/", "golang.org/x/image/", "github.com/disintegration/imaging/",
+		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
+	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
+	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"compiler/onnx", []string{"dsl", "compiler", "compiler/ir", "compiler/onnx/onnxpb", "internal/safetext", "internal/geom"},
 		[]string{"github.com/alecthomas/participle/", "google.golang.org/protobuf/"}},
 	{"compiler/onnx/onnxpb", nil, []string{"google.golang.org/protobuf/"}},
-	{"runtime", []string{"runtime/gemm"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
-	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/"}, nil},
+	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 }
 
 func TestImports(t *testing.T) {

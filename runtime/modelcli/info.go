@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -19,7 +20,7 @@ func (c *cli) info(args []string) error {
 		return c.usageErr(fs, "takes no arguments, got %q", pos[0])
 	}
 	m, w := c.m, c.stdout
-	fmt.Fprintf(w, "network     %s (%s)\n", m.Name, m.Spec)
+	fmt.Fprintf(w, "network     %s (%s)\n", m.Name, safetext.Quote(m.Spec))
 	fmt.Fprintf(w, "input       %s\n", shapeString(m.Input))
 	out := "scores; probabilities are their softmax"
 	if m.Softmax {
@@ -59,10 +60,10 @@ func (c *cli) info(args []string) error {
 	fmt.Fprintf(w, "threads     %s by default (%d here)\n", threads, c.threads(0))
 	fmt.Fprintf(w, "built with  %s for %s/%s\n", goruntime.Version(), goruntime.GOOS, goruntime.GOARCH)
 	if m.Stats != "" {
-		fmt.Fprintf(w, "\n%s", ensureNewline(m.Stats))
+		fmt.Fprintf(w, "\n%s", safetext.Escape(ensureNewline(m.Stats), "\n\t"))
 	}
 	if m.Source != "" {
-		fmt.Fprintf(w, "\nspec %s:\n\n%s", m.Spec, ensureNewline(m.Source))
+		fmt.Fprintf(w, "\nspec %s:\n\n%s", safetext.Quote(m.Spec), safetext.Escape(ensureNewline(m.Source), "\n\t"))
 	}
 	if sum != m.WeightsSHA256 {
 		return fmt.Errorf("embedded weights: sha256 %s, built with %s", sum, m.WeightsSHA256)
