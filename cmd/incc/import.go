@@ -129,6 +129,9 @@ func writeAll(files []pending) (err error) {
 		}
 		f.tmp = tmp.Name()
 		werr := f.write(tmp)
+		if werr == nil {
+			werr = tmp.Sync()
+		}
 		if cerr := tmp.Close(); werr == nil {
 			werr = cerr
 		}
