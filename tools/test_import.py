@@ -278,6 +278,8 @@ def main(argv):
             passed += 1
             print(f"ok   {name}: {msg}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    if not keep:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 
 
