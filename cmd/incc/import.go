@@ -16,8 +16,8 @@ type importCmd struct {
 	Model   string `arg:"" help:"ONNX model (.onnx). External tensor data is read from its directory, never from outside it."`
 	Output  string `short:"o" required:"" placeholder:"OUT.inc" help:"Write the spec here."`
 	Weights string `placeholder:"OUT.safetensors" help:"Write the weights here, named as the spec names them."`
-	Name    string `help:"Network name (default: the model's file name)."`
-	Labels  string `enum:",imagenet,mnist" default:"" help:"Declare the output's label set (imagenet or mnist)."`
+	Name    string `placeholder:"NAME" help:"Network name (default: the model's file name)."`
+	Labels  string `enum:",imagenet,mnist" default:"" placeholder:"SET" help:"Declare the output's label set (imagenet or mnist)."`
 }
 
 func (c *importCmd) Run(a *app) error {
