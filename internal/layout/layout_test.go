@@ -42,6 +42,9 @@ var rules = []struct {
 	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom", "internal/numfmt"}, []string{"github.com/dave/jennifer/"}},
 	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
+	{"compiler/onnx", []string{"dsl", "compiler", "compiler/ir", "compiler/onnx/onnxpb", "internal/safetext", "internal/geom"},
+		[]string{"github.com/alecthomas/participle/", "google.golang.org/protobuf/"}},
+	{"compiler/onnx/onnxpb", nil, []string{"google.golang.org/protobuf/"}},
 	{"runtime/ref", []string{"internal/geom"}, nil},
 	{"runtime/tensor", []string{"internal/regular", "internal/atomicfile"}, nil},
 	{"runtime", []string{"runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
@@ -50,12 +53,22 @@ var rules = []struct {
 	{"runtime/host", []string{"internal/numfmt"}, nil},
 	{"runtime/bench", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/host", "internal/geom", "internal/regular", "internal/atomicfile", "internal/numfmt"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output", "internal/numfmt"}, []string{"golang.org/x/image/", "golang.org/x/sys/cpu/"}},
+	// The server links gRPC (and protobuf, x/net, x/sys, x/text and the
+	// status protos it needs); never the compiler.
+	{"runtime/serve/inference", nil, grpcModules},
+	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/labels", "runtime/serve/inference", "internal/geom", "internal/regular", "internal/atomicfile"},
+		append(grpcModules, "golang.org/x/image/")},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output", "internal/numfmt"},
+		append(grpcModules, "golang.org/x/image/")},
 	// Generated packages link the runtime's interface (package runtime)
 	// and what it links, nothing else: not the model binary's command line,
 	// the benchmark or the labels, and never the compiler.
 	{"generated/...", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
 }
+
+// grpcModules are what google.golang.org/grpc links.
+var grpcModules = []string{"google.golang.org/grpc/", "google.golang.org/protobuf/", "google.golang.org/genproto/googleapis/rpc/",
+	"golang.org/x/net/", "golang.org/x/sys/", "golang.org/x/text/"}
 
 func TestImports(t *testing.T) {
 	for _, r := range rules {
