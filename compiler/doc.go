@@ -48,7 +48,8 @@
 //   - Joins are rows of the checker's table too, marked with their IR
 //     kind instead of a builder: their inputs are their branches.
 //   - internal/geom also states which outputs a window tap reaches, which
-//     the runtime's convolution and the code generator's pooling share.
+//     the reference convolution (runtime/ref) and the code generator's
+//     pooling share.
 //
 // # Limits
 //

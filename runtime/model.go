@@ -7,26 +7,10 @@ import (
 	"slices"
 
 	"github.com/inccdev/incc/runtime/gemm"
+	"github.com/inccdev/incc/runtime/ref"
 )
 
-// This file holds what generated networks use to load their weights and
-// to compute the border cells of pooling windows.
-
-// CheckRequired validates w against a network's weight manifest: the
-// tensors want[:required] must be present with their shapes; those of
-// want[required:] (parts that do not run, such as side heads) and PyTorch's
-// num_batches_tracked counters are optional and ignored; any other tensor
-// is an error. See [Check].
-func CheckRequired(w Weights, want []Spec, required int) error {
-	if required < 0 || required > len(want) {
-		return fmt.Errorf("runtime: weights: %d required of %d tensors", required, len(want))
-	}
-	optional := make(map[string]bool, len(want)-required)
-	for _, s := range want[required:] {
-		optional[s.Name] = true
-	}
-	return Check(w, want[:required], func(name string) bool { return optional[name] || IsBatchesTracked(name) })
-}
+// This file holds what generated networks use to load their weights.
 
 // ConvSource names the tensors of a convolution, with the batch
 // normalisation that follows it if it is folded in, as generated code
@@ -48,27 +32,27 @@ type ConvWeights struct {
 }
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
-// returns them folded ([FoldBatchNorm]) and packed. It never keeps w's
+// returns them folded ([ref.FoldBatchNorm]) and packed. It never keeps w's
 // slices.
 func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
-	wt, err := tensor(w, s.Weight, s.Out*s.K)
+	wt, err := values(w, s.Weight, s.Out*s.K)
 	if err != nil {
 		return ConvWeights{}, err
 	}
 	var bias []float32
 	if s.Bias != "" {
-		if bias, err = tensor(w, s.Bias, s.Out); err != nil {
+		if bias, err = values(w, s.Bias, s.Out); err != nil {
 			return ConvWeights{}, err
 		}
 	}
 	if s.Gamma != "" {
 		var bn [4][]float32
 		for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
-			if bn[i], err = tensor(w, name, s.Out); err != nil {
+			if bn[i], err = values(w, name, s.Out); err != nil {
 				return ConvWeights{}, err
 			}
 		}
-		wt, bias = FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
+		wt, bias = ref.FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
 		if !finite(wt) || !finite(bias) {
 			return ConvWeights{}, fmt.Errorf("runtime: weights: %s: folding the batch norm %s into it gives values that are not finite (gamma / sqrt(variance + eps) overflows float32)", s.Weight, s.Variance)
 		}
@@ -96,13 +80,13 @@ type FCWeights struct {
 // Load reads the tensors of s from w and packs the matrix. It never keeps
 // w's slices.
 func (s *FCSource) Load(w Weights) (FCWeights, error) {
-	wt, err := tensor(w, s.Weight, s.Out*s.In)
+	wt, err := values(w, s.Weight, s.Out*s.In)
 	if err != nil {
 		return FCWeights{}, err
 	}
 	f := FCWeights{P: gemm.Pack(wt, s.Out, s.In)}
 	if s.Bias != "" {
-		b, err := tensor(w, s.Bias, s.Out)
+		b, err := values(w, s.Bias, s.Out)
 		if err != nil {
 			return FCWeights{}, err
 		}
@@ -121,7 +105,7 @@ type BNSource struct {
 }
 
 // BNWeights is a batch normalisation as generated code runs it: per
-// channel, y = float32(float64(x)·Scale + Shift) ([BatchNormScale]).
+// channel, y = float32(float64(x)·Scale + Shift) ([ref.BatchNormScale]).
 type BNWeights struct{ Scale, Shift []float32 }
 
 // Load reads the tensors of s from w and computes scale and shift.
@@ -129,11 +113,11 @@ func (s *BNSource) Load(w Weights) (BNWeights, error) {
 	var bn [4][]float32
 	for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
 		var err error
-		if bn[i], err = tensor(w, name, s.C); err != nil {
+		if bn[i], err = values(w, name, s.C); err != nil {
 			return BNWeights{}, err
 		}
 	}
-	scale, shift := BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
+	scale, shift := ref.BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
 	if !finite(scale) || !finite(shift) {
 		return BNWeights{}, fmt.Errorf("runtime: weights: %s: the batch norm's scale or shift is not finite (gamma / sqrt(variance + eps) overflows float32)", s.Variance)
 	}
@@ -153,8 +137,8 @@ func finite(v []float32) bool {
 // errMissing is returned when a tensor a source names is absent.
 var errMissing = errors.New("missing")
 
-// tensor returns the data of w[name], which must hold n values.
-func tensor(w Weights, name string, n int) ([]float32, error) {
+// values returns the data of w[name], which must hold n values.
+func values(w Weights, name string, n int) ([]float32, error) {
 	t, ok := w[name]
 	switch {
 	case !ok:
@@ -163,38 +147,4 @@ func tensor(w Weights, name string, n int) ([]float32, error) {
 		return nil, fmt.Errorf("runtime: weights: %s: got %d values, want %d", name, len(t.Data), n)
 	}
 	return t.Data, nil
-}
-
-// MaxNaN returns v if v > m or v is NaN, else m: one step of max pooling
-// as [MaxPool2D] takes it (a NaN in the window wins).
-func MaxNaN(m, v float32) float32 {
-	if v > m || v != v {
-		return v
-	}
-	return m
-}
-
-// MaxCell is the maximum of the cells [y0, y1) × [x0, x1) of a plane of
-// width w, as [MaxPool2D] computes it (-Inf if the range is empty).
-func MaxCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
-	m := float32(math.Inf(-1))
-	for y := y0; y < y1; y++ {
-		for _, v := range plane[y*w+x0 : y*w+x1] {
-			m = MaxNaN(m, v)
-		}
-	}
-	return m
-}
-
-// SumCell is the float32 sum of the cells [y0, y1) × [x0, x1) of a plane
-// of width w, in row-major order from zero, as [AvgPool2D] and
-// [AdaptiveAvgPool2D] compute it.
-func SumCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
-	var s float32
-	for y := y0; y < y1; y++ {
-		for _, v := range plane[y*w+x0 : y*w+x1] {
-			s += v
-		}
-	}
-	return s
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/onnx"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // importCmd is incc import: an ONNX model becomes a spec and its weights.
@@ -51,13 +51,13 @@ func (c *importCmd) Run(a *app) error {
 		return err
 	}}}
 	if c.Weights != "" {
-		w := runtime.Weights{}
+		w := tensor.Weights{}
 		for _, t := range res.Weights {
-			w[t.Name] = runtime.Tensor{Shape: t.Shape, Data: t.Data}
+			w[t.Name] = tensor.Tensor{Shape: t.Shape, Data: t.Data}
 		}
 		meta := map[string]string{"source": filepath.Base(c.Model), "spec": filepath.Base(c.Output)}
 		files = append(files, pending{path: c.Weights, write: func(f *os.File) error {
-			return runtime.WriteSafetensors(f, w, meta)
+			return tensor.WriteSafetensors(f, w, meta)
 		}})
 	}
 	if err := writeAll(files); err != nil {

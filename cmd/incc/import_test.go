@@ -9,7 +9,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/internal/testspec"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 func onnxModel(name string) string {
@@ -36,11 +36,11 @@ func TestImport(t *testing.T) {
 	if code := run([]string{"run", spec, "--weights", weights, "--input", x, "--output", yout, "--top", "0"}, &out, &errw); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, errw.String())
 	}
-	got, err := runtime.LoadNpy(yout)
+	got, err := tensor.LoadNpy(yout)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := runtime.LoadNpy(strings.TrimSuffix(x, ".in.npy") + ".out.npy")
+	want, err := tensor.LoadNpy(strings.TrimSuffix(x, ".in.npy") + ".out.npy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestImport(t *testing.T) {
 	}
 	// The weights are what the spec names, checked by the interpreter.
 	net := testspec.Check(t, spec, mustRead(t, spec))
-	w, _, err := runtime.LoadSafetensors(weights)
+	w, _, err := tensor.LoadSafetensors(weights)
 	if err != nil {
 		t.Fatal(err)
 	}

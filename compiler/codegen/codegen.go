@@ -45,6 +45,12 @@
 // The runtime's [github.com/inccdev/incc/runtime.Engine] runs batches: whole images in parallel,
 // one per worker, and the remainder one image at a time with its layers,
 // cut into chunks of work items, as a task graph on all workers.
+//
+// Generated code names only package runtime, the runtime's interface for
+// it, and begins with the check that the runtime it is compiled with
+// supports the version of that interface it was written for
+// ([RuntimeVersion]; see runtime.Version): a stale runtime fails the build
+// on that one line.
 package codegen
 
 import (
@@ -58,12 +64,18 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
 // rtPath is the import path of the runtime package generated code uses,
 // imported as "rt" (its name shadows the standard library's runtime).
 const rtPath = "github.com/inccdev/incc/runtime"
+
+// RuntimeVersion is the version of the runtime's interface that generated
+// code is written for (runtime.Version): every generated file checks at
+// compile time that the runtime it is built with supports it.
+const RuntimeVersion = 1
 
 // Options configure [Generate].
 type Options struct {
@@ -97,6 +109,7 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	g := &gen{p: p, net: net, opts: opts, f: jen.NewFile(opts.Package)}
 	g.f.HeaderComment(header(opts.Spec))
 	g.f.ImportAlias(rtPath, "rt")
+	g.genVersionCheck()
 	g.genShapes()
 	g.genParams()
 	g.genLayout()
@@ -161,6 +174,16 @@ type gen struct {
 	net  *ir.Network
 	opts Options
 	f    *jen.File
+}
+
+// genVersionCheck emits the constants that compile only against a runtime
+// supporting RuntimeVersion (see runtime.Version).
+func (g *gen) genVersionCheck() {
+	g.f.Comment(lineComment(wrap(fmt.Sprintf("This file is written for version %d of the runtime's interface: it compiles only against a runtime that supports it (see runtime.Version).", RuntimeVersion), 76)))
+	g.f.Const().Defs(
+		jen.Id("_").Op("=").Add(rt("RuntimeTooOld")).Call(rt("Version").Op("-").Lit(RuntimeVersion)),
+		jen.Id("_").Op("=").Add(rt("GeneratedCodeTooOld")).Call(jen.Lit(RuntimeVersion).Op("-").Add(rt("MinVersion"))),
+	)
 }
 
 // rt refers to an identifier of the runtime package.
@@ -323,7 +346,7 @@ func (g *gen) genLayout() {
 	mb := func(n int) string { return fmt.Sprintf("%.1f MB", float64(4*n)/1e6) }
 	scratch := " Each worker also has a scratch for the GEMM (its packed panels of im2col matrices) and max pooling (rows of window maxima)."
 	g.docf("layout is the memory plan of one image. The arena holds %s values (%s); storing each of the %d values of the network separately would take %s (%s): values whose lifetimes do not overlap share memory, and concat inputs are written in place.%s",
-		group(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, group(p.valuesLen), mb(p.valuesLen), scratch)
+		numfmt.Thousands(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, numfmt.Thousands(p.valuesLen), mb(p.valuesLen), scratch)
 	var heads []jen.Code
 	for _, h := range net.Heads {
 		heads = append(heads, g.slot(h.Output, true))
@@ -365,15 +388,6 @@ func (g *gen) genLayout() {
 	})
 	g.docf("ThreadBytes is the memory a Net takes for each of its threads (Options.Threads), in bytes: an arena and a scratch, allocated by New. The weights come on top, once.")
 	g.f.Var().Id("ThreadBytes").Op("=").Lit(4).Op("*").Int64().Call(jen.Id("layout").Dot("ArenaLen").Op("+").Id("layout").Dot("ScratchLen"))
-}
-
-// group renders n with thousands separators.
-func group(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // genAPI emits Options, Net and its constructors and methods.

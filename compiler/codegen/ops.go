@@ -318,7 +318,7 @@ func (g *gen) genAdaptive(s *step) []jen.Code {
 func f32(v float64) *jen.Statement { return jen.Lit(float32(v)) }
 
 // genLRN emits local response normalisation with the arithmetic of
-// runtime.LRN: the window's squares summed in channel order in float32,
+// ref.LRN: the window's squares summed in channel order in float32,
 // d = s/size·alpha + k, y = x / d^beta (the power in float64, as
 // sqrt(d)·sqrt(sqrt(d)) for beta 0.75, by sqrt for 0.5).
 func (g *gen) genLRN(s *step) []jen.Code {
@@ -376,7 +376,7 @@ func relu(v string) []jen.Code {
 	return []jen.Code{jen.If(id(v).Op("<").Lit(0)).Block(id(v).Op("=").Lit(0))}
 }
 
-// genBatchNorm emits batch normalisation with runtime.BatchNorm's
+// genBatchNorm emits batch normalisation with ref.BatchNorm's
 // arithmetic, per channel.
 func (g *gen) genBatchNorm(s *step) []jen.Code {
 	sh := g.net.Shape(s.op.Out)

@@ -2,13 +2,15 @@ package interp_test
 
 import (
 	"fmt"
-	"math"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestParity runs both full-size GoogLeNets with seeded weights on a seeded
@@ -32,7 +34,7 @@ func TestParity(t *testing.T) {
 				if testing.Short() && seed > 1 {
 					t.Skip("short: seed 1 only")
 				}
-				want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
+				want, _, err := tensor.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -53,43 +55,17 @@ func TestParity(t *testing.T) {
 					case op != "":
 						got = res.Values[op]
 					}
-					compare(t, name, got.Data, want[name].Data)
+					numtest.Compare(t, name, got.Data, want[name].Data, 1e-4)
 				}
 				for i := 0; i < 2; i++ {
-					g, w := top5(res.Output.Data[i*1000:(i+1)*1000]), top5(want["logits"].Data[i*1000:(i+1)*1000])
-					if g != w {
+					g, w := labels.TopK(res.Output.Data[i*1000:(i+1)*1000], 5), labels.TopK(want["logits"].Data[i*1000:(i+1)*1000], 5)
+					if !slices.Equal(g, w) {
 						t.Errorf("image %d: top-5 %v, want %v", i, g, w)
 					}
 				}
 			})
 		}
 	}
-}
-
-func compare(t *testing.T, name string, got, want []float32) {
-	t.Helper()
-	if len(got) != len(want) || len(want) == 0 {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	rel := maxDiff / maxRef
-	t.Logf("%-8s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
-	if !(rel <= 1e-4) {
-		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= 1e-4)", name, maxDiff, rel, maxRef)
-	}
-}
-
-func top5(v []float32) [5]int {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
-	return [5]int(idx[:5])
 }
 
 // BenchmarkGoogLeNet times one interpreted inference of torchvision's

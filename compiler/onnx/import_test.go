@@ -11,7 +11,7 @@ import (
 	"github.com/inccdev/incc/compiler/onnx/onnxpb"
 	"github.com/inccdev/incc/dsl"
 	"github.com/inccdev/incc/internal/golden"
-	"github.com/inccdev/incc/runtime"
+	rtensor "github.com/inccdev/incc/runtime/tensor"
 )
 
 // The models in testdata/models are made by tools/make_onnx_testdata.py
@@ -64,17 +64,17 @@ func TestModels(t *testing.T) {
 			if res.Network == nil {
 				t.Fatalf("the spec does not check: %v", res.Unchecked)
 			}
-			x, err := runtime.LoadNpy(filepath.Join("testdata", "models", name+".in.npy"))
+			x, err := rtensor.LoadNpy(filepath.Join("testdata", "models", name+".in.npy"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := runtime.LoadNpy(out)
+			want, err := rtensor.LoadNpy(out)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := runtime.Weights{}
+			w := rtensor.Weights{}
 			for _, wt := range res.Weights {
-				w[wt.Name] = runtime.Tensor{Shape: wt.Shape, Data: wt.Data}
+				w[wt.Name] = rtensor.Tensor{Shape: wt.Shape, Data: wt.Data}
 			}
 			ip, err := interp.New(res.Network, w, interp.Options{})
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/numfmt"
 )
 
 // Row is one layer or module.
@@ -175,7 +176,7 @@ func cells(row Row) []string {
 	if row.Head != "" && row.Kind != "head" {
 		name = row.Head + "." + name
 	}
-	return []string{name, row.Kind, row.Window, shapeString(row.Output), row.ArgString(), Thousands(row.Params), group(row.MACs.String())}
+	return []string{name, row.Kind, row.Window, shapeString(row.Output), row.ArgString(), numfmt.Thousands(row.Params), numfmt.Group(row.MACs.String())}
 }
 
 func shapeString(s [3]int) string { return fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]) }
@@ -185,7 +186,7 @@ func writeTable(w io.Writer, r *Report) error {
 	for _, row := range r.Rows {
 		rows = append(rows, cells(row))
 	}
-	rows = append(rows, []string{"total", "", "", "", "", Thousands(r.Totals.Params), group(r.Totals.MACs.String())})
+	rows = append(rows, []string{"total", "", "", "", "", numfmt.Thousands(r.Totals.Params), numfmt.Group(r.Totals.MACs.String())})
 	width := make([]int, len(header))
 	for _, c := range rows {
 		for i, s := range c {
@@ -222,7 +223,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(c, " | "))
 	}
-	_, err := fmt.Fprintf(w, "| **total** | | | | | **%s** | **%s** |\n", Thousands(r.Totals.Params), group(r.Totals.MACs.String()))
+	_, err := fmt.Fprintf(w, "| **total** | | | | | **%s** | **%s** |\n", numfmt.Thousands(r.Totals.Params), numfmt.Group(r.Totals.MACs.String()))
 	return err
 }
 
@@ -236,24 +237,4 @@ func writeCSV(w io.Writer, r *Report) error {
 	cw.Write([]string{"total", "", "", "", "", "", "", strconv.FormatInt(r.Totals.Params, 10), r.Totals.MACs.String(), ""})
 	cw.Flush()
 	return cw.Error()
-}
-
-// Thousands formats n with comma separators: 1582671872 → "1,582,671,872".
-func Thousands(n int64) string { return group(strconv.FormatInt(n, 10)) }
-
-// group puts comma separators into a decimal integer.
-func group(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -9,6 +9,13 @@ import (
 	"runtime"
 )
 
+// This file is written for version 1 of the runtime's interface: it compiles
+// only against a runtime that supports it (see runtime.Version).
+const (
+	_ = rt.RuntimeTooOld(rt.Version - 1)
+	_ = rt.GeneratedCodeTooOld(1 - rt.MinVersion)
+)
+
 // InputShape is the shape of one input image: channels, height, width. A batch
 // is N×C×H×W, row-major.
 var InputShape = [3]int{3, 224, 224}

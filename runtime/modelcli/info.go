@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -31,7 +32,7 @@ func (c *cli) info(args []string) error {
 	if sum != m.WeightsSHA256 {
 		verdict = "MISMATCH: built with " + m.WeightsSHA256
 	}
-	fmt.Fprintf(w, "weights     %s bytes, sha256 %s (%s)\n", thousands(int64(len(m.Weights))), sum, verdict)
+	fmt.Fprintf(w, "weights     %s bytes, sha256 %s (%s)\n", numfmt.Thousands(int64(len(m.Weights))), sum, verdict)
 	if len(m.Heads) > 0 {
 		var hs []string
 		for _, h := range m.Heads {
@@ -123,22 +124,4 @@ func floats(vs []float64) string {
 		return s[0]
 	}
 	return "(" + strings.Join(s, ", ") + ")"
-}
-
-// thousands formats n with commas.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

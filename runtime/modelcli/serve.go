@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/preproc"
 	"github.com/inccdev/incc/runtime/serve"
 )
@@ -66,8 +66,8 @@ func (c *cli) serveCmd(args []string) error {
 	// (the batch and the requests' copies) and, for every request the
 	// queue admits, a body of at most --max-body.
 	nt := c.threads(*threads)
-	if nt > rt.MaxThreads {
-		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", nt, rt.MaxThreads)
+	if nt > host.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", nt, host.MaxThreads)
 	}
 	q := *queue
 	if q == 0 {
@@ -78,13 +78,13 @@ func (c *cli) serveCmd(args []string) error {
 		body = serve.DefaultMaxBody(c.m.inputLen(), *maxBatch)
 	}
 	maxPx := int64(cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels))
-	err = rt.FitMemory(2*int64(len(c.m.Weights)),
-		rt.MemoryClaim{Flag: "--max-batch", N: 2 * int64(*maxBatch), Bytes: c.m.imageBytes(), Unit: "an image, twice"},
-		rt.MemoryClaim{Flag: "--threads", N: int64(nt), Bytes: c.m.ThreadBytes, Unit: "a thread"},
-		rt.MemoryClaim{Flag: "--queue", N: int64(q), Bytes: body, Unit: "a request of --max-body"},
-		rt.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"})
+	err = host.FitMemory(2*int64(len(c.m.Weights)),
+		host.MemoryClaim{Flag: "--max-batch", N: 2 * int64(*maxBatch), Bytes: c.m.imageBytes(), Unit: "an image, twice"},
+		host.MemoryClaim{Flag: "--threads", N: int64(nt), Bytes: c.m.ThreadBytes, Unit: "a thread"},
+		host.MemoryClaim{Flag: "--queue", N: int64(q), Bytes: body, Unit: "a request of --max-body"},
+		host.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"})
 	if err != nil {
-		return c.usageErr(fs, "%v (%s)", err, rt.MemoryLimitSource)
+		return c.usageErr(fs, "%v (%s)", err, host.MemoryLimitSource)
 	}
 	cfg.Memory = newDecodeBudget(maxPx)
 	net, err := c.open(nt)

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 )
 
 // inferRequest is an inference request, decoded from either protocol.
@@ -189,7 +189,7 @@ func (s *Server) classify(o outputRequest, vals []float32, n, per int) tensorOut
 	t := tensorOut{name: o.name, shape: []int64{int64(n), int64(k)}, strs: make([][]byte, 0, n*k), binary: o.binary}
 	for b := range n {
 		out := vals[b*per : (b+1)*per]
-		for _, i := range rt.TopK(out, k) {
+		for _, i := range labels.TopK(out, k) {
 			str := strconv.AppendFloat(nil, float64(out[i]), 'g', -1, 32)
 			str = append(str, ':')
 			str = strconv.AppendInt(str, int64(i), 10)

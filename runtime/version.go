@@ -1,0 +1,42 @@
+package runtime
+
+// Version is the version of the interface between generated code and this
+// package: what generated code names of it, and what it means. incc's code
+// generator writes the version it generates for into every file, in two
+// constant declarations that compile only against a runtime that supports
+// that version (here version 1):
+//
+//	const (
+//		_ = rt.RuntimeTooOld(rt.Version - 1)
+//		_ = rt.GeneratedCodeTooOld(1 - rt.MinVersion)
+//	)
+//
+// A negative constant does not convert to an unsigned type, so code
+// generated for a newer runtime than the one it is compiled with fails on
+// one line,
+//
+//	./net_gen.go:14:23: constant -1 overflows "github.com/inccdev/incc/runtime".RuntimeTooOld
+//
+// (the module requires an older github.com/inccdev/incc than the incc
+// that generated the code: update it, or generate with the module's own
+// incc, go tool incc), and code older than the runtime supports fails with
+// "constant -1 overflows …GeneratedCodeTooOld" (generate it again), instead
+// of with whatever names moved in between. The scheme is protobuf-go's
+// (runtime/protoimpl, EnforceVersion).
+//
+// Version goes up by one when generated code starts to need something new
+// of this package (a name, a field, a changed meaning); MinVersion goes up
+// to the version that needs it when this package stops providing what
+// older generated code names. compiler/codegen's RuntimeVersion is the
+// version it generates for; a test keeps it equal to Version.
+const (
+	Version    = 1
+	MinVersion = 1
+)
+
+// RuntimeTooOld and GeneratedCodeTooOld are the types of the version
+// checks of generated code (see [Version]); nothing else uses them.
+type (
+	RuntimeTooOld       uint
+	GeneratedCodeTooOld uint
+)
