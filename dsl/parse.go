@@ -44,6 +44,9 @@ func Parse(filename string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, ErrorList{syntaxError(filename, err, toks)}
 	}
+	if e := interpolate(f); e != nil {
+		return nil, ErrorList{e}
+	}
 	f.Name = filename
 	f.Comments = comments(toks)
 	return f, nil
@@ -138,6 +141,8 @@ func unexpected(e *participle.UnexpectedTokenError, toks []lexer.Token) string {
 	switch {
 	case t.Type == tokStray && t.Value == `"`:
 		return "unterminated string"
+	case t.Type == tokStray && t.Value == ".":
+		return `invalid character "." (a number has digits after its point, as in 2.0; a range is written 1..6)`
 	case t.Type == tokStray:
 		return fmt.Sprintf("invalid character %q", t.Value)
 	case t.Type == tokNewline && inParens(toks, t.Pos.Offset):
@@ -185,7 +190,7 @@ func prev(toks []lexer.Token, offset int) *lexer.Token {
 // expectations names the grammar's rules, as participle prints them, for
 // people.
 var expectations = map[string]string{
-	"(Call | Body | Layer)": `a layer, a block call or "{"`,
+	"(For | If | Call | Body | Layer)": `a layer, a block call or "{"`,
 	"<call>":                `a block name directly followed by "("`,
 	"Body":                  `"{"`,
 	"Ident":                 "a name",
