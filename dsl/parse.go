@@ -191,6 +191,7 @@ func prev(toks []lexer.Token, offset int) *lexer.Token {
 // people.
 var expectations = map[string]string{
 	"(For | If | Call | Body | Layer)": `a layer, a block call or "{"`,
+	"(If | Body)":                      `"if" or "{"`,
 	"<call>":                           `a block name directly followed by "("`,
 	"Body":                             `"{"`,
 	"Ident":                            "a name",

@@ -69,7 +69,7 @@ func TestParseErrors(t *testing.T) {
 		{"if without condition", "network n { if { a } }", `t.inc:1:16: unexpected token "{" (expected an expression)`},
 		{"if with dangling comparison", "network n { if a == { b } }", `t.inc:1:21: unexpected token "{" (expected an expression)`},
 		{"if comparison in parentheses", "network n { if (a == 1) { b } }", `t.inc:1:19: unexpected token "==" (expected ")")`},
-		{"else without body", "network n { if a { b } else c }", `t.inc:1:29: unexpected token "c" (expected (If | Body))`},
+		{"else without body", "network n { if a { b } else c }", `t.inc:1:29: unexpected token "c" (expected "if" or "{")`},
 		{"float without digits after the point", "network n { x 2. }", `t.inc:1:16: invalid character "." (a number has digits after its point, as in 2.0; a range is written 1..6)`},
 		{"label brace unclosed", "network n { \"a{i\": x }", `t.inc:1:15: label "a{i": "{" without "}"`},
 		{"label brace unopened", "network n { \"a}\": x }", `t.inc:1:15: label "a}": "}" without "{"`},
