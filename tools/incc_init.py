@@ -126,14 +126,20 @@ def fill(name, seed, kind, shape, fan_in=0):
 
 
 def fan_in_for_shape(shape):
-    """conv [out, in, kh, kw] -> in*kh*kw; fc [out, in] -> in."""
+    """conv [out, in, kh, kw] -> in*kh*kw; fc [out, in] -> in. A grouped conv's weight is
+    [out, in/groups, kh, kw], so its fan_in is (in/groups)*kh*kw (9 for a 3x3 depthwise)."""
     if len(shape) not in (2, 4):
         raise ValueError(f"no fan_in for shape {list(shape)}")
     return int(np.prod(shape[1:]))
 
 
 def kind_for_key(key):
-    """Kind of a state_dict entry by its name; None for entries that are not filled."""
+    """Kind of a state_dict entry by its name; None for entries that are not filled.
+
+    The name tells a batch norm only when its module is called "bn" (GoogLeNet, Inception
+    v3/v4, Inception-ResNet-v2). Elsewhere (ResNet's bn1, MobileNetV2's features.0.1,
+    Xception's block1.rep.1) take the kind from the layer, as incc's Go side does
+    (make_fixtures.kind_by_module); this function would call their weight a conv weight."""
     if key.endswith("num_batches_tracked"):
         return None
     if key.endswith(".running_mean"):
