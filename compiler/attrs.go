@@ -7,10 +7,12 @@ import (
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/geom"
 )
 
-// kindSpec says which arguments a layer kind takes.
-type kindSpec struct {
+// argSpec says which arguments a layer kind (or a network statement, or
+// a preprocessing step) takes.
+type argSpec struct {
 	dims  string   // attribute a positional AxB fills, "" if none
 	pos   []string // attributes positional scalars fill, in order
 	keys  []string // attribute keys taking a value
@@ -19,49 +21,6 @@ type kindSpec struct {
 	body  bool     // takes a { body }
 	doc   string   // one-line usage, for messages and the reference
 }
-
-var kinds = map[string]*kindSpec{
-	"conv": {dims: "kernel", pos: []string{"out"}, keys: []string{"kernel", "out", "stride", "pad"},
-		flags: []string{"relu", "bias", "nobias"}, doc: "conv KxK OUT [stride S] [pad P|HxW|(T, L, B, R)|same] [nobias] [relu]"},
-	"maxpool": {dims: "kernel", pos: []string{"kernel"}, keys: []string{"kernel", "stride", "pad"},
-		flags: []string{"ceil", "floor"}, doc: "maxpool KxK [stride S] [pad P] [ceil|floor]"},
-	"avgpool": {dims: "kernel", pos: []string{"kernel"}, keys: []string{"kernel", "stride", "pad"},
-		flags: []string{"ceil", "floor"}, doc: "avgpool KxK [stride S] [pad P] [ceil|floor]"},
-	"adaptiveavgpool": {dims: "size", pos: []string{"size"}, keys: []string{"size"}, doc: "adaptiveavgpool HxW"},
-	"globalavgpool":   {doc: "globalavgpool"},
-	"lrn": {pos: []string{"size"}, keys: []string{"size", "alpha", "beta", "k"},
-		doc: "lrn SIZE [alpha A] [beta B] [k K]"},
-	"batchnorm": {keys: []string{"eps"}, flags: []string{"relu"}, doc: "batchnorm [eps E] [relu]"},
-	"relu":      {doc: "relu"},
-	"dropout":   {pos: []string{"rate"}, keys: []string{"rate"}, doc: "dropout RATE"},
-	"flatten":   {doc: "flatten"},
-	"fc": {pos: []string{"out"}, keys: []string{"out"}, flags: []string{"relu", "bias", "nobias"},
-		doc: "fc OUT [nobias] [relu]"},
-	"softmax":  {doc: "softmax"},
-	"identity": {doc: "identity"},
-	"concat":   {body: true, doc: "concat { branch; branch; ... }"},
-	"add":      {body: true, doc: "add { branch; branch; ... }"},
-}
-
-// Network-level statements, valid only directly in a network body.
-var netKinds = map[string]*kindSpec{
-	"input":      {dims: "shape", doc: "input CxHxW"},
-	"labels":     {pos: []string{"set"}, names: []string{"set"}, doc: "labels imagenet|mnist"},
-	"preprocess": {body: true, doc: "preprocess { resize N; crop N; scale F; order rgb|bgr; mean (...); std (...) }"},
-	"head":       {keys: []string{"at", "weight"}, names: []string{"at"}, body: true, doc: "NAME: head at POINT [weight W] { layers }"},
-}
-
-var preKinds = map[string]*kindSpec{
-	"resize": {pos: []string{"size"}, keys: []string{"size"}, doc: "resize N (shorter side)"},
-	"crop":   {dims: "size", pos: []string{"size"}, keys: []string{"size"}, doc: "crop N|HxW (center)"},
-	"scale":  {pos: []string{"factor"}, keys: []string{"factor"}, doc: "scale F"},
-	"order":  {pos: []string{"order"}, names: []string{"order"}, doc: "order rgb|bgr"},
-	"mean":   {pos: []string{"values"}, doc: "mean (M1, M2, M3)"},
-	"std":    {pos: []string{"values"}, doc: "std (S1, S2, S3)"},
-}
-
-// Known label sets (the runtime ships them).
-var labelSets = []string{"imagenet", "mnist"}
 
 // attr is one attribute given to a layer: pos is where its value starts,
 // key where it was given (the key, or the value if positional).
@@ -83,7 +42,7 @@ func (a attrs) has(k string) bool { _, ok := a.vals[k]; return ok }
 
 // parseArgs sorts a layer's arguments into attributes and flags by the kind's
 // spec, reporting unknown names, missing values and repeats.
-func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env) attrs {
+func (c *checker) parseArgs(kind string, spec *argSpec, args []*dsl.Arg, en env) attrs {
 	a := attrs{vals: map[string]attr{}, flags: map[string]dsl.Pos{}}
 	errorf := func(pos dsl.Pos, format string, args ...any) *dsl.Error {
 		a.bad = true
@@ -156,7 +115,7 @@ func (c *checker) parseArgs(kind string, spec *kindSpec, args []*dsl.Arg, en env
 // attribute key or a dimensions literal, neither of which can be
 // subtracted from, the argument is split in two: the key or dimensions, and
 // the negated rest.
-func splitMinus(args []*dsl.Arg, spec *kindSpec) []*dsl.Arg {
+func splitMinus(args []*dsl.Arg, spec *argSpec) []*dsl.Arg {
 	var out []*dsl.Arg
 	for i, a := range args {
 		e := a.Expr
@@ -194,7 +153,7 @@ func splitMinus(args []*dsl.Arg, spec *kindSpec) []*dsl.Arg {
 	return out
 }
 
-func (c *checker) unknownAttr(pos dsl.Pos, kind string, spec *kindSpec, name string, en env) {
+func (c *checker) unknownAttr(pos dsl.Pos, kind string, spec *argSpec, name string, en env) {
 	cands := append(append([]string{}, spec.keys...), spec.flags...)
 	for p := range en {
 		cands = append(cands, p)
@@ -295,14 +254,9 @@ func (c *checker) padAttr(kind string, a attrs, en env, in ir.Shape, kh, kw, sh,
 	p := primary(at.expr)
 	switch {
 	case p != nil && p.Ident != nil && *p.Ident == "same":
-		same := func(n, k, s int) (int, int) {
-			out := (n + s - 1) / s
-			total := max((out-1)*s+k-n, 0)
-			return total / 2, total - total/2
-		}
 		var pad ir.Pad
-		pad.Top, pad.Bottom = same(in.H, kh, sh)
-		pad.Left, pad.Right = same(in.W, kw, sw)
+		pad.Top, pad.Bottom = geom.Same(in.H, kh, sh)
+		pad.Left, pad.Right = geom.Same(in.W, kw, sw)
 		return pad, true
 	case p != nil && p.Dims != nil:
 		h, w, ok := c.pair(kind, a, "pad", en, 0, 0)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
 )
 
@@ -225,6 +226,50 @@ network trail {
 	for _, s := range []string{"\tin p.y at trail.inc:7:8\n\tin p at trail.inc:13:8\n", "\tin i0 at trail.inc:12:9\n"} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("printed errors lack %q:\n%s", s, b.String())
+		}
+	}
+}
+
+// TestLayerRows: every kind of the IR has a row in the checker's table of
+// layers under its name, which makes an op of that kind.
+func TestLayerRows(t *testing.T) {
+	for _, k := range ir.Kinds() {
+		name := k.Info().Name
+		lk, ok := layers[name]
+		if !ok {
+			t.Errorf("kind %v: no layer %q in the checker's table (layer.go)", k, name)
+			continue
+		}
+		if lk.build == nil {
+			if lk.join != k {
+				t.Errorf("layer %q joins into %v, want %v", name, lk.join, k)
+			}
+			continue
+		}
+		b := &builder{c: &checker{}, kind: name, a: attrs{vals: map[string]attr{}, flags: map[string]dsl.Pos{}}, failed: map[string]bool{}}
+		lk.build(b)
+		if b.op.Kind != k {
+			t.Errorf("layer %q builds %v, want %v", name, b.op.Kind, k)
+		}
+	}
+}
+
+// TestTrailNamesCalls: an error inside an unlabeled block call names the
+// instance by the call as written, not by its index in the sequence.
+func TestTrailNamesCalls(t *testing.T) {
+	const src = "block basic(c) { conv 1x1 c }\nnetwork n {\n    input 3x8x8\n    basic(0)\n    x: { relu; basic(-1) }\n}\n"
+	f, err := dsl.Parse("t.inc", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(f)
+	var list dsl.ErrorList
+	if !errors.As(err, &list) || len(list) != 2 {
+		t.Fatalf("got %v, want 2 errors", err)
+	}
+	for i, want := range []string{"basic() at t.inc:4:5", "basic() at t.inc:5:16"} {
+		if tr := list[i].Trail; len(tr) != 1 || fmt.Sprintf("%s at %s:%d:%d", tr[0].Name, tr[0].Pos.Filename, tr[0].Pos.Line, tr[0].Pos.Column) != want {
+			t.Errorf("error %d: trail %v, want %s", i, tr, want)
 		}
 	}
 }

@@ -1,245 +1,304 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
 )
 
+// layerKind is the syntax of one built-in layer: the arguments it takes,
+// the attributes it cannot do without, and how its attributes make an op
+// (build). What the op then means (which values its attributes may take,
+// its output shape, its weights) is its IR kind's, in package ir.
+type layerKind struct {
+	args argSpec
+	// need lists the required attributes; a missing one is reported as
+	// "<kind>: missing <what> (usage: …)".
+	need []need
+	// build sets the op's kind and attributes from the layer's arguments.
+	build func(b *builder)
+	// join is the IR kind of a join (concat, add), whose branches make its
+	// inputs; build is nil then.
+	join ir.Kind
+}
+
+type need struct{ key, what string }
+
+// layers maps the language's layer kinds to their syntax.
+var layers = map[string]*layerKind{
+	"conv": {
+		args: argSpec{dims: "kernel", pos: []string{"out"}, keys: []string{"kernel", "out", "stride", "pad"},
+			flags: []string{"relu", "bias", "nobias"}, doc: "conv KxK OUT [stride S] [pad P|HxW|(T, L, B, R)|same] [nobias] [relu]"},
+		need: []need{{"kernel", "kernel size"}, {"out", "output channels"}},
+		build: func(b *builder) {
+			kh, kw := b.pair("kernel", 1, 1)
+			out := b.int("out", 1)
+			sh, sw := b.pair("stride", 1, 1)
+			b.op.Kind = ir.KindConv
+			b.op.Conv = &ir.Conv{Out: out, KH: kh, KW: kw, SH: sh, SW: sw, Pad: b.pad(kh, kw, sh, sw), Bias: b.bias()}
+		},
+	},
+	"maxpool": poolLayer(ir.KindMaxPool),
+	"avgpool": poolLayer(ir.KindAvgPool),
+	"adaptiveavgpool": {
+		args: argSpec{dims: "size", pos: []string{"size"}, keys: []string{"size"}, doc: "adaptiveavgpool HxW"},
+		need: []need{{"size", "output size"}},
+		build: func(b *builder) {
+			h, w := b.pair("size", 1, 1)
+			b.op.Kind, b.op.Adaptive = ir.KindAdaptiveAvgPool, &ir.Adaptive{H: h, W: w}
+		},
+	},
+	"globalavgpool": {
+		args: argSpec{doc: "globalavgpool"},
+		build: func(b *builder) {
+			b.op.Kind, b.op.Adaptive = ir.KindAdaptiveAvgPool, &ir.Adaptive{H: 1, W: 1}
+		},
+	},
+	"lrn": {
+		args: argSpec{pos: []string{"size"}, keys: []string{"size", "alpha", "beta", "k"}, doc: "lrn SIZE [alpha A] [beta B] [k K]"},
+		need: []need{{"size", "size"}},
+		build: func(b *builder) {
+			b.op.Kind = ir.KindLRN
+			b.op.LRN = &ir.LRN{Size: b.int("size", 5), Alpha: b.float("alpha", 1e-4), Beta: b.float("beta", 0.75), K: b.float("k", 1)}
+		},
+	},
+	"batchnorm": {
+		args: argSpec{keys: []string{"eps"}, flags: []string{"relu"}, doc: "batchnorm [eps E] [relu]"},
+		build: func(b *builder) {
+			b.op.Kind, b.op.BN = ir.KindBatchNorm, &ir.BatchNorm{Eps: b.float("eps", 1e-5)}
+		},
+	},
+	"relu": simpleLayer(ir.KindReLU),
+	"dropout": {
+		args: argSpec{pos: []string{"rate"}, keys: []string{"rate"}, doc: "dropout RATE"},
+		build: func(b *builder) {
+			b.op.Kind, b.op.Dropout = ir.KindDropout, &ir.Dropout{Rate: b.float("rate", 0.5)}
+		},
+	},
+	"flatten": simpleLayer(ir.KindFlatten),
+	"fc": {
+		args: argSpec{pos: []string{"out"}, keys: []string{"out"}, flags: []string{"relu", "bias", "nobias"}, doc: "fc OUT [nobias] [relu]"},
+		need: []need{{"out", "output size"}},
+		build: func(b *builder) {
+			b.op.Kind, b.op.FC = ir.KindFC, &ir.FC{Out: b.int("out", 1), Bias: b.bias()}
+		},
+	},
+	"softmax":  simpleLayer(ir.KindSoftmax),
+	"identity": simpleLayer(ir.KindIdentity),
+	"concat":   {args: argSpec{body: true, doc: "concat { branch; branch; ... }"}, join: ir.KindConcat},
+	"add":      {args: argSpec{body: true, doc: "add { branch; branch; ... }"}, join: ir.KindAdd},
+}
+
+// poolLayer is max or average pooling.
+func poolLayer(k ir.Kind) *layerKind {
+	name := k.Info().Name
+	return &layerKind{
+		args: argSpec{dims: "kernel", pos: []string{"kernel"}, keys: []string{"kernel", "stride", "pad"},
+			flags: []string{"ceil", "floor"}, doc: name + " KxK [stride S] [pad P] [ceil|floor]"},
+		need: []need{{"kernel", "kernel size"}},
+		build: func(b *builder) {
+			kh, kw := b.pair("kernel", 1, 1)
+			sh, sw := b.pair("stride", kh, kw) // the kernel, as in PyTorch
+			b.op.Kind = k
+			b.op.Pool = &ir.Pool{KH: kh, KW: kw, SH: sh, SW: sw, Pad: b.pad(kh, kw, sh, sw), Ceil: b.either("ceil", "floor")}
+		},
+	}
+}
+
+// simpleLayer is a kind without arguments.
+func simpleLayer(k ir.Kind) *layerKind {
+	name := k.Info().Name
+	return &layerKind{args: argSpec{doc: name}, build: func(b *builder) { b.op.Kind = k }}
+}
+
+// layerNames lists the layer kinds, for suggestions.
+func layerNames() []string {
+	var names []string
+	for k := range layers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// builder evaluates a layer's attributes for its build function,
+// recording those that could not be evaluated.
+type builder struct {
+	c    *checker
+	kind string // as written
+	a    attrs
+	en   env
+	in   ir.Shape // the input's shape (a placeholder if it is not known)
+	op   ir.Op
+	// failed holds the attributes whose value is not known (an error was
+	// reported evaluating it); invalid is set when the arguments
+	// contradict each other.
+	failed  map[string]bool
+	invalid bool
+}
+
+func (b *builder) fail(key string, ok bool) {
+	if !ok {
+		b.failed[key] = true
+	}
+}
+
+// pair returns an attribute given as N or AxB, or the defaults.
+func (b *builder) pair(key string, def1, def2 int) (int, int) {
+	v1, v2, ok := b.c.pair(b.kind, b.a, key, b.en, def1, def2)
+	b.fail(key, ok)
+	return v1, v2
+}
+
+func (b *builder) int(key string, def int) int {
+	v, _, ok := b.c.intAttr(b.a, key, b.en, def)
+	b.fail(key, ok)
+	return v
+}
+
+func (b *builder) float(key string, def float64) float64 {
+	v, _, ok := b.c.floatAttr(b.a, key, b.en, def)
+	b.fail(key, ok)
+	return v
+}
+
+// pad returns the padding, given the kernel and stride (for pad same).
+func (b *builder) pad(kh, kw, sh, sw int) ir.Pad {
+	p, ok := b.c.padAttr(b.kind, b.a, b.en, b.in, kh, kw, sh, sw)
+	b.fail("pad", ok)
+	return p
+}
+
+// bias returns whether the layer has a bias: it does unless nobias is given.
+func (b *builder) bias() bool {
+	_, on := b.a.flags["bias"]
+	p, off := b.a.flags["nobias"]
+	if on && off {
+		b.c.errorf(p, "%s: bias and nobias both given", b.kind)
+	}
+	return !off
+}
+
+// either returns whether flag yes is given, reporting it given with its
+// opposite no.
+func (b *builder) either(yes, no string) bool {
+	_, on := b.a.flags[yes]
+	if p, off := b.a.flags[no]; on && off {
+		b.c.errorf(p, "%s: %s and %s both given", b.kind, yes, no)
+		b.invalid = true
+	}
+	return on
+}
+
 // layer checks one built-in layer and emits its op (and a ReLU op for the
 // relu flag).
-func (c *checker) layer(name string, s *dsl.Stmt, x val, en env) val {
+func (c *checker) layer(sc scope, s *dsl.Stmt, x val) val {
 	l := s.Layer
 	kind := l.Kind.Name
-	spec, known := kinds[kind]
+	lk, known := layers[kind]
 	if !known {
 		if _, isBlock := c.blocks[kind]; isBlock {
 			c.errorf(l.Kind.Pos, "%s is a block: call it as %s(...)", kind, kind)
 		} else {
-			c.unknownKind(l.Kind, kinds, "layer kind")
+			c.unknownKind(l.Kind, layerNames(), "layer kind")
 		}
 		return bad(x)
 	}
-	a := c.parseArgs(kind, spec, l.Args, en)
+	a := c.parseArgs(kind, &lk.args, l.Args, sc.env)
 	c.noBody(l, kind)
-	in := x.shape
-	op := ir.Op{Name: name, In: []int{x.id}}
-	var out ir.Shape
 	ok := true
-	positive := func(what string, v int, pos dsl.Pos, valid bool) {
-		if valid && v < 1 {
+	for _, n := range lk.need {
+		if !a.has(n.key) {
+			if !a.bad {
+				c.errorf(l.Kind.Pos, "%s: missing %s (usage: %s)", kind, n.what, lk.args.doc)
+			}
+			ok = false
+		}
+	}
+	b := &builder{c: c, kind: kind, a: a, en: sc.env, in: x.shape, failed: map[string]bool{}}
+	b.op.Name = strings.Join(sc.path, ".")
+	b.op.In = []int{x.id}
+	lk.build(b)
+	ok = ok && !b.invalid && len(b.failed) == 0
+	for _, e := range ir.CheckAttrs(&b.op) {
+		ok = false
+		switch {
+		case len(e.Attrs) == 0:
+			c.errorf(l.Kind.Pos, "%s", e.Msg)
+		case anyIn(e.Attrs, b.failed):
+			// Its value is not known: that was reported.
+		case a.has(e.Attrs[0]):
+			c.errorf(a.vals[e.Attrs[0]].pos, "%s", e.Msg)
+		default:
 			// An attribute not given defaults to another (a pool's stride
 			// to its kernel), which is reported instead.
-			if pos.Line > 0 {
-				c.errorf(pos, "%s: %s must be positive, got %d", kind, what, v)
-			}
-			ok = false
 		}
-		ok = ok && valid
 	}
-	switch kind {
-	case "conv":
-		if !a.has("kernel") {
-			if !a.bad {
-				c.errorf(l.Kind.Pos, "conv: missing kernel size (usage: %s)", spec.doc)
-			}
-			ok = false
-		}
-		if !a.has("out") {
-			if !a.bad {
-				c.errorf(l.Kind.Pos, "conv: missing output channels (usage: %s)", spec.doc)
-			}
-			ok = false
-		}
-		kh, kw, kok := c.pair(kind, a, "kernel", en, 1, 1)
-		positive("kernel", min(kh, kw), a.vals["kernel"].pos, kok)
-		n, npos, nok := c.intAttr(a, "out", en, 1)
-		positive("output channels", n, npos, nok)
-		sh, sw, sok := c.pair(kind, a, "stride", en, 1, 1)
-		positive("stride", min(sh, sw), a.vals["stride"].pos, sok)
-		pad, pok := c.padAttr(kind, a, en, in, kh, kw, sh, sw)
-		ok = ok && pok && c.nonNegPad(kind, a, pad)
-		bias := c.biasFlag(kind, a)
-		if !ok || !x.ok {
-			return bad(x)
-		}
-		oh, ow, sok := c.windowOut(kind, a.vals["kernel"].pos, in, kh, kw, sh, sw, pad, false)
-		if !sok {
-			return bad(x)
-		}
-		out = ir.Shape{C: n, H: oh, W: ow}
-		op.Kind = ir.KindConv
-		op.Conv = &ir.Conv{Out: n, KH: kh, KW: kw, SH: sh, SW: sw, Pad: pad, Bias: bias}
-		if product(n, in.C, kh, kw) > maxWeights {
-			c.errorf(l.Kind.Pos, "conv: too many weights: %dx%dx%dx%d (at most %d)", n, in.C, kh, kw, maxWeights)
-			return bad(x)
-		}
-		fan := in.C * kh * kw
-		op.Params = []ir.Param{{Name: "weight", Role: ir.RoleWeight, Shape: []int{n, in.C, kh, kw}, FanIn: fan}}
-		if bias {
-			op.Params = append(op.Params, ir.Param{Name: "bias", Role: ir.RoleBias, Shape: []int{n}, FanIn: fan})
-		}
-	case "maxpool", "avgpool":
-		if !a.has("kernel") {
-			if !a.bad {
-				c.errorf(l.Kind.Pos, "%s: missing kernel size (usage: %s)", kind, spec.doc)
-			}
-			return bad(x)
-		}
-		kh, kw, kok := c.pair(kind, a, "kernel", en, 1, 1)
-		positive("kernel", min(kh, kw), a.vals["kernel"].pos, kok)
-		sh, sw, sok := c.pair(kind, a, "stride", en, kh, kw)
-		positive("stride", min(sh, sw), a.vals["stride"].pos, sok)
-		pad, pok := c.padAttr(kind, a, en, in, kh, kw, sh, sw)
-		ok = ok && pok && c.nonNegPad(kind, a, pad)
-		if ok && (pad.Top > kh/2 || pad.Bottom > kh/2 || pad.Left > kw/2 || pad.Right > kw/2) {
-			c.errorf(a.vals["pad"].pos, "%s: pad %s is more than half the kernel %dx%d", kind, padString(pad), kh, kw)
-			ok = false
-		}
-		_, ceil := a.flags["ceil"]
-		if p, floor := a.flags["floor"]; floor && ceil {
-			c.errorf(p, "%s: ceil and floor both given", kind)
-			ok = false
-		}
-		if !ok || !x.ok {
-			return bad(x)
-		}
-		oh, ow, sok := c.windowOut(kind, a.vals["kernel"].pos, in, kh, kw, sh, sw, pad, ceil)
-		if !sok {
-			return bad(x)
-		}
-		out = ir.Shape{C: in.C, H: oh, W: ow}
-		op.Kind = ir.KindMaxPool
-		if kind == "avgpool" {
-			op.Kind = ir.KindAvgPool
-		}
-		op.Pool = &ir.Pool{KH: kh, KW: kw, SH: sh, SW: sw, Pad: pad, Ceil: ceil}
-	case "adaptiveavgpool", "globalavgpool":
-		oh, ow := 1, 1
-		if kind == "adaptiveavgpool" {
-			if !a.has("size") {
-				if !a.bad {
-					c.errorf(l.Kind.Pos, "adaptiveavgpool: missing output size (usage: %s)", spec.doc)
-				}
-				return bad(x)
-			}
-			var sok bool
-			oh, ow, sok = c.pair(kind, a, "size", en, 1, 1)
-			positive("size", min(oh, ow), a.vals["size"].pos, sok)
-		}
-		if !ok || !x.ok {
-			return bad(x)
-		}
-		out = ir.Shape{C: in.C, H: oh, W: ow}
-		op.Kind = ir.KindAdaptiveAvgPool
-		op.Adaptive = &ir.Adaptive{H: oh, W: ow}
-	case "lrn":
-		if !a.has("size") {
-			if !a.bad {
-				c.errorf(l.Kind.Pos, "lrn: missing size (usage: %s)", spec.doc)
-			}
-			return bad(x)
-		}
-		size, spos, sok := c.intAttr(a, "size", en, 5)
-		positive("size", size, spos, sok)
-		alpha, _, aok := c.floatAttr(a, "alpha", en, 1e-4)
-		beta, _, bok := c.floatAttr(a, "beta", en, 0.75)
-		k, _, kok := c.floatAttr(a, "k", en, 1)
-		if !ok || !aok || !bok || !kok || !x.ok {
-			return bad(x)
-		}
-		out = in
-		op.Kind = ir.KindLRN
-		op.LRN = &ir.LRN{Size: size, Alpha: alpha, Beta: beta, K: k}
-	case "batchnorm":
-		eps, epos, eok := c.floatAttr(a, "eps", en, 1e-5)
-		if eok && eps <= 0 {
-			c.errorf(epos, "batchnorm: eps must be positive, got %g", eps)
-			eok = false
-		}
-		if !eok || !x.ok {
-			return bad(x)
-		}
-		out = in
-		op.Kind = ir.KindBatchNorm
-		op.BN = &ir.BatchNorm{Eps: eps}
-		cs := []int{in.C}
-		op.Params = []ir.Param{
-			{Name: "weight", Role: ir.RoleWeight, Shape: cs},
-			{Name: "bias", Role: ir.RoleBias, Shape: cs},
-			{Name: "running_mean", Role: ir.RoleRunningMean, Shape: cs},
-			{Name: "running_var", Role: ir.RoleRunningVar, Shape: cs},
-		}
-	case "relu", "flatten", "softmax", "identity":
-		if !x.ok {
-			return bad(x)
-		}
-		out = in
-		op.Kind = map[string]ir.Kind{"relu": ir.KindReLU, "flatten": ir.KindFlatten, "softmax": ir.KindSoftmax, "identity": ir.KindIdentity}[kind]
-		if kind == "flatten" {
-			out = ir.Shape{C: in.Len(), H: 1, W: 1}
-		}
-		if kind == "softmax" && (in.H != 1 || in.W != 1) {
-			c.errorf(l.Kind.Pos, "softmax: input must be Cx1x1, got %v (flatten or pool first)", in)
-			return bad(x)
-		}
-	case "dropout":
-		rate, rpos, rok := c.floatAttr(a, "rate", en, 0.5)
-		if rok && (rate < 0 || rate >= 1) {
-			c.errorf(rpos, "dropout: rate must be in [0, 1), got %g", rate)
-			rok = false
-		}
-		if !rok || !x.ok {
-			return bad(x)
-		}
-		out = in
-		op.Kind = ir.KindDropout
-		op.Dropout = &ir.Dropout{Rate: rate}
-	case "fc":
-		if !a.has("out") {
-			if !a.bad {
-				c.errorf(l.Kind.Pos, "fc: missing output size (usage: %s)", spec.doc)
-			}
-			return bad(x)
-		}
-		n, npos, nok := c.intAttr(a, "out", en, 1)
-		positive("output size", n, npos, nok)
-		bias := c.biasFlag(kind, a)
-		if !ok || !x.ok {
-			return bad(x)
-		}
-		if product(n, in.Len()) > maxWeights {
-			c.errorf(l.Kind.Pos, "fc: too many weights: %dx%d (at most %d)", n, in.Len(), maxWeights)
-			return bad(x)
-		}
-		out = ir.Shape{C: n, H: 1, W: 1}
-		op.Kind = ir.KindFC
-		op.FC = &ir.FC{Out: n, Bias: bias}
-		op.Params = []ir.Param{{Name: "weight", Role: ir.RoleWeight, Shape: []int{n, in.Len()}, FanIn: in.Len()}}
-		if bias {
-			op.Params = append(op.Params, ir.Param{Name: "bias", Role: ir.RoleBias, Shape: []int{n}, FanIn: in.Len()})
-		}
-	default:
-		panic("compiler: kind without a check: " + kind)
-	}
-	if a.bad {
-		// The layer is not what its author meant: its output would only
-		// cause errors downstream.
+	if !ok || !x.ok {
 		return bad(x)
 	}
-	if product(out.C, out.H, out.W) > dsl.MaxInt {
-		c.errorf(l.Kind.Pos, "%s: output %v is too large (at most %d values)", kind, out, dsl.MaxInt)
-		return bad(x)
+	at := func(e *ir.ShapeError) dsl.Pos {
+		if a.has(e.Attr) {
+			return a.vals[e.Attr].pos
+		}
+		return l.Kind.Pos
 	}
-	y := c.emit(op, out, s.Pos)
+	y := c.finish(sc, s, &b.op, []ir.Shape{x.shape}, at, a.bad, x)
 	if pos, relu := a.flags["relu"]; relu && y.ok {
-		y = c.emit(ir.Op{Kind: ir.KindReLU, Name: name + ".relu", In: []int{y.id}}, out, pos)
+		y = c.emit(sc, ir.Op{Kind: ir.KindReLU, Name: b.op.Name + ".relu", In: []int{y.id}}, y.shape, pos)
 	}
 	return y
 }
 
-// maxWeights bounds the weights of one layer (1 GiB of float32).
+func anyIn(keys []string, set map[string]bool) bool {
+	for _, k := range keys {
+		if set[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// finish infers the shape of op, a layer or join with inputs of shapes
+// in, gives it its weights and emits it, reporting what does not fit
+// (where at says) and what exceeds the language's limits. With argsBad,
+// the layer is not what its author meant (an argument was reported): its
+// output would only cause errors downstream. x is the statement's input.
+func (c *checker) finish(sc scope, s *dsl.Stmt, op *ir.Op, in []ir.Shape, at func(*ir.ShapeError) dsl.Pos, argsBad bool, x val) val {
+	l := s.Layer
+	kind := l.Kind.Name
+	fail := bad(x)
+	out, err := ir.Infer(op, in)
+	if err != nil {
+		var se *ir.ShapeError
+		if !errors.As(err, &se) {
+			panic("compiler: " + err.Error()) // the checker gives every kind its arity and attributes
+		}
+		c.errorf(at(se), "%s", se.Msg)
+		return fail
+	}
+	for _, w := range ir.Weights(op, in) {
+		if product(w.Shape...) > maxWeights {
+			c.errorf(l.Kind.Pos, "%s: too many weights: %s (at most %d)", kind, dims(w.Shape), maxWeights)
+			return fail
+		}
+		op.Params = append(op.Params, ir.Param{Name: w.Suffix, Role: w.Role, Shape: w.Shape, FanIn: w.FanIn})
+	}
+	if argsBad {
+		return fail
+	}
+	if product(out.C, out.H, out.W) > dsl.MaxInt {
+		c.errorf(l.Kind.Pos, "%s: output %v is too large (at most %d values)", kind, out, dsl.MaxInt)
+		return fail
+	}
+	return c.emit(sc, *op, out, s.Pos)
+}
+
+// maxWeights bounds the weights of one tensor (1 GiB of float32).
 const maxWeights = dsl.MaxInt * 16
 
 // product multiplies sizes without overflow: in float64, exact up to 2^53
@@ -252,58 +311,27 @@ func product(dims ...int) float64 {
 	return p
 }
 
-func (c *checker) biasFlag(kind string, a attrs) bool {
-	_, on := a.flags["bias"]
-	p, off := a.flags["nobias"]
-	if on && off {
-		c.errorf(p, "%s: bias and nobias both given", kind)
+// dims renders a shape as the language writes dimensions: 64x3x7x7.
+func dims(shape []int) string {
+	s := make([]string, len(shape))
+	for i, d := range shape {
+		s[i] = fmt.Sprint(d)
 	}
-	return !off
+	return strings.Join(s, "x")
 }
 
-func (c *checker) nonNegPad(kind string, a attrs, p ir.Pad) bool {
-	if p.Top < 0 || p.Left < 0 || p.Bottom < 0 || p.Right < 0 {
-		c.errorf(a.vals["pad"].pos, "%s: pad must not be negative, got %s", kind, padString(p))
-		return false
+func (c *checker) noBody(l *dsl.Layer, kind string) {
+	if l.Body != nil {
+		c.errorf(l.Body.Pos, "%s takes no { body }", kind)
 	}
-	return true
 }
 
-func padString(p ir.Pad) string {
-	if p.Top == p.Bottom && p.Left == p.Right {
-		if p.Top == p.Left {
-			return fmt.Sprint(p.Top)
-		}
-		return fmt.Sprintf("%dx%d", p.Top, p.Left)
+// unknownKind reports a kind that is not one of known, suggesting the
+// closest.
+func (c *checker) unknownKind(id *dsl.Ident, known []string, what string) *dsl.Error {
+	e := c.errorf(id.Pos, "unknown %s %q", what, id.Name)
+	if s := suggest(id.Name, known); s != "" {
+		e.Msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	return fmt.Sprintf("(%d, %d, %d, %d)", p.Top, p.Left, p.Bottom, p.Right)
-}
-
-// windowOut is the output size of a sliding window (conv or pool):
-// floor((n + pads - k) / s) + 1, or with ceil rounding up, less one when the
-// last window would start beyond the input and the leading padding
-// (the rule Caffe and PyTorch share). The window must fit in the padded
-// input; then the output is at least 1x1.
-func (c *checker) windowOut(kind string, pos dsl.Pos, in ir.Shape, kh, kw, sh, sw int, p ir.Pad, ceil bool) (int, int, bool) {
-	ph, pw := in.H+p.Top+p.Bottom, in.W+p.Left+p.Right
-	if ph < kh || pw < kw {
-		if kind == "conv" {
-			c.errorf(pos, "conv: kernel %dx%d is larger than the padded input %dx%d", kh, kw, ph, pw)
-		} else {
-			c.errorf(pos, "%s: input %v pools to nothing: kernel %dx%d is larger than the padded input %dx%d", kind, in, kh, kw, ph, pw)
-		}
-		return 0, 0, false
-	}
-	dim := func(n, k, s, lo, hi int) int {
-		span := n + lo + hi - k
-		out := span/s + 1
-		if ceil {
-			out = (span+s-1)/s + 1
-			if (out-1)*s >= n+lo {
-				out--
-			}
-		}
-		return out
-	}
-	return dim(in.H, kh, sh, p.Top, p.Bottom), dim(in.W, kw, sw, p.Left, p.Right), true
+	return e
 }

@@ -36,6 +36,8 @@
 // [Format] prints a file in its canonical layout, as `incc fmt` does.
 //
 // The grammar, as [Grammar] prints it, is in testdata/grammar.ebnf. The
-// meaning of kinds and attributes is documented in package compiler and in
-// the README's language reference.
+// meaning of kinds and attributes is given by package compiler (the
+// syntax of each layer kind, layer.go) and compiler/ir (what each kind of
+// op computes, kinds.go), and documented in the README's language
+// reference.
 package dsl

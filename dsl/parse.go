@@ -28,15 +28,36 @@ func Grammar() string { return parser.String() }
 // to use unbounded stack or time.
 const MaxNesting = 200
 
+// Limits on one file, checked before parsing, so that no input can make
+// the parser take long or much memory: the largest real networks take a
+// few hundred statements (GoogLeNet's spec is 3.4 KB).
+const (
+	// MaxSize bounds a file's size in bytes.
+	MaxSize = 512 << 10
+	// MaxTokens bounds its tokens (not counting spaces and comments).
+	MaxTokens = 1 << 17
+	// MaxStatements bounds its statements and declarations.
+	MaxStatements = 4096
+)
+
 // Parse parses one .inc file. filename is used in positions as given.
 // Errors are an [ErrorList] holding one positioned syntax error.
 //
 // Newlines end statements, and they are not allowed inside parentheses: a
 // block call, a parameter list and a tuple are each written on one line.
+// A file may have at most [MaxSize] bytes, [MaxTokens] tokens and
+// [MaxStatements] statements, and nest [MaxNesting] deep.
 func Parse(filename string, src []byte) (*File, error) {
+	if len(src) > MaxSize {
+		return nil, ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1},
+			Msg: fmt.Sprintf("file too large: %d bytes (at most %d)", len(src), MaxSize)}}
+	}
 	toks, err := tokens(filename, src)
 	if err == nil {
 		if e := nesting(toks); e != nil {
+			return nil, ErrorList{e}
+		}
+		if e := counts(toks); e != nil {
 			return nil, ErrorList{e}
 		}
 	}
@@ -93,6 +114,32 @@ func nesting(toks []lexer.Token) *Error {
 			}
 		case t.Value == ")" || t.Value == "}":
 			depth = max(depth-1, 0)
+		}
+	}
+	return nil
+}
+
+// counts reports the first token beyond MaxTokens, or the first statement
+// beyond MaxStatements. A statement starts at a token that follows a
+// newline, a ';', a brace or nothing (so declarations count too).
+func counts(toks []lexer.Token) *Error {
+	n, stmts := 0, 0
+	start := true
+	for _, t := range toks {
+		if t.Type == tokSpace || t.Type == tokComment {
+			continue
+		}
+		if n++; n > MaxTokens {
+			return &Error{Pos: t.Pos, Msg: fmt.Sprintf("file too long: more than %d tokens", MaxTokens)}
+		}
+		switch {
+		case t.Type == tokNewline || t.Value == ";" || t.Value == "{" || t.Value == "}":
+			start = true
+		case start:
+			start = false
+			if stmts++; stmts > MaxStatements {
+				return &Error{Pos: t.Pos, Msg: fmt.Sprintf("too many statements: more than %d in one file", MaxStatements)}
+			}
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -207,4 +208,35 @@ func TestParseForIf(t *testing.T) {
 
 func TestGrammar(t *testing.T) {
 	golden.Check(t, "testdata/grammar.ebnf", []byte(Grammar()+"\n"))
+}
+
+// TestParseLimits: a file beyond a limit fails at once, at the place it
+// crosses it, with a message naming the limit, not the parser library's;
+// a file within the limits parses.
+func TestParseLimits(t *testing.T) {
+	stmts := func(n int, stmt string) string {
+		return "network n {\n    input 1x1x1\n" + strings.Repeat("    "+stmt+"\n", n) + "}\n"
+	}
+	// A million statements, the example that took 15 s and 1.6 GB.
+	million := stmts(1000000, "relu")
+	for _, tt := range []struct {
+		name, src string
+		want      string // "" to parse
+	}{
+		{"size", million, fmt.Sprintf("t.inc:1:1: file too large: %d bytes (at most %d)", len(million), MaxSize)},
+		{"statements", stmts(MaxStatements, "relu"), fmt.Sprintf("t.inc:%d:5: too many statements: more than %d in one file", MaxStatements+1, MaxStatements)},
+		{"statements-ok", stmts(MaxStatements-2, "relu"), ""},
+		{"separators", "network n {" + strings.Repeat(";", MaxTokens) + "}", fmt.Sprintf("t.inc:1:%d: file too long: more than %d tokens", MaxTokens+9, MaxTokens)},
+		{"tokens", "network n { conv " + strings.Repeat("1 ", MaxTokens) + "}", fmt.Sprintf("t.inc:1:%d: file too long: more than %d tokens", len("network n { conv ")+2*(MaxTokens-4)+1, MaxTokens)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("t.inc", []byte(tt.src))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Errorf("got %v, want %s", err, tt.want)
+			}
+		})
+	}
 }

@@ -1,9 +1,11 @@
 package runtime
 
+import "github.com/inccdev/incc/internal/geom"
+
 // Conv2D computes a 2-D convolution (cross-correlation, as in every
 // framework) of a batch of n images. src is n×C×H×W, weight is
 // OutC×C×KH×KW, bias is OutC values or nil, dst is n×OutC×OH×OW with OH, OW
-// from [ConvOut]. Padded cells are zero:
+// from [Conv2DParams.OutH] and [Conv2DParams.OutW]. Padded cells are zero:
 //
 //	dst[b][o][y][x] = bias[o] + Σ_{c<C, i<KH, j<KW}
 //	        weight[o][c][i][j] · src[b][c][y·SH - Pad.Top + i][x·SW - Pad.Left + j]
@@ -26,11 +28,11 @@ func Conv2D(dst, src, weight, bias []float32, n int, p Conv2DParams) {
 	// Rows and columns of the output that each kernel tap reaches.
 	rows := make([][2]int, p.KH)
 	for i := range rows {
-		rows[i][0], rows[i][1] = validRange(i, p.Pad.Top, p.SH, p.H, oh)
+		rows[i][0], rows[i][1] = geom.Taps(i, p.Pad.Top, p.SH, p.H, oh)
 	}
 	cols := make([][2]int, p.KW)
 	for j := range cols {
-		cols[j][0], cols[j][1] = validRange(j, p.Pad.Left, p.SW, p.W, ow)
+		cols[j][0], cols[j][1] = geom.Taps(j, p.Pad.Left, p.SW, p.W, ow)
 	}
 	for b := range n {
 		img := src[b*p.C*inPlane : (b+1)*p.C*inPlane]

@@ -6,7 +6,8 @@
 // runtime/gemm with the tiling of its work ([Grid]), SIMD max pooling
 // ([MaxPoolChannels]), per-layer profiles and [Bench].
 //
-// It imports only the standard library and runtime/gemm (gonum in tests).
+// It imports only the standard library, runtime/gemm and internal/geom
+// (gonum in tests).
 // It must never import dsl/
 // or compiler/ (nor participle or jennifer): a model binary must not link the
 // compiler. The package name shadows the standard library's runtime; code that
@@ -25,7 +26,7 @@
 //
 // # Output sizes
 //
-// [ConvOut] and [PoolOut] are the single statement of the output-size rules.
-// The checker (compiler/) may not import this package, so it repeats the
-// formulas; they are written out in those functions' doc comments.
+// Output sizes follow package internal/geom, the one statement of the
+// sliding-window rules (floor and ceil rounding, SAME padding) that the
+// checker, the interpreter, the exporter and the code generator share.
 package runtime

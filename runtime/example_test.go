@@ -6,16 +6,6 @@ import (
 	"github.com/inccdev/incc/runtime"
 )
 
-// GoogLeNet's stem: pooling with ceil rounding keeps 112 → 56 → 28 → 14 → 7,
-// where floor rounding would give 55 after the first pool.
-func ExamplePoolOut() {
-	for _, h := range []int{112, 56, 28, 14} {
-		fmt.Print(runtime.PoolOut(h, 3, 2, 0, 0, true), " ")
-	}
-	fmt.Println(runtime.PoolOut(112, 3, 2, 0, 0, false))
-	// Output: 56 28 14 7 55
-}
-
 func ExampleCheck() {
 	w := runtime.Weights{
 		"conv1.weight":                 runtime.New(64, 3, 3, 3),

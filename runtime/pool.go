@@ -3,8 +3,9 @@ package runtime
 import "math"
 
 // MaxPool2D computes max pooling of a batch of n images. src is n×C×H×W,
-// dst is n×C×OH×OW with OH, OW from [PoolOut]. Padded cells are -Inf, so
-// the maximum runs over the window clipped to the image:
+// dst is n×C×OH×OW with OH, OW from [Pool2DParams.OutH] and
+// [Pool2DParams.OutW]. Padded cells are -Inf, so the maximum runs over the
+// window clipped to the image:
 //
 //	dst[b][c][y][x] = max { src[b][c][iy][ix] :
 //	        y·SH - Pad.Top <= iy < y·SH - Pad.Top + KH, 0 <= iy < H,
@@ -41,10 +42,10 @@ func MaxPool2D(dst, src []float32, n int, p Pool2DParams) {
 }
 
 // AvgPool2D computes average pooling of a batch of n images. src is
-// n×C×H×W, dst is n×C×OH×OW with OH, OW from [PoolOut]. Padded cells are
-// zero and count in the divisor, but the part of a ceil-mode window beyond
-// the bottom/right padding does not (PyTorch count_include_pad=True, Caffe
-// AVE):
+// n×C×H×W, dst is n×C×OH×OW with OH, OW from [Pool2DParams.OutH] and
+// [Pool2DParams.OutW]. Padded cells are zero and count in the divisor, but
+// the part of a ceil-mode window beyond the bottom/right padding does not
+// (PyTorch count_include_pad=True, Caffe AVE):
 //
 //	y0 = y·SH - Pad.Top,  y1 = min(y0 + KH, H + Pad.Bottom)
 //	x0 = x·SW - Pad.Left, x1 = min(x0 + KW, W + Pad.Right)

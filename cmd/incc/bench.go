@@ -2,14 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"go/format"
-	"go/token"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"text/template"
@@ -18,9 +14,9 @@ import (
 )
 
 // benchCmd is incc bench: compile a spec as incc build does (the generated
-// package, built by go build in a temporary directory of the current
-// module) with a main that times inferences with runtime.Bench, and run
-// it: latency percentiles of a batch, images/s, GFLOP/s and the time of
+// package, built by go build in the current module through an overlay,
+// see goBuild) with a main that times inferences with runtime.Bench, and
+// run it: latency percentiles of a batch, images/s, GFLOP/s and the time of
 // every layer (the generated Net's Options.Profile).
 type benchCmd struct {
 	Spec    string `arg:"" help:"Spec file (.inc)."`
@@ -32,7 +28,7 @@ type benchCmd struct {
 	Warmup  int    `help:"Untimed inferences first." default:"3"`
 	Top     int    `help:"List only the N slowest layers (0: all, in execution order)." default:"0" placeholder:"N"`
 	JSON    bool   `name:"json" help:"Print the result as JSON."`
-	Keep    bool   `help:"Keep the build directory and print its path."`
+	Keep    bool   `help:"Keep the generated files and print where they are and how to rebuild from them."`
 }
 
 func (c *benchCmd) Run(a *app) error {
@@ -75,35 +71,26 @@ func (c *benchCmd) Run(a *app) error {
 			return fmt.Errorf("bench: module %s does not require %s: go get -tool %s/cmd/incc (%v)", modPath, inccModule, inccModule, err)
 		}
 	}
-	source, err := os.ReadFile(c.Spec)
-	if err != nil {
-		return err
-	}
-	dir, err := buildDir(modDir, fmt.Sprintf("bench %q %q %+v", c.Spec, source, *c))
+	b, err := newGoBuild(modDir, modPath)
 	if err != nil {
 		return fmt.Errorf("bench: %v", err)
 	}
 	if c.Keep {
-		fmt.Fprintf(a.stderr, "incc bench: keeping %s\n", dir)
+		fmt.Fprintf(a.stderr, "incc bench: keeping %s\n", b.keep())
+		defer b.stop()
 	} else {
-		defer os.RemoveAll(dir)
-	}
-	rel, err := filepath.Rel(modDir, dir)
-	if err != nil {
-		return err
+		defer b.Close()
 	}
 	pkg := packageName(c.Spec)
-	if pkg == "main" || token.IsKeyword(pkg) {
-		pkg = "network"
-	}
-	spec := filepath.ToSlash(c.Spec)
+	spec := specName(c.Spec) // generated files name it from the module root
+	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
-		return err
+		return a.generateError(pkg+"_gen.go", err)
 	}
 	var mainSrc bytes.Buffer
 	if err := benchMain.Execute(&mainSrc, map[string]any{
-		"Spec": spec, "Import": modPath + "/" + filepath.ToSlash(rel) + "/" + pkg, "Name": net.Name,
+		"Spec": spec, "Import": b.importPath(pkg), "Name": net.Name,
 		"Weights": weights, "Seed": c.Seed, "Threads": c.Threads, "Batch": c.Batch, "Iters": c.Iters,
 		"Warmup": c.Warmup, "Top": c.Top, "JSON": c.JSON,
 	}); err != nil {
@@ -113,30 +100,24 @@ func (c *benchCmd) Run(a *app) error {
 	if err != nil {
 		return fmt.Errorf("bench: main: %v", err)
 	}
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{filepath.Join(dir, pkg, pkg+"_gen.go"), netSrc}, {filepath.Join(dir, "main.go"), main}} {
-		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-			return err
-		}
+	if err := b.add(pkg+"/"+pkg+"_gen.go", netSrc); err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	bin := filepath.Join(dir, "bench"+exeSuffix())
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = dir
-	var goOut bytes.Buffer
-	build.Stdout, build.Stderr = &goOut, &goOut
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("bench: go build failed: %v\n%s", err, strings.TrimSpace(goOut.String()))
+	if err := b.add("main.go", main); err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
-	cmd := exec.CommandContext(ctx, bin)
+	bin := filepath.Join(b.tmp, "bench"+exeSuffix())
+	if msg, err := b.run(bin, nil); errors.Is(err, errInterrupted) {
+		return fmt.Errorf("bench: %v", err)
+	} else if err != nil {
+		return fmt.Errorf("bench: go build failed: %v\n%s", err, msg)
+	}
+	cmd := b.command(bin)
 	cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
 	if err := cmd.Run(); err != nil {
+		if b.ctx.Err() != nil {
+			err = errInterrupted
+		}
 		return fmt.Errorf("bench: %v", err)
 	}
 	return nil

@@ -2,16 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"go/token"
-	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,12 +25,13 @@ const inccModule = "github.com/inccdev/incc"
 // buildCmd is incc build: compile a spec and its weights into one static
 // binary that classifies images (see package runtime/modelcli).
 //
-// It generates a main package and the network's package into a temporary
-// directory inside the current Go module (named _incc-build-HASH of the
-// inputs, so that ./... patterns skip it and builds are reproducible), builds it there with go build -trimpath and
-// CGO_ENABLED=0 for the caller's GOOS and GOARCH (or --goos, --goarch),
-// and removes it. The
-// module must be incc's own or require github.com/inccdev/incc.
+// It generates a main package and the network's package, which go build
+// sees in the current Go module at _incc-build (see goBuild: the files are
+// in a temporary directory, so the binary does not depend on where, and
+// nothing is written into the module), and builds them with go build
+// -trimpath and CGO_ENABLED=0 for the caller's GOOS and GOARCH (or --goos,
+// --goarch). The module must be incc's own or require
+// github.com/inccdev/incc.
 type buildCmd struct {
 	Spec    string `arg:"" help:"Spec file (.inc)."`
 	Weights string `required:"" help:"Weights (safetensors, named as the spec names them); checked against the spec and embedded in the binary." placeholder:"W.safetensors"`
@@ -43,7 +40,7 @@ type buildCmd struct {
 	Threads int    `help:"The binary's default number of threads (0: all CPUs)." default:"0"`
 	GOOS    string `name:"goos" help:"Target operating system (default: $GOOS, else the host's), e.g. windows, darwin." placeholder:"OS"`
 	GOARCH  string `name:"goarch" help:"Target architecture (default: $GOARCH, else the host's), e.g. arm64." placeholder:"ARCH"`
-	Keep    bool   `help:"Keep the build directory and print its path."`
+	Keep    bool   `help:"Keep the generated files and print where they are and how to rebuild from them."`
 }
 
 func (c *buildCmd) Run(a *app) error {
@@ -105,70 +102,57 @@ func (c *buildCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	dir, err := buildDir(modDir, fmt.Sprintf("%q %q %s %v %d", c.Spec, source, sum, c.Heads, c.Threads))
+	b, err := newGoBuild(modDir, modPath)
 	if err != nil {
 		return fmt.Errorf("build: %v", err)
 	}
 	if c.Keep {
-		fmt.Fprintf(a.stderr, "incc build: keeping %s\n", dir)
+		fmt.Fprintf(a.stderr, "incc build: keeping %s\n", b.keep())
+		defer b.stop()
 	} else {
-		defer os.RemoveAll(dir)
-	}
-	rel, err := filepath.Rel(modDir, dir)
-	if err != nil {
-		return err
+		defer b.Close()
 	}
 	pkg := packageName(c.Spec)
 	switch pkg {
-	case "main", "os", "embed", "modelcli", "preproc", "model", "weights": // names main.go uses
+	case "os", "embed", "modelcli", "preproc", "model", "weights": // names main.go uses
 		pkg = "network"
 	}
-	if token.IsKeyword(pkg) {
-		pkg = "network"
-	}
-	spec := filepath.ToSlash(c.Spec)
+	spec := specName(c.Spec) // generated files name it from the module root
+	net.RenameFile(spec)
 	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
 	if err != nil {
-		return err
+		return a.generateError(pkg+"_gen.go", err)
 	}
 	var table bytes.Buffer
 	if err := stats.Write(&table, stats.Compute(net, c.Heads), "table"); err != nil {
 		return err
 	}
 	mainSrc, err := codegen.GenerateMain(net, codegen.MainOptions{
-		NetImport: modPath + "/" + filepath.ToSlash(rel) + "/" + pkg, NetPackage: pkg,
+		NetImport: b.importPath(pkg), NetPackage: pkg,
 		Spec: spec, Source: string(source), Stats: table.String(),
 		Weights: "weights.safetensors", WeightsSHA256: sum,
 		Heads: c.Heads, Threads: c.Threads,
 	})
 	if err != nil {
-		return err
+		return a.generateError("main.go", err)
 	}
 	for _, f := range []struct {
 		path string
 		data []byte
 	}{
-		{filepath.Join(dir, pkg, pkg+"_gen.go"), netSrc},
-		{filepath.Join(dir, "main.go"), mainSrc},
-		{filepath.Join(dir, "weights.safetensors"), data},
+		{pkg + "/" + pkg + "_gen.go", netSrc},
+		{"main.go", mainSrc},
+		{"weights.safetensors", data},
 	} {
-		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-			return err
+		if err := b.add(f.path, f.data); err != nil {
+			return fmt.Errorf("build: %v", err)
 		}
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), target...), "CGO_ENABLED=0")
-	var goOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &goOut, &goOut
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(goOut.String())
+	msg, err := b.run(out, append(target, "CGO_ENABLED=0"), "-trimpath", "-buildvcs=false", "-ldflags=-s -w")
+	if errors.Is(err, errInterrupted) {
+		return fmt.Errorf("build: %v", err)
+	}
+	if err != nil {
 		switch {
 		case strings.Contains(msg, "missing go.sum entry"):
 			msg += "\n(the module lacks what a model binary links: run go get " + inccModule + "/runtime/modelcli)"
@@ -189,22 +173,6 @@ func (c *buildCmd) Run(a *app) error {
 	fmt.Fprintf(a.stdout, "%s: %s for %s/%s, %.1f MB, weights %s sha256 %s\n",
 		shown, net.Name, goos, goarch, float64(fi.Size())/1e6, filepath.Base(c.Weights), sum)
 	return nil
-}
-
-// buildDir makes the build directory in modDir. Its name (and so the
-// import paths compiled into the binary) derives from what the binary is
-// built from, so that the same inputs give the same bytes; if that
-// directory exists (a concurrent build of the same inputs), a unique name
-// is used instead.
-func buildDir(modDir, inputs string) (string, error) {
-	h := sha256.Sum256([]byte(inputs))
-	dir := filepath.Join(modDir, "_incc-build-"+hex.EncodeToString(h[:8]))
-	if err := os.Mkdir(dir, 0o755); err == nil {
-		return dir, nil
-	} else if !errors.Is(err, fs.ErrExist) {
-		return "", err
-	}
-	return os.MkdirTemp(modDir, "_incc-build-")
 }
 
 // checkWeights reads the weights file and checks it against the spec as the
@@ -229,14 +197,22 @@ func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, err
 	}
 	if err := runtime.CheckRequired(w, specs, required); err != nil {
 		var lines []string
-		for _, e := range unjoin(err) {
+		errs := unjoin(err)
+		for _, e := range errs[:min(len(errs), maxListed)] {
 			lines = append(lines, "\t"+e.Error())
+		}
+		if len(errs) > maxListed {
+			lines = append(lines, fmt.Sprintf("\tand %d more", len(errs)-maxListed))
 		}
 		return nil, "", fmt.Errorf("build: %s does not fit %s:\n%s", path, net.File, strings.Join(lines, "\n"))
 	}
 	s := sha256.Sum256(data)
 	return data, hex.EncodeToString(s[:]), nil
 }
+
+// maxListed is how many problems of one file incc lists before counting
+// the rest.
+const maxListed = 10
 
 // unjoin returns the errors of an errors.Join, or err alone.
 func unjoin(err error) []error {

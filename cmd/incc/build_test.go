@@ -6,6 +6,7 @@ import (
 	"debug/pe"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,8 +15,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
@@ -62,10 +66,13 @@ func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network,
 	return spec, weights, net, w
 }
 
-// buildDirs lists the build directories left in the module root.
+// buildDirs lists the build directories left behind: in the module root
+// (where incc wrote them before it built through an overlay) and this
+// process's temporary ones.
 func buildDirs(t *testing.T) []string {
-	dirs, _ := filepath.Glob(filepath.Join(testspec.Root(), "_incc-build-*"))
-	return dirs
+	dirs, _ := filepath.Glob(filepath.Join(testspec.Root(), "_incc-build*"))
+	tmp, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("%s%d-*", tempPrefix, os.Getpid())))
+	return append(dirs, tmp...)
 }
 
 // TestBuild builds a model binary from a small spec with seeded weights
@@ -319,6 +326,11 @@ func TestBuildErrors(t *testing.T) {
 			[]string{"conv1.bias: missing, want shape [8]"}},
 		{"unexpected", []string{spec, "--weights", bad("extra.safetensors", func(c runtime.Weights) { c["fc2.weight"] = runtime.New(2) })}, "", 1,
 			[]string{"fc2.weight: unexpected tensor"}},
+		{"many unexpected", []string{spec, "--weights", bad("many.safetensors", func(c runtime.Weights) {
+			for i := range 1000 {
+				c[fmt.Sprintf("extra%04d.weight", i)] = runtime.New(1)
+			}
+		})}, "", 1, []string{"unexpected tensor", "\tand 990 more\n"}},
 		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c runtime.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
 			[]string{"aux.fc.weight: missing"}},
 		{"not safetensors", []string{spec, "--weights", notST}, "", 1, []string{"notes.safetensors: file is 5 bytes"}},
@@ -418,3 +430,113 @@ func compare(t *testing.T, name string, got, want []float32) {
 }
 
 func ref2label(class int) string { return string(rune('0' + class)) }
+
+// TestBuildReproducible: the binary does not depend on where its files
+// were written (another temporary directory), builds running at the same
+// time do not collide and give the same bytes, and what killed builds
+// left is cleaned up: temporary directories of processes that are gone,
+// and build directories earlier versions left in the module root.
+func TestBuildReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go build")
+	}
+	dir := t.TempDir()
+	spec, weights, _, _ := writeTiny(t, dir)
+	build := func(out string) error {
+		var o, e bytes.Buffer
+		if code := run([]string{"build", spec, "--weights", weights, "-o", out}, &o, &e); code != 0 {
+			return fmt.Errorf("incc build: exit %d\n%s", code, e.String())
+		}
+		return nil
+	}
+	tmpA, tmpB := t.TempDir(), t.TempDir()
+	dead := filepath.Join(tmpA, tempPrefix+"999999999-x") // no such process
+	os.MkdirAll(filepath.Join(dead, "src"), 0o755)
+	old := filepath.Join(testspec.Root(), "_incc-build-0123456789abcdef") // an old version's, killed
+	os.MkdirAll(old, 0o755)
+	os.WriteFile(filepath.Join(old, "main.go"), []byte("package main\n"), 0o644)
+	hourAgo := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(old, hourAgo, hourAgo)
+	t.Cleanup(func() { os.RemoveAll(old) })
+
+	t.Setenv("TMPDIR", tmpA)
+	if err := build(filepath.Join(dir, "a")); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{dead, old} {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("stale %s was not removed", d)
+		}
+	}
+	t.Setenv("TMPDIR", tmpB)
+	errs := make(chan error, 2)
+	for _, name := range []string{"b", "c"} {
+		go func() { errs <- build(filepath.Join(dir, name)) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := mustRead(t, filepath.Join(dir, "a"))
+	for _, name := range []string{"b", "c"} {
+		if !bytes.Equal(a, mustRead(t, filepath.Join(dir, name))) {
+			t.Errorf("binary %s differs from a (built elsewhere, or at the same time as another)", name)
+		}
+	}
+	for _, tmp := range []string{tmpA, tmpB} {
+		if left, _ := filepath.Glob(filepath.Join(tmp, tempPrefix+"*")); len(left) > 0 {
+			t.Errorf("left behind: %v", left)
+		}
+	}
+}
+
+// TestBuildSignal: incc build stopped by SIGTERM or SIGINT while go build
+// runs removes its files and says it was interrupted.
+func TestBuildSignal(t *testing.T) {
+	if testing.Short() || goruntime.GOOS == "windows" {
+		t.Skip("runs go build; needs Unix signals")
+	}
+	dir := t.TempDir()
+	spec, weights, _, _ := writeTiny(t, dir)
+	incc := filepath.Join(dir, "incc")
+	if out, err := exec.Command("go", "build", "-o", incc, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build incc: %v\n%s", err, out)
+	}
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			cmd := exec.Command(incc, "build", spec, "--weights", weights, "-o", filepath.Join(dir, "never"))
+			// An empty build cache makes go build run long enough to be
+			// interrupted.
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "GOCACHE="+t.TempDir())
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait until go build runs: the overlay is written just before.
+			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+				if m, _ := filepath.Glob(filepath.Join(tmp, tempPrefix+"*", "overlay.json")); len(m) > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("go build did not start:\n%s", stderr.String())
+				}
+			}
+			time.Sleep(200 * time.Millisecond)
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(stderr.String(), "interrupted") {
+				t.Errorf("got %v, stderr %q; want exit 1 and interrupted", err, stderr.String())
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, tempPrefix+"*")); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "never")); err == nil {
+				t.Error("a binary was written")
+			}
+		})
+	}
+}

@@ -9,13 +9,13 @@ import (
 )
 
 type exportCmd struct {
-	File   string `arg:"" help:"Spec file (.inc). Its name appears in the output as given."`
+	File   string `arg:"" help:"Spec file (.inc). The output names it by its path from the module root."`
 	Lang   string `help:"Target: pytorch (a Python module defining a torch.nn.Module)." enum:"pytorch" default:"pytorch"`
 	Output string `help:"Write to this file (only if its contents change). Default: standard output." short:"o" type:"path"`
 }
 
 func (c *exportCmd) Run(a *app) error {
-	net, err := a.load(c.File)
+	net, _, err := a.loadForOutput(c.File)
 	if err != nil {
 		return err
 	}

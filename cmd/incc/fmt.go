@@ -16,7 +16,7 @@ type fmtCmd struct {
 	List  bool     `short:"l" help:"List files whose formatting differs; change nothing."`
 	Write bool     `short:"w" help:"Rewrite files in place."`
 	Diff  bool     `short:"d" help:"Print a diff of the changes; change nothing."`
-	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc); none means standard input."`
+	Files []string `arg:"" optional:"" name:"file" help:"Spec files (.inc), or directories: their .inc files, recursively; none means standard input."`
 }
 
 func (c *fmtCmd) Run(a *app) error {
@@ -30,8 +30,12 @@ func (c *fmtCmd) Run(a *app) error {
 		}
 		return c.one(a, "<stdin>", src)
 	}
+	files, err := specFiles(c.Files)
+	if err != nil {
+		return err
+	}
 	var failed error
-	for _, path := range c.Files {
+	for _, path := range files {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			printErr(a.stderr, err)

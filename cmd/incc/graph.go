@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +15,7 @@ import (
 type graphCmd struct {
 	File   string `arg:"" help:"Spec file (.inc)."`
 	Aux    bool   `help:"Draw side heads too."`
-	Output string `help:"Write to this file: .dot for DOT, .svg or .png through Graphviz's dot. Default: DOT on standard output." short:"o"`
+	Output string `help:"Write to this file: .dot for DOT, .svg or .png drawn by the Graphviz built into incc, .pdf through an installed Graphviz's dot. Default: DOT on standard output." short:"o"`
 }
 
 func (c *graphCmd) Run(a *app) error {
@@ -33,12 +34,18 @@ func (c *graphCmd) Run(a *app) error {
 		return err
 	case ".dot", ".gv":
 		return os.WriteFile(c.Output, dot.Bytes(), 0o644)
-	case ".svg", ".png", ".pdf":
+	case ".svg", ".png":
+		out, err := graph.Render(context.Background(), dot.Bytes(), ext[1:])
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(c.Output, out, 0o644)
+	case ".pdf":
 		bin, err := exec.LookPath("dot")
 		if err != nil {
-			return fmt.Errorf("writing %s needs Graphviz's dot program (apt-get install graphviz); -o FILE.dot needs nothing", ext)
+			return fmt.Errorf("writing .pdf needs Graphviz's dot program (apt-get install graphviz); .svg and .png need nothing")
 		}
-		cmd := exec.Command(bin, "-T"+ext[1:], "-o", c.Output)
+		cmd := exec.Command(bin, "-Tpdf", "-o", c.Output)
 		cmd.Stdin = &dot
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

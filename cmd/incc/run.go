@@ -25,11 +25,14 @@ type cli struct {
 	Gen    genCmd    `cmd:"" help:"Compile a spec to a Go package: writes DIR/<pkg>_gen.go, only if it changed."`
 	Build  buildCmd  `cmd:"" help:"Compile a spec and its weights into one static binary that classifies images."`
 	Bench  benchCmd  `cmd:"" help:"Compile a spec and time it: latency percentiles, images/s and the time of every layer."`
+
+	Debug bool `help:"On an internal error of the code generator, also write the raw Go it made to <file>.broken, to inspect it or run go vet on it."`
 }
 
-// app carries the output streams to the commands.
+// app carries the output streams and global flags to the commands.
 type app struct {
 	stdout, stderr io.Writer
+	debug          bool
 }
 
 // exitError ends run with a code; its message, if any, was already printed.
@@ -75,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "run 'incc --help' for usage")
 		return 2
 	}
-	err = ctx.Run(&app{stdout: stdout, stderr: stderr})
+	err = ctx.Run(&app{stdout: stdout, stderr: stderr, debug: c.Debug})
 	var ee exitError
 	switch {
 	case err == nil:
@@ -122,12 +125,16 @@ func (a *app) load(path string) (*ir.Network, error) {
 }
 
 type checkCmd struct {
-	Files []string `arg:"" name:"file" help:"Spec files (.inc)."`
+	Files []string `arg:"" name:"file" help:"Spec files (.inc), or directories: their .inc files, recursively."`
 }
 
 func (c *checkCmd) Run(a *app) error {
+	files, err := specFiles(c.Files)
+	if err != nil {
+		return err
+	}
 	var failed error
-	for _, f := range c.Files {
+	for _, f := range files {
 		if _, err := a.load(f); err != nil {
 			if !errors.Is(err, errSpec) {
 				printErr(a.stderr, err)

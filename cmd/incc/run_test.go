@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -182,5 +183,91 @@ func TestFmt(t *testing.T) {
 	out.Reset()
 	if code := run(append([]string{"fmt", "-l"}, allSpecs(t)...), &out, &errw); code != 0 || out.Len() != 0 {
 		t.Errorf("unformatted specs (run incc fmt -w):\n%s", out.String())
+	}
+}
+
+// TestGraphRender: incc graph writes SVG and PNG with no Graphviz
+// installed (an empty PATH), with the branches of the Inception module in
+// its picture.
+func TestGraphRender(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PATH", dir)
+	for _, ext := range []string{"svg", "png"} {
+		path := filepath.Join(dir, "m."+ext)
+		var out, errw bytes.Buffer
+		if code := run([]string{"graph", "../../specs/examples/inception_module.inc", "-o", path}, &out, &errw); code != 0 {
+			t.Fatalf("%s: exit %d: %s", ext, code, errw.String())
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ext {
+		case "svg":
+			for _, want := range []string{"<svg", "branch1", "branch4.1", "conv 5x5/1, 32 + relu"} {
+				if !bytes.Contains(data, []byte(want)) {
+					t.Errorf("SVG lacks %q", want)
+				}
+			}
+		case "png":
+			if img, err := png.Decode(bytes.NewReader(data)); err != nil || img.Bounds().Dx() < 100 {
+				t.Errorf("PNG: %v", err)
+			}
+		}
+	}
+	var out, errw bytes.Buffer
+	if code := run([]string{"graph", "../../specs/examples/inception_module.inc", "-o", filepath.Join(dir, "m.pdf")}, &out, &errw); code != 1 || !strings.Contains(errw.String(), "needs Graphviz's dot program") {
+		t.Errorf("pdf without Graphviz: exit %d, %q", code, errw.String())
+	}
+}
+
+// TestDirectories: fmt and check take directories, as gofmt and go vet do:
+// the .inc files under them, recursively, in lexical order, skipping
+// testdata and directories starting with "." or "_" below the one named.
+func TestDirectories(t *testing.T) {
+	dir := t.TempDir()
+	messy := "network  x {\n  input 3x8x8\n  relu\n}\n"
+	bad := "network y {\n    input 3x8x8\n    frobnicate\n}\n"
+	for _, f := range []struct{ path, src string }{
+		{"a.inc", messy},
+		{"sub/b.inc", messy},
+		{"sub/deeper/c.inc", bad},
+		{"sub/notes.txt", "not a spec"},
+		{"testdata/skipped.inc", bad},
+		{"_tmp/skipped.inc", bad},
+		{".hidden/skipped.inc", bad},
+	} {
+		path := filepath.Join(dir, filepath.FromSlash(f.path))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(f.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errw bytes.Buffer
+	if code := run([]string{"fmt", "-l", dir}, &out, &errw); code != 0 {
+		t.Fatalf("fmt -l DIR: exit %d, %s", code, errw.String())
+	}
+	want := filepath.Join(dir, "a.inc") + "\n" + filepath.Join(dir, "sub", "b.inc") + "\n"
+	if out.String() != want {
+		t.Errorf("fmt -l DIR listed\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	errw.Reset()
+	code := run([]string{"check", dir}, &out, &errw)
+	if code != 1 || !strings.Contains(errw.String(), filepath.Join("sub", "deeper", "c.inc")+":3:5: unknown layer kind \"frobnicate\"") || strings.Contains(errw.String(), "skipped.inc") {
+		t.Errorf("check DIR: exit %d, stderr:\n%s", code, errw.String())
+	}
+	out.Reset()
+	errw.Reset()
+	if code := run([]string{"check", filepath.Join(dir, "testdata")}, &out, &errw); code != 1 || !strings.Contains(errw.String(), "skipped.inc") {
+		t.Errorf("check testdata named: exit %d, stderr:\n%s", code, errw.String())
+	}
+	// The repository's specs, by directory.
+	out.Reset()
+	errw.Reset()
+	if code := run([]string{"check", "../../specs"}, &out, &errw); code != 0 || out.Len()+errw.Len() > 0 {
+		t.Errorf("incc check specs: exit %d, output %q %q", code, out.String(), errw.String())
 	}
 }

@@ -42,7 +42,7 @@
 //     layers that may run at the same time (same level of the data flow)
 //     never share memory, so these are the data flow itself for branches.
 //
-// The runtime's [runtime.Engine] runs batches: whole images in parallel,
+// The runtime's [github.com/inccdev/incc/runtime.Engine] runs batches: whole images in parallel,
 // one per worker, and the remainder one image at a time with its layers,
 // cut into chunks of work items, as a task graph on all workers.
 package codegen
@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -74,10 +75,10 @@ type Options struct {
 }
 
 // Generate compiles net to the source of one Go file. The file is gofmt'd
-// and deterministic. Errors are internal: the IR violates an invariant the
-// checker guarantees, or the output does not format.
+// and deterministic. Errors are internal: the IR fails [ir.Validate] (which
+// a network from the checker never does), or the output does not format.
 func Generate(net *ir.Network, opts Options) ([]byte, error) {
-	if err := validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
 	if opts.Package == "" {
@@ -86,8 +87,8 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	if opts.Spec == "" {
 		opts.Spec = net.File
 	}
-	if !isIdent(opts.Package) {
-		return nil, fmt.Errorf("codegen: package name %q is not a Go identifier", opts.Package)
+	if err := CheckPackage(opts.Package); err != nil {
+		return nil, err
 	}
 	p, err := newPlan(net)
 	if err != nil {
@@ -103,65 +104,55 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	g.genWeights()
 	g.genForward()
 	for _, s := range p.steps {
-		if err := g.genStep(s); err != nil {
-			return nil, err
-		}
+		g.genStep(s)
 	}
+	return render(g.f)
+}
+
+// CheckPackage reports whether name can be a generated network's package
+// name: a Go identifier (not a keyword; any Unicode letters, as Go allows),
+// and not main, which would make a command without a main function.
+func CheckPackage(name string) error {
+	switch {
+	case token.IsKeyword(name):
+		return fmt.Errorf("codegen: package name %q is a Go keyword", name)
+	case !token.IsIdentifier(name):
+		return fmt.Errorf("codegen: package name %q is not a Go identifier", name)
+	case name == "main":
+		return errors.New("codegen: package name \"main\" would make a command; a network is a library package")
+	}
+	return nil
+}
+
+// A FormatError is generated source that go/format rejects: a bug of the
+// code generator. Source holds the raw text, for a person to inspect or
+// run go vet on (incc --debug writes it to <file>.broken); the error's
+// message does not include it.
+type FormatError struct {
+	Err    error
+	Source []byte
+}
+
+func (e *FormatError) Error() string {
+	msg, _, _ := strings.Cut(e.Err.Error(), "\n")
+	return "codegen: the generated code does not format (a bug of incc): " + msg
+}
+
+// render formats f: gofmt'd, and stable under formatting again.
+func render(f *jen.File) ([]byte, error) {
+	f.NoFormat = true // formatted here, so that a failure does not print the source
 	var buf bytes.Buffer
-	if err := g.f.Render(&buf); err != nil {
+	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("codegen: %v", err)
 	}
-	out := buf.Bytes()
-	// Render formats; formatting again must change nothing.
+	out, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, &FormatError{Err: err, Source: buf.Bytes()}
+	}
 	if again, err := format.Source(out); err != nil || !bytes.Equal(again, out) {
-		return nil, errors.New("codegen: output is not gofmt-stable")
+		return nil, &FormatError{Err: errors.New("output is not gofmt-stable"), Source: buf.Bytes()}
 	}
 	return out, nil
-}
-
-// validate checks the invariants codegen relies on.
-func validate(net *ir.Network) error {
-	if net == nil || len(net.Values) == 0 {
-		return errors.New("codegen: empty network")
-	}
-	var errs []error
-	for i := range net.Ops {
-		op := &net.Ops[i]
-		if op.Out <= 0 || op.Out >= len(net.Values) || net.Values[op.Out].Producer != i {
-			errs = append(errs, fmt.Errorf("codegen: op %s: bad output value %d", op.Name, op.Out))
-			continue
-		}
-		for _, in := range op.In {
-			if in < 0 || in >= len(net.Values) || (in != 0 && net.Values[in].Producer >= i) {
-				errs = append(errs, fmt.Errorf("codegen: op %s: bad input value %d", op.Name, in))
-			}
-		}
-		if len(op.In) == 0 {
-			errs = append(errs, fmt.Errorf("codegen: op %s: no inputs", op.Name))
-		}
-		missing := op.Kind == ir.KindConv && op.Conv == nil ||
-			(op.Kind == ir.KindMaxPool || op.Kind == ir.KindAvgPool) && op.Pool == nil ||
-			op.Kind == ir.KindAdaptiveAvgPool && op.Adaptive == nil ||
-			op.Kind == ir.KindLRN && op.LRN == nil ||
-			op.Kind == ir.KindBatchNorm && op.BN == nil ||
-			op.Kind == ir.KindFC && op.FC == nil
-		if missing {
-			errs = append(errs, fmt.Errorf("codegen: op %s: %v without attributes", op.Name, op.Kind))
-		}
-	}
-	if net.Output <= 0 && len(net.Ops) > 0 || net.Output >= len(net.Values) {
-		errs = append(errs, fmt.Errorf("codegen: bad output value %d", net.Output))
-	}
-	return errors.Join(errs...)
-}
-
-func isIdent(s string) bool {
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // gen holds the file being generated.
@@ -287,9 +278,10 @@ func (g *gen) genParams() {
 			if (op.Head != "") != heads {
 				continue
 			}
-			for _, prm := range op.Params {
+			for j, prm := range op.Params {
 				specs = append(specs, jen.Values(jen.Id("Name").Op(":").Lit(prm.Name), jen.Id("Shape").Op(":").Index().Int().Values(lits(prm.Shape...)...)))
-				inits = append(inits, jen.Values(rt(initKind(op, prm)), jen.Lit(prm.FanIn)))
+				// The runtime's initializer kinds have the IR's names.
+				inits = append(inits, jen.Values(rt(net.ParamInit(op, j).String()), jen.Lit(prm.FanIn)))
 				if !heads {
 					trunk++
 				}
@@ -305,29 +297,6 @@ func (g *gen) genParams() {
 		jen.Id("kind").Add(rt("InitKind")),
 		jen.Id("fanIn").Int(),
 	).Add(multi(inits))
-}
-
-// initKind names the runtime initializer kind of weight p of op, the rule
-// of interp.ParamInitKind (codegen does not import interp; a test checks
-// that the two agree).
-func initKind(op *ir.Op, p ir.Param) string {
-	switch p.Role {
-	case ir.RoleWeight:
-		if p.FanIn > 0 {
-			return "InitWeight"
-		}
-		return "InitBNWeight"
-	case ir.RoleBias:
-		for _, q := range op.Params {
-			if q.Role == ir.RoleWeight && q.FanIn > 0 {
-				return "InitBias"
-			}
-		}
-		return "InitBNBias"
-	case ir.RoleRunningMean:
-		return "InitRunningMean"
-	}
-	return "InitRunningVar"
 }
 
 // slot renders the runtime.Slot of value v; elided omits the type (for
@@ -355,17 +324,19 @@ func (g *gen) genLayout() {
 	for _, h := range net.Heads {
 		heads = append(heads, g.slot(h.Output, true))
 	}
-	// The scratch: the GEMM's, and what each max pool asks for.
+	// The scratch: the GEMM's, and what each layer that needs one asks
+	// for (max pools).
 	var sizes []jen.Code
 	if p.gemm {
 		sizes = append(sizes, rt("GemmScratchLen"))
 	}
 	seen := map[string]bool{}
 	for _, s := range p.steps {
-		if s.op.Kind != ir.KindMaxPool {
+		scratch := opGens[s.op.Kind].scratch
+		if scratch == nil {
 			continue
 		}
-		size := rt("MaxPoolScratch").Call(poolParams(net.Shape(s.op.In[0]), s.op.Pool))
+		size := scratch(g, s)
 		if key := fmt.Sprintf("%#v", size); !seen[key] {
 			seen[key] = true
 			sizes = append(sizes, size)

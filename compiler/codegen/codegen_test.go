@@ -58,8 +58,8 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestInitKind checks that the generated initializer table follows
-// interp.ParamInitKind for every weight of both GoogLeNets.
+// TestInitKind checks that the generated initializer table gives every
+// weight of both GoogLeNets the runtime kind the interpreter uses for it.
 func TestInitKind(t *testing.T) {
 	kinds := regexp.MustCompile(`\{rt\.(Init\w+), (\d+)\}`)
 	for _, spec := range []string{"specs/googlenet.inc", "specs/googlenet_torchvision.inc"} {
@@ -76,8 +76,8 @@ func TestInitKind(t *testing.T) {
 				if (op.Head != "") != heads {
 					continue
 				}
-				for _, p := range op.Params {
-					want = append(want, [2]string{"Init" + titleKind(interp.ParamInitKind(op, p)), itoa(p.FanIn)})
+				for j, p := range op.Params {
+					want = append(want, [2]string{"Init" + titleKind(interp.InitKind(net.ParamInit(op, j))), itoa(p.FanIn)})
 				}
 			}
 		}
@@ -146,20 +146,31 @@ func TestSize(t *testing.T) {
 	}
 }
 
-// TestGenerateErrors checks that a malformed IR is an error, not a panic.
+// TestGenerateErrors checks that a malformed IR, or options that cannot
+// make a package, are the errors that say so, not a panic.
 func TestGenerateErrors(t *testing.T) {
 	net := testspec.Load(t, "compiler/codegen/testdata/inception.inc")
-	if _, err := codegen.Generate(net, codegen.Options{Package: "not an identifier"}); err == nil {
-		t.Error("bad package name: no error")
-	}
-	if _, err := codegen.Generate(&ir.Network{}, codegen.Options{}); err == nil {
-		t.Error("empty network: no error")
-	}
 	bad := *net
 	bad.Ops = append([]ir.Op(nil), net.Ops...)
 	bad.Ops[0].Conv = nil
-	if _, err := codegen.Generate(&bad, codegen.Options{}); err == nil {
-		t.Error("conv without attributes: no error")
+	for _, tt := range []struct {
+		name string
+		net  *ir.Network
+		opts codegen.Options
+		want string
+	}{
+		{"package", net, codegen.Options{Package: "not an identifier"}, `codegen: package name "not an identifier" is not a Go identifier`},
+		{"keyword", net, codegen.Options{Package: "func"}, `codegen: package name "func" is a Go keyword`},
+		{"main", net, codegen.Options{Package: "main"}, `codegen: package name "main" would make a command; a network is a library package`},
+		{"empty", &ir.Network{}, codegen.Options{}, "ir: network has no values"},
+		{"attributes", &bad, codegen.Options{}, "ir: op mix.branch1 (<prelude>:9:9): conv without its attributes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := codegen.Generate(tt.net, tt.opts)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+		})
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/geom"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 )
@@ -51,21 +51,11 @@ func TestDifferential(t *testing.T) {
 	var nets []*ir.Network
 	var srcs []string
 	rejected := 0
-	// Features the random networks must exercise, counted in the output.
-	features := map[string]*regexp.Regexp{
-		"concat input written in place": regexp.MustCompile(`It writes channels`),
-		"concat copy":                   regexp.MustCompile(`\tcopy\(dst\[`),
-		"batch norm folded":             regexp.MustCompile(`folded into the weights`),
-		"batch norm alone":              regexp.MustCompile(`op_\w+ computes \S+ \(\S+\): batch normalisation`),
-		"ReLU fused":                    regexp.MustCompile(`; ReLU \S+ fused`),
-		"im2col":                        regexp.MustCompile(`ConvTile packs each panel`),
-		"1x1 GEMM":                      regexp.MustCompile(`GEMM straight on the input`),
-		"unrolled pool window":          regexp.MustCompile(`r := in\[iy\*`),
-		"LRN":                           regexp.MustCompile(`local response normalisation`),
-		"adaptive pool":                 regexp.MustCompile(`adaptive average pooling`),
-		"addition":                      regexp.MustCompile(`sum of \d inputs`),
-		"side head":                     regexp.MustCompile(`Side head`),
-		"input slot":                    regexp.MustCompile(`e\.In\[`),
+	// Features the random networks must exercise, counted in their plans.
+	features := []string{
+		"concat input written in place", "concat copy", "batch norm folded", "batch norm alone",
+		"ReLU fused", "im2col", "1x1 GEMM", "unrolled pool window", "LRN", "adaptive pool",
+		"addition", "side head", "input slot",
 	}
 	counts := map[string]int{}
 	examples, _ := filepath.Glob(testspec.Path("specs/examples/*.inc"))
@@ -103,14 +93,18 @@ func TestDifferential(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, pkg, pkg+"_gen.go"), out, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for name, rx := range features {
-			counts[name] += len(rx.FindAll(out, -1))
+		fs, err := codegen.PlanFeatures(net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, n := range fs {
+			counts[name] += n
 		}
 		nets = append(nets, net)
 		srcs = append(srcs, src)
 	}
 	t.Logf("%d networks (%d examples, %d random; %d random specs rejected by the checker); features: %v", len(nets), len(examples), len(nets)-len(examples), rejected, counts)
-	for name := range features {
+	for _, name := range features {
 		if counts[name] == 0 {
 			t.Errorf("no random network exercises %s", name)
 		}
@@ -433,7 +427,7 @@ func (g *specGen) pool(s shape) (string, shape, bool) {
 	st := g.pick(1, 2, 3)
 	p := g.r.IntN(k/2 + 1)
 	ceil := g.chance(0.5)
-	oh, ow := poolOut(s.h, k, st, p, ceil), poolOut(s.w, k, st, p, ceil)
+	oh, ow := geom.Out(s.h, k, st, p, p, ceil), geom.Out(s.w, k, st, p, p, ceil)
 	if oh <= 0 || ow <= 0 {
 		return "", s, false
 	}
@@ -446,22 +440,6 @@ func (g *specGen) pool(s shape) (string, shape, bool) {
 		round = " ceil"
 	}
 	return fmt.Sprintf("%s %dx%d stride %d pad %d%s", kind, k, k, st, p, round), shape{s.c, oh, ow}, true
-}
-
-// poolOut is runtime.PoolOut with equal padding.
-func poolOut(in, k, stride, pad int, ceil bool) int {
-	span := in + 2*pad - k
-	if span < 0 {
-		return 0
-	}
-	if !ceil {
-		return span/stride + 1
-	}
-	out := (span+stride-1)/stride + 1
-	if (out-1)*stride >= in+pad {
-		out--
-	}
-	return out
 }
 
 // same returns a random branch that keeps the spatial size, with its

@@ -1,10 +1,7 @@
 package codegen
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"go/format"
 	"strings"
 	"unicode/utf8"
 
@@ -43,10 +40,10 @@ type MainOptions struct {
 // and calls its Main. It reads only the IR and opts; like [Generate], its
 // output is gofmt'd and deterministic.
 func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
-	if err := validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
-	if opts.NetImport == "" || !isIdent(opts.NetPackage) {
+	if opts.NetImport == "" || CheckPackage(opts.NetPackage) != nil {
 		return nil, fmt.Errorf("codegen: main: bad network package %q (%q)", opts.NetPackage, opts.NetImport)
 	}
 	if opts.Weights == "" {
@@ -112,15 +109,7 @@ func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
 		jen.Qual("os", "Exit").Call(jen.Id("model").Dot("Main").Call(jen.Qual("os", "Args").Index(jen.Lit(1).Op(":")), jen.Qual("os", "Stdout"), jen.Qual("os", "Stderr"))),
 	)
 
-	var buf bytes.Buffer
-	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("codegen: main: %v", err)
-	}
-	src := buf.Bytes()
-	if again, err := format.Source(src); err != nil || !bytes.Equal(again, src) {
-		return nil, errors.New("codegen: main: output is not gofmt-stable")
-	}
-	return src, nil
+	return render(f)
 }
 
 // text renders a multi-line string as a raw string literal when it can be
@@ -173,16 +162,11 @@ func preprocConfig(net *ir.Network) jen.Code {
 }
 
 // endsWithSoftmax reports whether the trunk's output is a softmax, looking
-// through the ops that only pass values on.
+// through the ops that only pass values on (aliases).
 func endsWithSoftmax(net *ir.Network) bool {
-	for op := net.Producer(net.Output); op != nil; op = net.Producer(op.In[0]) {
-		switch op.Kind {
-		case ir.KindSoftmax:
-			return true
-		case ir.KindDropout, ir.KindIdentity, ir.KindFlatten:
-			continue
-		}
-		return false
+	op := net.Producer(net.Output)
+	for op != nil && opGens[op.Kind].alias {
+		op = net.Producer(op.In[0])
 	}
-	return false
+	return op != nil && op.Kind == ir.KindSoftmax
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/geom"
 )
 
-// maxUnroll bounds the pooling windows that are unrolled (7×7).
+// maxUnroll bounds the average-pooling windows that are unrolled (7×7).
 const maxUnroll = 49
 
 // id, lit and friends keep the emitters short.
@@ -51,48 +52,9 @@ func (g *gen) describe(s *step) string {
 	net := g.net
 	op := s.op
 	in, out := net.Shape(op.In[0]), net.Shape(op.Out)
-	var what string
-	switch op.Kind {
-	case ir.KindConv:
-		c := op.Conv
-		what = fmt.Sprintf("%dx%d convolution, stride %s, pad %s", c.KH, c.KW, pair(c.SH, c.SW), padString(c.Pad))
-		if !c.Bias {
-			what += ", no bias"
-		}
-	case ir.KindMaxPool, ir.KindAvgPool:
-		c := op.Pool
-		kind := "max"
-		if op.Kind == ir.KindAvgPool {
-			kind = "average"
-		}
-		round := "floor"
-		if c.Ceil {
-			round = "ceil"
-		}
-		what = fmt.Sprintf("%dx%d %s pooling, stride %s, pad %s, %s", c.KH, c.KW, kind, pair(c.SH, c.SW), padString(c.Pad), round)
-	case ir.KindAdaptiveAvgPool:
-		what = fmt.Sprintf("adaptive average pooling to %dx%d", op.Adaptive.H, op.Adaptive.W)
-	case ir.KindLRN:
-		l := op.LRN
-		what = fmt.Sprintf("local response normalisation, size %d, alpha %v, beta %v, k %v", l.Size, l.Alpha, l.Beta, l.K)
-	case ir.KindBatchNorm:
-		what = fmt.Sprintf("batch normalisation, eps %v", op.BN.Eps)
-	case ir.KindReLU:
-		what = "ReLU"
-	case ir.KindSoftmax:
-		what = "softmax"
-	case ir.KindFC:
-		what = fmt.Sprintf("fully connected, %d outputs", op.FC.Out)
-		if !op.FC.Bias {
-			what += ", no bias"
-		}
-	case ir.KindAdd:
-		what = fmt.Sprintf("sum of %d inputs", len(op.In))
-	case ir.KindConcat:
-		what = fmt.Sprintf("concatenation of %d inputs", len(op.In))
-	}
+	what := opGens[op.Kind].what(op)
 	shapes := fmt.Sprintf("%v -> %v", in, out)
-	if op.Kind == ir.KindAdd || op.Kind == ir.KindConcat {
+	if op.Kind.Info().Join {
 		var ins []string
 		for _, v := range op.In {
 			ins = append(ins, net.Shape(v).String())
@@ -107,38 +69,15 @@ func (g *gen) describe(s *step) string {
 		text += "; ReLU " + s.relu.Name + " fused"
 	}
 	text += "."
-	if r := g.p.loc[s.out]; !r.input && r.root != g.p.base(s.out) && op.Kind != ir.KindConcat {
+	if r := g.p.loc[s.out]; !r.input && r.root != g.p.base(s.out) && !opGens[op.Kind].places {
 		c := net.Shape(r.root)
 		text += fmt.Sprintf(" It writes channels %d..%d of %s (%v) in place.", r.off/(c.H*c.W), (r.off/(c.H*c.W))+out.C-1, opName(net, r.root), c)
 	}
 	if op.Head != "" {
 		text += " Side head " + op.Head + "."
 	}
-	text += "\n\n" + g.itemsDoc(s)
+	text += "\n\n" + opGens[op.Kind].items(g, s)
 	return text
-}
-
-// itemsDoc explains a step's work items.
-func (g *gen) itemsDoc(s *step) string {
-	switch s.op.Kind {
-	case ir.KindConv:
-		how := fmt.Sprintf("the im2col matrix (%d×%d) is never stored: ConvTile packs each panel of it straight from the input into the worker's scratch", s.k, s.grid.n)
-		if s.direct {
-			how = "a GEMM straight on the input (MulTile)"
-		}
-		return fmt.Sprintf("Work items (%d): %s; %s. A worker's items make at most three GEMM calls.", s.items, g.gridDoc(s.grid, "output pixels", "output channels"), how)
-	case ir.KindLRN:
-		return fmt.Sprintf("Work items (%d): runs of %d pixels.", s.items, s.chunk)
-	case ir.KindAdd, ir.KindReLU:
-		return fmt.Sprintf("Work items (%d): runs of %d values.", s.items, s.chunk)
-	case ir.KindFC:
-		return fmt.Sprintf("Work items (%d): %s; a GEMM with one column, the input (MulTile).", s.items, g.gridDoc(s.grid, "columns", "outputs"))
-	case ir.KindSoftmax:
-		return "Work items (1): the whole image."
-	case ir.KindConcat:
-		return fmt.Sprintf("Work items (%d): one per input that is copied (the others are written in place by their producers).", s.items)
-	}
-	return fmt.Sprintf("Work items (%d): channels.", s.items)
 }
 
 // gridDoc describes a GEMM grid.
@@ -160,44 +99,11 @@ func pair(a, b int) string {
 	return fmt.Sprintf("%dx%d", a, b)
 }
 
-func padString(p ir.Pad) string {
-	switch {
-	case p.Top == p.Bottom && p.Left == p.Right && p.Top == p.Left:
-		return strconv.Itoa(p.Top)
-	case p.Top == p.Bottom && p.Left == p.Right:
-		return fmt.Sprintf("%dx%d", p.Top, p.Left)
-	}
-	return fmt.Sprintf("(%d, %d, %d, %d)", p.Top, p.Left, p.Bottom, p.Right)
-}
-
 // genStep emits the function of one step.
-func (g *gen) genStep(s *step) error {
-	var body []jen.Code
-	switch s.op.Kind {
-	case ir.KindConv:
-		body = g.genConv(s)
-	case ir.KindMaxPool, ir.KindAvgPool:
-		body = g.genPool(s)
-	case ir.KindAdaptiveAvgPool:
-		body = g.genAdaptive(s)
-	case ir.KindLRN:
-		body = g.genLRN(s)
-	case ir.KindBatchNorm:
-		body = g.genBatchNorm(s)
-	case ir.KindReLU, ir.KindAdd:
-		body = g.genElementwise(s)
-	case ir.KindSoftmax:
-		body = g.genSoftmax(s)
-	case ir.KindFC:
-		body = g.genFC(s)
-	case ir.KindConcat:
-		body = g.genConcat(s)
-	default:
-		return fmt.Errorf("codegen: op %s: unsupported kind %v", s.op.Name, s.op.Kind)
-	}
+func (g *gen) genStep(s *step) {
+	body := opGens[s.op.Kind].gen(g, s)
 	g.docf("%s", g.describe(s))
 	g.f.Func().Id(s.fn).Params(id("e").Op("*").Id("exec"), jen.List(id("worker"), id("lo"), id("hi")).Int()).Block(body...)
-	return nil
 }
 
 // forItems is the loop over a step's work items.
@@ -281,72 +187,42 @@ func fields(kv ...any) []jen.Code {
 	return c
 }
 
-// interior returns the outputs [lo, hi) along one axis whose whole
-// window lies inside the input.
-func interior(in, out, k, stride, pad int) (lo, hi int) {
-	lo = (pad + stride - 1) / stride
-	if in-k+pad < 0 {
-		return 0, 0
-	}
-	hi = min(out, (in-k+pad)/stride+1)
-	if hi < lo {
-		return 0, 0
-	}
-	return lo, hi
+// genMaxPool emits max pooling: the runtime's separable SIMD kernel over
+// the worker's channels.
+func (g *gen) genMaxPool(s *step) []jen.Code {
+	body := g.srcDst(s)
+	return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(g.net.Shape(s.op.In[0]), s.op.Pool), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
 }
 
-// genPool emits max or average pooling: per channel, the window unrolled
-// for cells inside the image, a runtime helper for border cells.
-func (g *gen) genPool(s *step) []jen.Code {
+// genAvgPool emits average pooling: per channel, the window unrolled for
+// cells inside the image (up to maxUnroll taps), a runtime helper for
+// border cells. The divisor counts the padding but not what a ceil-mode
+// window has beyond it.
+func (g *gen) genAvgPool(s *step) []jen.Code {
 	net := g.net
 	pl := s.op.Pool
 	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
 	hw, ohw := in.H*in.W, out.H*out.W
-	isMax := s.op.Kind == ir.KindMaxPool
-	if isMax {
-		body := g.srcDst(s)
-		return append(body, rt("MaxPoolChannels").Call(id("dst"), id("src"), poolParams(in, pl), id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
-	}
-	y0, y1 := interior(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
-	x0, x1 := interior(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
+	y0, y1, x0, x1, unroll := g.unrolled(s)
 	clipped := []jen.Code{id("in"), lit(in.W),
 		jen.Max(id("iy"), lit(0)), jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H)),
 		jen.Max(id("ix"), lit(0)), jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W))}
-	var border jen.Code
-	if isMax {
-		border = id("v").Op("=").Add(rt("MaxCell")).Call(clipped...)
-	} else {
-		// The divisor counts the padding but not what a ceil-mode window
-		// has beyond it.
-		div := jen.Parens(jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H+pl.Pad.Bottom)).Op("-").Id("iy")).Op("*").
-			Parens(jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W+pl.Pad.Right)).Op("-").Id("ix"))
-		border = id("v").Op("=").Add(rt("SumCell")).Call(clipped...).Op("/").Float32().Parens(div)
-	}
+	div := jen.Parens(jen.Min(id("iy").Op("+").Lit(pl.KH), lit(in.H+pl.Pad.Bottom)).Op("-").Id("iy")).Op("*").
+		Parens(jen.Min(id("ix").Op("+").Lit(pl.KW), lit(in.W+pl.Pad.Right)).Op("-").Id("ix"))
+	border := id("v").Op("=").Add(rt("SumCell")).Call(clipped...).Op("/").Float32().Parens(div)
 	cell := []jen.Code{
 		id("ix").Op(":=").Add(mulAdd("x", pl.SW, -pl.Pad.Left)),
 		jen.Var().Id("v").Float32(),
 	}
-	if y0 < y1 && x0 < x1 && pl.KH*pl.KW <= maxUnroll {
+	if unroll {
 		var unrolled []jen.Code
 		unrolled = append(unrolled, id("r").Op(":=").Id("in").Index(id("iy").Op("*").Lit(in.W).Op("+").Id("ix").Op(":")))
-		first := true
 		for i := range pl.KH {
 			for j := range pl.KW {
-				at := id("r").Index(lit(i*in.W + j))
-				switch {
-				case isMax && first:
-					unrolled = append(unrolled, id("v").Op("=").Add(at))
-				case isMax:
-					unrolled = append(unrolled, id("v").Op("=").Add(rt("MaxNaN")).Call(id("v"), at))
-				default:
-					unrolled = append(unrolled, id("v").Op("+=").Add(at))
-				}
-				first = false
+				unrolled = append(unrolled, id("v").Op("+=").Add(id("r").Index(lit(i*in.W+j))))
 			}
 		}
-		if !isMax {
-			unrolled = append(unrolled, id("v").Op("/=").Lit(pl.KH*pl.KW))
-		}
+		unrolled = append(unrolled, id("v").Op("/=").Lit(pl.KH*pl.KW))
 		var cond *jen.Statement
 		addCond := func(c *jen.Statement) {
 			if cond == nil {
@@ -385,6 +261,17 @@ func (g *gen) genPool(s *step) []jen.Code {
 			forN("x", lit(0), lit(out.W), cell...),
 		),
 	))
+}
+
+// unrolled returns the output rows [y0, y1) and columns [x0, x1) of an
+// average pool whose windows lie inside the image, and whether the window
+// is unrolled there (some do, and it has at most maxUnroll taps).
+func (g *gen) unrolled(s *step) (y0, y1, x0, x1 int, unroll bool) {
+	pl := s.op.Pool
+	in, out := g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out)
+	y0, y1 = geom.Inside(in.H, out.H, pl.KH, pl.SH, pl.Pad.Top)
+	x0, x1 = geom.Inside(in.W, out.W, pl.KW, pl.SW, pl.Pad.Left)
+	return y0, y1, x0, x1, y0 < y1 && x0 < x1 && pl.KH*pl.KW <= maxUnroll
 }
 
 // poolParams renders the runtime.Pool2DParams of a pool with input in.
@@ -481,6 +368,11 @@ func reluIf(s *step, v string) []jen.Code {
 	if s.relu == nil {
 		return nil
 	}
+	return relu(v)
+}
+
+// relu clamps v at zero.
+func relu(v string) []jen.Code {
 	return []jen.Code{jen.If(id(v).Op("<").Lit(0)).Block(id(v).Op("=").Lit(0))}
 }
 
@@ -501,9 +393,11 @@ func (g *gen) genBatchNorm(s *step) []jen.Code {
 	))
 }
 
-// genElementwise emits ReLU and addition (inputs summed left to right) over
-// runs of values.
-func (g *gen) genElementwise(s *step) []jen.Code {
+// genElementwise emits an element-wise kind over runs of values: its inputs
+// summed left to right (an addition's; one input otherwise), then apply,
+// the kind's function of the value v (nil for none; ReLU's clamp), then a
+// fused ReLU.
+func (g *gen) genElementwise(s *step, apply func(v string) []jen.Code) []jen.Code {
 	n := g.net.Shape(s.out).Len()
 	var body []jen.Code
 	for k, v := range s.op.In {
@@ -520,11 +414,10 @@ func (g *gen) genElementwise(s *step) []jen.Code {
 		}
 	}
 	inner := []jen.Code{id("v").Op(":=").Add(sum)}
-	if s.op.Kind == ir.KindReLU {
-		inner = append(inner, jen.If(id("v").Op("<").Lit(0)).Block(id("v").Op("=").Lit(0)))
-	} else {
-		inner = append(inner, reluIf(s, "v")...)
+	if apply != nil {
+		inner = append(inner, apply("v")...)
 	}
+	inner = append(inner, reluIf(s, "v")...)
 	inner = append(inner, id("dst").Index(id("i")).Op("=").Id("v"))
 	return append(body, forItems("it",
 		id("i0").Op(":=").Id("it").Op("*").Lit(s.chunk),

@@ -9,7 +9,7 @@ import (
 )
 
 // align is the alignment of arena buffers, in float32 values (64 bytes: a
-// cache line, and an AVX-512 vector for the SIMD kernels to come).
+// cache line, and an AVX-512 vector).
 const align = 16
 
 // Tiling of GEMM layers (convolutions and fully connected layers): the
@@ -255,10 +255,10 @@ func schedule(net *ir.Network) []int {
 	return append(order, pending...)
 }
 
-// buildSteps turns the scheduled ops into steps, fusing batch norm into
-// convolutions and ReLU into convolutions, fully connected layers, batch
-// norms and additions, and turning dropout, identity and flatten into
-// aliases.
+// buildSteps turns the scheduled ops into steps, as each kind's opGen
+// says: aliases get no step (dropout, identity, flatten), a batch norm
+// folds into the convolution before it, a ReLU fuses into the layer before
+// it (convolution, fully connected layer, batch norm, addition).
 func (p *plan) buildSteps() error {
 	net := p.net
 	consumers := make([][]int, len(net.Values))
@@ -290,53 +290,49 @@ func (p *plan) buildSteps() error {
 			continue
 		}
 		op := &net.Ops[i]
-		s := &step{op: op, out: op.Out, widx: -1}
-		switch op.Kind {
-		case ir.KindDropout, ir.KindIdentity, ir.KindFlatten:
+		og := opGens[op.Kind]
+		if og == nil {
+			return fmt.Errorf("codegen: op %s: unsupported kind %v", op.Name, op.Kind)
+		}
+		if og.alias {
 			p.alias[op.Out] = op.In[0]
 			continue
-		case ir.KindConv:
+		}
+		s := &step{op: op, out: op.Out, widx: -1}
+		if og.foldBN {
 			if c := only(s.out, op, ir.KindBatchNorm); c != nil {
 				s.bn, s.out = c, c.Out
 				absorbed[index[c]] = true
 				p.fused[op.Out] = true
 			}
-			fallthrough
-		case ir.KindFC, ir.KindBatchNorm, ir.KindAdd:
+		}
+		if og.fuseReLU {
 			if c := only(s.out, op, ir.KindReLU); c != nil {
 				s.relu = c
 				absorbed[index[c]] = true
 				p.fused[s.out] = true
 				s.out = c.Out
 			}
-		case ir.KindMaxPool, ir.KindAvgPool, ir.KindAdaptiveAvgPool, ir.KindLRN, ir.KindReLU, ir.KindSoftmax, ir.KindConcat:
-		default:
-			return fmt.Errorf("codegen: op %s: unsupported kind %v", op.Name, op.Kind)
 		}
 		s.fn = "op_" + ir.GoName(op.Name)
 		if prev, dup := names[s.fn]; dup {
 			return fmt.Errorf("codegen: ops %s and %s both map to the Go name %s", prev, op.Name, s.fn)
 		}
 		names[s.fn] = op.Name
-		switch op.Kind {
-		case ir.KindConv:
-			s.widx = len(p.convs)
-			p.convs = append(p.convs, s)
-		case ir.KindFC:
-			s.widx = len(p.fcs)
-			p.fcs = append(p.fcs, s)
-		case ir.KindBatchNorm:
-			s.widx = len(p.bns)
-			p.bns = append(p.bns, s)
+		if og.table != nil {
+			t := og.table(p)
+			s.widx = len(*t)
+			*t = append(*t, s)
 		}
 		p.steps = append(p.steps, s)
 	}
 	return nil
 }
 
-// reads lists the values step s reads.
+// reads lists the values step s reads: a placing join's are only those it
+// copies.
 func (p *plan) reads(s *step) []int {
-	if s.op.Kind != ir.KindConcat {
+	if !opGens[s.op.Kind].places {
 		return s.op.In
 	}
 	var vs []int
@@ -391,7 +387,7 @@ func (p *plan) placeConcats() {
 	net := p.net
 	kept := p.steps[:0]
 	for _, s := range p.steps {
-		if s.op.Kind != ir.KindConcat {
+		if !opGens[s.op.Kind].places {
 			kept = append(kept, s)
 			continue
 		}
@@ -528,33 +524,8 @@ func ceilDiv(x, m int) int { return (x + m - 1) / m }
 
 // tile chooses each step's work items.
 func (p *plan) tile() {
-	net := p.net
 	for _, s := range p.steps {
-		in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
-		switch s.op.Kind {
-		case ir.KindConv:
-			p.tileConv(s, in, out)
-		case ir.KindMaxPool, ir.KindAvgPool, ir.KindAdaptiveAvgPool, ir.KindBatchNorm:
-			s.items = out.C
-		case ir.KindLRN:
-			hw := out.H * out.W
-			s.chunk = max(16, ceilDiv(hw, minItems))
-			s.items = ceilDiv(hw, s.chunk)
-		case ir.KindAdd, ir.KindReLU:
-			n := out.Len()
-			s.chunk = roundUp(max(1024, ceilDiv(n, minItems)), align)
-			s.items = ceilDiv(n, s.chunk)
-		case ir.KindFC:
-			s.k = in.Len()
-			s.grid = gemmGrid(s.op.FC.Out, 1)
-			s.items = s.grid.items()
-			s.flops = 2 * int64(s.op.FC.Out) * int64(s.k)
-			p.gemm = true
-		case ir.KindSoftmax:
-			s.items = 1
-		case ir.KindConcat:
-			s.items = len(s.copies)
-		}
+		opGens[s.op.Kind].tile(p, s, p.net.Shape(s.op.In[0]), p.net.Shape(s.op.Out))
 	}
 }
 

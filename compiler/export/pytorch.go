@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/geom"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
@@ -137,9 +138,7 @@ func (g *pyGen) gen() error {
 	g.p("")
 	g.genAttrs()
 	g.p("")
-	if err := g.genInit(); err != nil {
-		return err
-	}
+	g.genInit()
 	g.p("")
 	if err := g.genForward(); err != nil {
 		return err
@@ -165,17 +164,17 @@ func (g *pyGen) checkNames() error {
 		if len(op.Params) == 0 {
 			continue
 		}
-		want := paramSuffixes(op.Kind)
-		if want == nil {
-			return fmt.Errorf("op %s: %v has weights", op.Name, op.Kind)
-		}
-		if len(op.Params) != len(want) && !(op.Kind != ir.KindBatchNorm && len(op.Params) == 1) {
+		want := ir.Weights(op, g.net.InputShapes(op))
+		if len(op.Params) != len(want) {
 			return fmt.Errorf("op %s: %d weights, want %d", op.Name, len(op.Params), len(want))
 		}
 		for j, p := range op.Params {
-			if p.Name != op.Name+"."+want[j] {
-				return fmt.Errorf("op %s: weight %s, want %s.%s", op.Name, p.Name, op.Name, want[j])
+			if p.Name != op.Name+"."+want[j].Suffix {
+				return fmt.Errorf("op %s: weight %s, want %s.%s", op.Name, p.Name, op.Name, want[j].Suffix)
 			}
+		}
+		if pyOps[op.Kind].module == nil {
+			return fmt.Errorf("op %s: no torch module for %v", op.Name, op.Kind)
 		}
 		parts := strings.Split(op.Name, ".")
 		for j, part := range parts {
@@ -203,17 +202,6 @@ func (g *pyGen) checkNames() error {
 		} else if headStart {
 			return fmt.Errorf("trunk op %s follows a side head's op", g.net.Ops[i].Name)
 		}
-	}
-	return nil
-}
-
-// paramSuffixes are the torch attribute names of an op's weights, in [ir.Op.Params] order.
-func paramSuffixes(k ir.Kind) []string {
-	switch k {
-	case ir.KindConv, ir.KindFC:
-		return []string{"weight", "bias"}
-	case ir.KindBatchNorm:
-		return []string{"weight", "bias", "running_mean", "running_var"}
 	}
 	return nil
 }
@@ -304,12 +292,10 @@ func (g *pyGen) isFlatOutput() bool {
 
 // outFlat says whether op's output is held as [N, C].
 func outFlat(op *ir.Op, flat map[int]bool) bool {
-	switch op.Kind {
-	case ir.KindFC, ir.KindFlatten:
+	switch pyOps[op.Kind].flat {
+	case flatAlways:
 		return true
-	case ir.KindReLU, ir.KindDropout, ir.KindSoftmax, ir.KindIdentity:
-		return flat[op.In[0]]
-	case ir.KindConcat, ir.KindAdd:
+	case flatAsInputs:
 		for _, in := range op.In {
 			if !flat[in] {
 				return false
@@ -371,49 +357,21 @@ func (g *pyGen) genAttrs() {
 	g.p("    }")
 }
 
-func (g *pyGen) genInit() error {
+func (g *pyGen) genInit() {
 	g.p("    def __init__(self):")
 	g.p("        super().__init__()")
 	if len(g.leaves) == 0 {
 		g.p("        self._leaf = {}")
-		return nil
+		return
 	}
 	g.p("        # The layers with weights, by op name. forward reads this dict; each")
 	g.p("        # module is registered once, by _put, at its dotted name.")
 	g.p("        L = self._leaf = {}")
 	for _, op := range g.leaves {
-		in := g.net.Shape(op.In[0])
-		var mod string
-		switch op.Kind {
-		case ir.KindConv:
-			c := op.Conv
-			args := []string{strconv.Itoa(in.C), strconv.Itoa(c.Out), "kernel_size=" + pyPair(c.KH, c.KW)}
-			if c.SH != 1 || c.SW != 1 {
-				args = append(args, "stride="+pyPair(c.SH, c.SW))
-			}
-			if ph, pw, ok := symPad(c.Pad); ok && (ph != 0 || pw != 0) {
-				args = append(args, "padding="+pyPair(ph, pw))
-			}
-			if !c.Bias {
-				args = append(args, "bias=False")
-			}
-			mod = "nn.Conv2d(" + strings.Join(args, ", ") + ")"
-		case ir.KindBatchNorm:
-			mod = fmt.Sprintf("nn.BatchNorm2d(%d, eps=%s)", in.C, pyFloat(op.BN.Eps))
-		case ir.KindFC:
-			mod = fmt.Sprintf("nn.Linear(%d, %d", in.Len(), op.FC.Out)
-			if !op.FC.Bias {
-				mod += ", bias=False"
-			}
-			mod += ")"
-		default:
-			return fmt.Errorf("op %s: no torch module for %v", op.Name, op.Kind)
-		}
-		g.p("        L[%q] = %s", op.Name, mod)
+		g.p("        L[%q] = %s", op.Name, pyOps[op.Kind].module(op, g.net.Shape(op.In[0])))
 	}
 	g.p("        for name, module in L.items():")
 	g.p("            _put(self, name, module)")
-	return nil
 }
 
 // symPad returns the padding as (h, w) if it is the same on both sides.
@@ -516,57 +474,120 @@ func (g *pyGen) in4(op *ir.Op, i int) string {
 
 // expr is the Python expression computing op's output.
 func (g *pyGen) expr(op *ir.Op) (string, error) {
-	in := func() string { return g.vars[op.In[0]] }
-	switch op.Kind {
-	case ir.KindConv:
-		x := g.in4(op, 0)
-		if _, _, ok := symPad(op.Conv.Pad); !ok {
-			x = fmt.Sprintf("F.pad(%s, %s)", x, torchPad(op.Conv.Pad))
-		}
-		return fmt.Sprintf("L[%q](%s)", op.Name, x), nil
-	case ir.KindMaxPool, ir.KindAvgPool:
-		return g.pool(op), nil
-	case ir.KindAdaptiveAvgPool:
-		return fmt.Sprintf("F.adaptive_avg_pool2d(%s, %s)", g.in4(op, 0), pyPair(op.Adaptive.H, op.Adaptive.W)), nil
-	case ir.KindLRN:
+	po := pyOps[op.Kind]
+	if po == nil {
+		return "", fmt.Errorf("op %s: kind %v cannot be exported", op.Name, op.Kind)
+	}
+	return po.expr(g, op), nil
+}
+
+// pyOp is how one kind of op is written in PyTorch.
+type pyOp struct {
+	// module is the torch module that holds the op's weights, for kinds
+	// with weights ("nn.Conv2d(…)"); in is the input's shape.
+	module func(op *ir.Op, in ir.Shape) string
+	// expr is the Python expression computing the op's output.
+	expr func(g *pyGen, op *ir.Op) string
+	// flat says whether the output is held as [N, C] rather than
+	// [N, C, H, W].
+	flat flatRule
+}
+
+type flatRule int
+
+const (
+	flatNever    flatRule = iota // [N, C, H, W]
+	flatAlways                   // [N, C]
+	flatAsInputs                 // [N, C] if every input is
+)
+
+// pyOps holds every kind's PyTorch form; TestPyOps names a kind missing.
+var pyOps = map[ir.Kind]*pyOp{
+	ir.KindConv: {
+		module: func(op *ir.Op, in ir.Shape) string {
+			c := op.Conv
+			args := []string{strconv.Itoa(in.C), strconv.Itoa(c.Out), "kernel_size=" + pyPair(c.KH, c.KW)}
+			if c.SH != 1 || c.SW != 1 {
+				args = append(args, "stride="+pyPair(c.SH, c.SW))
+			}
+			if ph, pw, ok := symPad(c.Pad); ok && (ph != 0 || pw != 0) {
+				args = append(args, "padding="+pyPair(ph, pw))
+			}
+			if !c.Bias {
+				args = append(args, "bias=False")
+			}
+			return "nn.Conv2d(" + strings.Join(args, ", ") + ")"
+		},
+		expr: func(g *pyGen, op *ir.Op) string {
+			x := g.in4(op, 0)
+			if _, _, ok := symPad(op.Conv.Pad); !ok {
+				x = fmt.Sprintf("F.pad(%s, %s)", x, torchPad(op.Conv.Pad))
+			}
+			return fmt.Sprintf("L[%q](%s)", op.Name, x)
+		},
+	},
+	ir.KindMaxPool: {expr: func(g *pyGen, op *ir.Op) string { return g.pool(op, "F.max_pool2d", `, value=float("-inf")`) }},
+	ir.KindAvgPool: {expr: func(g *pyGen, op *ir.Op) string { return g.pool(op, "F.avg_pool2d", "") }},
+	ir.KindAdaptiveAvgPool: {expr: func(g *pyGen, op *ir.Op) string {
+		return fmt.Sprintf("F.adaptive_avg_pool2d(%s, %s)", g.in4(op, 0), pyPair(op.Adaptive.H, op.Adaptive.W))
+	}},
+	ir.KindLRN: {expr: func(g *pyGen, op *ir.Op) string {
 		l := op.LRN
 		return fmt.Sprintf("F.local_response_norm(%s, %d, alpha=%s, beta=%s, k=%s)",
-			g.in4(op, 0), l.Size, pyFloat(l.Alpha), pyFloat(l.Beta), pyFloat(l.K)), nil
-	case ir.KindBatchNorm:
-		return fmt.Sprintf("L[%q](%s)", op.Name, g.in4(op, 0)), nil
-	case ir.KindReLU:
-		return fmt.Sprintf("F.relu(%s)", in()), nil
-	case ir.KindDropout:
-		return fmt.Sprintf("F.dropout(%s, %s, self.training)", in(), pyFloat(op.Dropout.Rate)), nil
-	case ir.KindFlatten:
+			g.in4(op, 0), l.Size, pyFloat(l.Alpha), pyFloat(l.Beta), pyFloat(l.K))
+	}},
+	ir.KindBatchNorm: {
+		module: func(op *ir.Op, in ir.Shape) string {
+			return fmt.Sprintf("nn.BatchNorm2d(%d, eps=%s)", in.C, pyFloat(op.BN.Eps))
+		},
+		expr: func(g *pyGen, op *ir.Op) string { return fmt.Sprintf("L[%q](%s)", op.Name, g.in4(op, 0)) },
+	},
+	ir.KindReLU: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string { return fmt.Sprintf("F.relu(%s)", g.vars[op.In[0]]) }},
+	ir.KindDropout: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		return fmt.Sprintf("F.dropout(%s, %s, self.training)", g.vars[op.In[0]], pyFloat(op.Dropout.Rate))
+	}},
+	ir.KindFlatten: {flat: flatAlways, expr: func(g *pyGen, op *ir.Op) string {
 		if g.flat[op.In[0]] {
-			return in(), nil
+			return g.vars[op.In[0]]
 		}
-		return fmt.Sprintf("torch.flatten(%s, 1)", in()), nil
-	case ir.KindFC:
-		x := in()
-		if !g.flat[op.In[0]] {
-			x = fmt.Sprintf("torch.flatten(%s, 1)", x)
-		}
-		return fmt.Sprintf("L[%q](%s)", op.Name, x), nil
-	case ir.KindSoftmax:
-		return fmt.Sprintf("F.softmax(%s, dim=1)", in()), nil
-	case ir.KindConcat, ir.KindAdd:
-		args := g.joinArgs(op)
-		if op.Kind == ir.KindAdd {
-			return strings.Join(args, " + "), nil
-		}
-		return fmt.Sprintf("torch.cat([%s], 1)", strings.Join(args, ", ")), nil
-	case ir.KindIdentity:
-		return in(), nil
-	}
-	return "", fmt.Errorf("op %s: kind %v cannot be exported", op.Name, op.Kind)
+		return fmt.Sprintf("torch.flatten(%s, 1)", g.vars[op.In[0]])
+	}},
+	ir.KindFC: {
+		flat: flatAlways,
+		module: func(op *ir.Op, in ir.Shape) string {
+			mod := fmt.Sprintf("nn.Linear(%d, %d", in.Len(), op.FC.Out)
+			if !op.FC.Bias {
+				mod += ", bias=False"
+			}
+			return mod + ")"
+		},
+		expr: func(g *pyGen, op *ir.Op) string {
+			x := g.vars[op.In[0]]
+			if !g.flat[op.In[0]] {
+				x = fmt.Sprintf("torch.flatten(%s, 1)", x)
+			}
+			return fmt.Sprintf("L[%q](%s)", op.Name, x)
+		},
+	},
+	ir.KindSoftmax: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		return fmt.Sprintf("F.softmax(%s, dim=1)", g.vars[op.In[0]])
+	}},
+	ir.KindConcat: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		return fmt.Sprintf("torch.cat([%s], 1)", strings.Join(g.joinArgs(op), ", "))
+	}},
+	ir.KindAdd: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		return strings.Join(g.joinArgs(op), " + ")
+	}},
+	ir.KindIdentity: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string { return g.vars[op.In[0]] }},
 }
 
 // joinArgs are the inputs of a concat or add, all of one rank.
 func (g *pyGen) joinArgs(op *ir.Op) []string {
 	var args []string
-	four := !outFlat(op, g.flat)
+	four := false // unless every input is [N, C]
+	for _, id := range op.In {
+		four = four || !g.flat[id]
+	}
 	for i, id := range op.In {
 		if four {
 			args = append(args, g.in4(op, i))
@@ -577,19 +598,16 @@ func (g *pyGen) joinArgs(op *ir.Op) []string {
 	return args
 }
 
-// pool writes max and average pooling. Symmetric padding uses torch's own
+// pool writes max and average pooling with torch's function fn, padding
+// with padValue (F.pad's default is 0). Symmetric padding uses torch's own
 // padding argument (its ceil_mode rule is incc's). Asymmetric padding pads
 // explicitly, with -inf for max pooling and 0 for average pooling, so that
 // the divisor counts the padding (incc's rule); torch then treats the padded
 // image as the input, so its ceil rule may admit one more window starting in
 // the bottom or right padding, which incc does not: the result is sliced to
 // the output size.
-func (g *pyGen) pool(op *ir.Op) string {
+func (g *pyGen) pool(op *ir.Op, fn, padValue string) string {
 	p := op.Pool
-	fn := "F.max_pool2d"
-	if op.Kind == ir.KindAvgPool {
-		fn = "F.avg_pool2d"
-	}
 	x := g.in4(op, 0)
 	args := []string{pyPair(p.KH, p.KW), "stride=" + pyPair(p.SH, p.SW)}
 	ph, pw, sym := symPad(p.Pad)
@@ -599,14 +617,10 @@ func (g *pyGen) pool(op *ir.Op) string {
 			args = append(args, "padding="+pyPair(ph, pw))
 		}
 	} else {
-		value := ""
-		if op.Kind == ir.KindMaxPool {
-			value = `, value=float("-inf")`
-		}
-		x = fmt.Sprintf("F.pad(%s, %s%s)", x, torchPad(p.Pad), value)
+		x = fmt.Sprintf("F.pad(%s, %s%s)", x, torchPad(p.Pad), padValue)
 		in, out := g.net.Shape(op.In[0]), g.net.Shape(op.Out)
-		th := torchPoolOut(in.H+p.Pad.Top+p.Pad.Bottom, p.KH, p.SH, p.Ceil)
-		tw := torchPoolOut(in.W+p.Pad.Left+p.Pad.Right, p.KW, p.SW, p.Ceil)
+		th := geom.Out(in.H+p.Pad.Top+p.Pad.Bottom, p.KH, p.SH, 0, 0, p.Ceil)
+		tw := geom.Out(in.W+p.Pad.Left+p.Pad.Right, p.KW, p.SW, 0, 0, p.Ceil)
 		if th != out.H || tw != out.W {
 			slice = fmt.Sprintf("[:, :, :%d, :%d]", out.H, out.W)
 		}
@@ -615,18 +629,6 @@ func (g *pyGen) pool(op *ir.Op) string {
 		args = append(args, "ceil_mode=True")
 	}
 	return fmt.Sprintf("%s(%s, %s)%s", fn, x, strings.Join(args, ", "), slice)
-}
-
-// torchPoolOut is torch's pooling output size for an unpadded input of n.
-func torchPoolOut(n, k, s int, ceil bool) int {
-	if !ceil {
-		return (n-k)/s + 1
-	}
-	out := (n-k+s-1)/s + 1
-	if (out-1)*s >= n {
-		out--
-	}
-	return out
 }
 
 // torchPad is F.pad's argument for an image: (left, right, top, bottom).

@@ -179,3 +179,19 @@ for node in ast.walk(tree):
 		}
 	}
 }
+
+// TestPyOps: the exporter writes every kind of op, and every kind with
+// weights as a torch module.
+func TestPyOps(t *testing.T) {
+	for _, k := range ir.Kinds() {
+		po := export.PyOpFor(k)
+		switch {
+		case po == nil:
+			t.Errorf("export: no row for kind %v (%s) in pyOps", k, k.Info().Name)
+		case !po.HasExpr:
+			t.Errorf("export: kind %v has no expression", k)
+		case po.HasWeights && !po.HasModule:
+			t.Errorf("export: kind %v has weights but no torch module", k)
+		}
+	}
+}

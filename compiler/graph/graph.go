@@ -51,8 +51,59 @@ type Options struct {
 	Heads bool // draw side heads
 }
 
-// folds reports kinds drawn inside the node of the layer before them.
-var folds = map[ir.Kind]string{ir.KindBatchNorm: "bn", ir.KindReLU: "relu", ir.KindDropout: "dropout"}
+// node is how one kind of op is drawn.
+type node struct {
+	// fold, if set, draws the op inside the node of the layer before it
+	// (when it alone reads that layer), as "+ fold".
+	fold string
+	// what is the second line of the label: what the op computes.
+	what func(op *ir.Op) string
+	// join draws the op as a small circle holding only what (concat, add).
+	join bool
+	// fill is the fill colour, "" for the default.
+	fill string
+}
+
+const (
+	poolFill = "#e8f4e8"
+	headFill = "#f8f0dd" // fully connected layers and softmax
+)
+
+// nodes holds every kind's drawing; TestNodes names a kind missing.
+var nodes = map[ir.Kind]node{
+	ir.KindConv: {what: func(op *ir.Op) string {
+		c := op.Conv
+		return fmt.Sprintf("conv %dx%d/%d, %d", c.KH, c.KW, c.SH, c.Out)
+	}},
+	ir.KindMaxPool: {what: poolWhat("maxpool"), fill: poolFill},
+	ir.KindAvgPool: {what: poolWhat("avgpool"), fill: poolFill},
+	ir.KindAdaptiveAvgPool: {fill: poolFill, what: func(op *ir.Op) string {
+		return fmt.Sprintf("avgpool to %dx%d", op.Adaptive.H, op.Adaptive.W)
+	}},
+	ir.KindLRN:       {what: func(op *ir.Op) string { return fmt.Sprintf("lrn %d", op.LRN.Size) }},
+	ir.KindBatchNorm: {fold: "bn", what: kindName},
+	ir.KindReLU:      {fold: "relu", what: kindName},
+	ir.KindDropout:   {fold: "dropout", what: kindName},
+	ir.KindFlatten:   {what: kindName},
+	ir.KindFC:        {what: func(op *ir.Op) string { return fmt.Sprintf("fc %d", op.FC.Out) }, fill: headFill},
+	ir.KindSoftmax:   {what: kindName, fill: headFill},
+	ir.KindConcat:    {what: kindName, join: true},
+	ir.KindAdd:       {what: kindName, join: true},
+	ir.KindIdentity:  {what: kindName},
+}
+
+func kindName(op *ir.Op) string { return strings.ToLower(op.Kind.String()) }
+
+func poolWhat(kind string) func(op *ir.Op) string {
+	return func(op *ir.Op) string {
+		p := op.Pool
+		what := fmt.Sprintf("%s %dx%d/%d", kind, p.KH, p.KW, p.SH)
+		if p.Ceil {
+			what += " ceil"
+		}
+		return what
+	}
+}
 
 // WriteDOT writes n as a DOT digraph.
 func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
@@ -79,7 +130,7 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 			continue
 		}
 		in := op.In[0]
-		if tag, ok := folds[op.Kind]; ok && len(op.In) == 1 && in != 0 && consumers[in] == 1 {
+		if tag := nodes[op.Kind].fold; tag != "" && len(op.In) == 1 && in != 0 && consumers[in] == 1 {
 			p := node[in]
 			extra[p] = append(extra[p], tag)
 			node[op.Out] = p
@@ -114,11 +165,17 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 		if ok && clustered(n, n.Modules[mi]) {
 			prefix = n.Modules[mi].Name + "."
 		}
-		line := fmt.Sprintf("%s [label=%q%s];", id, label(op, prefix, extra[id]), style(op))
+		lines := []string{fmt.Sprintf("%s [label=%q%s];", id, label(op, prefix, extra[id]), style(op))}
+		if heads := branchHeads(n, op, node, consumers); len(heads) > 1 {
+			// The branches of a join start side by side, in spec order
+			// (ordering=out keeps the order of their edges from the fork),
+			// as in the GoogLeNet paper's figure of the Inception module.
+			lines = append(lines, "{rank=same; "+strings.Join(heads, "; ")+"}")
+		}
 		if prefix != "" {
-			byModule[mi] = append(byModule[mi], line)
+			byModule[mi] = append(byModule[mi], lines...)
 		} else {
-			loose = append(loose, line)
+			loose = append(loose, lines...)
 		}
 	}
 	for _, l := range loose {
@@ -170,6 +227,30 @@ func WriteDOT(w io.Writer, n *ir.Network, opt Options) error {
 	return err
 }
 
+// branchHeads returns, for a join op whose branches all start from one
+// value, the drawn nodes that start them, in branch order; nil otherwise.
+// A branch is followed back from the join's input through ops with one
+// input, up to the op that reads the value the branches share.
+func branchHeads(n *ir.Network, join *ir.Op, node []string, consumers []int) []string {
+	if !nodes[join.Kind].join {
+		return nil
+	}
+	fork := -1
+	var heads []string
+	for _, v := range join.In {
+		op := n.Producer(v)
+		for op != nil && len(op.In) == 1 && consumers[op.In[0]] == 1 && n.Producer(op.In[0]) != nil {
+			op = n.Producer(op.In[0])
+		}
+		if op == nil || len(op.In) != 1 || fork >= 0 && op.In[0] != fork {
+			return nil
+		}
+		fork = op.In[0]
+		heads = append(heads, node[op.Out])
+	}
+	return heads
+}
+
 func clustered(n *ir.Network, m ir.Module) bool {
 	return m.End-m.First > 1 && (m.Block || m.Kind == "head" || m.Kind == "sequence" || m.Kind == "concat" || m.Kind == "add")
 }
@@ -199,48 +280,24 @@ func args(m ir.Module) string {
 // label is a node's text: its name inside its module, what it computes,
 // and the ops folded into it.
 func label(op *ir.Op, prefix string, extra []string) string {
-	name := strings.TrimPrefix(op.Name, prefix)
-	if op.Kind == ir.KindConcat || op.Kind == ir.KindAdd {
-		return strings.ToLower(op.Kind.String())
+	nd := nodes[op.Kind]
+	if nd.join {
+		return nd.what(op)
 	}
-	var what string
-	switch op.Kind {
-	case ir.KindConv:
-		c := op.Conv
-		what = fmt.Sprintf("conv %dx%d/%d, %d", c.KH, c.KW, c.SH, c.Out)
-	case ir.KindMaxPool, ir.KindAvgPool:
-		p := op.Pool
-		kind := "maxpool"
-		if op.Kind == ir.KindAvgPool {
-			kind = "avgpool"
-		}
-		what = fmt.Sprintf("%s %dx%d/%d", kind, p.KH, p.KW, p.SH)
-		if p.Ceil {
-			what += " ceil"
-		}
-	case ir.KindFC:
-		what = fmt.Sprintf("fc %d", op.FC.Out)
-	case ir.KindLRN:
-		what = fmt.Sprintf("lrn %d", op.LRN.Size)
-	case ir.KindAdaptiveAvgPool:
-		what = fmt.Sprintf("avgpool to %dx%d", op.Adaptive.H, op.Adaptive.W)
-	default:
-		what = strings.ToLower(op.Kind.String())
-	}
+	what := nd.what(op)
 	for _, e := range extra {
 		what += " + " + e
 	}
-	return name + "\n" + what
+	return strings.TrimPrefix(op.Name, prefix) + "\n" + what
 }
 
 func style(op *ir.Op) string {
-	switch op.Kind {
-	case ir.KindConcat, ir.KindAdd:
+	nd := nodes[op.Kind]
+	switch {
+	case nd.join:
 		return `, shape=circle, fillcolor="#ffffff", fontsize=9`
-	case ir.KindMaxPool, ir.KindAvgPool, ir.KindAdaptiveAvgPool:
-		return `, fillcolor="#e8f4e8"`
-	case ir.KindFC, ir.KindSoftmax:
-		return `, fillcolor="#f8f0dd"`
+	case nd.fill != "":
+		return fmt.Sprintf(`, fillcolor=%q`, nd.fill)
 	}
 	return ""
 }

@@ -1,8 +1,8 @@
 // Package interp executes a checked [ir.Network] with the runtime package's
 // plain reference kernels. It is the oracle that generated code is tested
-// against, and it validates what it is given: the network's shapes against
-// the runtime's output-size rules, the weights against the network's
-// tensors, the input against the network's input shape.
+// against, and it validates what it is given: the network with
+// [ir.Validate], the weights against the network's tensors, the input
+// against the network's input shape.
 //
 // It imports compiler/ir and runtime only: never dsl/ (the parser) nor the
 // code generator's dependencies such as jennifer.
@@ -49,7 +49,7 @@ type Interp struct {
 // New validates net and w and returns an interpreter. The errors, all
 // reported at once, name the op (with its spec position) or the tensor.
 func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
-	if err := Validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
 	heads := map[string]bool{} // names of head weights, optional without Heads
@@ -152,67 +152,70 @@ func (it *Interp) Run(input runtime.Tensor) (Result, error) {
 	return res, nil
 }
 
-// param returns the data of op's weight with the given role, nil if none.
-func (it *Interp) param(op *ir.Op, role ir.Role) []float32 {
-	for _, p := range op.Params {
+// exec computes one op for a batch of n images and returns its output.
+func (it *Interp) exec(op *ir.Op, n int, vals [][]float32) []float32 {
+	x := &call{it: it, op: op, n: n, in: it.net.Shape(op.In[0]), out: it.net.Shape(op.Out)}
+	for _, id := range op.In {
+		x.src = append(x.src, vals[id])
+	}
+	x.dst = make([]float32, n*x.out.Len())
+	kernels[op.Kind](x) // ir.Validate checked the kind
+	return x.dst
+}
+
+// call is one op to compute: its batch of n images of the input shape in
+// (its first input's) from src into dst, of shape out.
+type call struct {
+	it      *Interp
+	op      *ir.Op
+	n       int
+	in, out ir.Shape
+	src     [][]float32
+	dst     []float32
+}
+
+// param returns the data of the op's weight with the given role, nil if none.
+func (x *call) param(role ir.Role) []float32 {
+	for _, p := range x.op.Params {
 		if p.Role == role {
-			return it.w[p.Name].Data
+			return x.it.w[p.Name].Data
 		}
 	}
 	return nil
 }
 
-// exec computes one op for a batch of n images and returns its output.
-func (it *Interp) exec(op *ir.Op, n int, vals [][]float32) []float32 {
-	net := it.net
-	s, o := net.Shape(op.In[0]), net.Shape(op.Out)
-	src := vals[op.In[0]]
-	dst := make([]float32, n*o.Len())
-	switch op.Kind {
-	case ir.KindConv:
-		c := op.Conv
-		runtime.Conv2D(dst, src, it.param(op, ir.RoleWeight), it.param(op, ir.RoleBias), n, runtime.Conv2DParams{
+// kernels computes each kind of op with the runtime's reference kernels.
+var kernels = map[ir.Kind]func(x *call){
+	ir.KindConv: func(x *call) {
+		c, s := x.op.Conv, x.in
+		runtime.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, runtime.Conv2DParams{
 			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: runtime.Pad(c.Pad)})
-	case ir.KindMaxPool:
-		runtime.MaxPool2D(dst, src, n, poolParams(s, op.Pool))
-	case ir.KindAvgPool:
-		runtime.AvgPool2D(dst, src, n, poolParams(s, op.Pool))
-	case ir.KindAdaptiveAvgPool:
-		runtime.AdaptiveAvgPool2D(dst, src, n, s.C, s.H, s.W, op.Adaptive.H, op.Adaptive.W)
-	case ir.KindLRN:
-		l := op.LRN
-		runtime.LRN(dst, src, n, s.C, s.H*s.W, l.Size, l.Alpha, l.Beta, l.K)
-	case ir.KindBatchNorm:
-		runtime.BatchNorm(dst, src, it.param(op, ir.RoleWeight), it.param(op, ir.RoleBias),
-			it.param(op, ir.RoleRunningMean), it.param(op, ir.RoleRunningVar), n, s.C, s.H*s.W, op.BN.Eps)
-	case ir.KindReLU:
-		runtime.ReLU(dst, src)
-	case ir.KindDropout:
-		runtime.Dropout(dst, src)
-	case ir.KindFlatten:
-		runtime.Flatten(dst, src)
-	case ir.KindIdentity:
-		copy(dst, src)
-	case ir.KindFC:
-		runtime.Linear(dst, src, it.param(op, ir.RoleWeight), it.param(op, ir.RoleBias), n, s.Len(), op.FC.Out)
-	case ir.KindSoftmax:
-		runtime.Softmax(dst, src, n, s.C)
-	case ir.KindConcat:
-		srcs := make([][]float32, len(op.In))
-		for k, id := range op.In {
-			srcs[k] = vals[id]
-		}
-		runtime.Concat(dst, n, o.H*o.W, srcs...)
-	case ir.KindAdd:
-		srcs := make([][]float32, len(op.In))
-		for k, id := range op.In {
-			srcs[k] = vals[id]
-		}
-		runtime.Add(dst, srcs...)
-	default:
-		panic(fmt.Sprintf("interp: op %s: kind %v", op.Name, op.Kind)) // Validate rejects it
-	}
-	return dst
+	},
+	ir.KindMaxPool: func(x *call) { runtime.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
+	ir.KindAvgPool: func(x *call) { runtime.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
+	ir.KindAdaptiveAvgPool: func(x *call) {
+		s := x.in
+		runtime.AdaptiveAvgPool2D(x.dst, x.src[0], x.n, s.C, s.H, s.W, x.op.Adaptive.H, x.op.Adaptive.W)
+	},
+	ir.KindLRN: func(x *call) {
+		l, s := x.op.LRN, x.in
+		runtime.LRN(x.dst, x.src[0], x.n, s.C, s.H*s.W, l.Size, l.Alpha, l.Beta, l.K)
+	},
+	ir.KindBatchNorm: func(x *call) {
+		s := x.in
+		runtime.BatchNorm(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias),
+			x.param(ir.RoleRunningMean), x.param(ir.RoleRunningVar), x.n, s.C, s.H*s.W, x.op.BN.Eps)
+	},
+	ir.KindReLU:     func(x *call) { runtime.ReLU(x.dst, x.src[0]) },
+	ir.KindDropout:  func(x *call) { runtime.Dropout(x.dst, x.src[0]) },
+	ir.KindFlatten:  func(x *call) { runtime.Flatten(x.dst, x.src[0]) },
+	ir.KindIdentity: func(x *call) { copy(x.dst, x.src[0]) },
+	ir.KindFC: func(x *call) {
+		runtime.Linear(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, x.in.Len(), x.op.FC.Out)
+	},
+	ir.KindSoftmax: func(x *call) { runtime.Softmax(x.dst, x.src[0], x.n, x.in.C) },
+	ir.KindConcat:  func(x *call) { runtime.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
+	ir.KindAdd:     func(x *call) { runtime.Add(x.dst, x.src...) },
 }
 
 func poolParams(s ir.Shape, p *ir.Pool) runtime.Pool2DParams {
@@ -229,35 +232,28 @@ func WeightSpecs(net *ir.Network, heads bool) []runtime.Spec {
 	return specs
 }
 
-// ParamInitKind maps a weight of op to the deterministic initializer's kind:
-// a weight with FanIn > 0 (conv, fc) is [runtime.InitWeight], one without
-// (batch norm gamma) [runtime.InitBNWeight]; a bias is [runtime.InitBias]
-// if its op's weight has FanIn > 0, else [runtime.InitBNBias]; running
-// statistics map to their kinds.
-func ParamInitKind(op *ir.Op, p ir.Param) runtime.InitKind {
-	switch p.Role {
-	case ir.RoleWeight:
-		if p.FanIn > 0 {
-			return runtime.InitWeight
-		}
-		return runtime.InitBNWeight
-	case ir.RoleBias:
-		for _, q := range op.Params {
-			if q.Role == ir.RoleWeight && q.FanIn > 0 {
-				return runtime.InitBias
-			}
-		}
-		return runtime.InitBNBias
-	case ir.RoleRunningMean:
-		return runtime.InitRunningMean
-	case ir.RoleRunningVar:
-		return runtime.InitRunningVar
+// initKinds maps the IR's initializers to the runtime's (the same names).
+var initKinds = map[ir.Init]runtime.InitKind{
+	ir.InitWeight:      runtime.InitWeight,
+	ir.InitBias:        runtime.InitBias,
+	ir.InitBNWeight:    runtime.InitBNWeight,
+	ir.InitBNBias:      runtime.InitBNBias,
+	ir.InitRunningMean: runtime.InitRunningMean,
+	ir.InitRunningVar:  runtime.InitRunningVar,
+}
+
+// InitKind returns the runtime's initializer kind for the IR's init.
+func InitKind(init ir.Init) runtime.InitKind {
+	k, ok := initKinds[init]
+	if !ok {
+		panic(fmt.Sprintf("interp: no runtime initializer for %v", init))
 	}
-	panic(fmt.Sprintf("interp: weight %s: unknown role %d", p.Name, p.Role))
+	return k
 }
 
 // InitWeights fills every weight of net (with heads, the side heads' too)
-// with [runtime.Init] for seed, choosing the kind with [ParamInitKind].
+// with [runtime.Init] for seed, with the initializer its op's kind gives it
+// ([ir.Network.ParamInit]).
 func InitWeights(net *ir.Network, seed uint64, heads bool) runtime.Weights {
 	w := runtime.Weights{}
 	for i := range net.Ops {
@@ -265,9 +261,9 @@ func InitWeights(net *ir.Network, seed uint64, heads bool) runtime.Weights {
 		if op.Head != "" && !heads {
 			continue
 		}
-		for _, p := range op.Params {
+		for j, p := range op.Params {
 			t := runtime.New(p.Shape...)
-			runtime.Init(t.Data, seed, p.Name, ParamInitKind(op, p), p.FanIn)
+			runtime.Init(t.Data, seed, p.Name, InitKind(net.ParamInit(op, j)), p.FanIn)
 			w[p.Name] = t
 		}
 	}

@@ -304,7 +304,7 @@ func closeTo(t *testing.T, what string, got []float32, want []float64, tol float
 
 func TestRunToyNet(t *testing.T) {
 	net := toyNet()
-	if err := Validate(net); err != nil {
+	if err := ir.Validate(net); err != nil {
 		t.Fatal(err)
 	}
 	for _, seed := range []uint64{1, 2} {
@@ -463,21 +463,21 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{"floor-shape-for-ceil-pool", func(n *ir.Network) { n.Ops[3].Pool.Ceil = false },
-			"interp: op pool1 (toy.inc:4:5): output shape 4x4x4, want 4x3x3"},
+			"ir: op pool1 (toy.inc:4:5): output shape 4x4x4, want 4x3x3"},
 		{"conv-weight-shape", func(n *ir.Network) { n.Ops[0].Params[0].Shape = []int{4, 3, 1, 1} },
-			"interp: op conv1 (toy.inc:1:5): weight conv1.weight: role 0 shape [4 3 1 1], want role 0 shape [4 3 3 3]"},
-		{"missing-attrs", func(n *ir.Network) { n.Ops[0].Conv = nil }, "interp: op conv1 (toy.inc:1:5): Conv without Conv attributes"},
-		{"bad-arity", func(n *ir.Network) { n.Ops[2].In = []int{1, 2} }, "interp: op conv1.relu (toy.inc:3:5): ReLU has 2 inputs, want 1"},
+			"ir: op conv1 (toy.inc:1:5): weight conv1.weight: role 0 shape [4 3 1 1], want role 0 shape [4 3 3 3]"},
+		{"missing-attrs", func(n *ir.Network) { n.Ops[0].Conv = nil }, "ir: op conv1 (toy.inc:1:5): conv without its attributes"},
+		{"bad-arity", func(n *ir.Network) { n.Ops[2].In = []int{1, 2} }, "ir: op conv1.relu (toy.inc:3:5): relu has 2 inputs, want 1"},
 		{"later-input", func(n *ir.Network) { n.Ops[2].In = []int{5} }, "input value 5 is produced by a later op"},
-		{"trunk-reads-head", func(n *ir.Network) { n.Ops[4].Head = "aux" }, "interp: op mix (toy.inc:8:5): trunk op reads value 5 of head aux"},
-		{"softmax-spatial", func(n *ir.Network) { n.Ops[15].In = []int{9}; n.Values[16].Shape = ir.Shape{C: 4, H: 4, W: 4} }, "softmax of 4x4x4, want C×1×1"},
-		{"concat-spatial", func(n *ir.Network) { n.Ops[7].In = []int{5, 1} }, "concat of 2x4x4 and 4x8x8: spatial sizes differ"},
+		{"trunk-reads-head", func(n *ir.Network) { n.Ops[4].Head = "aux" }, "ir: op mix (toy.inc:8:5): trunk op reads value 5 of head aux"},
+		{"softmax-spatial", func(n *ir.Network) { n.Ops[15].In = []int{9}; n.Values[16].Shape = ir.Shape{C: 4, H: 4, W: 4} }, "softmax: input must be Cx1x1, got 4x4x4 (flatten or pool first)"},
+		{"concat-spatial", func(n *ir.Network) { n.Ops[7].In = []int{5, 1} }, "concat: branch 2 gives 4x8x8, but branch 1 gives 2x4x4 (spatial sizes must match)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			net := toyNet()
 			tt.mutate(net)
-			err := Validate(net)
+			err := ir.Validate(net)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error containing %q", err, tt.want)
 			}
@@ -559,6 +559,15 @@ func BenchmarkRunToyNet(b *testing.B) {
 	for b.Loop() {
 		if _, err := it.Run(in); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestKernels: the interpreter has a kernel for every kind of op.
+func TestKernels(t *testing.T) {
+	for _, k := range ir.Kinds() {
+		if kernels[k] == nil {
+			t.Errorf("interp: no kernel for kind %v (%s)", k, k.Info().Name)
 		}
 	}
 }

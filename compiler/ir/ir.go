@@ -6,8 +6,13 @@
 // Every shape is known and every weight tensor is named. Trunk ops come first;
 // the ops of side heads follow, marked with [Op.Head].
 //
-// Package ir imports nothing of incc: positions are carried as [Pos] values
-// copied from the source, so that the runtime side never links the parser.
+// What each kind of op means (its attributes, shape rule, weights and cost)
+// is stated once, in [KindInfo] (kinds.go); [Validate] checks a network
+// against it.
+//
+// Package ir imports nothing of incc but the geometry rules of
+// internal/geom: positions are carried as [Pos] values copied from the
+// source, so that the runtime side never links the parser.
 package ir
 
 import (
@@ -111,7 +116,8 @@ type Op struct {
 	// Adaptive pooling output size (KindAdaptiveAvgPool).
 	Adaptive *Adaptive
 
-	// Params are the op's weight tensors, in a fixed order per kind (see Kind docs).
+	// Params are the op's weight tensors, in the order of its kind's
+	// [Weights].
 	Params []Param
 }
 
@@ -282,17 +288,32 @@ func (n *Network) Params(heads bool) []Param {
 	return ps
 }
 
-// MACs returns the multiply-accumulates of one op for one image:
-// conv Out·OH·OW·In·KH·KW, fc Out·In, and 0 for every other kind.
-func (n *Network) MACs(op *Op) int64 {
-	switch op.Kind {
-	case KindConv:
-		in, out := n.Shape(op.In[0]), n.Shape(op.Out)
-		return int64(out.Len()) * int64(in.C*op.Conv.KH*op.Conv.KW)
-	case KindFC:
-		return int64(op.FC.Out) * int64(n.Shape(op.In[0]).Len())
+// RenameFile names the spec file name instead of n.File in n and in every
+// position that points into it (ops, their block trails, modules, heads):
+// so that generated files can name the spec by its path from the module
+// root, whatever directory the compiler ran in. Positions in other files
+// (the prelude) are kept.
+func (n *Network) RenameFile(name string) {
+	old := n.File
+	fix := func(p *Pos) {
+		if p.File == old {
+			p.File = name
+		}
 	}
-	return 0
+	for i := range n.Ops {
+		op := &n.Ops[i]
+		fix(&op.Src)
+		for j := range op.Trail {
+			fix(&op.Trail[j])
+		}
+	}
+	for i := range n.Modules {
+		fix(&n.Modules[i].Src)
+	}
+	for i := range n.Heads {
+		fix(&n.Heads[i].Src)
+	}
+	n.File = name
 }
 
 // String renders the network one op per line, for debugging and tests.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -27,10 +28,12 @@ type Row struct {
 	Output [3]int `json:"output"`
 	// Args are a block instance's arguments by parameter name, in order
 	// (for an Inception module, the six widths of Table 1).
-	Args   []Arg  `json:"args,omitempty"`
-	Params int64  `json:"params"`
-	MACs   int64  `json:"macs"`
-	Head   string `json:"head,omitempty"`
+	Args   []Arg `json:"args,omitempty"`
+	Params int64 `json:"params"`
+	// MACs is exact: a network that checks can need more than an int64
+	// holds (thousands of layers of 2^52 each).
+	MACs *big.Int `json:"macs"`
+	Head string   `json:"head,omitempty"`
 }
 
 // Arg is one named block argument.
@@ -43,8 +46,8 @@ type Arg struct {
 
 // Totals sums the rows.
 type Totals struct {
-	Params int64 `json:"params"`
-	MACs   int64 `json:"macs"`
+	Params int64    `json:"params"`
+	MACs   *big.Int `json:"macs"`
 }
 
 // Report is the cost of a network.
@@ -58,15 +61,15 @@ type Report struct {
 // Compute builds the report. With heads, side heads get rows and count in
 // the totals; otherwise they are left out (the inference graph).
 func Compute(n *ir.Network, heads bool) *Report {
-	r := &Report{Network: n.Name, Input: shape3(n.Input)}
+	r := &Report{Network: n.Name, Input: shape3(n.Input), Totals: Totals{MACs: new(big.Int)}}
 	for _, m := range n.Modules {
 		if m.Head != "" && !heads {
 			continue
 		}
-		row := Row{Name: m.Name, Kind: m.Kind, Head: m.Head}
+		row := Row{Name: m.Name, Kind: m.Kind, Head: m.Head, MACs: new(big.Int)}
 		for i := m.First; i < m.End; i++ {
 			op := &n.Ops[i]
-			row.MACs += n.MACs(op)
+			row.MACs.Add(row.MACs, big.NewInt(n.MACs(op)))
 			for _, p := range op.Params {
 				if p.Trainable() {
 					row.Params += int64(p.Len())
@@ -84,32 +87,50 @@ func Compute(n *ir.Network, heads bool) *Report {
 		}
 		r.Rows = append(r.Rows, row)
 		r.Totals.Params += row.Params
-		r.Totals.MACs += row.MACs
+		r.Totals.MACs.Add(r.Totals.MACs, row.MACs)
 	}
 	return r
 }
 
 func shape3(s ir.Shape) [3]int { return [3]int{s.C, s.H, s.W} }
 
-// window describes the kernel/stride of a module that is one conv or pool.
+// window describes the kernel/stride of a module that is one layer with a
+// window (a convolution or pool), "" for other modules.
 func window(op *ir.Op, m ir.Module) string {
 	if m.Block || m.Kind == "sequence" || m.Kind == "head" {
 		return ""
 	}
-	var kh, kw, sh, sw int
-	switch {
-	case op.Conv != nil:
-		kh, kw, sh, sw = op.Conv.KH, op.Conv.KW, op.Conv.SH, op.Conv.SW
-	case op.Pool != nil:
-		kh, kw, sh, sw = op.Pool.KH, op.Pool.KW, op.Pool.SH, op.Pool.SW
-	default:
-		return ""
-	}
-	s := fmt.Sprintf("%dx%d/%d", kh, kw, sh)
+	return windows[op.Kind](op)
+}
+
+// windows gives each kind's "patch/stride" column; TestWindows names a
+// kind missing.
+var windows = map[ir.Kind]func(op *ir.Op) string{
+	ir.KindConv:            func(op *ir.Op) string { c := op.Conv; return patch(c.KH, c.KW, c.SH, c.SW) },
+	ir.KindMaxPool:         poolWindow,
+	ir.KindAvgPool:         poolWindow,
+	ir.KindAdaptiveAvgPool: none,
+	ir.KindLRN:             none,
+	ir.KindBatchNorm:       none,
+	ir.KindReLU:            none,
+	ir.KindDropout:         none,
+	ir.KindFlatten:         none,
+	ir.KindFC:              none,
+	ir.KindSoftmax:         none,
+	ir.KindConcat:          none,
+	ir.KindAdd:             none,
+	ir.KindIdentity:        none,
+}
+
+func poolWindow(op *ir.Op) string { p := op.Pool; return patch(p.KH, p.KW, p.SH, p.SW) }
+
+func none(*ir.Op) string { return "" }
+
+func patch(kh, kw, sh, sw int) string {
 	if sh != sw {
-		s = fmt.Sprintf("%dx%d/%dx%d", kh, kw, sh, sw)
+		return fmt.Sprintf("%dx%d/%dx%d", kh, kw, sh, sw)
 	}
-	return s
+	return fmt.Sprintf("%dx%d/%d", kh, kw, sh)
 }
 
 // ArgString renders a row's arguments as the call would: "64, 96>128, 16>32, 32".
@@ -154,7 +175,7 @@ func cells(row Row) []string {
 	if row.Head != "" && row.Kind != "head" {
 		name = row.Head + "." + name
 	}
-	return []string{name, row.Kind, row.Window, shapeString(row.Output), row.ArgString(), Thousands(row.Params), Thousands(row.MACs)}
+	return []string{name, row.Kind, row.Window, shapeString(row.Output), row.ArgString(), Thousands(row.Params), group(row.MACs.String())}
 }
 
 func shapeString(s [3]int) string { return fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]) }
@@ -164,7 +185,7 @@ func writeTable(w io.Writer, r *Report) error {
 	for _, row := range r.Rows {
 		rows = append(rows, cells(row))
 	}
-	rows = append(rows, []string{"total", "", "", "", "", Thousands(r.Totals.Params), Thousands(r.Totals.MACs)})
+	rows = append(rows, []string{"total", "", "", "", "", Thousands(r.Totals.Params), group(r.Totals.MACs.String())})
 	width := make([]int, len(header))
 	for _, c := range rows {
 		for i, s := range c {
@@ -201,7 +222,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(c, " | "))
 	}
-	_, err := fmt.Fprintf(w, "| **total** | | | | | **%s** | **%s** |\n", Thousands(r.Totals.Params), Thousands(r.Totals.MACs))
+	_, err := fmt.Fprintf(w, "| **total** | | | | | **%s** | **%s** |\n", Thousands(r.Totals.Params), group(r.Totals.MACs.String()))
 	return err
 }
 
@@ -210,27 +231,29 @@ func writeCSV(w io.Writer, r *Report) error {
 	cw.Write([]string{"name", "type", "patch_stride", "c", "h", "w", "widths", "params", "macs", "head"})
 	for _, row := range r.Rows {
 		cw.Write([]string{row.Name, row.Kind, row.Window, strconv.Itoa(row.Output[0]), strconv.Itoa(row.Output[1]),
-			strconv.Itoa(row.Output[2]), row.ArgString(), strconv.FormatInt(row.Params, 10), strconv.FormatInt(row.MACs, 10), row.Head})
+			strconv.Itoa(row.Output[2]), row.ArgString(), strconv.FormatInt(row.Params, 10), row.MACs.String(), row.Head})
 	}
-	cw.Write([]string{"total", "", "", "", "", "", "", strconv.FormatInt(r.Totals.Params, 10), strconv.FormatInt(r.Totals.MACs, 10), ""})
+	cw.Write([]string{"total", "", "", "", "", "", "", strconv.FormatInt(r.Totals.Params, 10), r.Totals.MACs.String(), ""})
 	cw.Flush()
 	return cw.Error()
 }
 
 // Thousands formats n with comma separators: 1582671872 → "1,582,671,872".
-func Thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
+func Thousands(n int64) string { return group(strconv.FormatInt(n, 10)) }
+
+// group puts comma separators into a decimal integer.
+func group(s string) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
 	}
 	return b.String()
 }

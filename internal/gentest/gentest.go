@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -63,11 +64,22 @@ func (p *Package) Load(t testing.TB) *ir.Network {
 	return testspec.Check(t, p.Spec, src)
 }
 
-// UpToDate regenerates the package in memory and compares it with the
+// UpToDate regenerates the package in memory, as incc gen does (naming
+// the spec by its path from the repository root), and compares it with the
 // committed file.
 func UpToDate(t *testing.T, p *Package) {
 	net := p.Load(t)
-	got, err := codegen.Generate(net, codegen.Options{Package: p.Name, Spec: p.Spec})
+	abs, err := filepath.Abs(p.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := filepath.Rel(testspec.Root(), abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec = filepath.ToSlash(spec)
+	net.RenameFile(spec)
+	got, err := codegen.Generate(net, codegen.Options{Package: p.Name, Spec: spec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,21 +380,12 @@ func BenchInfer(b *testing.B, p *Package, net *ir.Network) {
 	}
 }
 
-// trunkMACs counts the multiply-adds of the trunk's convolutions and fully
-// connected layers for one image.
+// trunkMACs counts the multiply-adds of the trunk's ops for one image.
 func trunkMACs(net *ir.Network) int64 {
 	var macs int64
 	for i := range net.Ops {
-		op := &net.Ops[i]
-		if op.Head != "" {
-			continue
-		}
-		in, out := net.Shape(op.In[0]), net.Shape(op.Out)
-		switch op.Kind {
-		case ir.KindConv:
-			macs += int64(out.Len()) * int64(in.C*op.Conv.KH*op.Conv.KW)
-		case ir.KindFC:
-			macs += int64(out.Len()) * int64(in.Len())
+		if net.Ops[i].Head == "" {
+			macs += net.MACs(&net.Ops[i])
 		}
 	}
 	return macs
@@ -439,7 +442,8 @@ func BenchInterp(b *testing.B, net *ir.Network) {
 }
 
 // Deps checks that the package (without its tests) links only the
-// standard library and incc's runtime: a model binary must not link the
+// standard library, incc's runtime and the geometry rules it uses
+// (internal/geom, which imports nothing): a model binary must not link the
 // compiler.
 func Deps(t *testing.T, p *Package) {
 	if testing.Short() {
@@ -450,8 +454,12 @@ func Deps(t *testing.T, p *Package) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	for _, d := range strings.Fields(string(out)) {
-		if d != "github.com/inccdev/incc/runtime" && d != "github.com/inccdev/incc/runtime/gemm" && !strings.HasSuffix(d, "/generated/"+p.Name) {
-			t.Errorf("%s depends on %s, want only the standard library, runtime and runtime/gemm", p.Name, d)
+		switch d {
+		case "github.com/inccdev/incc/runtime", "github.com/inccdev/incc/runtime/gemm", "github.com/inccdev/incc/internal/geom":
+			continue
+		}
+		if !strings.HasSuffix(d, "/generated/"+p.Name) {
+			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm and internal/geom", p.Name, d)
 		}
 	}
 }

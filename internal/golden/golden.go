@@ -6,7 +6,8 @@
 //	go test ./dsl -update
 //
 // The flag is registered by this package, so it exists in every test binary
-// that imports it. It imports only the standard library.
+// that imports it. It imports the standard library and internal/textdiff
+// (the diff it prints).
 package golden
 
 import (

@@ -21,19 +21,27 @@ var rules = []struct {
 	external []string
 }{
 	{"internal/safetext", nil, nil},
+	{"internal/geom", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/ir", nil, nil},
-	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
-	{"compiler/stats", []string{"compiler/ir"}, nil},
-	{"compiler/graph", []string{"compiler/ir"}, []string{"gonum.org/v1/gonum/"}},
-	{"compiler/export", []string{"compiler/ir", "internal/safetext"}, nil},
-	{"compiler/codegen", []string{"compiler/ir", "internal/safetext"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/"}, nil},
-	{"runtime", []string{"runtime/gemm"}, nil},
+	{"compiler/ir", []string{"internal/geom"}, nil},
+	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
+	{"compiler/stats", []string{"compiler/ir", "internal/geom"}, nil},
+	// Graph drawing: gonum for the DAG; Graphviz compiled to WebAssembly
+	// (go-graphviz on wazero, with what its renderers import) for SVG and
+	// PNG without an installed Graphviz; gg, freetype and the Go fonts
+	// for painting PNG.
+	{"compiler/graph", []string{"compiler/ir", "internal/geom"}, []string{"gonum.org/v1/gonum/",
+		"github.com/goccy/go-graphviz/", "github.com/tetratelabs/wazero/", "github.com/fogleman/gg/",
+		"github.com/golang/freetype/", "golang.org/x/image/", "github.com/disintegration/imaging/",
+		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
+	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
+	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/geom"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/"}, nil},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom"}, []string{"golang.org/x/image/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom"}, nil},
 }
 
 func TestImports(t *testing.T) {

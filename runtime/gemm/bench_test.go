@@ -165,3 +165,40 @@ func BenchmarkMicroKernel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPack packs, for each k×k convolution of GoogLeNet (batch 1),
+// every im2col panel ConvTile packs for one image, and nothing else: next
+// to BenchmarkGEMM's time for the same layer (one run, -bench 'GEMM|Pack'),
+// the share of packing in the layer's time.
+func BenchmarkPack(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, l := range googlenet {
+		if l.pointwise() {
+			continue
+		}
+		b.Run(benchName(l), func(b *testing.B) {
+			j := newJob(best, l, r)
+			g := l.g
+			src := bsource{conv: true, img: j.in, g: g, oh: g.OH(), ow: g.OW(), fast: true}
+			nkb := (l.k + kcMax - 1) / kcMax
+			kc0 := (l.k + nkb - 1) / nkb
+			sc := j.scratch[kc0*maxNR:]
+			src.tab = sc[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
+			src.rows = sc[ctmpLen+btmpLen+tabLen : scratchFixed]
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			for b.Loop() {
+				for pc := 0; pc < l.k; pc += kc0 {
+					kc := min(kc0, l.k-pc)
+					for jj := 0; jj < l.n; jj += 48 {
+						w := min(48, l.n-jj)
+						if w <= 4 {
+							continue
+						}
+						src.pack(j.scratch[:kc*48], (w+15)/16*16, pc, kc, jj, w)
+					}
+				}
+			}
+		})
+	}
+}

@@ -135,22 +135,23 @@
 //	small 3×3 (b3.1: m 32–128, k 144–432)   179–217  66–80
 //	fc (1000×1024×1)                         41      15   reads 4 MB of weights once
 //
-// Sum over the 58 GEMMs (TestMeasure; per layer the best / median of 20–30
-// rounds by thread CPU time): 13.9 / 14.6 ms with each layer repeated
-// (warm weights), 13.6 / 14.4 ms run once per round in network order with
-// shared activation buffers (GEMM_CHAIN=1: weights cold, as in an
-// inference). BenchmarkGoogLeNet, the 58 in a row: 15.0 ms wall, 199
+// Sum over the 58 GEMMs (per layer the best / median of 20–30 rounds by
+// thread CPU time, with a round-robin harness since replaced by
+// BenchmarkGEMM's cpu- metrics over -count runs): 13.9 / 14.6 ms with each
+// layer repeated (warm weights), 13.6 / 14.4 ms run once per round in
+// network order with shared activation buffers (weights cold, as in an
+// inference; what BenchmarkGoogLeNet runs). BenchmarkGoogLeNet, the 58 in a row: 15.0 ms wall, 199
 // GFLOP/s (74 % of peak). ONNX Runtime takes 12.95 ms for the whole
 // network on one thread. The simd/archsimd sets: 49 ms (AVX-512 4×32) and
 // 69 ms (AVX2 4×16) for the same 58 GEMMs (~100 and ~62 GFLOP/s by CPU
 // time); scalar 0.67 s.
 //
 //	GOEXPERIMENT=simd go test ./runtime/gemm -run '^$' -bench . -count 5 | benchstat -
-//	GEMM_MEASURE=20 go test ./runtime/gemm -run TestMeasure -v      # per-layer table
-//	GEMM_CHAIN=1 GEMM_MEASURE=30 go test ./runtime/gemm -run TestMeasure -v
+//	go test ./runtime/gemm -run '^$' -bench 'GEMM$' -count 20 | benchstat -   # per-layer table
+//	go test ./runtime/gemm -run '^$' -bench 'GEMM$|Pack' -count 5               # packing's share
 //
-// Where the rest goes: im2col packing (4–8 % of a large 3×3 layer, 15–25 %
-// of the small b3.1 ones and of conv1, whose stride-2 gathers are amortised
+// Where the rest goes: im2col packing (BenchmarkPack: 4–8 % of a large 3×3
+// layer, 15–25 % of the small b3.1 ones and of conv1, whose stride-2 gathers are amortised
 // over only 8 A panels), lanes wasted on 14×14 and 7×7 outputs (196 = 4·48
 // + 4, 49 = 48 + 1: the column kernels take the remainder), and the first
 // pass over cold weights (the kernels prefetch A 2 KiB ahead: +4–6 %).

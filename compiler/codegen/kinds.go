@@ -1,0 +1,191 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/inccdev/incc/compiler/ir"
+)
+
+// opGen is how the code generator compiles one kind of op: how the plan
+// treats it (alias, fusion, its table of weights, its work items) and the
+// layer function it emits (gen) with the doc comment's description of what
+// it computes (what) and of its work items (items).
+type opGen struct {
+	// alias marks kinds whose output is its input, viewed: no code.
+	alias bool
+	// foldBN folds a batch norm that alone reads the output into the
+	// weights; fuseReLU fuses a ReLU that alone reads the output.
+	foldBN, fuseReLU bool
+	// places marks a join that has its inputs written in place, in its
+	// output (concat), copying only those that cannot be.
+	places bool
+	// table is the step's table of weights in the generated package, nil
+	// for kinds without weights.
+	table func(p *plan) *[]*step
+	tile  func(p *plan, s *step, in, out ir.Shape)
+	what  func(op *ir.Op) string
+	items func(g *gen, s *step) string
+	gen   func(g *gen, s *step) []jen.Code
+	// scratch, if set, is the per-worker scratch (in values) the layer needs.
+	scratch func(g *gen, s *step) jen.Code
+}
+
+// opGens holds every kind's compilation. A kind missing here is an error
+// of Generate, and TestOpGens names it.
+var opGens = map[ir.Kind]*opGen{
+	ir.KindConv: {
+		foldBN: true, fuseReLU: true,
+		table: func(p *plan) *[]*step { return &p.convs },
+		tile:  func(p *plan, s *step, in, out ir.Shape) { p.tileConv(s, in, out) },
+		what: func(op *ir.Op) string {
+			c := op.Conv
+			what := fmt.Sprintf("%dx%d convolution, stride %s, pad %s", c.KH, c.KW, pair(c.SH, c.SW), ir.PadString(c.Pad))
+			if !c.Bias {
+				what += ", no bias"
+			}
+			return what
+		},
+		items: func(g *gen, s *step) string {
+			how := fmt.Sprintf("the im2col matrix (%d×%d) is never stored: ConvTile packs each panel of it straight from the input into the worker's scratch", s.k, s.grid.n)
+			if s.direct {
+				how = "a GEMM straight on the input (MulTile)"
+			}
+			return fmt.Sprintf("Work items (%d): %s; %s. A worker's items make at most three GEMM calls.", s.items, g.gridDoc(s.grid, "output pixels", "output channels"), how)
+		},
+		gen: (*gen).genConv,
+	},
+	ir.KindMaxPool: {
+		tile:  perChannel,
+		what:  poolWhat("max"),
+		items: channelsDoc,
+		gen:   (*gen).genMaxPool,
+		scratch: func(g *gen, s *step) jen.Code {
+			return rt("MaxPoolScratch").Call(poolParams(g.net.Shape(s.op.In[0]), s.op.Pool))
+		},
+	},
+	ir.KindAvgPool: {
+		tile:  perChannel,
+		what:  poolWhat("average"),
+		items: channelsDoc,
+		gen:   (*gen).genAvgPool,
+	},
+	ir.KindAdaptiveAvgPool: {
+		tile: perChannel,
+		what: func(op *ir.Op) string {
+			return fmt.Sprintf("adaptive average pooling to %dx%d", op.Adaptive.H, op.Adaptive.W)
+		},
+		items: channelsDoc,
+		gen:   (*gen).genAdaptive,
+	},
+	ir.KindLRN: {
+		tile: func(p *plan, s *step, in, out ir.Shape) {
+			hw := out.H * out.W
+			s.chunk = max(16, ceilDiv(hw, minItems))
+			s.items = ceilDiv(hw, s.chunk)
+		},
+		what: func(op *ir.Op) string {
+			l := op.LRN
+			return fmt.Sprintf("local response normalisation, size %d, alpha %v, beta %v, k %v", l.Size, l.Alpha, l.Beta, l.K)
+		},
+		items: func(g *gen, s *step) string {
+			return fmt.Sprintf("Work items (%d): runs of %d pixels.", s.items, s.chunk)
+		},
+		gen: (*gen).genLRN,
+	},
+	ir.KindBatchNorm: {
+		fuseReLU: true,
+		table:    func(p *plan) *[]*step { return &p.bns },
+		tile:     perChannel,
+		what:     func(op *ir.Op) string { return fmt.Sprintf("batch normalisation, eps %v", op.BN.Eps) },
+		items:    channelsDoc,
+		gen:      (*gen).genBatchNorm,
+	},
+	ir.KindReLU:     elementwise("ReLU", relu),
+	ir.KindDropout:  {alias: true},
+	ir.KindFlatten:  {alias: true},
+	ir.KindIdentity: {alias: true},
+	ir.KindFC: {
+		fuseReLU: true,
+		table:    func(p *plan) *[]*step { return &p.fcs },
+		tile: func(p *plan, s *step, in, out ir.Shape) {
+			s.k = in.Len()
+			s.grid = gemmGrid(s.op.FC.Out, 1)
+			s.items = s.grid.items()
+			s.flops = 2 * int64(s.op.FC.Out) * int64(s.k)
+			p.gemm = true
+		},
+		what: func(op *ir.Op) string {
+			what := fmt.Sprintf("fully connected, %d outputs", op.FC.Out)
+			if !op.FC.Bias {
+				what += ", no bias"
+			}
+			return what
+		},
+		items: func(g *gen, s *step) string {
+			return fmt.Sprintf("Work items (%d): %s; a GEMM with one column, the input (MulTile).", s.items, g.gridDoc(s.grid, "columns", "outputs"))
+		},
+		gen: (*gen).genFC,
+	},
+	ir.KindSoftmax: {
+		tile:  func(p *plan, s *step, in, out ir.Shape) { s.items = 1 },
+		what:  func(*ir.Op) string { return "softmax" },
+		items: func(*gen, *step) string { return "Work items (1): the whole image." },
+		gen:   (*gen).genSoftmax,
+	},
+	ir.KindConcat: {
+		places: true,
+		tile:   func(p *plan, s *step, in, out ir.Shape) { s.items = len(s.copies) },
+		what:   func(op *ir.Op) string { return fmt.Sprintf("concatenation of %d inputs", len(op.In)) },
+		items: func(g *gen, s *step) string {
+			return fmt.Sprintf("Work items (%d): one per input that is copied (the others are written in place by their producers).", s.items)
+		},
+		gen: (*gen).genConcat,
+	},
+	ir.KindAdd: {
+		fuseReLU: true,
+		tile:     perValues,
+		what:     func(op *ir.Op) string { return fmt.Sprintf("sum of %d inputs", len(op.In)) },
+		items:    valuesDoc,
+		gen:      func(g *gen, s *step) []jen.Code { return g.genElementwise(s, nil) },
+	},
+}
+
+// elementwise is a kind computed value by value (genElementwise), what
+// describing it and apply computing it from the value v.
+func elementwise(what string, apply func(v string) []jen.Code) *opGen {
+	return &opGen{
+		tile:  perValues,
+		what:  func(*ir.Op) string { return what },
+		items: valuesDoc,
+		gen:   func(g *gen, s *step) []jen.Code { return g.genElementwise(s, apply) },
+	}
+}
+
+// perChannel makes each output channel a work item.
+func perChannel(p *plan, s *step, in, out ir.Shape) { s.items = out.C }
+
+// perValues cuts the output into runs of values.
+func perValues(p *plan, s *step, in, out ir.Shape) {
+	n := out.Len()
+	s.chunk = roundUp(max(1024, ceilDiv(n, minItems)), align)
+	s.items = ceilDiv(n, s.chunk)
+}
+
+func channelsDoc(g *gen, s *step) string { return fmt.Sprintf("Work items (%d): channels.", s.items) }
+
+func valuesDoc(g *gen, s *step) string {
+	return fmt.Sprintf("Work items (%d): runs of %d values.", s.items, s.chunk)
+}
+
+func poolWhat(kind string) func(op *ir.Op) string {
+	return func(op *ir.Op) string {
+		c := op.Pool
+		round := "floor"
+		if c.Ceil {
+			round = "ceil"
+		}
+		return fmt.Sprintf("%dx%d %s pooling, stride %s, pad %s, %s", c.KH, c.KW, kind, pair(c.SH, c.SW), ir.PadString(c.Pad), round)
+	}
+}
