@@ -138,9 +138,11 @@ type And struct {
 	Right []*Cmp `parser:"('&&' @@)*"`
 }
 
-// Cmp is an expression, or two compared: == != < <= > >=.
+// Cmp is an expression, or two compared: == != < <= > >=; a leading "!"
+// negates it ("!a" is true when a is zero, "!a == b" when a differs from b).
 type Cmp struct {
 	Pos   Pos
+	Not   bool   `parser:"@'!'?"`
 	Left  *Expr  `parser:"@@"`
 	Op    string `parser:"( @('==' | '!=' | '<=' | '>=' | '<' | '>')"`
 	Right *Expr  `parser:"  @@ )?"`

@@ -19,7 +19,7 @@ var Lex = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Call", Pattern: `[A-Za-z_][A-Za-z0-9_]*\(`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Newline", Pattern: `\n`},
-	{Name: "Punct", Pattern: `\.\.|==|!=|<=|>=|&&|\|\||[{}();:,=+\-*/%<>]`},
+	{Name: "Punct", Pattern: `\.\.|==|!=|<=|>=|&&|\|\||[{}();:,=+\-*/%<>!]`},
 	{Name: "Space", Pattern: `[ \t\r]+`},
 	{Name: "Stray", Pattern: `.`},
 })

@@ -173,6 +173,7 @@ func TestParseForIf(t *testing.T) {
     }
     if a == 1 || b != 2 && c { x } else if d { y } else { z }
     if e { w }
+    if !f == 2 { v }
 }
 `
 	f, err := Parse("t.inc", []byte(src))
@@ -203,6 +204,9 @@ func TestParseForIf(t *testing.T) {
 	}
 	if s := body[2].If; s == nil || s.ElseIf != nil || s.Else != nil {
 		t.Errorf("if without else = %s", dump(body[2]))
+	}
+	if s := body[3].If; s == nil || !s.Cond.Left.Left.Not || s.Cond.Left.Left.Op != "==" || body[1].If.Cond.Left.Left.Not {
+		t.Errorf("negated if = %s", dump(body[3]))
 	}
 }
 

@@ -332,6 +332,9 @@ func (p *printer) cond(c *Cond) {
 			if j > 0 {
 				p.buf.WriteString(" && ")
 			}
+			if x.Not {
+				p.buf.WriteByte('!')
+			}
 			p.expr(x.Left)
 			if x.Op != "" {
 				p.buf.WriteString(" " + x.Op + " ")
