@@ -30,26 +30,34 @@ func CheckRequired(w Weights, want []Spec, required int) error {
 
 // ConvSource names the tensors of a convolution, with the batch
 // normalisation that follows it if it is folded in, as generated code
-// lists them. K is C·KH·KW.
+// lists them, and the factor of a scale folded in. K is (C/Groups)·KH·KW.
 type ConvSource struct {
 	Weight, Bias                string // Bias "" if none
 	Gamma, Beta, Mean, Variance string // "" if no batch norm is folded in
 	Eps                         float64
-	Out, K                      int
-	Head                        bool // belongs to a side head
+	// Scale, if not 0, multiplies the weights and bias (after the batch
+	// norm): a scale layer that alone reads the convolution, folded in.
+	Scale  float64
+	Out, K int
+	// Groups > 1 marks a grouped convolution, which generated code computes
+	// directly: its weights are kept unpacked, in W.
+	Groups int
+	Head   bool // belongs to a side head
 }
 
 // ConvWeights is a convolution as generated code runs it: the kernel
-// (batch norm folded in) packed by [gemm.Pack] for [gemm.Packed.MulTile]
-// and [gemm.Packed.ConvTile], and the bias (nil if none).
+// (batch norm and scale folded in) packed by [gemm.Pack] for
+// [gemm.Packed.MulTile] and [gemm.Packed.ConvTile] — or, for a grouped
+// convolution, unpacked in W (Out×K) — and the bias (nil if none).
 type ConvWeights struct {
 	P    *gemm.Packed
+	W    []float32
 	Bias []float32
 }
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
-// returns them folded ([FoldBatchNorm]) and packed. It never keeps w's
-// slices.
+// returns them folded ([FoldBatchNorm], then [FoldScale]) and packed. It
+// never keeps w's slices.
 func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	wt, err := tensor(w, s.Weight, s.Out*s.K)
 	if err != nil {
@@ -71,6 +79,12 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 		wt, bias = FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
 	} else {
 		bias = slices.Clone(bias)
+	}
+	if s.Scale != 0 {
+		wt, bias = FoldScale(wt, bias, s.Scale)
+	}
+	if s.Groups > 1 {
+		return ConvWeights{W: slices.Clone(wt), Bias: bias}, nil
 	}
 	return ConvWeights{P: gemm.Pack(wt, s.Out, s.K), Bias: bias}, nil
 }
@@ -181,4 +195,23 @@ func SumCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
 		}
 	}
 	return s
+}
+
+// ConvCell is one output of a convolution as [Conv2D] computes it, for
+// generated code's border pixels: b plus, for each of the cg input planes
+// of h×w in in, each tap of the kh×kw window whose top-left corner is at
+// (iy, ix) (in the padding where negative) that lies in the image, times
+// its weight in wk (cg×kh×kw), summed over planes, then rows, then columns.
+func ConvCell(in, wk []float32, b float32, cg, h, w, kh, kw, iy, ix int) float32 {
+	v := b
+	for c := range cg {
+		plane, wc := in[c*h*w:(c+1)*h*w], wk[c*kh*kw:(c+1)*kh*kw]
+		for i := max(0, -iy); i < min(kh, h-iy); i++ {
+			row := plane[(iy+i)*w : (iy+i+1)*w]
+			for j := max(0, -ix); j < min(kw, w-ix); j++ {
+				v += wc[i*kw+j] * row[ix+j]
+			}
+		}
+	}
+	return v
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/compiler/stats"
 	"github.com/inccdev/incc/runtime"
-	"github.com/inccdev/incc/runtime/preproc"
 )
 
 // inccModule is the module that provides the runtime a model binary links.
@@ -225,10 +224,7 @@ func unjoin(err error) []error {
 // checkInput checks that the network's input and preprocessing are ones a
 // model binary can feed images to.
 func checkInput(net *ir.Network) error {
-	cfg := preproc.Config{Channels: net.Input.C, Height: net.Input.H, Width: net.Input.W}
-	if p := net.Pre; p != nil {
-		cfg.Resize, cfg.CropH, cfg.CropW, cfg.Scale, cfg.Order, cfg.Mean, cfg.Std = p.Resize, p.CropH, p.CropW, p.Scale, p.Order, p.Mean, p.Std
-	}
+	cfg := preprocConfig(net)
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("input %v cannot be made from images: %v", net.Input, strings.TrimPrefix(err.Error(), "preproc: "))
 	}

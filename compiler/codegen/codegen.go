@@ -493,10 +493,17 @@ func (g *gen) genWeights() {
 	f.Var().Id("convSources").Op("=").Index(jen.Lit(len(p.convs))).Add(rt("ConvSource")).ValuesFunc(func(gr *jen.Group) {
 		for _, s := range p.convs {
 			in := net.Shape(s.op.In[0])
+			c := s.op.Conv
 			d := jen.Dict{
 				jen.Id("Weight"): str(s.op, ir.RoleWeight),
-				jen.Id("Out"):    jen.Lit(s.op.Conv.Out),
-				jen.Id("K"):      jen.Lit(in.C * s.op.Conv.KH * s.op.Conv.KW),
+				jen.Id("Out"):    jen.Lit(c.Out),
+				jen.Id("K"):      jen.Lit(in.C / c.Groups * c.KH * c.KW),
+			}
+			if c.Groups > 1 {
+				d[jen.Id("Groups")] = jen.Lit(c.Groups)
+			}
+			if s.scale != nil {
+				d[jen.Id("Scale")] = jen.Lit(s.scale.Scale.Factor)
 			}
 			if s.op.Conv.Bias {
 				d[jen.Id("Bias")] = str(s.op, ir.RoleBias)

@@ -134,6 +134,9 @@ func preprocConfig(net *ir.Network) jen.Code {
 		if p.Resize > 0 {
 			d[jen.Id("Resize")] = jen.Lit(p.Resize)
 		}
+		if p.Interpolation != "" && p.Interpolation != "bilinear" {
+			d[jen.Id("Interpolation")] = jen.Lit(p.Interpolation)
+		}
 		if p.CropH > 0 {
 			d[jen.Id("CropH")] = jen.Lit(p.CropH)
 			d[jen.Id("CropW")] = jen.Lit(p.CropW)

@@ -189,7 +189,7 @@ var kernels = map[ir.Kind]func(x *call){
 	ir.KindConv: func(x *call) {
 		c, s := x.op.Conv, x.in
 		runtime.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, runtime.Conv2DParams{
-			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: runtime.Pad(c.Pad)})
+			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: runtime.Pad(c.Pad), Groups: c.Groups})
 	},
 	ir.KindMaxPool: func(x *call) { runtime.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
 	ir.KindAvgPool: func(x *call) { runtime.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
@@ -216,10 +216,22 @@ var kernels = map[ir.Kind]func(x *call){
 	ir.KindSoftmax: func(x *call) { runtime.Softmax(x.dst, x.src[0], x.n, x.in.C) },
 	ir.KindConcat:  func(x *call) { runtime.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
 	ir.KindAdd:     func(x *call) { runtime.Add(x.dst, x.src...) },
+	ir.KindMul: func(x *call) {
+		runtime.Mul(x.dst, x.n, x.out.C, x.out.H*x.out.W, x.src...)
+	},
+	ir.KindReLU6:       func(x *call) { runtime.ReLU6(x.dst, x.src[0]) },
+	ir.KindSigmoid:     func(x *call) { runtime.Sigmoid(x.dst, x.src[0]) },
+	ir.KindHardSigmoid: func(x *call) { runtime.HardSigmoid(x.dst, x.src[0]) },
+	ir.KindHardSwish:   func(x *call) { runtime.HardSwish(x.dst, x.src[0]) },
+	ir.KindSiLU:        func(x *call) { runtime.SiLU(x.dst, x.src[0]) },
+	ir.KindClamp: func(x *call) {
+		runtime.Clamp(x.dst, x.src[0], float32(x.op.Clamp.Min), float32(x.op.Clamp.Max))
+	},
+	ir.KindScale: func(x *call) { runtime.Scale(x.dst, x.src[0], float32(x.op.Scale.Factor)) },
 }
 
 func poolParams(s ir.Shape, p *ir.Pool) runtime.Pool2DParams {
-	return runtime.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: runtime.Pad(p.Pad), Ceil: p.Ceil}
+	return runtime.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: runtime.Pad(p.Pad), Ceil: p.Ceil, ExcludePad: p.ExcludePad}
 }
 
 // WeightSpecs lists the weight tensors the network needs, trunk first, in

@@ -56,7 +56,7 @@ func net1(op Op, out Shape, in ...Shape) *Network {
 }
 
 func conv(out, k, s, pad int, bias bool) Op {
-	return Op{Kind: KindConv, Conv: &Conv{Out: out, KH: k, KW: k, SH: s, SW: s, Pad: Pad{pad, pad, pad, pad}, Bias: bias}}
+	return Op{Kind: KindConv, Conv: &Conv{Out: out, KH: k, KW: k, SH: s, SW: s, Pad: Pad{pad, pad, pad, pad}, Bias: bias, Groups: 1}}
 }
 
 func convParams(out, c, k int, bias bool) []Param {
