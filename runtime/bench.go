@@ -59,6 +59,24 @@ type BenchLayer struct {
 	Share   float64 `json:"share"`
 }
 
+// BenchMemory checks, before a Net is made for it, that a benchmark of cfg
+// fits [MemoryLimit]: weightBytes for the weights, threadBytes for each
+// of cfg.Threads threads (a generated package's ThreadBytes), each image's
+// input and output, each timed inference's latency. The error names the
+// setting that asks for the most as a flag (--batch, --threads, --iters)
+// and the most it can be.
+func BenchMemory(cfg BenchConfig, threadBytes, weightBytes int64) error {
+	image := 4 * (int64(cfg.Input[0]*cfg.Input[1]*cfg.Input[2]) + int64(cfg.OutputLen))
+	err := FitMemory(weightBytes,
+		MemoryClaim{Flag: "--batch", N: int64(cfg.Batch), Bytes: image, Unit: "an image"},
+		MemoryClaim{Flag: "--threads", N: int64(cfg.Threads), Bytes: threadBytes, Unit: "a thread"},
+		MemoryClaim{Flag: "--iters", N: int64(cfg.Iters), Bytes: 8, Unit: "a latency"})
+	if err != nil {
+		return fmt.Errorf("%w (%s)", err, MemoryLimitSource)
+	}
+	return nil
+}
+
 // Bench runs net on a seeded batch (SeededInput(1, …)): Warmup untimed
 // inferences, then Iters timed ones, and reports the latency percentiles
 // of a batch (nearest rank), the throughput and, from the Net's profile

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	goruntime "runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -101,6 +102,7 @@ type EngineConfig struct {
 // runs a chunk.
 type Engine[W any] struct {
 	mu      sync.Mutex
+	closing atomic.Bool // closeUnused was called: whoever holds mu closes the workers on unlock
 	w       *W
 	layout  *Layout
 	layers  []Layer[W]
@@ -119,6 +121,7 @@ type Engine[W any] struct {
 	plan   *dagPlan
 	next   atomic.Int64
 	done   []atomic.Int32
+	abort  atomic.Bool                             // a task panicked: the others stop waiting for it
 	dagRun func(en *Engine[W], worker, lo, hi int) // runDAG[W]
 }
 
@@ -226,8 +229,43 @@ func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Eng
 	return en
 }
 
-// Workers returns the engine's pool (to close it with [CloseWorkersWith]).
+// Workers returns the engine's pool.
 func (en *Engine[W]) Workers() *Workers { return en.workers }
+
+// CloseEngineWith closes en when owner becomes unreachable: a safety net
+// for owners (a generated Net) dropped without being closed. en must not
+// refer to owner. The cleanup never waits and never closes the workers
+// under a running call: if the engine is busy, the call that holds it
+// closes them when it ends. (The owner's methods should also keep the
+// owner alive while they use en, with runtime.KeepAlive.)
+func CloseEngineWith[T, W any](owner *T, en *Engine[W]) {
+	if en.workers.Threads() > 1 {
+		goruntime.AddCleanup(owner, (*Engine[W]).closeUnused, en)
+	}
+}
+
+// closeUnused is the cleanup of [CloseEngineWith]: it asks for the
+// workers to be closed, and closes them unless a call holds the engine,
+// which then does so in unlock.
+func (en *Engine[W]) closeUnused() {
+	en.closing.Store(true)
+	if en.mu.TryLock() {
+		en.workers.Close()
+		en.mu.Unlock()
+	}
+}
+
+// unlock releases the engine and, if closeUnused was called meanwhile,
+// closes the workers. closeUnused sets closing before it tries the lock
+// and unlock reads it after releasing the lock, so one of them sees the
+// other and the workers are closed.
+func (en *Engine[W]) unlock() {
+	en.mu.Unlock()
+	if en.closing.Load() && en.mu.TryLock() {
+		en.workers.Close()
+		en.mu.Unlock()
+	}
+}
 
 // Clone returns an engine sharing en's weights, with its own workers and
 // arenas, for callers that run in parallel.
@@ -238,7 +276,7 @@ func (en *Engine[W]) Clone() *Engine[W] {
 // Close stops the engine's workers. The engine must not be used afterwards.
 func (en *Engine[W]) Close() {
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	en.workers.Close()
 }
 
@@ -246,16 +284,33 @@ func (en *Engine[W]) Close() {
 // dst receives n·Output.Len values. If heads is not nil, it holds one slice
 // per side head, receiving n·Heads[i].Len values each; the engine must have
 // been made with heads. Wrong sizes are errors. Run does not allocate.
-func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int) error {
+//
+// A panic in a layer (a bug: layers are generated for the sizes Run
+// checks), on any worker, is returned as an error wrapping a
+// [*PanicError]; the engine stays usable.
+func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int) (err error) {
 	l := en.layout
 	if err := en.check(dst, heads, src, n); err != nil {
 		return err
 	}
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	if en.workers.closed.Load() {
 		return fmt.Errorf("%s: Infer after Close", l.Name)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			p, ok := r.(*PanicError)
+			if !ok {
+				p = &PanicError{Value: r, Stack: debug.Stack()}
+			}
+			en.dst, en.src, en.headDst, en.plan = nil, nil, nil, nil
+			for i := range en.execs {
+				en.execs[i].In = nil
+			}
+			err = fmt.Errorf("%s: internal error in a layer: %w", l.Name, p)
+		}
+	}()
 	t := len(en.execs)
 	en.dst, en.src, en.headDst = dst, src, heads
 	en.full = 0
@@ -340,6 +395,7 @@ func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
 		en.done[i].Store(0)
 	}
 	en.next.Store(0)
+	en.abort.Store(false)
 	Parallel(en.workers, en.workers.Threads(), en, en.dagRun)
 	if e.prof != nil {
 		for i, c := range en.plan.chunks {
@@ -354,12 +410,21 @@ func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
 // runDAG is a worker's part of a task graph (on the engine's first Exec,
 // which runs images split among the workers): it takes the next task,
 // waits for the chunks of the layers it depends on, runs it and counts it
-// done, until no task is left.
+// done, until no task is left. If a task panics, the others stop waiting
+// for it (they would wait forever) and leave the task graph, and the
+// panic reaches the caller of Parallel.
 func runDAG[W any](en *Engine[W], worker, _, _ int) {
 	e, p := &en.execs[0], en.plan
+	finished := false
+	defer func() {
+		if !finished {
+			en.abort.Store(true)
+		}
+	}()
 	for {
 		i := int(en.next.Add(1) - 1)
-		if i >= len(p.tasks) {
+		if i >= len(p.tasks) || en.abort.Load() {
+			finished = true
 			return
 		}
 		t := p.tasks[i]
@@ -367,6 +432,10 @@ func runDAG[W any](en *Engine[W], worker, _, _ int) {
 		for _, d := range l.Deps {
 			for spin := 1; en.done[d].Load() < p.chunks[d]; spin++ {
 				if spin%spinYield == 0 {
+					if en.abort.Load() {
+						finished = true
+						return
+					}
 					goruntime.Gosched()
 				}
 			}
@@ -401,7 +470,7 @@ type LayerProfile struct {
 // report no images.
 func (en *Engine[W]) Profile() []LayerProfile {
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	if !en.cfg.Profile {
 		return nil
 	}
@@ -419,22 +488,24 @@ func (en *Engine[W]) Profile() []LayerProfile {
 // ResetProfile clears the recorded times.
 func (en *Engine[W]) ResetProfile() {
 	en.mu.Lock()
-	defer en.mu.Unlock()
+	defer en.unlock()
 	for _, e := range en.execs {
 		clear(e.prof)
 	}
 }
 
-// check validates the sizes of a batch.
+// check validates the sizes of a batch. It compares by division, never
+// multiplying n by a length, so that a huge n cannot overflow into a size
+// that matches.
 func (en *Engine[W]) check(dst []float32, heads [][]float32, src []float32, n int) error {
 	l := en.layout
 	switch {
 	case n < 0:
 		return fmt.Errorf("%s: batch of %d images", l.Name, n)
-	case len(src) != n*l.InputLen:
-		return fmt.Errorf("%s: input has %d values, want %d (%d images of %d)", l.Name, len(src), n*l.InputLen, n, l.InputLen)
-	case len(dst) != n*l.Output.Len:
-		return fmt.Errorf("%s: output has room for %d values, want %d (%d images of %d)", l.Name, len(dst), n*l.Output.Len, n, l.Output.Len)
+	case !holds(src, n, l.InputLen):
+		return fmt.Errorf("%s: input has %d values, want %d images of %d values", l.Name, len(src), n, l.InputLen)
+	case !holds(dst, n, l.Output.Len):
+		return fmt.Errorf("%s: output has room for %d values, want %d images of %d values", l.Name, len(dst), n, l.Output.Len)
 	case heads == nil:
 		return nil
 	case !en.cfg.Heads:
@@ -443,9 +514,18 @@ func (en *Engine[W]) check(dst []float32, heads [][]float32, src []float32, n in
 		return fmt.Errorf("%s: %d head outputs, want %d", l.Name, len(heads), len(l.Heads))
 	}
 	for i, h := range heads {
-		if want := n * l.Heads[i].Len; len(h) != want {
-			return fmt.Errorf("%s: head %d output has room for %d values, want %d (%d images of %d)", l.Name, i, len(h), want, n, l.Heads[i].Len)
+		if per := l.Heads[i].Len; !holds(h, n, per) {
+			return fmt.Errorf("%s: head %d output has room for %d values, want %d images of %d values", l.Name, i, len(h), n, per)
 		}
 	}
 	return nil
+}
+
+// holds reports whether s holds exactly n images of per values each
+// (n ≥ 0), without computing n·per.
+func holds(s []float32, n, per int) bool {
+	if per == 0 || n == 0 {
+		return len(s) == 0
+	}
+	return len(s)%per == 0 && len(s)/per == n
 }

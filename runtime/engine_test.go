@@ -1,10 +1,15 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
+	goruntime "runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // toyWeights is the weights of toyForward: out = In·scale + worker-independent offset.
@@ -93,11 +98,11 @@ func TestEngineErrors(t *testing.T) {
 		want  string
 	}{
 		{"negative", en, nil, nil, nil, -1, "batch of -1"},
-		{"short src", en, f(3), nil, f(2), 1, "input has 2 values, want 3"},
-		{"short dst", en, f(2), nil, f(3), 1, "output has room for 2 values, want 3"},
+		{"short src", en, f(3), nil, f(2), 1, "input has 2 values, want 1 images of 3 values"},
+		{"short dst", en, f(2), nil, f(3), 1, "output has room for 2 values, want 1 images of 3 values"},
 		{"heads off", en, f(3), [][]float32{f(1), f(2)}, f(3), 1, "without Options.Heads"},
 		{"head count", withHeads, f(3), [][]float32{f(1)}, f(3), 1, "1 head outputs, want 2"},
-		{"head size", withHeads, f(3), [][]float32{f(1), f(1)}, f(3), 1, "head 1 output has room for 1 values, want 2"},
+		{"head size", withHeads, f(3), [][]float32{f(1), f(1)}, f(3), 1, "head 1 output has room for 1 values, want 1 images of 2 values"},
 	} {
 		err := tt.en.Run(tt.dst, tt.heads, tt.src, tt.n)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "toy: ") {
@@ -215,5 +220,161 @@ func TestEngineDAG(t *testing.T) {
 			}
 		}
 		en.Close()
+	}
+}
+
+// TestEngineBatchOverflow: a batch size whose product with the image size
+// overflows to the length of the slices given is an error, not a run
+// that indexes past them (which panicked in a worker goroutine and killed
+// the process).
+func TestEngineBatchOverflow(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("needs 64-bit int")
+	}
+	const big = 1 << 32 // big·big = 2^64 = 0
+	l := Layout{Name: "huge", InputLen: big, ArenaLen: 1, Output: Slot{Off: 0, Len: big}}
+	layers := []Layer[toyWeights]{{Name: "read", Items: 1, Run: func(e *Exec[toyWeights], _, _, _ int) { e.Arena[0] = e.In[0] }}}
+	for _, threads := range []int{1, 2} {
+		en := NewEngine(&toyWeights{1}, &l, layers, EngineConfig{Threads: threads})
+		err := en.Run(nil, nil, nil, big)
+		if err == nil || !strings.Contains(err.Error(), "input has 0 values, want 4294967296 images of 4294967296 values") {
+			t.Errorf("threads %d: Run with a batch of 2^32 images of 2^32 values and no data: %v", threads, err)
+		}
+		en.Close()
+	}
+	// The side heads are checked the same way.
+	l = Layout{Name: "huge", InputLen: 1, ArenaLen: 1, Output: Slot{Len: 1}, Heads: []Slot{{Len: big}}}
+	en := NewEngine(&toyWeights{1}, &l, layers, EngineConfig{Threads: 1, Heads: true})
+	defer en.Close()
+	if err := en.Run(make([]float32, 1), [][]float32{{}}, make([]float32, 1), 1); err == nil || !strings.Contains(err.Error(), "head 0 output has room for 0 values, want 1 images") {
+		t.Errorf("head too small: %v", err)
+	}
+}
+
+// bomb is a layer that panics on an image whose first value is 13, and
+// otherwise copies the image to the arena.
+func bomb(e *Exec[toyWeights], worker, lo, hi int) {
+	if e.In[0] == 13 {
+		shapePanic("bomb: image %v", e.In[0])
+	}
+	for i := lo; i < hi; i++ {
+		e.Arena[i] = e.In[i]
+	}
+}
+
+// TestEnginePanic: a panicking layer, on the caller's goroutine or on a
+// worker's, with images split among the workers or one image's layers
+// split into a task graph (where the layers after it wait for it), makes
+// Run return an error wrapping the panic; the process survives and the
+// engine still works.
+func TestEnginePanic(t *testing.T) {
+	l := Layout{Name: "bomb", InputLen: 3, ArenaLen: 6, Output: Slot{Off: 3, Len: 3}}
+	layers := []Layer[toyWeights]{
+		{Name: "bomb", Items: 3, Run: bomb, Out: Slot{Off: 0, Len: 3}},
+		{Name: "copy", Items: 1, Run: func(e *Exec[toyWeights], _, _, _ int) { copy(e.Arena[3:6], e.Arena[0:3]) }, Out: Slot{Off: 3, Len: 3}, Deps: []int{0}},
+	}
+	for _, threads := range []int{1, 2, 3} {
+		en := NewEngine(&toyWeights{1}, &l, layers, EngineConfig{Threads: threads})
+		for _, tt := range []struct {
+			name string
+			src  []float32
+		}{
+			{"one image", []float32{13, 0, 0}},
+			{"first of two", []float32{13, 0, 0, 1, 2, 3}},
+			{"second of two", []float32{1, 2, 3, 13, 0, 0}},
+			{"last of three", []float32{1, 2, 3, 4, 5, 6, 13, 0, 0}},
+			{"third of four", []float32{1, 2, 3, 4, 5, 6, 13, 0, 0, 7, 8, 9}},
+		} {
+			n := len(tt.src) / 3
+			dst := make([]float32, 3*n)
+			err := en.Run(dst, nil, tt.src, n)
+			var p *PanicError
+			if err == nil || !errors.As(err, &p) || !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "bomb: image 13") {
+				t.Errorf("threads %d, %s: Run returned %v, want an error wrapping the layer's panic", threads, tt.name, err)
+			}
+			if p != nil && !strings.Contains(string(p.Stack), "bomb") {
+				t.Errorf("threads %d, %s: the panic's stack does not show the layer:\n%s", threads, tt.name, p.Stack)
+			}
+			src := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+			dst = make([]float32, 12)
+			if err := en.Run(dst, nil, src, 4); err != nil || !slices.Equal(dst, src) {
+				t.Fatalf("threads %d, after %s: Run = %v, %v, want %v", threads, tt.name, err, dst, src)
+			}
+		}
+		en.Close()
+	}
+}
+
+// engineOwner stands for a generated Net: it owns an engine, closed by
+// CloseEngineWith when the owner is dropped.
+type engineOwner struct{ en *Engine[toyWeights] }
+
+// TestCloseEngineWith: the workers of an engine whose owner is dropped are
+// stopped.
+func TestCloseEngineWith(t *testing.T) {
+	before := goruntime.NumGoroutine()
+	func() {
+		en := NewEngine(&toyWeights{1}, &toyLayout, toyLayers, EngineConfig{Threads: 4})
+		CloseEngineWith(&engineOwner{en}, en)
+	}()
+	deadline := time.Now().Add(time.Minute) // a guard against a hang, not a measure
+	for goruntime.NumGoroutine() > before && time.Now().Before(deadline) {
+		goruntime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := goruntime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the owner was collected, want %d", n, before)
+	}
+}
+
+// TestDropOwnerWhileRunning: the owner of an engine becomes unreachable
+// while Run runs (a generated Net dropped during Infer) and the garbage
+// collector runs the cleanup in the middle of the batch. The cleanup must
+// not close the workers under the running batch (which then failed, or
+// deadlocked if the close came between two layers); the run completes
+// and closes them when it ends.
+func TestDropOwnerWhileRunning(t *testing.T) {
+	var en *Engine[toyWeights]
+	var cleaned atomic.Bool // the cleanup ran
+	var first atomic.Bool
+	first.Store(true)
+	layers := []Layer[toyWeights]{
+		{Name: "collect", Items: 3, Run: func(e *Exec[toyWeights], worker, lo, hi int) {
+			if first.CompareAndSwap(true, false) {
+				// The owner is unreachable now: collect it and wait for
+				// its cleanup to have run.
+				deadline := time.Now().Add(time.Minute) // a guard against a hang, not a measure
+				for !cleaned.Load() && time.Now().Before(deadline) {
+					goruntime.GC()
+					cleaned.Store(en.closing.Load())
+					time.Sleep(time.Millisecond)
+				}
+			}
+			toyLayer(e, worker, lo, hi)
+		}, Out: Slot{Off: 0, Len: 3}},
+		{Name: "copy", Items: 3, Run: func(e *Exec[toyWeights], _, lo, hi int) {
+			copy(e.Arena[4+lo:4+hi], e.Arena[lo:hi])
+		}, Out: Slot{Off: 4, Len: 3}, Deps: []int{0}},
+	}
+	l := Layout{Name: "drop", InputLen: 3, ArenaLen: 8, ScratchLen: 1, Output: Slot{Off: 4, Len: 3}}
+	en = NewEngine(&toyWeights{2}, &l, layers, EngineConfig{Threads: 2})
+	CloseEngineWith(&engineOwner{en}, en) // dropped at once
+	// 3 images on 2 threads: two split among the workers, then the last
+	// one with its layers split, in a second job of the pool.
+	src := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	dst := make([]float32, 9)
+	if err := en.Run(dst, nil, src, 3); err != nil {
+		t.Fatalf("Run while the owner was collected: %v", err)
+	}
+	if !cleaned.Load() {
+		t.Fatal("the owner's cleanup did not run")
+	}
+	for i := range src {
+		if dst[i] != 2*src[i] {
+			t.Fatalf("dst = %v, want twice %v", dst, src)
+		}
+	}
+	if !en.workers.closed.Load() {
+		t.Error("the workers are still running after the run that held the engine when the owner was collected")
 	}
 }

@@ -77,6 +77,9 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 			}
 		}
 		wt, bias = FoldBatchNorm(wt, bias, bn[0], bn[1], bn[2], bn[3], s.Out, s.Eps)
+		if !finite(wt) || !finite(bias) {
+			return ConvWeights{}, fmt.Errorf("runtime: weights: %s: folding the batch norm %s into it gives values that are not finite (gamma / sqrt(variance + eps) overflows float32)", s.Weight, s.Variance)
+		}
 	} else {
 		bias = slices.Clone(bias)
 	}
@@ -145,7 +148,20 @@ func (s *BNSource) Load(w Weights) (BNWeights, error) {
 		}
 	}
 	scale, shift := BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
+	if !finite(scale) || !finite(shift) {
+		return BNWeights{}, fmt.Errorf("runtime: weights: %s: the batch norm's scale or shift is not finite (gamma / sqrt(variance + eps) overflows float32)", s.Variance)
+	}
 	return BNWeights{Scale: scale, Shift: shift}, nil
+}
+
+// finite reports whether every value of v is finite.
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // errMissing is returned when a tensor a source names is absent.

@@ -10,7 +10,7 @@ import (
 )
 
 func TestCheckRequired(t *testing.T) {
-	want := []Spec{{"a.weight", []int{2}}, {"head.weight", []int{1}}}
+	want := []Spec{{Name: "a.weight", Shape: []int{2}}, {Name: "head.weight", Shape: []int{1}}}
 	w := Weights{"a.weight": New(2), "a.bn.num_batches_tracked": New(), "head.weight": New(3)}
 	if err := CheckRequired(w, want, 1); err != nil {
 		t.Errorf("head tensor optional (even with a wrong shape): %v", err)
@@ -106,5 +106,33 @@ func TestCells(t *testing.T) {
 	nan := float32(math.NaN())
 	if got := MaxNaN(MaxNaN(1, nan), 5); got == got {
 		t.Errorf("NaN does not win: %v", got)
+	}
+}
+
+// TestLoadFoldOverflow: finite weights whose folded batch norm overflows
+// float32 (a huge gamma over a tiny variance) are refused at load, naming
+// the tensors, instead of running with infinite weights.
+func TestLoadFoldOverflow(t *testing.T) {
+	w := Weights{
+		"c.weight": {Shape: []int{2, 1}, Data: []float32{1, 1}},
+		"bn.gamma": {Shape: []int{2}, Data: []float32{1, 3e38}},
+		"bn.beta":  {Shape: []int{2}, Data: []float32{0, 0}},
+		"bn.mean":  {Shape: []int{2}, Data: []float32{0, 0}},
+		"bn.var":   {Shape: []int{2}, Data: []float32{1, 0}},
+	}
+	c := ConvSource{Weight: "c.weight", Gamma: "bn.gamma", Beta: "bn.beta", Mean: "bn.mean", Variance: "bn.var", Eps: 1e-5, Out: 2, K: 1}
+	if _, err := c.Load(w); err == nil || !strings.Contains(err.Error(), "c.weight: folding the batch norm bn.var into it gives values that are not finite") {
+		t.Errorf("conv: %v", err)
+	}
+	b := BNSource{Gamma: "bn.gamma", Beta: "bn.beta", Mean: "bn.mean", Variance: "bn.var", Eps: 1e-5, C: 2}
+	if _, err := b.Load(w); err == nil || !strings.Contains(err.Error(), "bn.var: the batch norm's scale or shift is not finite") {
+		t.Errorf("batch norm: %v", err)
+	}
+	w["bn.gamma"].Data[1] = 3
+	if _, err := c.Load(w); err != nil {
+		t.Errorf("conv with a gamma of 3: %v", err)
+	}
+	if _, err := b.Load(w); err != nil {
+		t.Errorf("batch norm with a gamma of 3: %v", err)
 	}
 }

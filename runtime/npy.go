@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // The .npy format (numpy.lib.format):
@@ -31,15 +34,11 @@ func npyError(file, format string, args ...any) error {
 
 // LoadNpy reads the .npy file at path; see [ReadNpy].
 func LoadNpy(path string) (Tensor, error) {
-	f, err := os.Open(path)
+	f, fi, err := regular.Open(path)
 	if err != nil {
 		return Tensor{}, fmt.Errorf("runtime: npy: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return Tensor{}, fmt.Errorf("runtime: npy: %w", err)
-	}
 	return ReadNpy(path, bufio.NewReaderSize(f, 1<<16), fi.Size())
 }
 
@@ -118,9 +117,11 @@ func ReadNpy(name string, r io.Reader, size int64) (Tensor, error) {
 	}
 	data := size - prefix - hlen
 	n, limit := int64(1), data/esize
+	if slices.Contains(h.shape, 0) {
+		n = 0 // whatever the other dimensions, however large
+	}
 	for _, d := range h.shape {
-		if d == 0 {
-			n = 0
+		if n == 0 {
 			break
 		}
 		if n > limit/int64(d) {
@@ -336,13 +337,14 @@ func EncodeNpy(t Tensor) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// SaveNpy writes t to the file at path; see [WriteNpy].
+// SaveNpy writes t to the file at path (see [WriteNpy]), replacing it only
+// once the whole file is written.
 func SaveNpy(path string, t Tensor) error {
 	data, err := EncodeNpy(t)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, data, 0o666); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o666); err != nil {
 		return fmt.Errorf("runtime: npy: %w", err)
 	}
 	return nil

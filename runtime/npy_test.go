@@ -167,3 +167,36 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+// TestNpyZeroDimension: a shape with a zero dimension is empty however
+// large the others (numpy accepts it): it reads as an empty tensor with
+// that shape, round-trips, and data after it is an error that says 0
+// bytes are wanted. (The product of the large dimensions was checked
+// first and refused with "needs 0 bytes of data, file has 0".)
+func TestNpyZeroDimension(t *testing.T) {
+	for _, shape := range []string{"(100000, 100000, 0)", "(0, 2000000000, 2000000000)", "(2000000000, 0, 7)"} {
+		data := npyFile(1, "{'descr': '<f4', 'fortran_order': False, 'shape': "+shape+", }", nil)
+		x, err := DecodeNpy("z.npy", data)
+		if err != nil || len(x.Data) != 0 || len(x.Shape) != 3 {
+			t.Errorf("%s: %v, %v", shape, x.Shape, err)
+			continue
+		}
+		again, err := EncodeNpy(x)
+		if err != nil {
+			t.Errorf("%s: writing back: %v", shape, err)
+			continue
+		}
+		if y, err := DecodeNpy("again.npy", again); err != nil || !SameShape(x.Shape, y.Shape) {
+			t.Errorf("%s: round trip: %v, %v", shape, y.Shape, err)
+		}
+		if _, err := DecodeNpy("z.npy", append(data, 1, 2, 3, 4)); err == nil || !strings.Contains(err.Error(), "needs 0 bytes of data, file has 4") {
+			t.Errorf("%s with data: %v", shape, err)
+		}
+	}
+	if n, err := shapeLen([]int{100000, 100000, 0}); n != 0 || err != nil {
+		t.Errorf("shapeLen with a zero after large dimensions: %d, %v", n, err)
+	}
+	if _, err := FromData(nil, 2000000000, 0, 2000000000); err != nil {
+		t.Errorf("FromData: %v", err)
+	}
+}

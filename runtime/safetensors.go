@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // Safetensors format (https://github.com/huggingface/safetensors):
@@ -92,22 +94,18 @@ func stError(file, tensor, format string, args ...any) error {
 
 // LoadSafetensors reads the safetensors file at path; see [ReadSafetensors].
 func LoadSafetensors(path string) (Weights, map[string]string, error) {
-	f, err := os.Open(path)
+	f, fi, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("runtime: safetensors: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("runtime: safetensors: %w", err)
-	}
-	return ReadSafetensors(path, bufio.NewReaderSize(f, 1<<16), fi.Size())
+	return readSafetensors(path, bufio.NewReaderSize(f, 1<<16), f, fi.Size(), nil)
 }
 
 // DecodeSafetensors reads a safetensors file held in memory; name is used
 // in errors. See [ReadSafetensors].
 func DecodeSafetensors(name string, data []byte) (Weights, map[string]string, error) {
-	return ReadSafetensors(name, bytes.NewReader(data), int64(len(data)))
+	return readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), nil)
 }
 
 // ReadSafetensors reads a safetensors file of size bytes from r; name (the
@@ -122,9 +120,79 @@ func DecodeSafetensors(name string, data []byte) (Weights, map[string]string, er
 // holds exactly dtype size × elements bytes; the ranges tile the buffer
 // without gaps or overlaps up to the end of the file). Errors name the file
 // and the tensor.
+//
+// It reads every tensor: to load a network's weights, [ReadWeights]
+// checks the header against what the network expects first and reads
+// only that.
 func ReadSafetensors(name string, r io.Reader, size int64) (Weights, map[string]string, error) {
+	return readSafetensors(name, r, nil, size, nil)
+}
+
+// LoadWeights reads a network's weights from the safetensors file at path;
+// see [ReadWeights].
+func LoadWeights(path string, want []Spec, required int) (Weights, error) {
+	f, fi, err := regular.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: safetensors: %w", err)
+	}
+	defer f.Close()
+	w, _, err := readSafetensors(path, bufio.NewReaderSize(f, 1<<16), f, fi.Size(), &selection{want, required})
+	return w, err
+}
+
+// DecodeWeights reads a network's weights from a safetensors file held in
+// memory (e.g. one embedded with go:embed); see [ReadWeights].
+func DecodeWeights(name string, data []byte, want []Spec, required int) (Weights, error) {
+	w, _, err := readSafetensors(name, bytes.NewReader(data), bytes.NewReader(data), int64(len(data)), &selection{want, required})
+	return w, err
+}
+
+// ReadWeights reads from a safetensors file of size bytes the weights of a
+// network whose manifest is want, of which want[:required] are required
+// and the rest (the side heads', when they do not run) optional, as
+// [CheckRequired] takes them. The file is validated as [ReadSafetensors]
+// does; then, before any tensor data is read, its header is checked
+// against want: a required tensor that is missing or of another shape, and
+// a tensor the network does not have (other than num_batches_tracked
+// counters), are errors naming the tensor. Only the required tensors are
+// read: the data of optional ones is skipped (sought past, if r is an
+// io.ReaderAt and io.Seeker). The result is then checked as CheckRequired
+// checks it (values that are not finite, negative running variances).
+//
+// So the memory it takes is bounded by the network's weights, whatever the
+// file holds.
+func ReadWeights(name string, r io.Reader, size int64, want []Spec, required int) (Weights, error) {
+	var at io.ReaderAt
+	if ras, ok := r.(interface {
+		io.ReaderAt
+		io.Seeker
+	}); ok {
+		if base, err := ras.Seek(0, io.SeekCurrent); err == nil {
+			at = io.NewSectionReader(ras, base, size)
+		}
+	}
+	w, _, err := readSafetensors(name, r, at, size, &selection{want, required})
+	return w, err
+}
+
+// selection is what ReadWeights reads: want[:required] required, the rest
+// optional.
+type selection struct {
+	want     []Spec
+	required int
+}
+
+// readSafetensors reads a safetensors file of size bytes from r (from its
+// start). With at not nil (the same file from its start), tensor data is
+// read from at, at the tensors' offsets; otherwise r is read in order,
+// skipped data included. With sel nil, every tensor is read; otherwise
+// the header is checked against sel and only the required tensors read.
+func readSafetensors(name string, r io.Reader, at io.ReaderAt, size int64, sel *selection) (Weights, map[string]string, error) {
 	if size < 8 {
 		return nil, nil, stError(name, "", "file is %d bytes, too short for the 8-byte header length", size)
+	}
+	if sel != nil && (sel.required < 0 || sel.required > len(sel.want)) {
+		return nil, nil, fmt.Errorf("runtime: weights: %d required of %d tensors", sel.required, len(sel.want))
 	}
 	var lb [8]byte
 	if _, err := io.ReadFull(r, lb[:]); err != nil {
@@ -149,16 +217,40 @@ func ReadSafetensors(name string, r io.Reader, size int64) (Weights, map[string]
 	if err := checkLayout(name, entries, bufLen); err != nil {
 		return nil, nil, err
 	}
+	read := func(e stEntry) bool { return true }
+	if sel != nil {
+		if err := checkHeader(entries, sel); err != nil {
+			return nil, nil, err
+		}
+		required := make(map[string]bool, sel.required)
+		for _, s := range sel.want[:sel.required] {
+			required[s.Name] = true
+		}
+		read = func(e stEntry) bool { return required[e.name] }
+	}
 	w := make(Weights, len(entries))
 	chunk := make([]byte, 1<<16)
-	for _, e := range entries { // sorted by offset: read sequentially
+	// pos is where r is in the data buffer, when r is read in order.
+	var pos int64
+	for _, e := range entries { // sorted by offset
+		if !read(e) {
+			continue
+		}
+		src := r
+		if at != nil {
+			src = bufio.NewReaderSize(io.NewSectionReader(at, 8+int64(hlen)+e.begin, e.end-e.begin), len(chunk))
+		} else if e.begin > pos {
+			if _, err := io.CopyN(io.Discard, r, e.begin-pos); err != nil {
+				return nil, nil, stError(name, "", "skipping to the data of %s: %v", e.name, err)
+			}
+		}
 		dt := dtypes[e.dtype]
 		t := Tensor{Shape: e.shape, Data: make([]float32, (e.end-e.begin)/int64(dt.size))}
 		out := t.Data
 		for len(out) > 0 {
 			k := min(len(out), len(chunk)/dt.size)
 			b := chunk[:k*dt.size]
-			if _, err := io.ReadFull(r, b); err != nil {
+			if _, err := io.ReadFull(src, b); err != nil {
 				return nil, nil, stError(name, e.name, "reading data: %v", err)
 			}
 			for i := range k {
@@ -166,9 +258,56 @@ func ReadSafetensors(name string, r io.Reader, size int64) (Weights, map[string]
 			}
 			out = out[k:]
 		}
+		pos = e.end
 		w[e.name] = t
 	}
+	if sel != nil {
+		if err := CheckRequired(w, sel.want, sel.required); err != nil {
+			return nil, nil, err
+		}
+	}
 	return w, meta, nil
+}
+
+// checkHeader checks the tensors of a header against a selection, as
+// [CheckRequired] checks weights, before their data is read.
+func checkHeader(entries []stEntry, sel *selection) error {
+	byName := make(map[string]*stEntry, len(entries))
+	for i := range entries {
+		byName[entries[i].name] = &entries[i]
+	}
+	known := make(map[string]bool, len(sel.want))
+	var p problems
+	for i, s := range sel.want {
+		known[s.Name] = true
+		if i >= sel.required {
+			continue
+		}
+		switch e := byName[s.Name]; {
+		case e == nil:
+			p.add(errMissingTensor(s))
+		case !SameShape(e.shape, s.Shape):
+			p.add(errTensorShape(s, e.shape))
+		}
+	}
+	for _, e := range sortedByName(entries) {
+		switch {
+		case known[e.name] || IsBatchesTracked(e.name):
+		case p.full():
+			p.more++
+		default:
+			p.add(errUnexpectedTensor(e.name, e.shape))
+		}
+	}
+	return p.err()
+}
+
+// sortedByName returns the entries in name order (as Check reports
+// unexpected tensors).
+func sortedByName(entries []stEntry) []stEntry {
+	s := slices.Clone(entries)
+	slices.SortFunc(s, func(a, b stEntry) int { return strings.Compare(a.name, b.name) })
+	return s
 }
 
 // parseSafetensorsHeader parses the JSON header into entries in file order.
@@ -324,22 +463,18 @@ func EncodeSafetensors(w Weights, meta map[string]string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// SaveSafetensors writes w to the file at path; see [WriteSafetensors].
+// SaveSafetensors writes w to the file at path (see [WriteSafetensors]),
+// replacing it only once the whole file is written.
 func SaveSafetensors(path string, w Weights, meta map[string]string) error {
-	f, err := os.Create(path)
+	err := atomicfile.Write(path, 0o666, func(f io.Writer) error {
+		bw := bufio.NewWriterSize(f, 1<<16)
+		if err := WriteSafetensors(bw, w, meta); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("runtime: safetensors: %w", err)
-	}
-	bw := bufio.NewWriterSize(f, 1<<16)
-	err = WriteSafetensors(bw, w, meta)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("runtime: safetensors: %s: %w", path, err)
 	}
 	return nil
 }

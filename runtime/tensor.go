@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -55,12 +56,17 @@ func FromData(data []float32, shape ...int) (Tensor, error) {
 // shapeLen is the product of the dimensions, or an error for a negative one
 // or an overflowing product.
 func shapeLen(shape []int) (int, error) {
-	n := 1
 	for _, d := range shape {
 		if d < 0 {
 			return 0, fmt.Errorf("negative dimension in shape %v", shape)
 		}
-		if d != 0 && n > maxLen/d {
+	}
+	if slices.Contains(shape, 0) {
+		return 0, nil // however large the other dimensions
+	}
+	n := 1
+	for _, d := range shape {
+		if n > maxLen/d {
 			return 0, fmt.Errorf("shape %v is too large", shape)
 		}
 		n *= d

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -21,10 +22,13 @@ func (w Weights) Names() []string {
 	return names
 }
 
-// Spec is a weight tensor a network expects: its name and shape.
+// Spec is a weight tensor a network expects: its name and shape, and
+// whether its values must not be negative (a batch norm's running
+// variance, whose square root the network takes).
 type Spec struct {
-	Name  string
-	Shape []int
+	Name        string
+	Shape       []int
+	NonNegative bool
 }
 
 // IsBatchesTracked reports whether name is a PyTorch batch norm
@@ -35,33 +39,162 @@ func IsBatchesTracked(name string) bool {
 }
 
 // Check validates w against the tensors a network expects. Every tensor in
-// want must be present with that shape and the matching number of values;
-// a tensor of w that is not in want is an error unless optional reports
-// true for its name (optional may be nil). Optional tensors are not checked
-// further: they belong to parts that do not run.
+// want must be present with that shape and the matching number of values,
+// every value finite (no NaN or ±Inf: the network's outputs would be NaN
+// or meaningless) and, for a NonNegative spec, not negative; a tensor of w
+// that is not in want is an error unless optional reports true for its
+// name (optional may be nil). Optional tensors are not checked further:
+// they belong to parts that do not run.
 //
 // All problems are reported, joined with [errors.Join], each naming the
 // tensor: "runtime: weights: conv1.weight: shape [64 3 3 3], want [64 3 7 7]".
 func Check(w Weights, want []Spec, optional func(name string) bool) error {
-	var errs []error
+	var p problems
 	wanted := make(map[string]bool, len(want))
 	for _, s := range want {
 		wanted[s.Name] = true
 		t, ok := w[s.Name]
 		switch {
 		case !ok:
-			errs = append(errs, fmt.Errorf("runtime: weights: %s: missing, want shape %v", s.Name, s.Shape))
+			p.add(errMissingTensor(s))
 		case !SameShape(t.Shape, s.Shape):
-			errs = append(errs, fmt.Errorf("runtime: weights: %s: shape %v, want %v", s.Name, t.Shape, s.Shape))
+			p.add(errTensorShape(s, t.Shape))
 		case len(t.Data) != t.Len():
-			errs = append(errs, fmt.Errorf("runtime: weights: %s: got %d values, want %d for shape %v", s.Name, len(t.Data), t.Len(), t.Shape))
+			p.add(fmt.Errorf("runtime: weights: %s: got %d values, want %d for shape %v", s.Name, len(t.Data), t.Len(), t.Shape))
+		default:
+			p.add(checkValues(s, t.Data)...)
 		}
 	}
 	for _, name := range w.Names() {
-		if wanted[name] || optional != nil && optional(name) {
-			continue
+		switch {
+		case wanted[name] || optional != nil && optional(name):
+		case p.full():
+			p.more++
+		default:
+			p.add(errUnexpectedTensor(name, w[name].Shape))
 		}
-		errs = append(errs, fmt.Errorf("runtime: weights: %s: unexpected tensor (shape %v), the network has no such weight", name, w[name].Shape))
 	}
-	return errors.Join(errs...)
+	return p.err()
+}
+
+// The problems Check and ReadWeights report.
+func errMissingTensor(s Spec) error {
+	return fmt.Errorf("runtime: weights: %s: missing, want shape %v", s.Name, s.Shape)
+}
+
+func errTensorShape(s Spec, got []int) error {
+	return fmt.Errorf("runtime: weights: %s: shape %v, want %v", s.Name, got, s.Shape)
+}
+
+func errUnexpectedTensor(name string, shape []int) error {
+	return fmt.Errorf("runtime: weights: %s: unexpected tensor (shape %v), the network has no such weight", name, shape)
+}
+
+// ErrWeights is what the errors of [Check], [CheckRequired] and
+// [ReadWeights] about weights that do not fit a network (missing, of
+// another shape, unexpected, not finite) match with errors.Is; their
+// Unwrap() []error lists the problems, one per tensor.
+var ErrWeights = errors.New("runtime: weights do not fit the network")
+
+// weightErrors is a list of problems with weights.
+type weightErrors []error
+
+func (e weightErrors) Error() string {
+	s := make([]string, len(e))
+	for i, err := range e {
+		s[i] = err.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+func (e weightErrors) Unwrap() []error      { return e }
+func (e weightErrors) Is(target error) bool { return target == ErrWeights }
+
+// maxProblems is how many problems an error about weights lists; the
+// others are counted ("and 12 more"), so that a file of a million wrong
+// tensors gives a short message, not a hundred megabytes of them.
+const maxProblems = 20
+
+// problems collects the problems found with weights.
+type problems struct {
+	list []error
+	more int // found beyond maxProblems
+}
+
+// add records errs, listing up to maxProblems.
+func (p *problems) add(errs ...error) {
+	for _, err := range errs {
+		if p.full() {
+			p.more++
+		} else {
+			p.list = append(p.list, err)
+		}
+	}
+}
+
+// full reports whether no more problems are listed, only counted (a
+// caller may count without making the error).
+func (p *problems) full() bool { return len(p.list) >= maxProblems }
+
+// err returns the problems as one error (nil if none), the last line
+// counting those not listed.
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	list := p.list
+	if p.more > 0 {
+		list = append(list, fmt.Errorf("runtime: weights: and %d more problems", p.more))
+	}
+	return weightErrors(list)
+}
+
+// checkValues checks that the values of the tensor of s are finite and,
+// if s says so, not negative; each error names the tensor, counts the bad
+// values and shows the first with its coordinates.
+func checkValues(s Spec, data []float32) []error {
+	var nonFinite, negative, firstNF, firstNeg int
+	for i, v := range data {
+		switch {
+		case math.IsNaN(float64(v)) || math.IsInf(float64(v), 0):
+			if nonFinite == 0 {
+				firstNF = i
+			}
+			nonFinite++
+		case s.NonNegative && v < 0:
+			if negative == 0 {
+				firstNeg = i
+			}
+			negative++
+		}
+	}
+	var errs []error
+	report := func(n, first int, what, why string) {
+		v, at := data[first], index(s.Shape, first)
+		if n == 1 {
+			errs = append(errs, fmt.Errorf("runtime: weights: %s: value %v at %v is %s%s", s.Name, v, at, what, why))
+		} else {
+			errs = append(errs, fmt.Errorf("runtime: weights: %s: %d values are %s, the first %v at %v%s", s.Name, n, what, v, at, why))
+		}
+	}
+	if nonFinite > 0 {
+		report(nonFinite, firstNF, "not finite", "")
+	}
+	if negative > 0 {
+		report(negative, firstNeg, "negative", " (a variance cannot be negative)")
+	}
+	return errs
+}
+
+// index renders the flat index i of a tensor of the given shape as
+// coordinates, [2 0 1 1].
+func index(shape []int, i int) []int {
+	c := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		if shape[k] > 0 {
+			c[k] = i % shape[k]
+			i /= shape[k]
+		}
+	}
+	return c
 }

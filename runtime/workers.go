@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"fmt"
 	goruntime "runtime"
+	"runtime/debug"
 	"sync/atomic"
 )
 
@@ -18,6 +20,11 @@ import (
 // Between tasks, idle workers spin for a few tens of microseconds (a
 // network's layers follow each other faster than a goroutine wakes up) and
 // then block. A Workers is used by one goroutine at a time.
+//
+// A panic in a piece, on any worker, does not kill the process: the job
+// still ends when every worker is done with it, and Parallel then panics
+// on the caller's goroutine with a [*PanicError], which the caller may
+// recover (an [Engine] turns it into an error).
 type Workers struct {
 	n        int
 	gen      atomic.Uint64  // job generation: workers run a job when it changes
@@ -27,7 +34,35 @@ type Workers struct {
 	wake     []chan struct{}
 	done     chan struct{}
 	closed   atomic.Bool
+	panicked atomic.Pointer[PanicError] // the job's first panic
 	job      job
+}
+
+// PanicError is a panic raised by a piece of a [Parallel] job, on
+// whatever worker ran it, with that worker's stack.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
+
+// Unwrap returns the panic value if it is an error (such as one wrapping
+// [ErrShape]).
+func (p *PanicError) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
+
+// recoverPanic, deferred around a piece of a job, records its panic.
+func (w *Workers) recoverPanic() {
+	if r := recover(); r != nil {
+		p, ok := r.(*PanicError)
+		if !ok {
+			p = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+		w.panicked.CompareAndSwap(nil, p)
+	}
 }
 
 // job is the task being run, written by Parallel before it bumps gen.
@@ -84,15 +119,6 @@ func (w *Workers) Close() {
 	}
 }
 
-// CloseWorkersWith closes w when owner becomes unreachable (a safety net
-// for owners that are dropped without being closed). w must not refer to
-// owner.
-func CloseWorkersWith[T any](owner *T, w *Workers) {
-	if w != nil && w.n > 1 {
-		goruntime.AddCleanup(owner, (*Workers).Close, w)
-	}
-}
-
 // Span is the piece of items that worker id of n computes: [lo, hi) with
 // lo = id·items/n and hi = (id+1)·items/n.
 func Span(items, n, id int) (lo, hi int) { return id * items / n, (id + 1) * items / n }
@@ -101,7 +127,8 @@ func Span(items, n, id int) (lo, hi int) { return id * items / n, (id + 1) * ite
 // by [Span], one per worker, and returns when all are done. Workers with an
 // empty piece do not call fn. With w nil, one worker or fewer than two
 // items, it calls fn(ctx, 0, 0, items) on the caller's goroutine. It does
-// not allocate.
+// not allocate. If a piece panics, Parallel still waits for the other
+// pieces and then panics with a [*PanicError] on the caller's goroutine.
 func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, hi int)) {
 	if w == nil || w.n == 1 || items < 2 {
 		if items > 0 {
@@ -122,10 +149,20 @@ func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, 
 		}
 	}
 	if lo, hi := Span(items, w.n, 0); lo < hi {
-		fn(ctx, 0, lo, hi)
+		callerPiece(w, fn, ctx, lo, hi)
 	}
 	w.wait()
 	j.fn, j.ctx = nil, nil
+	if p := w.panicked.Swap(nil); p != nil {
+		panic(p)
+	}
+}
+
+// callerPiece runs the caller's piece of a job, recording a panic so that
+// the other workers' pieces are waited for before it is raised again.
+func callerPiece[T any](w *Workers, fn func(ctx *T, worker, lo, hi int), ctx *T, lo, hi int) {
+	defer w.recoverPanic()
+	fn(ctx, 0, lo, hi)
 }
 
 // caller calls a job's function with its concrete types.
@@ -175,12 +212,19 @@ func (w *Workers) loop(id int) {
 		}
 		j := &w.job
 		if lo, hi := Span(j.items, w.n, id); lo < hi {
-			j.call.call(j, id, lo, hi)
+			w.piece(j, id, lo, hi)
 		}
 		if w.pending.Add(-1) == 0 && w.waiting.CompareAndSwap(seen, 0) {
 			w.done <- struct{}{}
 		}
 	}
+}
+
+// piece runs worker id's piece of job j; a panic is recorded for Parallel
+// to raise on the caller's goroutine, so that it cannot kill the process.
+func (w *Workers) piece(j *job, id, lo, hi int) {
+	defer w.recoverPanic()
+	j.call.call(j, id, lo, hi)
 }
 
 // await returns the job generation once it differs from seen.

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	goruntime "runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,22 +61,6 @@ func TestParallelAllocs(t *testing.T) {
 	}
 }
 
-func TestCloseWorkersWith(t *testing.T) {
-	before := goruntime.NumGoroutine()
-	func() {
-		owner := new(int)
-		CloseWorkersWith(owner, NewWorkers(4))
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for goruntime.NumGoroutine() > before && time.Now().Before(deadline) {
-		goruntime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := goruntime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after the owner was collected, want %d", n, before)
-	}
-}
-
 func noop(c *counter, worker, lo, hi int) {}
 
 // BenchmarkParallel measures the cost of one Parallel call with an empty task.
@@ -133,5 +116,44 @@ func stressItems(s *stressJob, worker, lo, hi int) {
 	}
 	if x >= 0 {
 		s.done.Add(int64(hi - lo))
+	}
+}
+
+// TestParallelPanic: a piece that panics on a worker goroutine does not
+// kill the process: Parallel waits for the other pieces and panics with a
+// *PanicError on the caller's goroutine, and the pool still works.
+func TestParallelPanic(t *testing.T) {
+	for _, threads := range []int{2, 3} {
+		w := NewWorkers(threads)
+		for bad := range threads {
+			c := &counter{hits: make([]atomic.Int32, threads)}
+			got := func() (r any) {
+				defer func() { r = recover() }()
+				Parallel(w, threads, c, func(c *counter, worker, lo, hi int) {
+					if worker == bad {
+						panic(fmt.Sprintf("piece of worker %d", worker))
+					}
+					countItems(c, worker, lo, hi)
+				})
+				return nil
+			}()
+			p, ok := got.(*PanicError)
+			if !ok || p.Value != fmt.Sprintf("piece of worker %d", bad) {
+				t.Fatalf("threads %d, panic on worker %d: Parallel raised %v, want a *PanicError", threads, bad, got)
+			}
+			for i := range c.hits {
+				if h := c.hits[i].Load(); h != 1 && i != bad {
+					t.Errorf("threads %d: item %d computed %d times, want 1: the other pieces ran", threads, i, h)
+				}
+			}
+			c = &counter{hits: make([]atomic.Int32, 100)}
+			Parallel(w, 100, c, countItems)
+			for i := range c.hits {
+				if h := c.hits[i].Load(); h != 1 {
+					t.Fatalf("threads %d, after a panic: item %d computed %d times, want 1", threads, i, h)
+				}
+			}
+		}
+		w.Close()
 	}
 }

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"text/template"
 
 	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/runtime"
 )
 
 // benchCmd is incc bench: compile a spec as incc build does (the generated
@@ -36,13 +40,27 @@ func (c *benchCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
+	threads := c.Threads
+	if threads == 0 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
 	switch {
 	case c.Batch < 1:
-		return fmt.Errorf("bench: --batch must be at least 1, got %d", c.Batch)
+		return a.usageErr("bench", "--batch must be at least 1, got %d", c.Batch)
 	case c.Iters < 1:
-		return fmt.Errorf("bench: --iters must be at least 1, got %d", c.Iters)
+		return a.usageErr("bench", "--iters must be at least 1, got %d", c.Iters)
 	case c.Warmup < 0 || c.Threads < 0 || c.Top < 0:
-		return errors.New("bench: --warmup, --threads and --top must not be negative")
+		return a.usageErr("bench", "--warmup, --threads and --top must not be negative")
+	case threads > runtime.MaxThreads:
+		return a.usageErr("bench", "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, runtime.MaxThreads)
+	}
+	// What the flags ask for at least (the network's arena holds its
+	// largest value, at least): refused here, before the build. The
+	// benchmark checks the exact sizes again before it makes the network.
+	cfg := runtime.BenchConfig{Input: [3]int{net.Input.C, net.Input.H, net.Input.W}, OutputLen: net.Shape(net.Output).Len(),
+		Batch: c.Batch, Iters: c.Iters, Warmup: c.Warmup, Threads: threads}
+	if err := runtime.BenchMemory(cfg, largestValue(net), paramBytes(net, false, 8)); err != nil { // read, then packed
+		return a.usageErr("bench", "%v", err)
 	}
 	weights := ""
 	if c.Weights != "" {
@@ -117,10 +135,38 @@ func (c *benchCmd) Run(a *app) error {
 	if err := cmd.Run(); err != nil {
 		if b.ctx.Err() != nil {
 			err = errInterrupted
+		} else if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() > 0 {
+			return exitError(ee.ExitCode()) // the benchmark printed why
 		}
 		return fmt.Errorf("bench: %v", err)
 	}
 	return nil
+}
+
+// paramBytes is the memory of the weights that run (with heads, the side
+// heads' too), at perValue bytes a value.
+func paramBytes(net *ir.Network, heads bool, perValue int64) int64 {
+	var n int64
+	for _, p := range net.Params(heads) {
+		k := perValue
+		for _, d := range p.Shape {
+			k = runtime.MulBytes(k, int64(d))
+		}
+		n = runtime.AddBytes(n, k)
+	}
+	return n
+}
+
+// largestValue is the bytes of the largest value of the trunk other than
+// the input: a thread's arena holds it, at least.
+func largestValue(net *ir.Network) int64 {
+	var n int64
+	for i := range net.Ops {
+		if op := &net.Ops[i]; op.Head == "" {
+			n = max(n, 4*int64(net.Shape(op.Out).Len()))
+		}
+	}
+	return n
 }
 
 // exeSuffix is ".exe" on Windows.
@@ -154,6 +200,20 @@ func main() {
 	if threads < 1 {
 		threads = goruntime.GOMAXPROCS(0)
 	}
+	cfg := rt.BenchConfig{Input: network.InputShape, OutputLen: network.OutputLen,
+		Batch: {{.Batch}}, Iters: {{.Iters}}, Warmup: {{.Warmup}}, Threads: threads}
+	var weights int64
+	for _, p := range network.Params[:network.TrunkParams] {
+		n := int64(8) // read, then packed
+		for _, d := range p.Shape {
+			n = rt.MulBytes(n, int64(d))
+		}
+		weights = rt.AddBytes(weights, n)
+	}
+	if err := rt.BenchMemory(cfg, network.ThreadBytes, weights); err != nil {
+		fmt.Fprintf(os.Stderr, "incc bench: %v\n", err)
+		os.Exit(2)
+	}
 	opts := network.Options{Threads: threads, Profile: true}
 {{- if .Weights}}
 	net, err := network.Load({{printf "%q" .Weights}}, opts)
@@ -165,8 +225,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer net.Close()
-	r, err := rt.Bench(net, rt.BenchConfig{Input: network.InputShape, OutputLen: network.OutputLen,
-		Batch: {{.Batch}}, Iters: {{.Iters}}, Warmup: {{.Warmup}}, Threads: threads})
+	r, err := rt.Bench(net, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -15,6 +15,7 @@ import (
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/compiler/stats"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/runtime"
 )
 
@@ -47,8 +48,8 @@ func (c *buildCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	if c.Threads < 0 {
-		return fmt.Errorf("build: --threads must not be negative, got %d", c.Threads)
+	if c.Threads < 0 || c.Threads > runtime.MaxThreads {
+		return a.usageErr("build", "--threads must be 0 (all CPUs) to %d, got %d", runtime.MaxThreads, c.Threads)
 	}
 	data, sum, err := checkWeights(net, c.Weights, c.Heads)
 	if err != nil {
@@ -97,7 +98,7 @@ func (c *buildCmd) Run(a *app) error {
 		return err
 	}
 
-	source, err := os.ReadFile(c.Spec)
+	source, err := regular.ReadFile(c.Spec)
 	if err != nil {
 		return err
 	}
@@ -175,43 +176,55 @@ func (c *buildCmd) Run(a *app) error {
 }
 
 // checkWeights reads the weights file and checks it against the spec as the
-// generated New will (names, shapes; with heads, the side heads' too). It
-// returns the file's bytes and their sha256.
+// generated Load will (names, shapes, values; with heads, the side heads'
+// too), reading only the tensors the network uses. It returns the file's
+// bytes and their sha256.
 func checkWeights(net *ir.Network, path string, heads bool) ([]byte, string, error) {
-	data, err := os.ReadFile(path)
+	specs, required := weightSpecs(net, heads)
+	if _, err := runtime.LoadWeights(path, specs, required); err != nil {
+		if !errors.Is(err, runtime.ErrWeights) {
+			return nil, "", fmt.Errorf("build: %v", err)
+		}
+		l := &listError{head: fmt.Sprintf("build: %s does not fit %s:", path, net.File)}
+		for _, e := range unjoin(err) { // runtime caps the list
+			l.items = append(l.items, e.Error())
+		}
+		return nil, "", l
+	}
+	data, err := regular.ReadFile(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("build: %v", err)
-	}
-	w, _, err := runtime.DecodeSafetensors(path, data)
-	if err != nil {
-		return nil, "", fmt.Errorf("build: %v", err)
-	}
-	var specs []runtime.Spec
-	for _, p := range net.Params(true) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape})
-	}
-	required := len(net.Params(false))
-	if heads {
-		required = len(specs)
-	}
-	if err := runtime.CheckRequired(w, specs, required); err != nil {
-		var lines []string
-		errs := unjoin(err)
-		for _, e := range errs[:min(len(errs), maxListed)] {
-			lines = append(lines, "\t"+e.Error())
-		}
-		if len(errs) > maxListed {
-			lines = append(lines, fmt.Sprintf("\tand %d more", len(errs)-maxListed))
-		}
-		return nil, "", fmt.Errorf("build: %s does not fit %s:\n%s", path, net.File, strings.Join(lines, "\n"))
 	}
 	s := sha256.Sum256(data)
 	return data, hex.EncodeToString(s[:]), nil
 }
 
-// maxListed is how many problems of one file incc lists before counting
-// the rest.
-const maxListed = 10
+// weightSpecs is the weight manifest of net, as generated code lists it
+// (Params): the trunk's tensors first, then the side heads'; required is
+// how many of them a run reads (with heads, all).
+func weightSpecs(net *ir.Network, heads bool) (specs []runtime.Spec, required int) {
+	for _, p := range net.Params(true) {
+		specs = append(specs, runtime.Spec{Name: p.Name, Shape: p.Shape, NonNegative: p.Role == ir.RoleRunningVar})
+	}
+	required = len(net.Params(false))
+	if heads {
+		required = len(specs)
+	}
+	return specs, required
+}
+
+// listError is a heading and a list of problems, printed one per line.
+type listError struct {
+	head  string
+	items []string
+}
+
+func (e *listError) Error() string { return e.head + "\n\t" + strings.Join(e.items, "\n\t") }
+
+// Lines returns the heading and the items, one per line, for printErr.
+func (e *listError) Lines() []string {
+	return append([]string{e.head}, e.items...)
+}
 
 // unjoin returns the errors of an errors.Join, or err alone.
 func unjoin(err error) []error {

@@ -330,7 +330,7 @@ func TestBuildErrors(t *testing.T) {
 			for i := range 1000 {
 				c[fmt.Sprintf("extra%04d.weight", i)] = runtime.New(1)
 			}
-		})}, "", 1, []string{"unexpected tensor", "\tand 990 more\n"}},
+		})}, "", 1, []string{"unexpected tensor", "\truntime: weights: and 980 more problems\n"}},
 		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c runtime.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
 			[]string{"aux.fc.weight: missing"}},
 		{"not safetensors", []string{spec, "--weights", notST}, "", 1, []string{"notes.safetensors: file is 5 bytes"}},

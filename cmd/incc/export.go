@@ -3,9 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/inccdev/incc/compiler/export"
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 type exportCmd struct {
@@ -33,8 +34,8 @@ func (c *exportCmd) Run(a *app) error {
 		_, err := a.stdout.Write(buf.Bytes())
 		return err
 	}
-	if old, err := os.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
+	if old, err := regular.ReadFile(c.Output); err == nil && bytes.Equal(old, buf.Bytes()) {
 		return nil
 	}
-	return os.WriteFile(c.Output, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(c.Output, buf.Bytes(), 0o644)
 }

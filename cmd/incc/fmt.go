@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/internal/textdiff"
 )
@@ -36,13 +38,16 @@ func (c *fmtCmd) Run(a *app) error {
 	}
 	var failed error
 	for _, path := range files {
-		src, err := os.ReadFile(path)
+		src, err := regular.ReadFile(path)
 		if err != nil {
 			printErr(a.stderr, err)
 			failed = errSpec
 			continue
 		}
 		if err := c.one(a, path, src); err != nil {
+			if a.outputFailed(err) {
+				return err // the output is gone: stop
+			}
 			if !errors.Is(err, errSpec) {
 				printErr(a.stderr, err)
 			}
@@ -69,11 +74,9 @@ func (c *fmtCmd) one(a *app, path string, src []byte) error {
 		io.WriteString(a.stdout, textdiff.Unified(path+".orig", path, src, out))
 	}
 	if c.Write && changed {
-		info, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, out, info.Mode().Perm())
+		// Never truncate the spec in place: a failed write (a full disk,
+		// a file-size limit) would leave it cut off.
+		return atomicfile.WriteFile(path, out, 0o644)
 	}
 	if !c.List && !c.Diff && !c.Write {
 		_, err := a.stdout.Write(out)

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/internal/atomicfile"
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // genCmd is incc gen: compile a spec to a Go package source file.
@@ -88,11 +90,11 @@ func packageName(spec string) string {
 // these bytes (so that mtimes and the build cache stay put). It reports
 // whether it wrote.
 func writeIfChanged(path string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	if old, err := regular.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return false, nil
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/inccdev/incc/compiler/graph"
+	"github.com/inccdev/incc/internal/atomicfile"
 )
 
 type graphCmd struct {
@@ -33,13 +33,13 @@ func (c *graphCmd) Run(a *app) error {
 		_, err := a.stdout.Write(dot.Bytes())
 		return err
 	case ".dot", ".gv":
-		return os.WriteFile(c.Output, dot.Bytes(), 0o644)
+		return atomicfile.WriteFile(c.Output, dot.Bytes(), 0o644)
 	case ".svg", ".png":
 		out, err := graph.Render(context.Background(), dot.Bytes(), ext[1:])
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(c.Output, out, 0o644)
+		return atomicfile.WriteFile(c.Output, out, 0o644)
 	case ".pdf":
 		bin, err := exec.LookPath("dot")
 		if err != nil {

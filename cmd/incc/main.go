@@ -15,7 +15,8 @@
 //
 // Run incc COMMAND --help for a command's flags.
 //
-// Exit codes: 0 success, 1 errors in a spec or its inputs, 2 bad usage.
+// Exit codes: 0 success, 1 errors in a spec or its inputs (or output that
+// cannot be written), 2 bad usage.
 // Errors are printed as file:line:col: message, then the source line and a
 // caret; errors inside block instances list the instances they came through.
 package main

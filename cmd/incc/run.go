@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/inccdev/incc/compiler"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/dsl"
+	"github.com/inccdev/incc/internal/output"
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
@@ -35,6 +36,13 @@ type app struct {
 	debug          bool
 }
 
+// outputFailed reports whether err is the failure of writing to stdout
+// (which run reports).
+func (a *app) outputFailed(err error) bool {
+	w, ok := a.stdout.(*output.Writer)
+	return ok && w.Err() != nil && errors.Is(err, w.Err())
+}
+
 // exitError ends run with a code; its message, if any, was already printed.
 type exitError int
 
@@ -43,12 +51,33 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // errSpec means a spec had errors, which were printed.
 var errSpec = exitError(1)
 
+// usageErr prints a usage error of command cmd and returns exit code 2.
+func (a *app) usageErr(cmd, format string, args ...any) error {
+	fmt.Fprintf(a.stderr, "incc %s: %s\nrun 'incc %s --help' for usage\n", cmd, safetext.Escape(fmt.Sprintf(format, args...), "\t"), cmd)
+	return exitError(2)
+}
+
 // kongExit carries kong's exit requests (after --help) out of Parse.
 type kongExit int
 
 // run is the whole program: it parses args, runs the command and returns
 // the exit code. It never calls os.Exit, so tests call it directly.
-func run(args []string, stdout, stderr io.Writer) (code int) {
+//
+// Output that cannot be written (stdout is a full disk, /dev/full) is a
+// failure, reported on stderr, with exit code 1.
+func run(args []string, stdout, stderr io.Writer) int {
+	out := output.New(stdout)
+	code := runCommand(args, out, stderr)
+	if out.Err() != nil {
+		fmt.Fprintf(stderr, "incc: writing the output: %v\n", out.Err())
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+func runCommand(args []string, stdout *output.Writer, stderr io.Writer) (code int) {
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("incc"),
@@ -74,6 +103,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
+		if stdout.Err() != nil && errors.Is(err, stdout.Err()) {
+			return 1 // run reports it
+		}
 		printErr(stderr, err)
 		fmt.Fprintln(stderr, "run 'incc --help' for usage")
 		return 2
@@ -85,14 +117,29 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 0
 	case errors.As(err, &ee):
 		return int(ee)
+	case stdout.Err() != nil && errors.Is(err, stdout.Err()):
+		return 1 // run reports it
 	}
 	printErr(stderr, err)
 	return 1
 }
 
 // printErr prints err after "incc: ", with control characters in it (from a
-// file name, say) escaped for the terminal.
+// file name, say) escaped for the terminal; an error that is a list of
+// problems (a Lines method) is printed one problem per line.
 func printErr(w io.Writer, err error) {
+	var list interface{ Lines() []string }
+	if errors.As(err, &list) {
+		// Its own lines, each escaped: a list of problems.
+		for i, l := range list.Lines() {
+			if i == 0 {
+				fmt.Fprintf(w, "incc: %s\n", safetext.Escape(l, "\t"))
+			} else {
+				fmt.Fprintf(w, "\t%s\n", safetext.Escape(l, "\t"))
+			}
+		}
+		return
+	}
 	fmt.Fprintf(w, "incc: %s\n", safetext.Escape(err.Error(), "\t"))
 }
 
@@ -106,7 +153,7 @@ func newSources() sources {
 // load reads, parses and checks one spec. On spec errors it prints them and
 // returns errSpec.
 func (a *app) load(path string) (*ir.Network, error) {
-	src, err := os.ReadFile(path)
+	src, err := regular.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

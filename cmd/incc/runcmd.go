@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/inccdev/incc/compiler/interp"
@@ -20,7 +22,7 @@ type runCmd struct {
 	Image   []string `help:"Input images (JPEG, PNG, GIF, BMP, TIFF, WebP), preprocessed as the spec declares." placeholder:"IMG" xor:"in"`
 	Output  string   `help:"Write the output tensor here (.npy)." placeholder:"Y.npy"`
 	Aux     bool     `help:"Also run the side heads; their outputs go to Y.<head>.npy."`
-	Top     int      `help:"Print the top K classes of each image." default:"5"`
+	Top     int      `help:"Print the top K classes of each image (0: none, only with --output)." default:"5"`
 	JSON    bool     `name:"json" help:"Print the top classes as JSON."`
 }
 
@@ -32,18 +34,18 @@ type prediction struct {
 }
 
 func (c *runCmd) Run(a *app) error {
+	switch {
+	case c.Top < 0:
+		return a.usageErr("run", "--top must not be negative, got %d", c.Top)
+	case c.Top == 0 && c.Output == "":
+		return a.usageErr("run", "--top 0 prints nothing: give --output Y.npy to write the output tensor, or --top K with K at least 1")
+	}
 	net, err := a.load(c.Spec)
 	if err != nil {
 		return err
 	}
-	var w runtime.Weights
-	if c.Weights != "" {
-		if w, _, err = runtime.LoadSafetensors(c.Weights); err != nil {
-			return err
-		}
-	} else {
-		w = interp.InitWeights(net, c.Seed, c.Aux)
-	}
+	// The input first: a missing or bad input file is reported before
+	// anything is allocated for the weights.
 	var x runtime.Tensor
 	switch {
 	case len(c.Image) > 0:
@@ -59,6 +61,21 @@ func (c *runCmd) Run(a *app) error {
 		}
 	default:
 		return errors.New("run: give --input X.npy or --image IMG")
+	}
+	if need, limit := runMemory(net, x.Shape[0], c.Aux), runtime.MemoryLimit(); need > limit {
+		return fmt.Errorf("run: %s with a batch of %d needs about %s of memory (weights and the interpreter's values), more than the %s this process can use",
+			net.Name, x.Shape[0], runtime.FormatBytes(need), runtime.FormatBytes(limit))
+	}
+	var w runtime.Weights
+	if c.Weights != "" {
+		// Only the tensors the network uses are read, after the header
+		// was checked against them.
+		specs, required := weightSpecs(net, c.Aux)
+		if w, err = runtime.LoadWeights(c.Weights, specs, required); err != nil {
+			return err
+		}
+	} else {
+		w = interp.InitWeights(net, c.Seed, c.Aux)
 	}
 	ip, err := interp.New(net, w, interp.Options{Heads: c.Aux})
 	if err != nil {
@@ -81,6 +98,42 @@ func (c *runCmd) Run(a *app) error {
 		}
 	}
 	return printTop(a, net, res.Output, c.Top, c.JSON)
+}
+
+// runMemory estimates the bytes incc run needs for a batch of n images:
+// the weights that run and the values the interpreter holds at its peak
+// (each op's output lives from the op to its last reader; the input, the
+// outputs and the heads' outputs to the end).
+func runMemory(net *ir.Network, n int, heads bool) int64 {
+	need := paramBytes(net, heads, 4)
+	last := map[int]int{}
+	var ops []*ir.Op
+	for i := range net.Ops {
+		if op := &net.Ops[i]; op.Head == "" || heads {
+			for _, in := range op.In {
+				last[in] = len(ops)
+			}
+			ops = append(ops, op)
+		}
+	}
+	keep := map[int]bool{0: true, net.Output: true}
+	for _, h := range net.Heads {
+		keep[h.Output] = true
+	}
+	size := func(id int) int64 { return runtime.MulBytes(int64(4*n), int64(net.Shape(id).Len())) }
+	live := size(0)
+	peak := live
+	for pos, op := range ops {
+		live = runtime.AddBytes(live, size(op.Out))
+		peak = max(peak, live)
+		for _, in := range op.In {
+			if last[in] == pos && !keep[in] {
+				live -= size(in)
+				keep[in] = true // freed once, even if op reads it twice
+			}
+		}
+	}
+	return runtime.AddBytes(need, peak)
 }
 
 // images decodes and preprocesses images into one batch.
@@ -127,7 +180,9 @@ func flat(t runtime.Tensor) runtime.Tensor {
 	return t
 }
 
-// printTop prints the top k classes of each image of a classifier's output.
+// printTop prints the top k classes of each image of a classifier's output
+// (k 0: nothing). An image whose output is not finite has no top classes
+// (null in JSON): it is reported on stderr and the exit code is 1.
 func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) error {
 	if k <= 0 {
 		return nil
@@ -139,8 +194,14 @@ func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) e
 	n := out.Shape[0]
 	per := len(out.Data) / n
 	var all [][]prediction
+	var bad []string
 	for i := 0; i < n; i++ {
 		v := out.Data[i*per : (i+1)*per]
+		if j := slices.IndexFunc(v, func(x float32) bool { return math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) }); j >= 0 {
+			bad = append(bad, fmt.Sprintf("image %d: the output is not finite (%v for class %d)", i, v[j], j))
+			all = append(all, nil)
+			continue
+		}
 		var preds []prediction
 		for _, cls := range runtime.TopK(v, k) {
 			p := prediction{Class: cls, Score: v[cls]}
@@ -154,15 +215,27 @@ func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) e
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"top": all})
+		if err := enc.Encode(map[string]any{"top": all}); err != nil {
+			return err
+		}
+	} else {
+		for i, preds := range all {
+			if preds == nil {
+				continue
+			}
+			if n > 1 {
+				fmt.Fprintf(a.stdout, "image %d:\n", i)
+			}
+			for _, p := range preds {
+				fmt.Fprintf(a.stdout, "  %5d  %10.4f  %s\n", p.Class, p.Score, p.Label)
+			}
+		}
 	}
-	for i, preds := range all {
-		if n > 1 {
-			fmt.Fprintf(a.stdout, "image %d:\n", i)
-		}
-		for _, p := range preds {
-			fmt.Fprintf(a.stdout, "  %5d  %10.4f  %s\n", p.Class, p.Score, p.Label)
-		}
+	for _, b := range bad {
+		fmt.Fprintf(a.stderr, "incc: run: %s\n", b)
+	}
+	if len(bad) > 0 {
+		return exitError(1)
 	}
 	return nil
 }

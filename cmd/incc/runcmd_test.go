@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
 )
@@ -122,5 +125,105 @@ func TestRunImage(t *testing.T) {
 	errw.Reset()
 	if code := run([]string{"run", spec, "--image", "runcmd_test.go"}, &out, &errw); code != 1 || !strings.Contains(errw.String(), "runcmd_test.go: unsupported image format") {
 		t.Errorf("non-image: exit %d, stderr %q", code, errw.String())
+	}
+}
+
+// TestRunNonFinite: weights that are not finite and negative running
+// variances are refused by run and build, naming the tensor; an input
+// that makes an image's output NaN fails that image (exit 1) and the
+// other images' top classes are still printed, in valid JSON with --json.
+func TestRunNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	spec := "../../specs/examples/resnet_tiny.inc"
+	net := testspec.Load(t, "specs/examples/resnet_tiny.inc")
+	var kernel, variance string
+	for _, p := range net.Params(false) {
+		switch {
+		case kernel == "" && p.Role == ir.RoleWeight && p.FanIn > 0:
+			kernel = p.Name
+		case variance == "" && p.Role == ir.RoleRunningVar:
+			variance = p.Name
+		}
+	}
+	x := runtime.SeededInput(9, 2, 3, 32, 32)
+	xin := filepath.Join(dir, "x.npy")
+	if err := runtime.SaveNpy(xin, x); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		tensor string
+		value  float32
+		want   string
+	}{
+		{kernel, float32(math.NaN()), kernel + ": value NaN at [0 0 0 1] is not finite"},
+		{kernel, float32(math.Inf(1)), kernel + ": value +Inf at [0 0 0 1] is not finite"},
+		{variance, -2, variance + ": value -2 at [1] is negative (a variance cannot be negative)"},
+	} {
+		w := interp.InitWeights(net, 4, false)
+		w[tt.tensor].Data[1] = tt.value
+		wpath := filepath.Join(dir, "w.safetensors")
+		if err := runtime.SaveSafetensors(wpath, w, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"run", spec, "--weights", wpath, "--input", xin},
+			{"build", spec, "--weights", wpath, "-o", filepath.Join(dir, "model")},
+		} {
+			var out, errw bytes.Buffer
+			if code := run(args, &out, &errw); code != 1 || !strings.Contains(errw.String(), tt.want) {
+				t.Errorf("%s %v: exit %d, stderr:\n%s", args[0], tt.value, code, errw.String())
+			}
+		}
+	}
+
+	// Image 1 of 2 holds a NaN: its output is NaN.
+	x.Data[x.Len()/2+5] = float32(math.NaN())
+	if err := runtime.SaveNpy(xin, x); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	code := run([]string{"run", spec, "--seed", "1", "--input", xin, "--json", "--top", "2"}, &out, &errw)
+	var doc struct{ Top [][]prediction }
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || code != 1 || len(doc.Top) != 2 || len(doc.Top[0]) != 2 || doc.Top[1] != nil ||
+		!strings.Contains(errw.String(), "image 1: the output is not finite (NaN for class 0)") {
+		t.Errorf("--json: exit %d, %v, stdout:\n%s\nstderr:\n%s", code, err, out.String(), errw.String())
+	}
+	out.Reset()
+	errw.Reset()
+	code = run([]string{"run", spec, "--seed", "1", "--input", xin, "--top", "2"}, &out, &errw)
+	if code != 1 || strings.Count(out.String(), "\n") != 3 || !strings.Contains(out.String(), "image 0:") || strings.Contains(out.String(), "image 1:") {
+		t.Errorf("text: exit %d, stdout:\n%s\nstderr:\n%s", code, out.String(), errw.String())
+	}
+}
+
+// TestRunTopZero: --top 0 prints no classes, which is what --output is
+// for; without --output it would print nothing at all, so it is a usage
+// error (exit 2), like a negative --top.
+func TestRunTopZero(t *testing.T) {
+	spec := "../../specs/examples/resnet_tiny.inc"
+	dir := t.TempDir()
+	x, y := filepath.Join(dir, "x.npy"), filepath.Join(dir, "y.npy")
+	if err := runtime.SaveNpy(x, runtime.New(1, 3, 32, 32)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--top", "0"}, "incc run: --top 0 prints nothing: give --output Y.npy to write the output tensor, or --top K with K at least 1"},
+		{[]string{"--top=-1"}, "incc run: --top must not be negative, got -1"},
+	} {
+		var out, errw bytes.Buffer
+		code := run(append([]string{"run", spec, "--seed", "1", "--input", x}, tt.args...), &out, &errw)
+		if code != 2 || out.Len() > 0 || !strings.Contains(errw.String(), tt.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", tt.args, code, out.String(), errw.String())
+		}
+	}
+	var out, errw bytes.Buffer
+	if code := run([]string{"run", spec, "--seed", "1", "--input", x, "--top", "0", "--output", y}, &out, &errw); code != 0 || out.Len() > 0 {
+		t.Errorf("--top 0 --output: exit %d, stdout %q, stderr:\n%s", code, out.String(), errw.String())
+	}
+	if got, err := runtime.LoadNpy(y); err != nil || got.Len() != 10 {
+		t.Errorf("--top 0 --output wrote %v, %v", got.Shape, err)
 	}
 }

@@ -279,7 +279,11 @@ func (g *gen) genParams() {
 				continue
 			}
 			for j, prm := range op.Params {
-				specs = append(specs, jen.Values(jen.Id("Name").Op(":").Lit(prm.Name), jen.Id("Shape").Op(":").Index().Int().Values(lits(prm.Shape...)...)))
+				kv := []jen.Code{jen.Id("Name").Op(":").Lit(prm.Name), jen.Id("Shape").Op(":").Index().Int().Values(lits(prm.Shape...)...)}
+				if prm.Role == ir.RoleRunningVar {
+					kv = append(kv, jen.Id("NonNegative").Op(":").True())
+				}
+				specs = append(specs, jen.Values(kv...))
 				// The runtime's initializer kinds have the IR's names.
 				inits = append(inits, jen.Values(rt(net.ParamInit(op, j).String()), jen.Lit(prm.FanIn)))
 				if !heads {
@@ -288,7 +292,7 @@ func (g *gen) genParams() {
 			}
 		}
 	}
-	g.docf("Params is the weight manifest: the name and shape of every tensor the network reads, as a safetensors file holds them. The trunk's come first, in op order (TrunkParams of them), then the side heads'. Without Options.Heads, only the trunk's are required.")
+	g.docf("Params is the weight manifest: the name and shape of every tensor the network reads, as a safetensors file holds them (running variances must not be negative). The trunk's come first, in op order (TrunkParams of them), then the side heads'. Without Options.Heads, only the trunk's are required.")
 	g.f.Var().Id("Params").Op("=").Index().Add(rt("Spec")).Add(multi(specs))
 	g.f.Comment(lineComment(wrap("TrunkParams is the number of leading entries of Params that the trunk reads.", 76)))
 	g.f.Const().Id("TrunkParams").Op("=").Lit(trunk)
@@ -359,6 +363,8 @@ func (g *gen) genLayout() {
 		jen.Id("Output"):     g.slot(net.Output, false),
 		jen.Id("Heads"):      jen.Index().Add(rt("Slot")).Values(heads...),
 	})
+	g.docf("ThreadBytes is the memory a Net takes for each of its threads (Options.Threads), in bytes: an arena and a scratch, allocated by New. The weights come on top, once.")
+	g.f.Var().Id("ThreadBytes").Op("=").Lit(4).Op("*").Int64().Call(jen.Id("layout").Dot("ArenaLen").Op("+").Id("layout").Dot("ScratchLen"))
 }
 
 // group renders n with thousands separators.
@@ -391,7 +397,7 @@ func (g *gen) genAPI() {
 		jen.Comment(lineComment(wrap("Profile records the time each layer takes, for Profile.", 72))),
 		jen.Id("Profile").Bool(),
 	)
-	g.docf("Net is the network %s compiled from %s, with one set of weights.\n\nA Net is safe for concurrent use: it owns one arena per thread and a worker pool, and its methods serialise their callers with a mutex. To run inferences in parallel, give each goroutine its own Clone, which shares the (read-only) weights. A Net runs until Close; one that becomes unreachable is closed by the garbage collector.",
+	g.docf("Net is the network %s compiled from %s, with one set of weights.\n\nA Net is safe for concurrent use: it owns one arena per thread and a worker pool, and its methods serialise their callers with a mutex. To run inferences in parallel, give each goroutine its own Clone, which shares the (read-only) weights. A Net runs until Close; one that becomes unreachable is closed by the garbage collector (its methods keep it reachable while they run, so dropping a Net is safe at any time).",
 		net.Name, g.opts.Spec)
 	f.Type().Id("Net").Struct(jen.Id("eng").Op("*").Add(rt("Engine")).Types(jen.Id("weights")))
 
@@ -402,28 +408,34 @@ func (g *gen) genAPI() {
 		jen.Return(jen.Id("newNet").Call(rt("NewEngine").Call(jen.Id("ws"), jen.Op("&").Id("layout"), jen.Id("layers").Index(jen.Op(":")),
 			rt("EngineConfig").Values(fields("Threads", jen.Id("opts").Dot("Threads"), "Heads", jen.Id("opts").Dot("Heads"), "Profile", jen.Id("opts").Dot("Profile"))...))), jen.Nil()),
 	)
-	f.Comment(lineComment(wrap("newNet wraps an engine; the garbage collector closes its workers with the Net.", 76)))
+	f.Comment(lineComment(wrap("newNet wraps an engine; the garbage collector closes its workers with the Net, never while a method runs.", 76)))
 	f.Func().Id("newNet").Params(jen.Id("eng").Op("*").Add(rt("Engine")).Types(jen.Id("weights"))).Op("*").Id("Net").Block(
 		jen.Id("n").Op(":=").Op("&").Id("Net").Values(jen.Id("eng")),
-		rt("CloseWorkersWith").Call(jen.Id("n"), jen.Id("eng").Dot("Workers").Call()),
+		rt("CloseEngineWith").Call(jen.Id("n"), jen.Id("eng")),
 		jen.Return(jen.Id("n")),
 	)
 	load := func(name, doc string, params []jen.Code, call jen.Code) {
 		g.docf("%s", doc)
 		f.Func().Id(name).Params(params...).Params(jen.Op("*").Id("Net"), jen.Error()).Block(
-			jen.List(jen.Id("w"), jen.Id("_"), jen.Err()).Op(":=").Add(call),
+			jen.List(jen.Id("w"), jen.Err()).Op(":=").Add(call),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("New").Call(jen.Id("w"), jen.Id("opts"))),
 		)
 	}
-	load("Load", "Load reads the weights from a safetensors file and returns the network (see New).",
-		[]jen.Code{jen.Id("path").String(), jen.Id("opts").Id("Options")}, rt("LoadSafetensors").Call(jen.Id("path")))
-	load("Read", "Read reads the weights as a safetensors file of size bytes from r and returns the network (see New).",
+	wanted := []jen.Code{jen.Id("Params"), jen.Id("requiredParams").Call(jen.Id("opts").Dot("Heads"))}
+	load("Load", "Load reads the weights from a safetensors file and returns the network (see New). The file's header is checked against Params before any data is read, and only the tensors the Net uses are read (runtime.ReadWeights).",
+		[]jen.Code{jen.Id("path").String(), jen.Id("opts").Id("Options")}, rt("LoadWeights").Call(append([]jen.Code{jen.Id("path")}, wanted...)...))
+	load("Read", "Read reads the weights as a safetensors file of size bytes from r and returns the network (see New and Load).",
 		[]jen.Code{jen.Id("r").Qual("io", "Reader"), jen.Id("size").Int64(), jen.Id("opts").Id("Options")},
-		rt("ReadSafetensors").Call(jen.Lit("weights"), jen.Id("r"), jen.Id("size")))
-	load("Decode", "Decode returns the network with the weights of a safetensors file held in data (see New), e.g. one embedded with go:embed.",
+		rt("ReadWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("r"), jen.Id("size")}, wanted...)...))
+	load("Decode", "Decode returns the network with the weights of a safetensors file held in data (see New and Load), e.g. one embedded with go:embed.",
 		[]jen.Code{jen.Id("data").Index().Byte(), jen.Id("opts").Id("Options")},
-		rt("DecodeSafetensors").Call(jen.Lit("weights"), jen.Id("data")))
+		rt("DecodeWeights").Call(append([]jen.Code{jen.Lit("weights"), jen.Id("data")}, wanted...)...))
+	f.Comment(lineComment(wrap("requiredParams is the number of leading entries of Params a Net reads: the trunk's, and with heads the side heads' too.", 76)))
+	f.Func().Id("requiredParams").Params(jen.Id("heads").Bool()).Int().Block(
+		jen.If(jen.Id("heads")).Block(jen.Return(jen.Len(jen.Id("Params")))),
+		jen.Return(jen.Id("TrunkParams")),
+	)
 
 	g.docf("NewSeeded returns the network with weights from the deterministic initializer (runtime.Init) for seed, the same values as interp.InitWeights and tools/incc_init.py give: for tests and benchmarks.")
 	f.Func().Id("NewSeeded").Params(jen.Id("seed").Uint64(), jen.Id("opts").Id("Options")).Params(jen.Op("*").Id("Net"), jen.Error()).Block(
@@ -442,27 +454,35 @@ func (g *gen) genAPI() {
 		jen.Return(jen.Id("w")),
 	)
 
+	// Each method keeps m reachable until it returns: otherwise m is dead
+	// once m.eng is loaded, and the garbage collector could close the
+	// engine's workers under the running call.
+	keepAlive := jen.Defer().Qual("runtime", "KeepAlive").Call(jen.Id("m"))
 	g.docf("Infer computes a batch of n images: src holds n×InputLen values (N×C×H×W, row-major), dst receives n×OutputLen. Wrong sizes are errors. Infer does not allocate.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Infer").Params(jen.List(jen.Id("dst"), jen.Id("src")).Index().Float32(), jen.Id("n").Int()).Error().Block(
+		keepAlive,
 		jen.Return(jen.Id("m").Dot("eng").Dot("Run").Call(jen.Id("dst"), jen.Nil(), jen.Id("src"), jen.Id("n"))),
 	)
 	g.docf("InferHeads is Infer that also runs the side heads, which needs Options.Heads: heads holds one slice per entry of HeadNames, receiving n images of that head's output (HeadShapes).")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("InferHeads").Params(jen.List(jen.Id("dst"), jen.Id("src")).Index().Float32(), jen.Id("n").Int(), jen.Id("heads").Index().Index().Float32()).Error().Block(
+		keepAlive,
 		jen.If(jen.Id("heads").Op("==").Nil()).Block(jen.Id("heads").Op("=").Index().Index().Float32().Values()),
 		jen.Return(jen.Id("m").Dot("eng").Dot("Run").Call(jen.Id("dst"), jen.Id("heads"), jen.Id("src"), jen.Id("n"))),
 	)
 	g.docf("Clone returns a Net sharing m's weights, with its own arenas and workers, for a goroutine that runs inferences in parallel with m.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Clone").Params().Op("*").Id("Net").Block(
+		keepAlive,
 		jen.Return(jen.Id("newNet").Call(jen.Id("m").Dot("eng").Dot("Clone").Call())),
 	)
 	g.docf("Profile returns the time each layer took over the images inferred since the Net was made or ResetProfile, in execution order (the table layers), or nil without Options.Profile.")
 	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Profile").Params().Index().Add(rt("LayerProfile")).Block(
+		keepAlive,
 		jen.Return(jen.Id("m").Dot("eng").Dot("Profile").Call()),
 	)
 	g.docf("ResetProfile clears the times Profile reports.")
-	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("ResetProfile").Params().Block(jen.Id("m").Dot("eng").Dot("ResetProfile").Call())
+	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("ResetProfile").Params().Block(keepAlive, jen.Id("m").Dot("eng").Dot("ResetProfile").Call())
 	g.docf("Close stops the worker goroutines. The Net must not be used afterwards.")
-	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Close").Params().Block(jen.Id("m").Dot("eng").Dot("Close").Call())
+	f.Func().Params(jen.Id("m").Op("*").Id("Net")).Id("Close").Params().Block(keepAlive, jen.Id("m").Dot("eng").Dot("Close").Call())
 }
 
 // genWeights emits the weights type, the tables naming each layer's

@@ -78,6 +78,7 @@ func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
 		jen.Id("WeightsSHA256"): jen.Lit(opts.WeightsSHA256),
 		jen.Id("Input"):         shape(in),
 		jen.Id("Output"):        shape(out),
+		jen.Id("ThreadBytes"):   jen.Qual(opts.NetImport, "ThreadBytes"),
 		jen.Id("Preprocess"):    preprocConfig(net),
 		jen.Id("New"): jen.Func().Params(jen.Id("threads").Int()).Params(jen.Qual(modelcliPath, "Net"), jen.Error()).Block(
 			jen.List(jen.Id("n"), jen.Err()).Op(":=").Qual(opts.NetImport, "Decode").Call(jen.Id("weights"),

@@ -239,7 +239,7 @@ func poolParams(s ir.Shape, p *ir.Pool) runtime.Pool2DParams {
 func WeightSpecs(net *ir.Network, heads bool) []runtime.Spec {
 	var specs []runtime.Spec
 	for _, p := range net.Params(heads) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: slices.Clone(p.Shape)})
+		specs = append(specs, runtime.Spec{Name: p.Name, Shape: slices.Clone(p.Shape), NonNegative: p.Role == ir.RoleRunningVar})
 	}
 	return specs
 }

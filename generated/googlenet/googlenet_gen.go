@@ -6,6 +6,7 @@ import (
 	rt "github.com/inccdev/incc/runtime"
 	"io"
 	"math"
+	"runtime"
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
@@ -32,9 +33,9 @@ var HeadNames = []string{"aux1", "aux2"}
 var HeadShapes = [][3]int{{1000, 1, 1}, {1000, 1, 1}}
 
 // Params is the weight manifest: the name and shape of every tensor the
-// network reads, as a safetensors file holds them. The trunk's come first, in
-// op order (TrunkParams of them), then the side heads'. Without Options.Heads,
-// only the trunk's are required.
+// network reads, as a safetensors file holds them (running variances must not
+// be negative). The trunk's come first, in op order (TrunkParams of them),
+// then the side heads'. Without Options.Heads, only the trunk's are required.
 var Params = []rt.Spec{
 	{Name: "conv1.weight", Shape: []int{64, 3, 7, 7}},
 	{Name: "conv1.bias", Shape: []int{64}},
@@ -332,6 +333,11 @@ var layout = rt.Layout{
 	),
 }
 
+// ThreadBytes is the memory a Net takes for each of its threads
+// (Options.Threads), in bytes: an arena and a scratch, allocated by New. The
+// weights come on top, once.
+var ThreadBytes = 4 * int64(layout.ArenaLen+layout.ScratchLen)
+
 // Options configure a Net.
 type Options struct {
 	// Heads runs the side heads (aux1, aux2) too: their weights are then
@@ -352,7 +358,8 @@ type Options struct {
 // pool, and its methods serialise their callers with a mutex. To run
 // inferences in parallel, give each goroutine its own Clone, which shares the
 // (read-only) weights. A Net runs until Close; one that becomes unreachable is
-// closed by the garbage collector.
+// closed by the garbage collector (its methods keep it reachable while they
+// run, so dropping a Net is safe at any time).
 type Net struct {
 	eng *rt.Engine[weights]
 }
@@ -370,17 +377,18 @@ func New(w rt.Weights, opts Options) (*Net, error) {
 }
 
 // newNet wraps an engine; the garbage collector closes its workers with the
-// Net.
+// Net, never while a method runs.
 func newNet(eng *rt.Engine[weights]) *Net {
 	n := &Net{eng}
-	rt.CloseWorkersWith(n, eng.Workers())
+	rt.CloseEngineWith(n, eng)
 	return n
 }
 
 // Load reads the weights from a safetensors file and returns the network (see
-// New).
+// New). The file's header is checked against Params before any data is read,
+// and only the tensors the Net uses are read (runtime.ReadWeights).
 func Load(path string, opts Options) (*Net, error) {
-	w, _, err := rt.LoadSafetensors(path)
+	w, err := rt.LoadWeights(path, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
@@ -388,9 +396,9 @@ func Load(path string, opts Options) (*Net, error) {
 }
 
 // Read reads the weights as a safetensors file of size bytes from r and
-// returns the network (see New).
+// returns the network (see New and Load).
 func Read(r io.Reader, size int64, opts Options) (*Net, error) {
-	w, _, err := rt.ReadSafetensors("weights", r, size)
+	w, err := rt.ReadWeights("weights", r, size, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
@@ -398,13 +406,22 @@ func Read(r io.Reader, size int64, opts Options) (*Net, error) {
 }
 
 // Decode returns the network with the weights of a safetensors file held in
-// data (see New), e.g. one embedded with go:embed.
+// data (see New and Load), e.g. one embedded with go:embed.
 func Decode(data []byte, opts Options) (*Net, error) {
-	w, _, err := rt.DecodeSafetensors("weights", data)
+	w, err := rt.DecodeWeights("weights", data, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
 	return New(w, opts)
+}
+
+// requiredParams is the number of leading entries of Params a Net reads: the
+// trunk's, and with heads the side heads' too.
+func requiredParams(heads bool) int {
+	if heads {
+		return len(Params)
+	}
+	return TrunkParams
 }
 
 // NewSeeded returns the network with weights from the deterministic
@@ -434,6 +451,7 @@ func seededWeights(seed uint64, heads bool) rt.Weights {
 // row-major), dst receives n×OutputLen. Wrong sizes are errors. Infer does not
 // allocate.
 func (m *Net) Infer(dst, src []float32, n int) error {
+	defer runtime.KeepAlive(m)
 	return m.eng.Run(dst, nil, src, n)
 }
 
@@ -441,6 +459,7 @@ func (m *Net) Infer(dst, src []float32, n int) error {
 // Options.Heads: heads holds one slice per entry of HeadNames, receiving n
 // images of that head's output (HeadShapes).
 func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
+	defer runtime.KeepAlive(m)
 	if heads == nil {
 		heads = [][]float32{}
 	}
@@ -450,6 +469,7 @@ func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
 // Clone returns a Net sharing m's weights, with its own arenas and workers,
 // for a goroutine that runs inferences in parallel with m.
 func (m *Net) Clone() *Net {
+	defer runtime.KeepAlive(m)
 	return newNet(m.eng.Clone())
 }
 
@@ -457,16 +477,19 @@ func (m *Net) Clone() *Net {
 // Net was made or ResetProfile, in execution order (the table layers), or nil
 // without Options.Profile.
 func (m *Net) Profile() []rt.LayerProfile {
+	defer runtime.KeepAlive(m)
 	return m.eng.Profile()
 }
 
 // ResetProfile clears the times Profile reports.
 func (m *Net) ResetProfile() {
+	defer runtime.KeepAlive(m)
 	m.eng.ResetProfile()
 }
 
 // Close stops the worker goroutines. The Net must not be used afterwards.
 func (m *Net) Close() {
+	defer runtime.KeepAlive(m)
 	m.eng.Close()
 }
 

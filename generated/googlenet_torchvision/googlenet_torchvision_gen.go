@@ -5,6 +5,7 @@ package googlenet_torchvision
 import (
 	rt "github.com/inccdev/incc/runtime"
 	"io"
+	"runtime"
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
@@ -31,302 +32,302 @@ var HeadNames = []string{"aux1", "aux2"}
 var HeadShapes = [][3]int{{1000, 1, 1}, {1000, 1, 1}}
 
 // Params is the weight manifest: the name and shape of every tensor the
-// network reads, as a safetensors file holds them. The trunk's come first, in
-// op order (TrunkParams of them), then the side heads'. Without Options.Heads,
-// only the trunk's are required.
+// network reads, as a safetensors file holds them (running variances must not
+// be negative). The trunk's come first, in op order (TrunkParams of them),
+// then the side heads'. Without Options.Heads, only the trunk's are required.
 var Params = []rt.Spec{
 	{Name: "conv1.conv.weight", Shape: []int{64, 3, 7, 7}},
 	{Name: "conv1.bn.weight", Shape: []int{64}},
 	{Name: "conv1.bn.bias", Shape: []int{64}},
 	{Name: "conv1.bn.running_mean", Shape: []int{64}},
-	{Name: "conv1.bn.running_var", Shape: []int{64}},
+	{Name: "conv1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "conv2.conv.weight", Shape: []int{64, 64, 1, 1}},
 	{Name: "conv2.bn.weight", Shape: []int{64}},
 	{Name: "conv2.bn.bias", Shape: []int{64}},
 	{Name: "conv2.bn.running_mean", Shape: []int{64}},
-	{Name: "conv2.bn.running_var", Shape: []int{64}},
+	{Name: "conv2.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "conv3.conv.weight", Shape: []int{192, 64, 3, 3}},
 	{Name: "conv3.bn.weight", Shape: []int{192}},
 	{Name: "conv3.bn.bias", Shape: []int{192}},
 	{Name: "conv3.bn.running_mean", Shape: []int{192}},
-	{Name: "conv3.bn.running_var", Shape: []int{192}},
+	{Name: "conv3.bn.running_var", Shape: []int{192}, NonNegative: true},
 	{Name: "inception3a.branch1.conv.weight", Shape: []int{64, 192, 1, 1}},
 	{Name: "inception3a.branch1.bn.weight", Shape: []int{64}},
 	{Name: "inception3a.branch1.bn.bias", Shape: []int{64}},
 	{Name: "inception3a.branch1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception3a.branch1.bn.running_var", Shape: []int{64}},
+	{Name: "inception3a.branch1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception3a.branch2.0.conv.weight", Shape: []int{96, 192, 1, 1}},
 	{Name: "inception3a.branch2.0.bn.weight", Shape: []int{96}},
 	{Name: "inception3a.branch2.0.bn.bias", Shape: []int{96}},
 	{Name: "inception3a.branch2.0.bn.running_mean", Shape: []int{96}},
-	{Name: "inception3a.branch2.0.bn.running_var", Shape: []int{96}},
+	{Name: "inception3a.branch2.0.bn.running_var", Shape: []int{96}, NonNegative: true},
 	{Name: "inception3a.branch2.1.conv.weight", Shape: []int{128, 96, 3, 3}},
 	{Name: "inception3a.branch2.1.bn.weight", Shape: []int{128}},
 	{Name: "inception3a.branch2.1.bn.bias", Shape: []int{128}},
 	{Name: "inception3a.branch2.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception3a.branch2.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception3a.branch2.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception3a.branch3.0.conv.weight", Shape: []int{16, 192, 1, 1}},
 	{Name: "inception3a.branch3.0.bn.weight", Shape: []int{16}},
 	{Name: "inception3a.branch3.0.bn.bias", Shape: []int{16}},
 	{Name: "inception3a.branch3.0.bn.running_mean", Shape: []int{16}},
-	{Name: "inception3a.branch3.0.bn.running_var", Shape: []int{16}},
+	{Name: "inception3a.branch3.0.bn.running_var", Shape: []int{16}, NonNegative: true},
 	{Name: "inception3a.branch3.1.conv.weight", Shape: []int{32, 16, 3, 3}},
 	{Name: "inception3a.branch3.1.bn.weight", Shape: []int{32}},
 	{Name: "inception3a.branch3.1.bn.bias", Shape: []int{32}},
 	{Name: "inception3a.branch3.1.bn.running_mean", Shape: []int{32}},
-	{Name: "inception3a.branch3.1.bn.running_var", Shape: []int{32}},
+	{Name: "inception3a.branch3.1.bn.running_var", Shape: []int{32}, NonNegative: true},
 	{Name: "inception3a.branch4.1.conv.weight", Shape: []int{32, 192, 1, 1}},
 	{Name: "inception3a.branch4.1.bn.weight", Shape: []int{32}},
 	{Name: "inception3a.branch4.1.bn.bias", Shape: []int{32}},
 	{Name: "inception3a.branch4.1.bn.running_mean", Shape: []int{32}},
-	{Name: "inception3a.branch4.1.bn.running_var", Shape: []int{32}},
+	{Name: "inception3a.branch4.1.bn.running_var", Shape: []int{32}, NonNegative: true},
 	{Name: "inception3b.branch1.conv.weight", Shape: []int{128, 256, 1, 1}},
 	{Name: "inception3b.branch1.bn.weight", Shape: []int{128}},
 	{Name: "inception3b.branch1.bn.bias", Shape: []int{128}},
 	{Name: "inception3b.branch1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception3b.branch1.bn.running_var", Shape: []int{128}},
+	{Name: "inception3b.branch1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception3b.branch2.0.conv.weight", Shape: []int{128, 256, 1, 1}},
 	{Name: "inception3b.branch2.0.bn.weight", Shape: []int{128}},
 	{Name: "inception3b.branch2.0.bn.bias", Shape: []int{128}},
 	{Name: "inception3b.branch2.0.bn.running_mean", Shape: []int{128}},
-	{Name: "inception3b.branch2.0.bn.running_var", Shape: []int{128}},
+	{Name: "inception3b.branch2.0.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception3b.branch2.1.conv.weight", Shape: []int{192, 128, 3, 3}},
 	{Name: "inception3b.branch2.1.bn.weight", Shape: []int{192}},
 	{Name: "inception3b.branch2.1.bn.bias", Shape: []int{192}},
 	{Name: "inception3b.branch2.1.bn.running_mean", Shape: []int{192}},
-	{Name: "inception3b.branch2.1.bn.running_var", Shape: []int{192}},
+	{Name: "inception3b.branch2.1.bn.running_var", Shape: []int{192}, NonNegative: true},
 	{Name: "inception3b.branch3.0.conv.weight", Shape: []int{32, 256, 1, 1}},
 	{Name: "inception3b.branch3.0.bn.weight", Shape: []int{32}},
 	{Name: "inception3b.branch3.0.bn.bias", Shape: []int{32}},
 	{Name: "inception3b.branch3.0.bn.running_mean", Shape: []int{32}},
-	{Name: "inception3b.branch3.0.bn.running_var", Shape: []int{32}},
+	{Name: "inception3b.branch3.0.bn.running_var", Shape: []int{32}, NonNegative: true},
 	{Name: "inception3b.branch3.1.conv.weight", Shape: []int{96, 32, 3, 3}},
 	{Name: "inception3b.branch3.1.bn.weight", Shape: []int{96}},
 	{Name: "inception3b.branch3.1.bn.bias", Shape: []int{96}},
 	{Name: "inception3b.branch3.1.bn.running_mean", Shape: []int{96}},
-	{Name: "inception3b.branch3.1.bn.running_var", Shape: []int{96}},
+	{Name: "inception3b.branch3.1.bn.running_var", Shape: []int{96}, NonNegative: true},
 	{Name: "inception3b.branch4.1.conv.weight", Shape: []int{64, 256, 1, 1}},
 	{Name: "inception3b.branch4.1.bn.weight", Shape: []int{64}},
 	{Name: "inception3b.branch4.1.bn.bias", Shape: []int{64}},
 	{Name: "inception3b.branch4.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception3b.branch4.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception3b.branch4.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4a.branch1.conv.weight", Shape: []int{192, 480, 1, 1}},
 	{Name: "inception4a.branch1.bn.weight", Shape: []int{192}},
 	{Name: "inception4a.branch1.bn.bias", Shape: []int{192}},
 	{Name: "inception4a.branch1.bn.running_mean", Shape: []int{192}},
-	{Name: "inception4a.branch1.bn.running_var", Shape: []int{192}},
+	{Name: "inception4a.branch1.bn.running_var", Shape: []int{192}, NonNegative: true},
 	{Name: "inception4a.branch2.0.conv.weight", Shape: []int{96, 480, 1, 1}},
 	{Name: "inception4a.branch2.0.bn.weight", Shape: []int{96}},
 	{Name: "inception4a.branch2.0.bn.bias", Shape: []int{96}},
 	{Name: "inception4a.branch2.0.bn.running_mean", Shape: []int{96}},
-	{Name: "inception4a.branch2.0.bn.running_var", Shape: []int{96}},
+	{Name: "inception4a.branch2.0.bn.running_var", Shape: []int{96}, NonNegative: true},
 	{Name: "inception4a.branch2.1.conv.weight", Shape: []int{208, 96, 3, 3}},
 	{Name: "inception4a.branch2.1.bn.weight", Shape: []int{208}},
 	{Name: "inception4a.branch2.1.bn.bias", Shape: []int{208}},
 	{Name: "inception4a.branch2.1.bn.running_mean", Shape: []int{208}},
-	{Name: "inception4a.branch2.1.bn.running_var", Shape: []int{208}},
+	{Name: "inception4a.branch2.1.bn.running_var", Shape: []int{208}, NonNegative: true},
 	{Name: "inception4a.branch3.0.conv.weight", Shape: []int{16, 480, 1, 1}},
 	{Name: "inception4a.branch3.0.bn.weight", Shape: []int{16}},
 	{Name: "inception4a.branch3.0.bn.bias", Shape: []int{16}},
 	{Name: "inception4a.branch3.0.bn.running_mean", Shape: []int{16}},
-	{Name: "inception4a.branch3.0.bn.running_var", Shape: []int{16}},
+	{Name: "inception4a.branch3.0.bn.running_var", Shape: []int{16}, NonNegative: true},
 	{Name: "inception4a.branch3.1.conv.weight", Shape: []int{48, 16, 3, 3}},
 	{Name: "inception4a.branch3.1.bn.weight", Shape: []int{48}},
 	{Name: "inception4a.branch3.1.bn.bias", Shape: []int{48}},
 	{Name: "inception4a.branch3.1.bn.running_mean", Shape: []int{48}},
-	{Name: "inception4a.branch3.1.bn.running_var", Shape: []int{48}},
+	{Name: "inception4a.branch3.1.bn.running_var", Shape: []int{48}, NonNegative: true},
 	{Name: "inception4a.branch4.1.conv.weight", Shape: []int{64, 480, 1, 1}},
 	{Name: "inception4a.branch4.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4a.branch4.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4a.branch4.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4a.branch4.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4a.branch4.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4b.branch1.conv.weight", Shape: []int{160, 512, 1, 1}},
 	{Name: "inception4b.branch1.bn.weight", Shape: []int{160}},
 	{Name: "inception4b.branch1.bn.bias", Shape: []int{160}},
 	{Name: "inception4b.branch1.bn.running_mean", Shape: []int{160}},
-	{Name: "inception4b.branch1.bn.running_var", Shape: []int{160}},
+	{Name: "inception4b.branch1.bn.running_var", Shape: []int{160}, NonNegative: true},
 	{Name: "inception4b.branch2.0.conv.weight", Shape: []int{112, 512, 1, 1}},
 	{Name: "inception4b.branch2.0.bn.weight", Shape: []int{112}},
 	{Name: "inception4b.branch2.0.bn.bias", Shape: []int{112}},
 	{Name: "inception4b.branch2.0.bn.running_mean", Shape: []int{112}},
-	{Name: "inception4b.branch2.0.bn.running_var", Shape: []int{112}},
+	{Name: "inception4b.branch2.0.bn.running_var", Shape: []int{112}, NonNegative: true},
 	{Name: "inception4b.branch2.1.conv.weight", Shape: []int{224, 112, 3, 3}},
 	{Name: "inception4b.branch2.1.bn.weight", Shape: []int{224}},
 	{Name: "inception4b.branch2.1.bn.bias", Shape: []int{224}},
 	{Name: "inception4b.branch2.1.bn.running_mean", Shape: []int{224}},
-	{Name: "inception4b.branch2.1.bn.running_var", Shape: []int{224}},
+	{Name: "inception4b.branch2.1.bn.running_var", Shape: []int{224}, NonNegative: true},
 	{Name: "inception4b.branch3.0.conv.weight", Shape: []int{24, 512, 1, 1}},
 	{Name: "inception4b.branch3.0.bn.weight", Shape: []int{24}},
 	{Name: "inception4b.branch3.0.bn.bias", Shape: []int{24}},
 	{Name: "inception4b.branch3.0.bn.running_mean", Shape: []int{24}},
-	{Name: "inception4b.branch3.0.bn.running_var", Shape: []int{24}},
+	{Name: "inception4b.branch3.0.bn.running_var", Shape: []int{24}, NonNegative: true},
 	{Name: "inception4b.branch3.1.conv.weight", Shape: []int{64, 24, 3, 3}},
 	{Name: "inception4b.branch3.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4b.branch3.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4b.branch3.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4b.branch3.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4b.branch3.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4b.branch4.1.conv.weight", Shape: []int{64, 512, 1, 1}},
 	{Name: "inception4b.branch4.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4b.branch4.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4b.branch4.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4b.branch4.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4b.branch4.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4c.branch1.conv.weight", Shape: []int{128, 512, 1, 1}},
 	{Name: "inception4c.branch1.bn.weight", Shape: []int{128}},
 	{Name: "inception4c.branch1.bn.bias", Shape: []int{128}},
 	{Name: "inception4c.branch1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception4c.branch1.bn.running_var", Shape: []int{128}},
+	{Name: "inception4c.branch1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception4c.branch2.0.conv.weight", Shape: []int{128, 512, 1, 1}},
 	{Name: "inception4c.branch2.0.bn.weight", Shape: []int{128}},
 	{Name: "inception4c.branch2.0.bn.bias", Shape: []int{128}},
 	{Name: "inception4c.branch2.0.bn.running_mean", Shape: []int{128}},
-	{Name: "inception4c.branch2.0.bn.running_var", Shape: []int{128}},
+	{Name: "inception4c.branch2.0.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception4c.branch2.1.conv.weight", Shape: []int{256, 128, 3, 3}},
 	{Name: "inception4c.branch2.1.bn.weight", Shape: []int{256}},
 	{Name: "inception4c.branch2.1.bn.bias", Shape: []int{256}},
 	{Name: "inception4c.branch2.1.bn.running_mean", Shape: []int{256}},
-	{Name: "inception4c.branch2.1.bn.running_var", Shape: []int{256}},
+	{Name: "inception4c.branch2.1.bn.running_var", Shape: []int{256}, NonNegative: true},
 	{Name: "inception4c.branch3.0.conv.weight", Shape: []int{24, 512, 1, 1}},
 	{Name: "inception4c.branch3.0.bn.weight", Shape: []int{24}},
 	{Name: "inception4c.branch3.0.bn.bias", Shape: []int{24}},
 	{Name: "inception4c.branch3.0.bn.running_mean", Shape: []int{24}},
-	{Name: "inception4c.branch3.0.bn.running_var", Shape: []int{24}},
+	{Name: "inception4c.branch3.0.bn.running_var", Shape: []int{24}, NonNegative: true},
 	{Name: "inception4c.branch3.1.conv.weight", Shape: []int{64, 24, 3, 3}},
 	{Name: "inception4c.branch3.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4c.branch3.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4c.branch3.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4c.branch3.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4c.branch3.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4c.branch4.1.conv.weight", Shape: []int{64, 512, 1, 1}},
 	{Name: "inception4c.branch4.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4c.branch4.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4c.branch4.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4c.branch4.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4c.branch4.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4d.branch1.conv.weight", Shape: []int{112, 512, 1, 1}},
 	{Name: "inception4d.branch1.bn.weight", Shape: []int{112}},
 	{Name: "inception4d.branch1.bn.bias", Shape: []int{112}},
 	{Name: "inception4d.branch1.bn.running_mean", Shape: []int{112}},
-	{Name: "inception4d.branch1.bn.running_var", Shape: []int{112}},
+	{Name: "inception4d.branch1.bn.running_var", Shape: []int{112}, NonNegative: true},
 	{Name: "inception4d.branch2.0.conv.weight", Shape: []int{144, 512, 1, 1}},
 	{Name: "inception4d.branch2.0.bn.weight", Shape: []int{144}},
 	{Name: "inception4d.branch2.0.bn.bias", Shape: []int{144}},
 	{Name: "inception4d.branch2.0.bn.running_mean", Shape: []int{144}},
-	{Name: "inception4d.branch2.0.bn.running_var", Shape: []int{144}},
+	{Name: "inception4d.branch2.0.bn.running_var", Shape: []int{144}, NonNegative: true},
 	{Name: "inception4d.branch2.1.conv.weight", Shape: []int{288, 144, 3, 3}},
 	{Name: "inception4d.branch2.1.bn.weight", Shape: []int{288}},
 	{Name: "inception4d.branch2.1.bn.bias", Shape: []int{288}},
 	{Name: "inception4d.branch2.1.bn.running_mean", Shape: []int{288}},
-	{Name: "inception4d.branch2.1.bn.running_var", Shape: []int{288}},
+	{Name: "inception4d.branch2.1.bn.running_var", Shape: []int{288}, NonNegative: true},
 	{Name: "inception4d.branch3.0.conv.weight", Shape: []int{32, 512, 1, 1}},
 	{Name: "inception4d.branch3.0.bn.weight", Shape: []int{32}},
 	{Name: "inception4d.branch3.0.bn.bias", Shape: []int{32}},
 	{Name: "inception4d.branch3.0.bn.running_mean", Shape: []int{32}},
-	{Name: "inception4d.branch3.0.bn.running_var", Shape: []int{32}},
+	{Name: "inception4d.branch3.0.bn.running_var", Shape: []int{32}, NonNegative: true},
 	{Name: "inception4d.branch3.1.conv.weight", Shape: []int{64, 32, 3, 3}},
 	{Name: "inception4d.branch3.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4d.branch3.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4d.branch3.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4d.branch3.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4d.branch3.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4d.branch4.1.conv.weight", Shape: []int{64, 512, 1, 1}},
 	{Name: "inception4d.branch4.1.bn.weight", Shape: []int{64}},
 	{Name: "inception4d.branch4.1.bn.bias", Shape: []int{64}},
 	{Name: "inception4d.branch4.1.bn.running_mean", Shape: []int{64}},
-	{Name: "inception4d.branch4.1.bn.running_var", Shape: []int{64}},
+	{Name: "inception4d.branch4.1.bn.running_var", Shape: []int{64}, NonNegative: true},
 	{Name: "inception4e.branch1.conv.weight", Shape: []int{256, 528, 1, 1}},
 	{Name: "inception4e.branch1.bn.weight", Shape: []int{256}},
 	{Name: "inception4e.branch1.bn.bias", Shape: []int{256}},
 	{Name: "inception4e.branch1.bn.running_mean", Shape: []int{256}},
-	{Name: "inception4e.branch1.bn.running_var", Shape: []int{256}},
+	{Name: "inception4e.branch1.bn.running_var", Shape: []int{256}, NonNegative: true},
 	{Name: "inception4e.branch2.0.conv.weight", Shape: []int{160, 528, 1, 1}},
 	{Name: "inception4e.branch2.0.bn.weight", Shape: []int{160}},
 	{Name: "inception4e.branch2.0.bn.bias", Shape: []int{160}},
 	{Name: "inception4e.branch2.0.bn.running_mean", Shape: []int{160}},
-	{Name: "inception4e.branch2.0.bn.running_var", Shape: []int{160}},
+	{Name: "inception4e.branch2.0.bn.running_var", Shape: []int{160}, NonNegative: true},
 	{Name: "inception4e.branch2.1.conv.weight", Shape: []int{320, 160, 3, 3}},
 	{Name: "inception4e.branch2.1.bn.weight", Shape: []int{320}},
 	{Name: "inception4e.branch2.1.bn.bias", Shape: []int{320}},
 	{Name: "inception4e.branch2.1.bn.running_mean", Shape: []int{320}},
-	{Name: "inception4e.branch2.1.bn.running_var", Shape: []int{320}},
+	{Name: "inception4e.branch2.1.bn.running_var", Shape: []int{320}, NonNegative: true},
 	{Name: "inception4e.branch3.0.conv.weight", Shape: []int{32, 528, 1, 1}},
 	{Name: "inception4e.branch3.0.bn.weight", Shape: []int{32}},
 	{Name: "inception4e.branch3.0.bn.bias", Shape: []int{32}},
 	{Name: "inception4e.branch3.0.bn.running_mean", Shape: []int{32}},
-	{Name: "inception4e.branch3.0.bn.running_var", Shape: []int{32}},
+	{Name: "inception4e.branch3.0.bn.running_var", Shape: []int{32}, NonNegative: true},
 	{Name: "inception4e.branch3.1.conv.weight", Shape: []int{128, 32, 3, 3}},
 	{Name: "inception4e.branch3.1.bn.weight", Shape: []int{128}},
 	{Name: "inception4e.branch3.1.bn.bias", Shape: []int{128}},
 	{Name: "inception4e.branch3.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception4e.branch3.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception4e.branch3.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception4e.branch4.1.conv.weight", Shape: []int{128, 528, 1, 1}},
 	{Name: "inception4e.branch4.1.bn.weight", Shape: []int{128}},
 	{Name: "inception4e.branch4.1.bn.bias", Shape: []int{128}},
 	{Name: "inception4e.branch4.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception4e.branch4.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception4e.branch4.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception5a.branch1.conv.weight", Shape: []int{256, 832, 1, 1}},
 	{Name: "inception5a.branch1.bn.weight", Shape: []int{256}},
 	{Name: "inception5a.branch1.bn.bias", Shape: []int{256}},
 	{Name: "inception5a.branch1.bn.running_mean", Shape: []int{256}},
-	{Name: "inception5a.branch1.bn.running_var", Shape: []int{256}},
+	{Name: "inception5a.branch1.bn.running_var", Shape: []int{256}, NonNegative: true},
 	{Name: "inception5a.branch2.0.conv.weight", Shape: []int{160, 832, 1, 1}},
 	{Name: "inception5a.branch2.0.bn.weight", Shape: []int{160}},
 	{Name: "inception5a.branch2.0.bn.bias", Shape: []int{160}},
 	{Name: "inception5a.branch2.0.bn.running_mean", Shape: []int{160}},
-	{Name: "inception5a.branch2.0.bn.running_var", Shape: []int{160}},
+	{Name: "inception5a.branch2.0.bn.running_var", Shape: []int{160}, NonNegative: true},
 	{Name: "inception5a.branch2.1.conv.weight", Shape: []int{320, 160, 3, 3}},
 	{Name: "inception5a.branch2.1.bn.weight", Shape: []int{320}},
 	{Name: "inception5a.branch2.1.bn.bias", Shape: []int{320}},
 	{Name: "inception5a.branch2.1.bn.running_mean", Shape: []int{320}},
-	{Name: "inception5a.branch2.1.bn.running_var", Shape: []int{320}},
+	{Name: "inception5a.branch2.1.bn.running_var", Shape: []int{320}, NonNegative: true},
 	{Name: "inception5a.branch3.0.conv.weight", Shape: []int{32, 832, 1, 1}},
 	{Name: "inception5a.branch3.0.bn.weight", Shape: []int{32}},
 	{Name: "inception5a.branch3.0.bn.bias", Shape: []int{32}},
 	{Name: "inception5a.branch3.0.bn.running_mean", Shape: []int{32}},
-	{Name: "inception5a.branch3.0.bn.running_var", Shape: []int{32}},
+	{Name: "inception5a.branch3.0.bn.running_var", Shape: []int{32}, NonNegative: true},
 	{Name: "inception5a.branch3.1.conv.weight", Shape: []int{128, 32, 3, 3}},
 	{Name: "inception5a.branch3.1.bn.weight", Shape: []int{128}},
 	{Name: "inception5a.branch3.1.bn.bias", Shape: []int{128}},
 	{Name: "inception5a.branch3.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception5a.branch3.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception5a.branch3.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception5a.branch4.1.conv.weight", Shape: []int{128, 832, 1, 1}},
 	{Name: "inception5a.branch4.1.bn.weight", Shape: []int{128}},
 	{Name: "inception5a.branch4.1.bn.bias", Shape: []int{128}},
 	{Name: "inception5a.branch4.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception5a.branch4.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception5a.branch4.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception5b.branch1.conv.weight", Shape: []int{384, 832, 1, 1}},
 	{Name: "inception5b.branch1.bn.weight", Shape: []int{384}},
 	{Name: "inception5b.branch1.bn.bias", Shape: []int{384}},
 	{Name: "inception5b.branch1.bn.running_mean", Shape: []int{384}},
-	{Name: "inception5b.branch1.bn.running_var", Shape: []int{384}},
+	{Name: "inception5b.branch1.bn.running_var", Shape: []int{384}, NonNegative: true},
 	{Name: "inception5b.branch2.0.conv.weight", Shape: []int{192, 832, 1, 1}},
 	{Name: "inception5b.branch2.0.bn.weight", Shape: []int{192}},
 	{Name: "inception5b.branch2.0.bn.bias", Shape: []int{192}},
 	{Name: "inception5b.branch2.0.bn.running_mean", Shape: []int{192}},
-	{Name: "inception5b.branch2.0.bn.running_var", Shape: []int{192}},
+	{Name: "inception5b.branch2.0.bn.running_var", Shape: []int{192}, NonNegative: true},
 	{Name: "inception5b.branch2.1.conv.weight", Shape: []int{384, 192, 3, 3}},
 	{Name: "inception5b.branch2.1.bn.weight", Shape: []int{384}},
 	{Name: "inception5b.branch2.1.bn.bias", Shape: []int{384}},
 	{Name: "inception5b.branch2.1.bn.running_mean", Shape: []int{384}},
-	{Name: "inception5b.branch2.1.bn.running_var", Shape: []int{384}},
+	{Name: "inception5b.branch2.1.bn.running_var", Shape: []int{384}, NonNegative: true},
 	{Name: "inception5b.branch3.0.conv.weight", Shape: []int{48, 832, 1, 1}},
 	{Name: "inception5b.branch3.0.bn.weight", Shape: []int{48}},
 	{Name: "inception5b.branch3.0.bn.bias", Shape: []int{48}},
 	{Name: "inception5b.branch3.0.bn.running_mean", Shape: []int{48}},
-	{Name: "inception5b.branch3.0.bn.running_var", Shape: []int{48}},
+	{Name: "inception5b.branch3.0.bn.running_var", Shape: []int{48}, NonNegative: true},
 	{Name: "inception5b.branch3.1.conv.weight", Shape: []int{128, 48, 3, 3}},
 	{Name: "inception5b.branch3.1.bn.weight", Shape: []int{128}},
 	{Name: "inception5b.branch3.1.bn.bias", Shape: []int{128}},
 	{Name: "inception5b.branch3.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception5b.branch3.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception5b.branch3.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "inception5b.branch4.1.conv.weight", Shape: []int{128, 832, 1, 1}},
 	{Name: "inception5b.branch4.1.bn.weight", Shape: []int{128}},
 	{Name: "inception5b.branch4.1.bn.bias", Shape: []int{128}},
 	{Name: "inception5b.branch4.1.bn.running_mean", Shape: []int{128}},
-	{Name: "inception5b.branch4.1.bn.running_var", Shape: []int{128}},
+	{Name: "inception5b.branch4.1.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "fc.weight", Shape: []int{1000, 1024}},
 	{Name: "fc.bias", Shape: []int{1000}},
 	{Name: "aux1.conv.conv.weight", Shape: []int{128, 512, 1, 1}},
 	{Name: "aux1.conv.bn.weight", Shape: []int{128}},
 	{Name: "aux1.conv.bn.bias", Shape: []int{128}},
 	{Name: "aux1.conv.bn.running_mean", Shape: []int{128}},
-	{Name: "aux1.conv.bn.running_var", Shape: []int{128}},
+	{Name: "aux1.conv.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "aux1.fc1.weight", Shape: []int{1024, 2048}},
 	{Name: "aux1.fc1.bias", Shape: []int{1024}},
 	{Name: "aux1.fc2.weight", Shape: []int{1000, 1024}},
@@ -335,7 +336,7 @@ var Params = []rt.Spec{
 	{Name: "aux2.conv.bn.weight", Shape: []int{128}},
 	{Name: "aux2.conv.bn.bias", Shape: []int{128}},
 	{Name: "aux2.conv.bn.running_mean", Shape: []int{128}},
-	{Name: "aux2.conv.bn.running_var", Shape: []int{128}},
+	{Name: "aux2.conv.bn.running_var", Shape: []int{128}, NonNegative: true},
 	{Name: "aux2.fc1.weight", Shape: []int{1024, 2048}},
 	{Name: "aux2.fc1.bias", Shape: []int{1024}},
 	{Name: "aux2.fc2.weight", Shape: []int{1000, 1024}},
@@ -685,6 +686,11 @@ var layout = rt.Layout{
 	),
 }
 
+// ThreadBytes is the memory a Net takes for each of its threads
+// (Options.Threads), in bytes: an arena and a scratch, allocated by New. The
+// weights come on top, once.
+var ThreadBytes = 4 * int64(layout.ArenaLen+layout.ScratchLen)
+
 // Options configure a Net.
 type Options struct {
 	// Heads runs the side heads (aux1, aux2) too: their weights are then
@@ -705,7 +711,8 @@ type Options struct {
 // pool, and its methods serialise their callers with a mutex. To run
 // inferences in parallel, give each goroutine its own Clone, which shares the
 // (read-only) weights. A Net runs until Close; one that becomes unreachable is
-// closed by the garbage collector.
+// closed by the garbage collector (its methods keep it reachable while they
+// run, so dropping a Net is safe at any time).
 type Net struct {
 	eng *rt.Engine[weights]
 }
@@ -723,17 +730,18 @@ func New(w rt.Weights, opts Options) (*Net, error) {
 }
 
 // newNet wraps an engine; the garbage collector closes its workers with the
-// Net.
+// Net, never while a method runs.
 func newNet(eng *rt.Engine[weights]) *Net {
 	n := &Net{eng}
-	rt.CloseWorkersWith(n, eng.Workers())
+	rt.CloseEngineWith(n, eng)
 	return n
 }
 
 // Load reads the weights from a safetensors file and returns the network (see
-// New).
+// New). The file's header is checked against Params before any data is read,
+// and only the tensors the Net uses are read (runtime.ReadWeights).
 func Load(path string, opts Options) (*Net, error) {
-	w, _, err := rt.LoadSafetensors(path)
+	w, err := rt.LoadWeights(path, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
@@ -741,9 +749,9 @@ func Load(path string, opts Options) (*Net, error) {
 }
 
 // Read reads the weights as a safetensors file of size bytes from r and
-// returns the network (see New).
+// returns the network (see New and Load).
 func Read(r io.Reader, size int64, opts Options) (*Net, error) {
-	w, _, err := rt.ReadSafetensors("weights", r, size)
+	w, err := rt.ReadWeights("weights", r, size, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
@@ -751,13 +759,22 @@ func Read(r io.Reader, size int64, opts Options) (*Net, error) {
 }
 
 // Decode returns the network with the weights of a safetensors file held in
-// data (see New), e.g. one embedded with go:embed.
+// data (see New and Load), e.g. one embedded with go:embed.
 func Decode(data []byte, opts Options) (*Net, error) {
-	w, _, err := rt.DecodeSafetensors("weights", data)
+	w, err := rt.DecodeWeights("weights", data, Params, requiredParams(opts.Heads))
 	if err != nil {
 		return nil, err
 	}
 	return New(w, opts)
+}
+
+// requiredParams is the number of leading entries of Params a Net reads: the
+// trunk's, and with heads the side heads' too.
+func requiredParams(heads bool) int {
+	if heads {
+		return len(Params)
+	}
+	return TrunkParams
 }
 
 // NewSeeded returns the network with weights from the deterministic
@@ -787,6 +804,7 @@ func seededWeights(seed uint64, heads bool) rt.Weights {
 // row-major), dst receives n×OutputLen. Wrong sizes are errors. Infer does not
 // allocate.
 func (m *Net) Infer(dst, src []float32, n int) error {
+	defer runtime.KeepAlive(m)
 	return m.eng.Run(dst, nil, src, n)
 }
 
@@ -794,6 +812,7 @@ func (m *Net) Infer(dst, src []float32, n int) error {
 // Options.Heads: heads holds one slice per entry of HeadNames, receiving n
 // images of that head's output (HeadShapes).
 func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
+	defer runtime.KeepAlive(m)
 	if heads == nil {
 		heads = [][]float32{}
 	}
@@ -803,6 +822,7 @@ func (m *Net) InferHeads(dst, src []float32, n int, heads [][]float32) error {
 // Clone returns a Net sharing m's weights, with its own arenas and workers,
 // for a goroutine that runs inferences in parallel with m.
 func (m *Net) Clone() *Net {
+	defer runtime.KeepAlive(m)
 	return newNet(m.eng.Clone())
 }
 
@@ -810,16 +830,19 @@ func (m *Net) Clone() *Net {
 // Net was made or ResetProfile, in execution order (the table layers), or nil
 // without Options.Profile.
 func (m *Net) Profile() []rt.LayerProfile {
+	defer runtime.KeepAlive(m)
 	return m.eng.Profile()
 }
 
 // ResetProfile clears the times Profile reports.
 func (m *Net) ResetProfile() {
+	defer runtime.KeepAlive(m)
 	m.eng.ResetProfile()
 }
 
 // Close stops the worker goroutines. The Net must not be used afterwards.
 func (m *Net) Close() {
+	defer runtime.KeepAlive(m)
 	m.eng.Close()
 }
 

@@ -82,6 +82,8 @@ func TestErrors(t *testing.T) { gentest.Errors(t, pkg, pkg.Load(t)) }
 
 func TestDeps(t *testing.T) { gentest.Deps(t, pkg) }
 
+func TestDropWhileRunning(t *testing.T) { gentest.DropWhileRunning(t, pkg, pkg.Load(t)) }
+
 // TestProfile prints the time of each layer: INCC_PROFILE=20 go test -run
 // TestProfile -v.
 func TestProfile(t *testing.T) { gentest.Profile(t, pkg, pkg.Load(t)) }

@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/compiler/interp"
@@ -351,6 +353,87 @@ func Errors(t *testing.T, p *Package, net *ir.Network) {
 	} else if !bytes.Contains([]byte(err.Error()), []byte(first)) {
 		t.Errorf("missing %s: error %q does not name it", first, err)
 	}
+	// Weights that are not finite, and negative running variances, are
+	// refused, naming the tensor: the first kernel's, the first running
+	// variance's.
+	seen := map[ir.Role]bool{}
+	for _, prm := range net.Params(false) {
+		bad := []float32{float32(math.NaN()), float32(math.Inf(-1))}
+		switch {
+		case seen[prm.Role]:
+			continue
+		case prm.Role == ir.RoleRunningVar:
+			bad = append(bad, -1)
+		case prm.Role != ir.RoleWeight || prm.FanIn == 0:
+			continue
+		}
+		seen[prm.Role] = true
+		for _, v := range bad {
+			w := p.Seeded(1, false)
+			w[prm.Name].Data[1] = v
+			if _, err := p.New(w, false, 1); err == nil || !strings.Contains(err.Error(), prm.Name+": value "+fmt.Sprint(v)+" at ") {
+				t.Errorf("%s holding %v: error %v", prm.Name, v, err)
+			}
+		}
+	}
+}
+
+// DropWhileRunning drops Nets while their Infer runs, with the garbage
+// collector running all the time: the cleanup of a dropped Net must not
+// stop its workers under the running Infer (which then failed, or hung if
+// the workers stopped between two jobs). Each Infer is a batch of 3 on 2
+// threads: two images split among the workers, then one with its layers
+// split, so the pool runs two jobs. It checks the outputs against a Net
+// that is kept.
+func DropWhileRunning(t *testing.T, p *Package, net *ir.Network) {
+	const n, rounds = 3, 6
+	in, outLen := net.Input, net.Shape(net.Output).Len()
+	src := runtime.SeededInput(3, n, in.C, in.H, in.W).Data
+	w := p.Seeded(1, false)
+	kept, err := p.New(w, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float32, n*outLen)
+	if err := kept.Infer(want, src, n); err != nil {
+		t.Fatal(err)
+	}
+	kept.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				goruntime.GC()
+			}
+		}
+	}()
+	for round := range rounds {
+		g, err := p.New(w, false, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := make([]float32, n*outLen)
+		done := make(chan error, 1)
+		// The goroutine holds the only reference to the Net; it is
+		// unreachable as soon as Infer has been called.
+		go func(g Net) { done <- g.Infer(dst, src, n) }(g)
+		g = nil
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: Infer of a dropped Net: %v", round, err)
+			}
+		case <-time.After(5 * time.Minute): // a guard against a hang, not a measure
+			t.Fatalf("round %d: Infer of a dropped Net hangs", round)
+		}
+		if !bitsEqual(dst, want) {
+			t.Fatalf("round %d: the outputs of a dropped Net differ from a kept one's", round)
+		}
+	}
 }
 
 // BenchInfer measures Infer with 1 and 2 threads at batch 1 and 8,
@@ -442,9 +525,8 @@ func BenchInterp(b *testing.B, net *ir.Network) {
 }
 
 // Deps checks that the package (without its tests) links only the
-// standard library, incc's runtime and the geometry rules it uses
-// (internal/geom, which imports nothing): a model binary must not link the
-// compiler.
+// standard library and incc's runtime (with the standard-library-only
+// internal packages it uses): a model binary must not link the compiler.
 func Deps(t *testing.T, p *Package) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -453,13 +535,15 @@ func Deps(t *testing.T, p *Package) {
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
+	// What runtime links of incc: its GEMM, the window geometry, and the
+	// file helpers (opening only regular files, replacing files atomically).
+	allowed := map[string]bool{}
+	for _, d := range []string{"runtime", "runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"} {
+		allowed["github.com/inccdev/incc/"+d] = true
+	}
 	for _, d := range strings.Fields(string(out)) {
-		switch d {
-		case "github.com/inccdev/incc/runtime", "github.com/inccdev/incc/runtime/gemm", "github.com/inccdev/incc/internal/geom":
-			continue
-		}
-		if !strings.HasSuffix(d, "/generated/"+p.Name) {
-			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm and internal/geom", p.Name, d)
+		if !allowed[d] && !strings.HasSuffix(d, "/generated/"+p.Name) {
+			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm, internal/geom, internal/regular and internal/atomicfile", p.Name, d)
 		}
 	}
 }

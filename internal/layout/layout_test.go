@@ -22,6 +22,9 @@ var rules = []struct {
 }{
 	{"internal/safetext", nil, nil},
 	{"internal/geom", nil, nil},
+	{"internal/regular", nil, nil},
+	{"internal/atomicfile", nil, nil},
+	{"internal/output", nil, nil},
 	{"dsl", []string{"internal/safetext"}, []string{"github.com/alecthomas/participle/"}},
 	{"compiler/ir", []string{"internal/geom"}, nil},
 	{"compiler", []string{"dsl", "compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/alecthomas/participle/"}},
@@ -36,12 +39,12 @@ var rules = []struct {
 		"github.com/flopp/go-findfont/", "golang.org/x/text/", "golang.org/x/sys/"}},
 	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
-	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom"}, nil},
-	{"runtime", []string{"runtime/gemm", "internal/geom"}, nil},
+	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"runtime", []string{"runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
-	{"runtime/preproc", nil, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom"}, []string{"golang.org/x/image/"}},
-	{"generated/...", []string{"runtime", "runtime/", "internal/geom"}, nil},
+	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/"}},
+	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 }
 
 func TestImports(t *testing.T) {

@@ -47,6 +47,9 @@ func (c *cli) bench(args []string) error {
 		return c.usageErr(fs, "--warmup must not be negative, got %d", *warmup)
 	}
 	nt := c.threads(*threads)
+	if err := c.fitFlags(fs, nt, *batch, rt.MemoryClaim{Flag: "--iters", N: int64(*iters), Bytes: 8, Unit: "a latency"}); err != nil {
+		return err
+	}
 	net, err := c.open(nt)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package modelcli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -11,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
@@ -53,13 +56,18 @@ type summary struct {
 	Skipped    int     `json:"skipped"`    // files in directories without an image extension
 	Seconds    float64 `json:"seconds"`
 	PerSecond  float64 `json:"images_per_second"`
+	// Interrupted says the run stopped on SIGINT: the results are those of
+	// the images done by then.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // job is an input: an image file to classify, or an error found while
-// listing the inputs (a missing path, an empty directory).
+// listing the inputs (a missing path, an empty directory, a file that is
+// not a regular file).
 type job struct {
 	path string
 	err  error
+	file bool // an image file, counted in the summary's images
 }
 
 func (c *cli) classify(args []string) error {
@@ -90,8 +98,13 @@ func (c *cli) classify(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
-	jobs, skipped := listInputs(paths)
 	nt := c.threads(*threads)
+	maxPx := int64(cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels))
+	if err := c.fitFlags(fs, nt, *batch, rt.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"}); err != nil {
+		return err
+	}
+	cfg.Memory = newDecodeBudget(maxPx)
+	jobs, skipped := listInputs(paths)
 	net, err := c.open(nt)
 	if err != nil {
 		return err
@@ -100,7 +113,7 @@ func (c *cli) classify(args []string) error {
 
 	r := &classifyRun{cli: c, top: *top, json: *asJSON, sum: summary{Skipped: skipped}}
 	for _, j := range jobs {
-		if j.err == nil {
+		if j.file {
 			r.sum.Images++
 		}
 	}
@@ -110,6 +123,7 @@ func (c *cli) classify(args []string) error {
 	}
 	start := time.Now()
 	inLen, outLen := c.m.inputLen(), c.m.outputLen()
+	*batch = max(1, min(*batch, len(jobs))) // no room for images that are not there
 	src := make([]float32, *batch*inLen)
 	dst := make([]float32, *batch*outLen)
 	heads := make([][]float32, len(c.m.Heads))
@@ -118,7 +132,16 @@ func (c *cli) classify(args []string) error {
 		headLen[i] = h.Shape[0] * h.Shape[1] * h.Shape[2]
 		heads[i] = make([]float32, *batch*headLen[i])
 	}
+	// On SIGINT, finish the batch, then print what is done and the
+	// summary. Stop too when the results cannot be written.
+	var interrupted atomic.Bool
+	stop := notifyInterrupt(&interrupted)
+	defer stop()
 	for lo := 0; lo < len(jobs); lo += *batch {
+		if interrupted.Load() || c.outputErr() != nil {
+			r.sum.Interrupted = interrupted.Load()
+			break
+		}
 		chunk := jobs[lo:min(lo+*batch, len(jobs))]
 		errs := loadImages(cfg, chunk, src, inLen)
 		// Pack the images that loaded at the front of src.
@@ -153,20 +176,36 @@ func (c *cli) classify(args []string) error {
 				r.fail(j.path, errs[i])
 				continue
 			}
+			out := dst[k*outLen : (k+1)*outLen]
+			if err := checkOutput("output", out); err != nil {
+				k++
+				r.fail(j.path, err)
+				continue
+			}
 			res := newResult(j.path)
-			res.Top = c.top(dst[k*outLen:(k+1)*outLen], *top)
+			res.Top = c.top(out, *top)
+			var err error
 			for h, head := range c.m.Heads {
 				l := headLen[h]
+				ho := heads[h][k*l : (k+1)*l]
+				if err = checkOutput("head "+head.Name+"'s output", ho); err != nil {
+					break
+				}
 				if res.Heads == nil {
 					res.Heads = map[string][]class{}
 				}
-				res.Heads[head.Name] = c.top(heads[h][k*l:(k+1)*l], *top)
+				res.Heads[head.Name] = c.top(ho, *top)
 			}
 			k++
+			if err != nil {
+				r.fail(j.path, err)
+				continue
+			}
 			r.ok(res)
 		}
 		r.progress()
 	}
+	r.sum.Interrupted = r.sum.Interrupted || interrupted.Load()
 	r.sum.Seconds = time.Since(start).Seconds()
 	if r.sum.Seconds > 0 {
 		r.sum.PerSecond = float64(r.sum.Classified) / r.sum.Seconds
@@ -262,9 +301,13 @@ func (r *classifyRun) finish(many bool) error {
 			return err
 		}
 	}
-	if many || s.Failures > 0 {
-		fmt.Fprintf(r.stderr, "%s: %d of %s classified in %.2f s (%.1f images/s), %s",
-			r.prog, s.Classified, plural(s.Images, "image"), s.Seconds, s.PerSecond, plural(s.Failures, "failure"))
+	if many || s.Failures > 0 || s.Interrupted {
+		stopped := ""
+		if s.Interrupted {
+			stopped = "interrupted: "
+		}
+		fmt.Fprintf(r.stderr, "%s: %s%d of %s classified in %.2f s (%.1f images/s), %s",
+			r.prog, stopped, s.Classified, plural(s.Images, "image"), s.Seconds, s.PerSecond, plural(s.Failures, "failure"))
 		if s.Skipped > 0 {
 			fmt.Fprintf(r.stderr, ", %s without an image extension skipped (%s)", plural(s.Skipped, "file"), strings.Join(imageExts, " "))
 		}
@@ -275,6 +318,11 @@ func (r *classifyRun) finish(many bool) error {
 		for _, f := range r.failures {
 			fmt.Fprintf(r.stderr, "  %s\n", errorLine(f))
 		}
+	}
+	switch {
+	case s.Interrupted:
+		return errInterrupted
+	case s.Failures > 0:
 		return failed{s.Failures}
 	}
 	return nil
@@ -293,7 +341,9 @@ func (c *cli) top(out []float32, k int) []class {
 // listInputs expands the paths: files as they are, directories walked
 // recursively in lexical order for files with an image extension. It
 // counts the other files of directories as skipped. A missing path, an
-// unreadable directory and a directory without images are error jobs.
+// unreadable directory, a directory without images and a file that is
+// not a regular file (a named pipe, a socket, a device: reading one could
+// block forever) are error jobs, found without opening anything.
 func listInputs(paths []string) (jobs []job, skipped int) {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -302,7 +352,7 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 			continue
 		}
 		if !fi.IsDir() {
-			jobs = append(jobs, job{path: p})
+			jobs = append(jobs, job{path: p, err: regular.Check(p, fi.Mode()), file: true})
 			continue
 		}
 		found, other := 0, 0
@@ -315,7 +365,12 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 				}
 			case d.IsDir():
 			case isImageName(d.Name()):
-				jobs = append(jobs, job{path: path})
+				// A symbolic link is followed when the file is opened.
+				var err error
+				if d.Type()&fs.ModeSymlink == 0 {
+					err = regular.Check(path, d.Type())
+				}
+				jobs = append(jobs, job{path: path, err: err, file: true})
 				found++
 			default:
 				other++
@@ -337,8 +392,18 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 	return jobs, skipped
 }
 
+// newDecodeBudget returns the memory budget of the images being decoded
+// at the same time, which are at most maxPixels pixels each: a quarter of
+// runtime.MemoryLimit, at most 2 GiB, but at least what one image of
+// maxPixels may take. (A variable for the tests.)
+var newDecodeBudget = func(maxPixels int64) *preproc.Budget {
+	return preproc.NewBudget(max(preproc.MaxDecodeBytes(maxPixels), min(rt.MemoryLimit()/4, 2<<30)))
+}
+
 // loadImages decodes and preprocesses the images of jobs in parallel into
-// src (image i at i·inLen) and returns each one's error.
+// src (image i at i·inLen) and returns each one's error. The decodes
+// running at once hold their memory from cfg.Memory, so that it does not
+// grow with the number of CPUs.
 func loadImages(cfg preproc.Config, jobs []job, src []float32, inLen int) []error {
 	errs := make([]error, len(jobs))
 	workers := min(goruntime.GOMAXPROCS(0), len(jobs))
@@ -349,7 +414,7 @@ func loadImages(cfg preproc.Config, jobs []job, src []float32, inLen int) []erro
 			defer wg.Done()
 			for i := w; i < len(jobs); i += workers {
 				if errs[i] = jobs[i].err; errs[i] == nil {
-					errs[i] = loadImage(cfg, jobs[i].path, src[i*inLen:(i+1)*inLen])
+					errs[i] = safely(func() error { return loadImage(cfg, jobs[i].path, src[i*inLen:(i+1)*inLen]) })
 				}
 			}
 		}()
@@ -358,21 +423,8 @@ func loadImages(cfg preproc.Config, jobs []job, src []float32, inLen int) []erro
 	return errs
 }
 
-// loadImage reads one image file into dst.
+// loadImage reads one image file into dst. A file that is not a regular
+// file is an error (preproc opens without blocking and checks).
 func loadImage(cfg preproc.Config, path string, dst []float32) error {
-	// Open first, so that an unreadable file or a directory gets the
-	// operating system's message.
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	fi, err := f.Stat()
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if fi.IsDir() {
-		return fmt.Errorf("%s: is a directory", path)
-	}
 	return cfg.Load(path, dst)
 }

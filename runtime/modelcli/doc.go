@@ -21,9 +21,19 @@
 // terminal, stderr shows a progress bar. Every file that cannot be read or
 // decoded (missing, unreadable, not an image, truncated, too large) is
 // reported on stderr when it happens and again at the end, and the run
-// carries on; the exit code is then 1. A directory without images is an
+// carries on; the exit code is then 1. A file that is not a regular file
+// (a named pipe, a socket, a device) is reported without being read: it
+// could block the run forever. Images are decoded in parallel, but the
+// memory of the decodes running at once is bounded (a preproc.Budget of a
+// quarter of the memory, at most 2 GiB, at least one image of
+// --max-pixels; each decode holds its estimate from the image's header),
+// so it does not grow with the number of CPUs. A directory without images is an
 // error too. With several images, a summary (images, failures, throughput)
-// ends the run. --json prints one JSON document on stdout instead.
+// ends the run. --json prints one JSON document on stdout instead. On
+// SIGINT (Ctrl-C), classify finishes the batch it is running, prints the
+// results done so far and the summary, marked interrupted ("interrupted":
+// true in JSON, so the document stays valid), and exits with 130; a
+// second SIGINT kills it at once.
 //
 // info prints the network's name, spec source, cost table, the sha256 of
 // the embedded weights (recomputed and compared), the input and output
@@ -43,6 +53,17 @@
 // dimensions, counts, sizes) and nothing is allocated from a header's
 // claims alone.
 //
-// Exit codes: 0 success, 1 a failure (an image, a data set, the weights),
-// 2 bad usage.
+// Sizes are checked before anything is allocated for them: --threads is
+// at most runtime.MaxThreads (1024), and --batch, --threads and bench's
+// --iters must fit runtime.MemoryLimit (the machine's memory or the memory
+// cgroup's limit, or GOMEMLIMIT if lower) with the weights and a thread's
+// arena (Model.ThreadBytes); otherwise it is a usage error naming the flag
+// and the most it can be. eval refuses a data set whose images cannot fit
+// (from the IDX header, before reading them).
+//
+// Output that cannot be written (stdout on a full disk, /dev/full) is a
+// failure: the command stops, says so on stderr and exits with 1.
+//
+// Exit codes: 0 success, 1 a failure (an image, a data set, the weights,
+// the output), 2 bad usage, 130 interrupted (classify).
 package modelcli

@@ -7,11 +7,13 @@ import (
 	"image"
 	"io"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/inccdev/incc/internal/safetext"
+	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -21,6 +23,7 @@ type evalResult struct {
 	Images    int     `json:"images"`
 	Correct   int     `json:"correct"`
 	Accuracy  float64 `json:"accuracy"` // percent
+	Failures  int     `json:"failures"` // images whose output is not finite, counted as wrong
 	Seconds   float64 `json:"seconds"`  // preprocessing and inference
 	PerSecond float64 `json:"images_per_second"`
 	Batch     int     `json:"batch"`
@@ -50,17 +53,36 @@ func (c *cli) eval(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("preprocessing: %v", cleanErr(err))
 	}
-	imgs, err := readIDX(pos[0], 3)
+	nt := c.threads(*threads)
+	if err := c.fitFlags(fs, nt, *batch); err != nil {
+		return err
+	}
+	inLen, outLen := c.m.inputLen(), c.m.outputLen()
+	// Only the first --limit images and labels are read. Before the
+	// images are, the run's memory is estimated from the header: the
+	// images, their labels and predictions, the batch's tensors.
+	fits := func(dims []int, bytes int64) error {
+		k := int64(dims[0])
+		if *limit > 0 {
+			k = min(k, int64(*limit))
+		}
+		need := rt.AddBytes(bytes, rt.MulBytes(k, 1+8))
+		need = rt.AddBytes(need, rt.MulBytes(int64(*batch), c.m.imageBytes()))
+		need = rt.AddBytes(need, rt.MulBytes(int64(nt), c.m.ThreadBytes))
+		need = rt.AddBytes(need, 2*int64(len(c.m.Weights)))
+		return c.fits(need, "%s images of %dx%d", thousands(k), dims[1], dims[2])
+	}
+	imgs, err := readIDX(pos[0], idxRead{ndims: 3, limit: *limit, fits: fits})
 	if err != nil {
 		return err
 	}
-	labels, err := readIDX(pos[1], 1)
+	labels, err := readIDX(pos[1], idxRead{ndims: 1, limit: *limit})
 	if err != nil {
 		return err
 	}
 	n, h, w := imgs.dims[0], imgs.dims[1], imgs.dims[2]
-	if labels.dims[0] != n {
-		return fmt.Errorf("%s holds %d labels, %s holds %d images", pos[1], labels.dims[0], pos[0], n)
+	if labels.count != imgs.count {
+		return fmt.Errorf("%s holds %d labels, %s holds %d images", pos[1], labels.count, pos[0], imgs.count)
 	}
 	classes := c.m.outputLen()
 	for i, l := range labels.data {
@@ -71,17 +93,13 @@ func (c *cli) eval(args []string) error {
 	if maxPx := cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels); int64(h)*int64(w) > int64(maxPx) {
 		return fmt.Errorf("%s: images of %dx%d are larger than %d pixels", pos[0], h, w, maxPx)
 	}
-	if *limit > 0 {
-		n = min(n, *limit)
-	}
-	nt := c.threads(*threads)
 	net, err := c.open(nt)
 	if err != nil {
 		return err
 	}
 	defer net.Close()
 
-	inLen, outLen := c.m.inputLen(), c.m.outputLen()
+	*batch = min(*batch, n) // no room for images that are not there
 	src := make([]float32, *batch*inLen)
 	dst := make([]float32, *batch*outLen)
 	pred := make([]int, n)
@@ -93,7 +111,7 @@ func (c *cli) eval(args []string) error {
 		bar = newProgress(c.stderr, n)
 	}
 	start := time.Now()
-	correct := 0
+	correct, failures := 0, 0
 	for lo := 0; lo < n; lo += *batch {
 		k := min(*batch, n-lo)
 		if err := tensors(cfg, k, inLen, src, func(i int) image.Image { return gray(lo + i) }); err != nil {
@@ -103,7 +121,13 @@ func (c *cli) eval(args []string) error {
 			return err
 		}
 		for i := range k {
-			p := argmax(dst[i*outLen : (i+1)*outLen])
+			out := dst[i*outLen : (i+1)*outLen]
+			if checkOutput("output", out) != nil {
+				pred[lo+i] = noClass
+				failures++
+				continue
+			}
+			p := argmax(out)
 			pred[lo+i] = p
 			if p == int(labels.data[lo+i]) {
 				correct++
@@ -114,11 +138,23 @@ func (c *cli) eval(args []string) error {
 	secs := time.Since(start).Seconds()
 	bar.done()
 	r := evalResult{Model: c.m.Name, Images: n, Correct: correct, Accuracy: 100 * float64(correct) / float64(n),
-		Seconds: secs, PerSecond: float64(n) / secs, Batch: *batch, Threads: nt}
+		Failures: failures, Seconds: secs, PerSecond: float64(n) / secs, Batch: *batch, Threads: nt}
+	// Images whose output is not finite are failures: counted as wrong,
+	// reported, and the exit code is 1.
+	var failErr error
+	if failures > 0 {
+		first := slices.Index(pred, noClass)
+		fmt.Fprintf(c.stderr, "%s: %s of %d: the network's output is not finite (counted as wrong; the first is image %d)\n",
+			c.prog, plural(failures, "image"), n, first)
+		failErr = failed{failures}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		return failErr
 	}
 	fmt.Fprintf(c.stdout, "%s: %d images of %dx%d from %s, labels from %s\n", c.m.Name, n, h, w, safetext.Quote(pos[0]), safetext.Quote(pos[1]))
 	if *show > 0 {
@@ -130,13 +166,23 @@ func (c *cli) eval(args []string) error {
 		drawDigits(c.stdout, shown, 90)
 		fmt.Fprintln(c.stdout)
 	}
-	fmt.Fprintf(c.stdout, "accuracy: %d/%d = %.2f%%\n", r.Correct, r.Images, r.Accuracy)
+	fmt.Fprintf(c.stdout, "accuracy: %d/%d = %.2f%%", r.Correct, r.Images, r.Accuracy)
+	if r.Failures > 0 {
+		fmt.Fprintf(c.stdout, " (%s with an output that is not finite, counted as wrong)", plural(r.Failures, "image"))
+	}
+	fmt.Fprintln(c.stdout)
 	fmt.Fprintf(c.stdout, "throughput: %.0f images/s (%.2f s, batch %d, %d threads, preprocessing included)\n", r.PerSecond, r.Seconds, r.Batch, r.Threads)
-	return nil
+	return failErr
 }
+
+// noClass is the prediction for an image whose output is not finite.
+const noClass = -1
 
 // className is a class's label, or its number.
 func (c *cli) className(i int) string {
+	if i == noClass {
+		return "none (output not finite)"
+	}
 	if l := c.label(i); l != "" {
 		return l
 	}
@@ -178,7 +224,7 @@ func tensors(cfg preproc.Config, k, inLen int, src []float32, img func(i int) im
 		go func() {
 			defer wg.Done()
 			for i := w; i < k; i += workers {
-				if err := cfg.Tensor(src[i*inLen:(i+1)*inLen], img(i)); err != nil {
+				if err := safely(func() error { return cfg.Tensor(src[i*inLen:(i+1)*inLen], img(i)) }); err != nil {
 					errs[w] = err
 					return
 				}

@@ -8,38 +8,47 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/inccdev/incc/internal/regular"
 )
 
 // idx is an IDX file of unsigned bytes (the MNIST format): dims, then the
 // data, row-major.
 type idx struct {
-	dims []int
-	data []byte
+	dims  []int // of the data read: dims[0] is less than count with a limit
+	count int   // the records the file holds, by its header
+	data  []byte
 }
 
 // maxIDXBytes bounds the data an IDX file may hold (the whole of MNIST's
 // test images is 7.8 MB).
 const maxIDXBytes = 4 << 30
 
-// readIDX reads an IDX file of unsigned bytes with ndims dimensions,
-// gzipped or not (by the gzip magic bytes). The header is checked before
-// the data is read, and the data is read as it comes: a header that claims
-// more than the file holds is an error, never a large allocation.
-func readIDX(path string, ndims int) (*idx, error) {
-	f, err := os.Open(path)
+// idxRead says what readIDX reads of an IDX file.
+type idxRead struct {
+	ndims int
+	// limit > 0 reads only the first limit records (entries along the
+	// first dimension): the rest of the file is not read, nor, if it is
+	// gzipped, its checksum verified.
+	limit int
+	// fits, if not nil, is called with the dimensions and the bytes of
+	// data to be read, before they are read or allocated; an error stops
+	// the read.
+	fits func(dims []int, bytes int64) error
+}
+
+// readIDX reads an IDX file of unsigned bytes, gzipped or not (by the gzip
+// magic bytes). The header is checked before the data is read, and the
+// data is read as it comes: a header that claims more than the file holds
+// is an error, never a large allocation. A file that is not a regular file
+// is an error, found without blocking.
+func readIDX(path string, how idxRead) (*idx, error) {
+	f, fi, err := regular.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, want an IDX file", path)
-	}
-	x, err := decodeIDX(bufio.NewReader(f), fi.Size(), ndims)
+	x, err := decodeIDX(bufio.NewReader(f), fi.Size(), how)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -48,7 +57,8 @@ func readIDX(path string, ndims int) (*idx, error) {
 
 // decodeIDX reads IDX data from r; size is the file's size (for a file
 // that is not gzipped, the exact size the header must account for).
-func decodeIDX(r *bufio.Reader, size int64, ndims int) (*idx, error) {
+func decodeIDX(r *bufio.Reader, size int64, how idxRead) (*idx, error) {
+	ndims := how.ndims
 	what := map[int]string{1: "labels (idx1)", 3: "images (idx3)"}[ndims]
 	if what == "" {
 		what = fmt.Sprintf("idx%d", ndims)
@@ -95,31 +105,62 @@ func decodeIDX(r *bufio.Reader, size int64, ndims int) (*idx, error) {
 	if !gz && size != header+n {
 		return nil, fmt.Errorf("IDX header says %s = %d bytes of data, the file holds %d", dimString(dims, 0), n, size-header)
 	}
-	// Read what is there, at most one byte more than announced: the buffer
-	// grows with the data, not with the header's claim.
-	data, err := io.ReadAll(io.LimitReader(r, n+1))
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("truncated gzip data after %d bytes of the %d the IDX header announces (%s)", len(data), n, dimString(dims, 0))
+	// With a limit, read only the first records.
+	want, all := n, true
+	if how.limit > 0 && how.limit < dims[0] {
+		want, all = n/int64(dims[0])*int64(how.limit), false
+	}
+	if how.fits != nil {
+		if err := how.fits(dims, want); err != nil {
+			return nil, err
 		}
+	}
+	data, err := readData(r, want)
+	switch {
+	case err == io.EOF:
+		return nil, fmt.Errorf("IDX header says %s = %d bytes of data, the file holds %d", dimString(dims, 0), n, len(data))
+	case gz && errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("truncated gzip data after %d bytes of the %d the IDX header announces (%s)", len(data), n, dimString(dims, 0))
+	case err != nil:
 		return nil, fmt.Errorf("reading the data: %v", err)
 	}
-	switch {
-	case int64(len(data)) < n:
-		return nil, fmt.Errorf("IDX header says %s = %d bytes of data, the file holds %d", dimString(dims, 0), n, len(data))
-	case int64(len(data)) > n:
-		return nil, fmt.Errorf("IDX file holds more data than its header says (%s = %d bytes)", dimString(dims, 0), n)
-	}
-	if gz {
-		// Reach the gzip trailer, so that its checksum is verified.
+	if all {
+		// Reach the end (for a gzipped file, its trailer, so that the
+		// checksum is verified): there must be nothing more.
 		if _, err := r.ReadByte(); err != io.EOF {
 			if err == nil {
-				err = errors.New("more data than the header says")
+				return nil, fmt.Errorf("IDX file holds more data than its header says (%s = %d bytes)", dimString(dims, 0), n)
 			}
 			return nil, fmt.Errorf("gzip: %v", err)
 		}
 	}
-	return &idx{dims: dims, data: data}, nil
+	count := dims[0]
+	if !all {
+		dims[0] = how.limit
+	}
+	return &idx{dims: dims, count: count, data: data}, nil
+}
+
+// readData reads n > 0 bytes from r into a buffer that grows with what
+// arrives (doubling, up to n), so that a header's claim alone allocates
+// little, and what is allocated never exceeds n. If r ends early, it
+// returns the bytes read and io.EOF; another error of r is returned as is.
+func readData(r io.Reader, n int64) ([]byte, error) {
+	buf := make([]byte, min(n, 1<<20))
+	got := 0
+	for int64(got) < n {
+		if got == len(buf) {
+			next := make([]byte, min(n, 2*int64(len(buf))))
+			copy(next, buf)
+			buf = next
+		}
+		k, err := r.Read(buf[got:])
+		got += k
+		if err != nil && !(err == io.EOF && int64(got) == n) {
+			return buf[:got], err
+		}
+	}
+	return buf, nil
 }
 
 // short describes a short read of a header field.

@@ -9,9 +9,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	goruntime "runtime"
 	"strings"
+	"sync/atomic"
 
+	"github.com/inccdev/incc/internal/output"
 	"github.com/inccdev/incc/internal/safetext"
 	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
@@ -54,20 +57,57 @@ type Model struct {
 	Softmax bool
 	// Threads is the default number of threads (< 1: all CPUs).
 	Threads int
+	// ThreadBytes is the memory the network takes for each thread (its
+	// arena and scratch): with the weights and the batches' tensors, what
+	// bounds --threads and --batch.
+	ThreadBytes int64
 	// New returns the network with the embedded weights, running on
 	// threads goroutines (< 1: GOMAXPROCS).
 	New func(threads int) (Net, error)
 }
 
-// Exit codes.
+// Exit codes. An interrupt (SIGINT) that a command handles, printing
+// what it finished, exits with 130, as a shell reports a process that
+// SIGINT killed (128 + 2).
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
 )
 
 // errUsage means a usage error that was already printed.
 var errUsage = errors.New("usage")
+
+// errInterrupted means a command stopped on SIGINT, after printing what it
+// finished.
+var errInterrupted = errors.New("interrupted")
+
+// afterInterrupt is called once an interrupt is noted (a variable for the
+// tests).
+var afterInterrupt = func() {}
+
+// notifyInterrupt sets *flag when the process gets SIGINT (Ctrl-C), once:
+// a second one kills the process as usual. stop ends the watch.
+func notifyInterrupt(flag *atomic.Bool) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			flag.Store(true)
+			afterInterrupt()
+		case <-done:
+		}
+		signal.Stop(ch)
+		close(stopped)
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
 
 // cli is one run of the command line.
 type cli struct {
@@ -79,7 +119,31 @@ type cli struct {
 
 // Main runs the command line on args (without the program name) and
 // returns the exit code. It never calls os.Exit.
+//
+// Output that cannot be written (stdout is a full disk, /dev/full) is a
+// failure: the command stops as soon as it can, the error is reported on
+// stderr and the exit code is 1.
 func (m *Model) Main(args []string, stdout, stderr io.Writer) int {
+	out := output.New(stdout)
+	code := m.main(args, out, stderr)
+	if out.Err() != nil {
+		fmt.Fprintf(stderr, "%s: writing the output: %v\n", progName(m), out.Err())
+		if code == exitOK {
+			code = exitFailure
+		}
+	}
+	return code
+}
+
+// outputErr is the error of writing to stdout, if that failed.
+func (c *cli) outputErr() error {
+	if w, ok := c.stdout.(*output.Writer); ok {
+		return w.Err()
+	}
+	return nil
+}
+
+func (m *Model) main(args []string, stdout, stderr io.Writer) int {
 	c := &cli{m: m, prog: progName(m), stdout: stdout, stderr: stderr}
 	if m.Labels != "" {
 		c.labels, _ = rt.Labels(m.Labels)
@@ -114,8 +178,12 @@ func (m *Model) Main(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errUsage):
 		return exitUsage
+	case errors.Is(err, errInterrupted):
+		return exitInterrupted
 	case errors.As(err, &f):
 		return exitFailure
+	case c.outputErr() != nil && errors.Is(err, c.outputErr()):
+		return exitFailure // Main reports it
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", c.prog, safetext.Escape(err.Error(), "\t"))
 	return exitFailure
@@ -151,7 +219,8 @@ Usage:
   %[1]s eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N]
                                               accuracy on an IDX (MNIST format) data set
 
-Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage.
+Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage,
+130 interrupted (classify prints what it finished first).
 `, c.prog, c.m.Name, shapeString(c.m.Input), shapeString(c.m.Output))
 }
 
@@ -206,6 +275,45 @@ func (c *cli) threads(t int) int {
 		t = goruntime.GOMAXPROCS(0)
 	}
 	return t
+}
+
+// fits returns an error if a run needing need bytes of memory (an
+// estimate of what the flags and inputs ask for) cannot fit this process:
+// the message names what (format, args) needs it and the limit.
+func (c *cli) fits(need int64, format string, args ...any) error {
+	if limit := rt.MemoryLimit(); need > limit {
+		return fmt.Errorf("%s need about %s of memory, more than the %s this process can use (%s)",
+			fmt.Sprintf(format, args...), rt.FormatBytes(need), rt.FormatBytes(limit), rt.MemoryLimitSource)
+	}
+	return nil
+}
+
+// fitFlags returns a usage error if the flags' sizes cannot fit memory:
+// threads (as resolved) beyond runtime.MaxThreads, or threads and batch
+// with the claims of the command (more) beyond runtime.MemoryLimit, with
+// the embedded weights (decoded and repacked: twice their size). The
+// error names the flag that asks for the most and the most it can be.
+func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...rt.MemoryClaim) error {
+	if threads > rt.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, rt.MaxThreads)
+	}
+	claims := append([]rt.MemoryClaim{
+		{Flag: "--batch", N: int64(batch), Bytes: c.m.imageBytes(), Unit: "an image"},
+		{Flag: "--threads", N: int64(threads), Bytes: c.m.ThreadBytes, Unit: "a thread"},
+	}, more...)
+	if err := rt.FitMemory(2*int64(len(c.m.Weights)), claims...); err != nil {
+		return c.usageErr(fs, "%v (%s)", err, rt.MemoryLimitSource)
+	}
+	return nil
+}
+
+// imageBytes is the memory of one image's input and outputs in a batch.
+func (m *Model) imageBytes() int64 {
+	n := int64(m.inputLen() + m.outputLen())
+	for _, h := range m.Heads {
+		n += int64(h.Shape[0] * h.Shape[1] * h.Shape[2])
+	}
+	return 4 * n
 }
 
 // open makes the network.
@@ -264,6 +372,18 @@ func (m *Model) probs(out []float32) []float64 {
 	return p
 }
 
+// checkOutput returns an error if an image's output (what names it) holds
+// a value that is not finite: its classes cannot be ranked, nor its
+// probabilities computed (nor written as JSON).
+func checkOutput(what string, out []float32) error {
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("the network's %s is not finite (%v for class %d)", what, v, i)
+		}
+	}
+	return nil
+}
+
 // argmax returns the index of the largest value, the first on ties.
 func argmax(v []float32) int {
 	best := 0
@@ -285,6 +405,18 @@ func isTerminalFile(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// safely calls f, which runs on a goroutine of its own, and returns a
+// panic in it as an error: a bug in decoding one image must not kill the
+// process and lose the results of the others.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (a bug in this program): %v", r)
+		}
+	}()
+	return f()
 }
 
 // cleanErr drops the "preproc: " prefix of preprocessing errors: the

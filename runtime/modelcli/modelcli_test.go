@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -15,15 +16,18 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
 // fakeNet classifies a 1×H×W image by its mean brightness: class k for a
 // uniform gray image of value 25·k (see grayPNG). Its side head "aux"
-// predicts the class above.
+// predicts the class above. An image brighter than 245 (white) gets a NaN
+// score for class 3, as a network with a NaN weight would give.
 type fakeNet struct {
 	closed *bool
 }
@@ -40,6 +44,9 @@ func (f fakeNet) scores(dst, src []float32, n, shift int) {
 		v := (sum/float64(per)*fakeStd + fakeMean) * 255
 		for k := range 10 {
 			dst[b*10+k] = float32(-math.Abs(v/25 - float64((k+10-shift)%10)))
+		}
+		if v > 245 {
+			dst[b*10+3] = float32(math.NaN())
 		}
 	}
 }
@@ -589,5 +596,195 @@ func TestInfoHostileSource(t *testing.T) {
 	noControl(t, "info", strings.ReplaceAll(stdout, "\t", ""))
 	if !strings.Contains(stdout, `# \x1b]0;owned\a\x1b[2J title`) || !strings.Contains(stdout, `"spec\x1b[31m.inc"`) {
 		t.Errorf("info does not show the source escaped:\n%s", stdout)
+	}
+}
+
+// TestSafely: a panic in the function is an error, not a crash of the
+// goroutine (and the process) that ran it.
+func TestSafely(t *testing.T) {
+	done := make(chan error)
+	go func() { done <- safely(func() error { var m map[string]int; m["x"] = 1; return nil }) }()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), "nil map") {
+		t.Errorf("safely on a panicking function: %v", err)
+	}
+	if err := safely(func() error { return os.ErrNotExist }); err != os.ErrNotExist {
+		t.Errorf("safely passes the error through: %v", err)
+	}
+}
+
+// TestNonFiniteOutput: an image whose output holds a NaN is a failure of
+// that image (exit 1), not a ranking with NaN first; the other images'
+// results are printed, and --json still writes every result.
+func TestNonFiniteOutput(t *testing.T) {
+	dir := t.TempDir()
+	a, white, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "white.png"), filepath.Join(dir, "b.png")
+	grayPNG(t, a, 2, 8)
+	grayPNG(t, white, 10, 8) // 250: NaN
+	grayPNG(t, b, 6, 8)
+	m := fakeModel(t, 8, 8)
+	code, out, errw := run(m, "classify", "--top", "1", a, white, b)
+	if code != 1 || !strings.Contains(errw, "white.png: the network's output is not finite (NaN for class 3)") ||
+		!strings.Contains(errw, "2 of 3 images classified") || strings.Contains(out, "white.png") ||
+		!strings.Contains(out, a+"\n") || !strings.Contains(out, b+"\n") {
+		t.Errorf("text: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	code, out, errw = run(m, "classify", "--json", a, white, b)
+	var doc struct {
+		Results []result
+		Summary summary
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Results) != 3 ||
+		doc.Results[1].Error == "" || len(doc.Results[1].Top) != 0 || len(doc.Results[2].Top) != 5 || doc.Summary.Failures != 1 {
+		t.Errorf("--json: exit %d, %v, stdout:\n%s\nstderr:\n%s", code, err, out, errw)
+	}
+
+	// eval counts such images as wrong (not as class 0 or 3), and fails.
+	imgs, labels := digits(20)
+	for i := range 64 {
+		imgs[5*64+i] = 255 // image 5 is white: NaN
+	}
+	ip, lp := filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
+	write(t, ip, idxFile([]uint32{20, 8, 8}, imgs))
+	write(t, lp, idxFile([]uint32{20}, labels))
+	code, out, errw = run(m, "eval", ip, lp, "--show", "2")
+	if code != 1 || !strings.Contains(out, "accuracy: 19/20 = 95.00% (1 image with an output that is not finite, counted as wrong)") ||
+		!strings.Contains(out, "#5 true 5") || !strings.Contains(out, "pred none (output not finite)") ||
+		!strings.Contains(errw, "1 image of 20: the network's output is not finite (counted as wrong; the first is image 5)") {
+		t.Errorf("eval: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	code, out, _ = run(m, "eval", "--json", ip, lp)
+	var r evalResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 1 || r.Correct != 19 || r.Failures != 1 {
+		t.Errorf("eval --json: exit %d, %v, %+v", code, err, r)
+	}
+}
+
+// TestEvalLimitReads: --limit N reads the first N images and labels only.
+// A gzipped IDX file of 64 MB of images (64 kB compressed) evaluated with
+// --limit 10 allocates a few MB, not the whole data (nor, as io.ReadAll
+// did, twice it).
+func TestEvalLimitReads(t *testing.T) {
+	dir := t.TempDir()
+	const n, side = 1000, 256
+	imgs := make([]byte, n*side*side)
+	labels := make([]byte, n)
+	ip, lp := filepath.Join(dir, "images.idx.gz"), filepath.Join(dir, "labels.idx.gz")
+	write(t, ip, gz(idxFile([]uint32{n, side, side}, imgs)))
+	write(t, lp, gz(idxFile([]uint32{n}, labels)))
+	imgs = nil
+	m := fakeModel(t, 8, 8)
+	var before, after goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&before)
+	code, out, errw := run(m, "eval", "--limit", "10", ip, lp)
+	goruntime.ReadMemStats(&after)
+	if code != 0 || !strings.Contains(out, "fake: 10 images of 256x256") || !strings.Contains(out, "accuracy: 10/10") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 8<<20 {
+		t.Errorf("eval --limit 10 allocated %s, want a few MB (10 images are %d kB)", rt.FormatBytes(int64(a)), 10*side*side/1000)
+	}
+}
+
+// TestEvalMemoryLimit: a data set whose images (as the header says) cannot
+// fit the process's memory is refused before they are read, naming the
+// limit, instead of running out of memory.
+func TestEvalMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	ip, lp := filepath.Join(dir, "images.idx.gz"), filepath.Join(dir, "labels.idx")
+	// The header claims 60000 images of 256x256 (3.9 GB); the data is not
+	// there, but the estimate comes first.
+	write(t, ip, gz(idxFile([]uint32{60000, 256, 256}, make([]byte, 100))))
+	write(t, lp, idxFile([]uint32{60000}, make([]byte, 60000)))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 30))
+	code, _, errw := run(fakeModel(t, 8, 8), "eval", ip, lp)
+	if code != 1 || !strings.Contains(errw, "60,000 images of 256x256 need about 3.9 GB of memory, more than the 1.1 GB this process can use") {
+		t.Errorf("exit %d, stderr:\n%s", code, errw)
+	}
+	code, _, errw = run(fakeModel(t, 8, 8), "eval", "--limit", "100", ip, lp)
+	if code != 1 || !strings.Contains(errw, "IDX header says 60000x256x256 = 3932160000 bytes of data, the file holds 100") {
+		t.Errorf("--limit 100: exit %d, stderr:\n%s", code, errw)
+	}
+}
+
+// inputs writes an image, and an IDX data set of 4 digits and their
+// labels, for classify and eval.
+func inputs(t *testing.T) (img, images, labels string) {
+	dir := t.TempDir()
+	img = filepath.Join(dir, "a.png")
+	grayPNG(t, img, 3, 8)
+	d, l := digits(4)
+	images, labels = filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
+	write(t, images, idxFile([]uint32{4, 8, 8}, d))
+	write(t, labels, idxFile([]uint32{4}, l))
+	return img, images, labels
+}
+
+// TestFlagBounds: --batch, --threads and --iters that cannot fit the
+// process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image;
+// classify also counts the decode of one image of --max-pixels, 50
+// million by default, at 11 bytes a pixel), and more threads than
+// runtime.MaxThreads, are usage errors (exit 2)
+// naming the flag and the most it can be, before anything is allocated
+// for them; sizes that fit run.
+func TestFlagBounds(t *testing.T) {
+	img, ip, lp := inputs(t)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1e9))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"classify", "--batch", "20000000", "--threads", "2", img},
+			"classify: --batch 20000000 needs about 6.5 GB of memory (296 bytes an image); at most 1,513,185 fit the 1.0 GB this process can use"},
+		{[]string{"classify", "--threads", "1000000", img}, "classify: --threads 1000000: at most 1024 (more threads than CPUs only slow a run down)"},
+		{[]string{"classify", "--max-pixels", "1000000000000", "--threads", "2", img},
+			"classify: --max-pixels 1000000000000 needs about 11.0 TB of memory (11 bytes a pixel); at most 90,718,"},
+		{[]string{"classify", "--threads", "1024", img},
+			"classify: --threads 1024 needs about 1.6 GB of memory (1.0 MB a thread); at most 429 fit the 1.0 GB this process can use"},
+		{[]string{"eval", "--batch", "1000000000", "--threads", "2", ip, lp},
+			"eval: --batch 1000000000 needs about 296.0 GB of memory (296 bytes an image); at most 3,371,293 fit the 1.0 GB"},
+		{[]string{"eval", "--threads", "100000", ip, lp}, "eval: --threads 100000: at most 1024"},
+		{[]string{"bench", "--batch", "100000000", "--threads", "2"},
+			"bench: --batch 100000000 needs about 29.6 GB of memory (296 bytes an image); at most 3,371,290 fit the 1.0 GB"},
+		{[]string{"bench", "--threads", "100000"}, "bench: --threads 100000: at most 1024"},
+		{[]string{"bench", "--iters", "200000000", "--threads", "2"},
+			"bench: --iters 200000000 needs about 1.6 GB of memory (8 bytes a latency); at most 124,737,813 fit the 1.0 GB"},
+	} {
+		m := fakeModel(t, 8, 8)
+		m.ThreadBytes = 1 << 20
+		code, _, errw := run(m, tt.args...)
+		if code != 2 || !strings.Contains(errw, tt.want) || strings.Contains(tt.want, "memory") && !strings.Contains(errw, "GOMEMLIMIT") {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant %q", tt.args, code, errw, tt.want)
+		}
+	}
+	m := fakeModel(t, 8, 8)
+	m.ThreadBytes = 1 << 20
+	if code, _, errw := run(m, "classify", "--batch", "1000000", "--threads", "8", img); code != 0 {
+		t.Errorf("--batch 1000000 --threads 8 (about 300 MB): exit %d, stderr:\n%s", code, errw)
+	}
+}
+
+// TestClassifyDecodeBudget: with 8 CPUs decoding at once and a budget for
+// two images, classify never holds more than two images' decode memory at
+// once (it held as many as the CPUs), and classifies every image.
+func TestClassifyDecodeBudget(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(8))
+	dir := t.TempDir()
+	for i := range 24 {
+		grayPNG(t, filepath.Join(dir, fmt.Sprintf("%02d.png", i)), i%10, 64)
+	}
+	one := preproc.DecodeBytes(64, 64, color.GrayModel)
+	var b *preproc.Budget
+	defer func(f func(int64) *preproc.Budget) { newDecodeBudget = f }(newDecodeBudget)
+	newDecodeBudget = func(int64) *preproc.Budget {
+		b = preproc.NewBudget(2 * one)
+		return b
+	}
+	code, out, errw := run(fakeModel(t, 8, 8), "classify", "--top", "1", "--batch", "24", dir)
+	if code != 0 || strings.Count(out, ".png\n") != 24 {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
+	}
+	if p := b.Peak(); p < one || p > 2*one {
+		t.Errorf("decodes held %d bytes at once, want %d to %d (one or two images)", p, one, 2*one)
 	}
 }

@@ -101,4 +101,7 @@
 // also stops reading after 8 bytes a pixel plus 64 MB. Errors wrap
 // [ErrFormat], [ErrInvalid] (empty, truncated or corrupt files, zero
 // size), [ErrTooLarge] or [ErrConfig]; decoders never panic through it.
+// [Config.Load] with Config.Memory set holds each image's estimated memory
+// ([DecodeBytes]) from a [Budget] while it decodes, so that parallel loads
+// take a bounded amount of memory.
 package preproc

@@ -11,9 +11,9 @@ import (
 	_ "image/png"
 	"io"
 	"math"
-	"os"
 	"strings"
 
+	"github.com/inccdev/incc/internal/regular"
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
@@ -47,6 +47,9 @@ type Config struct {
 	// MaxPixels bounds width × height of the images Decode accepts. It is
 	// checked from the file header, before any pixel memory is allocated.
 	MaxPixels int
+	// Memory, if not nil, bounds the memory of the Loads running at the
+	// same time (see [Budget]).
+	Memory *Budget
 }
 
 // Errors that Decode, Tensor and Load wrap, for errors.Is.
@@ -152,7 +155,7 @@ func (c Config) Validate() error {
 // YCbCr to RGB the way libjpeg-turbo and libwebp do (see the package doc);
 // other formats come back as the standard decoders return them.
 func (c Config) Decode(r io.Reader) (image.Image, error) {
-	img, err := c.decode(r)
+	img, err := c.decode(r, nil)
 	if err != nil {
 		return nil, fmt.Errorf("preproc: %w", err)
 	}
@@ -169,17 +172,27 @@ func (c Config) Tensor(dst []float32, img image.Image) error {
 }
 
 // Load decodes the image file at path and writes it into dst as Tensor
-// does. Errors about the file name it.
+// does. Errors about the file name it. A file that is not a regular file
+// (a directory, a named pipe, a device) is an error: it is opened without
+// blocking and its type checked before anything is read.
 func (c Config) Load(path string, dst []float32) error {
 	if err := c.checkDst(dst); err != nil {
 		return fmt.Errorf("preproc: %w", err)
 	}
-	f, err := os.Open(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return fmt.Errorf("preproc: %w", err)
 	}
 	defer f.Close()
-	img, err := c.decode(bufio.NewReader(f))
+	var admit func(cost int64)
+	if b := c.Memory; b != nil {
+		// Hold the image's estimate, known from its header, until it
+		// is preprocessed.
+		var held int64
+		admit = func(cost int64) { held = b.acquire(cost) }
+		defer func() { b.release(held) }()
+	}
+	img, err := c.decode(bufio.NewReader(f), admit)
 	if err == nil {
 		err = c.tensor(dst, img)
 	}
@@ -239,7 +252,10 @@ func formatName(f string) string {
 	return strings.ToUpper(f)
 }
 
-func (c Config) decode(r io.Reader) (img image.Image, err error) {
+// decode decodes an image; admit, if not nil, is called with the image's
+// estimate (DecodeBytes) once its header is read and accepted, before its
+// pixels are decoded.
+func (c Config) decode(r io.Reader, admit func(cost int64)) (img image.Image, err error) {
 	limit := c.maxPixels()
 	// No supported encoding needs more than 8 bytes a pixel (16-bit RGBA,
 	// uncompressed) plus headers; this bounds what a TIFF decoder reads
@@ -283,6 +299,9 @@ func (c Config) decode(r io.Reader) (img image.Image, err error) {
 			formatName(format), cfg.Width, cfg.Height, n, limit)
 	}
 	hdr := append([]byte(nil), head.Bytes()[:min(head.Len(), 32)]...)
+	if admit != nil {
+		admit(DecodeBytes(cfg.Width, cfg.Height, cfg.ColorModel))
+	}
 	img, format, err = image.Decode(io.MultiReader(&head, cr))
 	if err != nil {
 		return nil, fail(err)
