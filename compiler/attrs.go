@@ -106,6 +106,9 @@ func (c *checker) parseArgs(kind string, spec *argSpec, args []*dsl.Arg, en env)
 		set(spec.pos[npos], arg, arg.Expr)
 		npos++
 	}
+	if acts := actsOf(a); len(acts) > 1 {
+		errorf(a.flags[acts[1]], "%s and %s both given: a layer takes one activation (write the second as a layer after it)", acts[0], acts[1])
+	}
 	return a
 }
 

@@ -317,6 +317,9 @@ func (c *checker) floatUnary(u *dsl.Unary, en env) (float64, bool) {
 		v, ok = c.evalFloat(p.Paren[0], en)
 	case p.Ident != nil && en[*p.Ident].kind == floatValue:
 		v = en[*p.Ident].f
+	case p.Ident != nil && en[*p.Ident].kind == pairValue:
+		c.errorf(p.Pos, "%s is a pair (%s), want a number", *p.Ident, en[*p.Ident])
+		return 0, false
 	default:
 		var i int
 		i, ok = c.intPrimary(p, en)

@@ -139,6 +139,15 @@ func withActs(flags ...string) []string {
 // after its output y: an op of the activation's kind named <name>.<flag>
 // (conv1.relu), as if the layer were followed by it.
 func (c *checker) activation(sc scope, name string, a attrs, y val) val {
+	flags := actsOf(a)
+	if len(flags) != 1 || !y.ok {
+		return y // two are reported by parseArgs
+	}
+	return c.emit(sc, ir.Op{Kind: actFlags[flags[0]], Name: name + "." + flags[0], In: []int{y.id}}, y.shape, a.flags[flags[0]])
+}
+
+// actsOf returns the activation flags given, in the order written.
+func actsOf(a attrs) []string {
 	var flags []string
 	for f := range a.flags {
 		if _, isAct := actFlags[f]; isAct {
@@ -146,14 +155,7 @@ func (c *checker) activation(sc scope, name string, a attrs, y val) val {
 		}
 	}
 	sort.Slice(flags, func(i, j int) bool { return a.flags[flags[i]].Offset < a.flags[flags[j]].Offset })
-	switch {
-	case len(flags) > 1:
-		c.errorf(a.flags[flags[1]], "%s and %s both given: a layer takes one activation (write the second as a layer after it)", flags[0], flags[1])
-		return bad(y)
-	case len(flags) == 0 || !y.ok:
-		return y
-	}
-	return c.emit(sc, ir.Op{Kind: actFlags[flags[0]], Name: name + "." + flags[0], In: []int{y.id}}, y.shape, a.flags[flags[0]])
+	return flags
 }
 
 // poolLayer is max or average pooling.

@@ -222,8 +222,8 @@ var kinds = [...]KindInfo{
 				if s.C != in[0].C {
 					return Shape{}, &ShapeError{Input: i, Msg: fmt.Sprintf("mul: channel mismatch: branch %d gives %v, branch 1 gives %v", i+1, s, in[0])}
 				}
-				if s.H*s.W > 1 {
-					out = s
+				if s.H*s.W > 1 && out.H*out.W == 1 {
+					out = s // the first branch of full size
 				}
 			}
 			for i, s := range in {
