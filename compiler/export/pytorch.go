@@ -596,10 +596,10 @@ var pyOps = map[ir.Kind]*pyOp{
 	ir.KindHardSwish:   pyFunc("F.hardswish(%s)"),
 	ir.KindSiLU:        pyFunc("F.silu(%s)"),
 	ir.KindClamp: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
-		return fmt.Sprintf("torch.clamp(%s, %s, %s)", g.vars[op.In[0]], pyFloat32(op.Clamp.Min), pyFloat32(op.Clamp.Max))
+		return fmt.Sprintf("torch.clamp(%s, %s, %s)", g.vars[op.In[0]], pyFloat(op.Clamp.Min), pyFloat(op.Clamp.Max))
 	}},
 	ir.KindScale: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
-		return fmt.Sprintf("%s * %s", g.vars[op.In[0]], pyFloat32(op.Scale.Factor))
+		return fmt.Sprintf("%s * %s", g.vars[op.In[0]], pyFloat(op.Scale.Factor))
 	}},
 }
 
@@ -608,9 +608,6 @@ func pyFunc(format string) *pyOp {
 	return &pyOp{flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string { return fmt.Sprintf(format, g.vars[op.In[0]]) }}
 }
 
-// pyFloat32 is the literal of v rounded to float32, as incc computes with
-// it: torch multiplies a float32 tensor by a Python float in float32.
-func pyFloat32(v float64) string { return pyFloat(float64(float32(v))) }
 
 // joinArgs are the inputs of a concat or add, all of one rank.
 func (g *pyGen) joinArgs(op *ir.Op) []string {
