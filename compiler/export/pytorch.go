@@ -608,7 +608,6 @@ func pyFunc(format string) *pyOp {
 	return &pyOp{flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string { return fmt.Sprintf(format, g.vars[op.In[0]]) }}
 }
 
-
 // joinArgs are the inputs of a concat or add, all of one rank.
 func (g *pyGen) joinArgs(op *ir.Op) []string {
 	var args []string
