@@ -245,6 +245,10 @@ func poolWhat(kind string) func(op *ir.Op) string {
 		if c.Ceil {
 			round = "ceil"
 		}
-		return fmt.Sprintf("%dx%d %s pooling, stride %s, pad %s, %s", c.KH, c.KW, kind, pair(c.SH, c.SW), ir.PadString(c.Pad), round)
+		what := fmt.Sprintf("%dx%d %s pooling, stride %s, pad %s, %s", c.KH, c.KW, kind, pair(c.SH, c.SW), ir.PadString(c.Pad), round)
+		if c.ExcludePad {
+			what += ", the padding left out of the divisor"
+		}
+		return what
 	}
 }
