@@ -185,3 +185,19 @@ network n {
 		t.Errorf("args of r: %v", m.Args)
 	}
 }
+
+// TestNamingSpecs checks names the README cites from the shipped specs.
+func TestNamingSpecs(t *testing.T) {
+	for _, tt := range []struct{ spec, name string }{
+		{"inception_v3.inc", "Mixed_5b.0#2"}, // the pool of a _ branch, after the module's concat
+		{"inception_v3.inc", "Mixed_5b.0"},
+		{"resnet50.inc", "layer1.0.downsample.0"},
+		{"resnet50.inc", "layer1.2.bn3"},
+		{"mobilenet_v2.inc", "features.17.conv.3"},
+	} {
+		net := checkFile(t, "../specs/"+tt.spec)
+		if !slices.Contains(opNames(net), tt.name) {
+			t.Errorf("%s: no op %s", tt.spec, tt.name)
+		}
+	}
+}
