@@ -94,12 +94,15 @@ func (c *checker) names() {
 		taken["go:"+g] = true
 	}
 	slices.SortStableFunc(weightless, func(a, b int) int { return cmp.Compare(c.meta[a].claim, c.meta[b].claim) })
+	next := map[string]int{} // the next suffix to try for a name
 	for _, i := range weightless {
 		op := &ops[i]
 		name := op.Name
-		for k := 2; taken[name] || taken["go:"+ir.GoName(name)]; k++ {
+		k := max(next[op.Name], 2)
+		for ; taken[name] || taken["go:"+ir.GoName(name)]; k++ {
 			name = fmt.Sprintf("%s#%d", op.Name, k)
 		}
+		next[op.Name] = k
 		op.Name = name
 		taken[name], taken["go:"+ir.GoName(name)] = true, true
 	}
