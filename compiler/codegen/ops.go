@@ -398,9 +398,9 @@ func actIf(s *step, v string) []jen.Code {
 	return s.apply(s.act, v)
 }
 
-// relu clamps v at zero.
+// relu clamps v at zero, as runtime.ReLU does (with max: no branch).
 func relu(_ *ir.Op, v string) []jen.Code {
-	return []jen.Code{jen.If(id(v).Op("<").Lit(0)).Block(id(v).Op("=").Lit(0))}
+	return []jen.Code{id(v).Op("=").Max(id(v), jen.Lit(float32(0)))}
 }
 
 // genBatchNorm emits batch normalisation with runtime.BatchNorm's
@@ -480,13 +480,21 @@ func (g *gen) genConcat(s *step) []jen.Code {
 	})))
 }
 
+// lanes is how many neighbouring pixels of a row the grouped convolution's
+// interior computes at once: independent sums, each in the reference
+// order, that the processor overlaps, reading the window's rows once.
+const lanes = 4
+
 // genGroupedConv emits a grouped convolution (depthwise when each group
 // has one input channel) computed directly, one output channel per work
-// item: for pixels whose window lies inside the image the window is
+// item. For pixels whose window lies inside the image the window is
 // unrolled (up to maxUnroll taps a channel; for one input channel, the
-// weights are local variables), and runtime.ConvCell computes the border
-// pixels. Every output sums its taps in runtime.Conv2D's order (channels,
-// then rows, then columns, from the bias), then the fused activation.
+// weights are local variables), lanes pixels of a row at a time, each
+// window row read through a slice of constant length (no bounds checks on
+// the taps); runtime.ConvCell computes the border pixels. Every output
+// sums its taps in runtime.Conv2D's order (channels, then rows, then
+// columns, from the bias), so the results are its bits, then the fused
+// activation.
 func (g *gen) genGroupedConv(s *step) []jen.Code {
 	net := g.net
 	c := s.op.Conv
@@ -503,7 +511,7 @@ func (g *gen) genGroupedConv(s *step) []jen.Code {
 		group = id("o").Op("/").Lit(og)
 	}
 	perC := []jen.Code{
-		id("in").Op(":=").Id("src").Index(group.Clone().Op("*").Lit(cg * hw).Op(":").Add(group.Clone()).Op("*").Lit(cg * hw).Op("+").Lit(cg * hw)),
+		id("in").Op(":=").Id("src").Index(group.Clone().Op("*").Lit(cg*hw).Op(":").Add(group.Clone()).Op("*").Lit(cg*hw).Op("+").Lit(cg*hw)),
 		id("wk").Op(":=").Id("w").Dot("W").Index(id("o").Op("*").Lit(s.k).Op(":").Id("o").Op("*").Lit(s.k).Op("+").Lit(s.k)),
 		id("out").Op(":=").Id("dst").Index(id("o").Op("*").Lit(ohw).Op(":").Id("o").Op("*").Lit(ohw).Op("+").Lit(ohw)),
 	}
@@ -512,84 +520,143 @@ func (g *gen) genGroupedConv(s *step) []jen.Code {
 	} else {
 		perC = append(perC, jen.Var().Id("b").Float32())
 	}
-	// store finishes the pixel (y, x) from its sum v.
-	store := func() []jen.Code {
-		return append(actIf(s, "v"), id("out").Index(id("y").Op("*").Lit(out.W).Op("+").Id("x")).Op("=").Id("v"))
+	// store finishes the pixel at out[at] from its sum v.
+	store := func(v string, at jen.Code) []jen.Code {
+		return append(actIf(s, v), id("out").Index(at).Op("=").Id(v))
 	}
+	pixel := func(x jen.Code) jen.Code { return id("y").Op("*").Lit(out.W).Op("+").Add(x) }
+	// border computes the pixels [from, to) of a row one by one, skipping
+	// the taps in the padding: for one input channel inline, with the
+	// weights in local variables, else with runtime.ConvCell.
 	border := func(from, to int) jen.Code {
 		if from >= to {
 			return jen.Null()
 		}
-		return forN("x", lit(from), lit(to), append([]jen.Code{
-			id("v").Op(":=").Add(rt("ConvCell")).Call(id("in"), id("wk"), id("b"), lit(cg), lit(in.H), lit(in.W), lit(c.KH), lit(c.KW),
-				id("iy"), mulAdd("x", c.SW, -c.Pad.Left)),
-		}, store()...)...)
+		cell := []jen.Code{id("v").Op(":=").Add(rt("ConvCell")).Call(id("in"), id("wk"), id("b"), lit(cg), lit(in.H), lit(in.W), lit(c.KH), lit(c.KW),
+			id("iy"), mulAdd("x", c.SW, -c.Pad.Left))}
+		if cg == 1 && kk <= maxUnroll {
+			cell = []jen.Code{id("ix").Op(":=").Add(mulAdd("x", c.SW, -c.Pad.Left)), id("v").Op(":=").Id("b")}
+			for i := range c.KH {
+				var taps []jen.Code
+				yi := id("iy")
+				if i > 0 {
+					yi = id("iy").Op("+").Lit(i)
+				}
+				off := func() *jen.Statement { return id("iy").Op("*").Lit(in.W) }
+				if i > 0 {
+					off = func() *jen.Statement { return jen.Parens(yi.Clone()).Op("*").Lit(in.W) }
+				}
+				taps = append(taps, id("r").Op(":=").Id("in").Index(off().Op(":").Add(off()).Op("+").Lit(in.W)))
+				for j := range c.KW {
+					xj := id("ix")
+					if j > 0 {
+						xj = id("ix").Op("+").Lit(j)
+					}
+					taps = append(taps, jen.If(jen.Uint().Parens(xj.Clone()).Op("<").Lit(in.W)).Block(
+						id("v").Op("+=").Id(fmt.Sprintf("w%d", i*c.KW+j)).Op("*").Id("r").Index(xj.Clone())))
+				}
+				cell = append(cell, jen.If(jen.Uint().Parens(yi.Clone()).Op("<").Lit(in.H)).Block(taps...))
+			}
+		}
+		return forN("x", lit(from), lit(to), append(cell, store("v", pixel(id("x")))...)...)
+	}
+	if cg == 1 && kk <= maxUnroll {
+		// One input channel: the weights in local variables.
+		var names, vals []jen.Code
+		for t := range kk {
+			names = append(names, id(fmt.Sprintf("w%d", t)))
+			vals = append(vals, id("wk").Index(lit(t)))
+		}
+		perC = append(perC, jen.List(names...).Op(":=").List(vals...))
 	}
 	rowLoop := []jen.Code{id("iy").Op(":=").Add(mulAdd("y", c.SH, -c.Pad.Top))}
+	body := append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)))
 	if !unroll {
 		rowLoop = append(rowLoop, border(0, out.W))
-		return append(append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx))),
-			forItems("o", append(perC, forN("y", lit(0), lit(out.H), rowLoop...))...))
+		return append(body, forItems("o", append(perC, forN("y", lit(0), lit(out.H), rowLoop...))...))
 	}
-	// row(i) is the offset of the window's row i: (iy+i)·W.
+
+	// row(i) is the offset of the window's row i in a plane: (iy+i)·W.
 	row := func(i int) *jen.Statement {
 		if i == 0 {
 			return id("iy").Op("*").Lit(in.W)
 		}
 		return jen.Parens(id("iy").Op("+").Lit(i)).Op("*").Lit(in.W)
 	}
-	// The interior: v = b, then each tap, the window's rows read through
-	// slices of constant length (no bounds checks on the taps).
-	tap := func(w jen.Code, i, j int) jen.Code {
-		return id("v").Op("+=").Add(w).Op("*").Id(fmt.Sprintf("q%d", i)).Index(lit(j))
+	// weight(c, i, j) is the tap's weight.
+	weight := func(i, j int) jen.Code { return id(fmt.Sprintf("w%d", i*c.KW+j)) }
+	if cg > 1 {
+		weight = func(i, j int) jen.Code { return id("wc").Index(lit(i*c.KW + j)) }
 	}
-	interior := []jen.Code{
-		id("ix").Op(":=").Add(mulAdd("x", c.SW, -c.Pad.Left)),
-		id("v").Op(":=").Id("b"),
-	}
-	rows := func(base jen.Code, taps func(i, j int) jen.Code) []jen.Code {
+	// window adds the taps of one input channel (its plane at base, nil
+	// for the channel's rows r0, r1, … sliced per output row) to the sums
+	// v0 … v(n-1) of n neighbouring pixels starting at column ix.
+	window := func(base jen.Code, n int) []jen.Code {
+		span := (n-1)*c.SW + c.KW
 		var code []jen.Code
 		for i := range c.KH {
 			q := fmt.Sprintf("q%d", i)
-			start := id("r" + fmt.Sprint(i)).Index(id("ix").Op(":").Id("ix").Op("+").Lit(c.KW).Op(":").Id("ix").Op("+").Lit(c.KW))
-			if base != nil {
-				at := func() *jen.Statement { return jen.Add(base).Op("+").Add(row(i)).Op("+").Id("ix") }
-				start = id("in").Index(at().Op(":").Add(at()).Op("+").Lit(c.KW).Op(":").Add(at()).Op("+").Lit(c.KW))
+			var at func() *jen.Statement
+			if base == nil {
+				at = func() *jen.Statement { return id("ix") }
+				code = append(code, id(q).Op(":=").Id(fmt.Sprintf("r%d", i)).Index(at().Op(":").Add(at()).Op("+").Lit(span).Op(":").Add(at()).Op("+").Lit(span)))
+			} else {
+				at = func() *jen.Statement { return jen.Add(base).Op("+").Add(row(i)).Op("+").Id("ix") }
+				code = append(code, id(q).Op(":=").Id("in").Index(at().Op(":").Add(at()).Op("+").Lit(span).Op(":").Add(at()).Op("+").Lit(span)))
 			}
-			code = append(code, id(q).Op(":=").Add(start))
 			for j := range c.KW {
-				code = append(code, taps(i, j))
+				for k := range n {
+					code = append(code, id(fmt.Sprintf("v%d", k)).Op("+=").Add(weight(i, j)).Op("*").Id(q).Index(lit(k*c.SW+j)))
+				}
 			}
+		}
+		return code
+	}
+	// pixels computes n neighbouring pixels from x.
+	pixels := func(n int) []jen.Code {
+		var vs, bs []jen.Code
+		for k := range n {
+			vs, bs = append(vs, id(fmt.Sprintf("v%d", k))), append(bs, id("b"))
+		}
+		code := []jen.Code{
+			id("ix").Op(":=").Add(mulAdd("x", c.SW, -c.Pad.Left)),
+			jen.List(vs...).Op(":=").List(bs...),
+		}
+		if cg == 1 {
+			code = append(code, window(nil, n)...)
+		} else {
+			code = append(code, forN("k", lit(0), lit(cg), append([]jen.Code{
+				id("wc").Op(":=").Id("wk").Index(id("k").Op("*").Lit(kk).Op(":").Id("k").Op("*").Lit(kk).Op("+").Lit(kk).Op(":").Id("k").Op("*").Lit(kk).Op("+").Lit(kk)),
+			}, window(id("k").Op("*").Lit(hw), n)...)...))
+		}
+		for k := range n {
+			at := pixel(id("x"))
+			if k > 0 {
+				at = pixel(id("x").Op("+").Lit(k))
+			}
+			code = append(code, store(fmt.Sprintf("v%d", k), at)...)
 		}
 		return code
 	}
 	var rowSetup []jen.Code
 	if cg == 1 {
-		// One input channel: the weights in local variables, the
-		// window's input rows sliced once per output row.
-		var names []jen.Code
-		var vals []jen.Code
-		for t := range kk {
-			names = append(names, id(fmt.Sprintf("w%d", t)))
-			vals = append(vals, id("wk").Index(lit(t)))
-		}
-		perC = append(perC, jen.List(names...).Op(":=").List(vals...))
+		// One input channel: the window's input rows sliced once per
+		// output row.
 		for i := range c.KH {
 			rowSetup = append(rowSetup, id(fmt.Sprintf("r%d", i)).Op(":=").Id("in").Index(row(i).Op(":").Add(row(i)).Op("+").Lit(in.W)))
 		}
-		interior = append(interior, rows(nil, func(i, j int) jen.Code { return tap(id(fmt.Sprintf("w%d", i*c.KW+j)), i, j) })...)
-	} else {
-		// Several input channels: the window unrolled for each.
-		interior = append(interior, forN("k", lit(0), lit(cg), append([]jen.Code{
-			id("wc").Op(":=").Id("wk").Index(id("k").Op("*").Lit(kk).Op(":").Id("k").Op("*").Lit(kk).Op("+").Lit(kk).Op(":").Id("k").Op("*").Lit(kk).Op("+").Lit(kk)),
-		}, rows(id("k").Op("*").Lit(hw), func(i, j int) jen.Code { return tap(id("wc").Index(lit(i*c.KW+j)), i, j) })...)...))
 	}
-	interior = append(interior, store()...)
-	inside := append(rowSetup,
-		border(0, x0),
-		forN("x", lit(x0), lit(x1), interior...),
-		border(x1, out.W),
-	)
+	inside := append(rowSetup, border(0, x0))
+	if x1-x0 >= lanes {
+		inside = append(inside,
+			id("x").Op(":=").Lit(x0),
+			jen.For(jen.Op(";").Id("x").Op("+").Lit(lanes).Op("<=").Lit(x1).Op(";").Id("x").Op("+=").Lit(lanes)).Block(pixels(lanes)...),
+			jen.For(jen.Op(";").Id("x").Op("<").Lit(x1).Op(";").Id("x").Op("++")).Block(pixels(1)...),
+		)
+	} else {
+		inside = append(inside, forN("x", lit(x0), lit(x1), pixels(1)...))
+	}
+	inside = append(inside, border(x1, out.W))
 	var cond *jen.Statement
 	switch {
 	case y0 > 0 && y1 < out.H:
@@ -604,7 +671,6 @@ func (g *gen) genGroupedConv(s *step) []jen.Code {
 	} else {
 		rowLoop = append(rowLoop, jen.If(cond).Block(inside...).Else().Block(border(0, out.W)))
 	}
-	body := append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)))
 	return append(body, forItems("o", append(perC, forN("y", lit(0), lit(out.H), rowLoop...))...))
 }
 
