@@ -511,7 +511,7 @@ func (g *gen) genGroupedConv(s *step) []jen.Code {
 		group = id("o").Op("/").Lit(og)
 	}
 	perC := []jen.Code{
-		id("in").Op(":=").Id("src").Index(group.Clone().Op("*").Lit(cg*hw).Op(":").Add(group.Clone()).Op("*").Lit(cg*hw).Op("+").Lit(cg*hw)),
+		id("in").Op(":=").Id("src").Index(group.Clone().Op("*").Lit(cg * hw).Op(":").Add(group.Clone()).Op("*").Lit(cg * hw).Op("+").Lit(cg * hw)),
 		id("wk").Op(":=").Id("w").Dot("W").Index(id("o").Op("*").Lit(s.k).Op(":").Id("o").Op("*").Lit(s.k).Op("+").Lit(s.k)),
 		id("out").Op(":=").Id("dst").Index(id("o").Op("*").Lit(ohw).Op(":").Id("o").Op("*").Lit(ohw).Op("+").Lit(ohw)),
 	}
