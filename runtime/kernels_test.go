@@ -657,3 +657,31 @@ func TestElementwise(t *testing.T) {
 		closeTo(t, "dropout", dst, to64(c), 0)
 	})
 }
+
+// TestConvCell: ConvCell is Conv2D's output pixel, bit for bit, at every
+// pixel (border ones included) of grouped convolutions.
+func TestConvCell(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 1))
+	for _, tt := range groupCases {
+		p := tt.p
+		cg, og := p.C/p.Groups, p.OutC/p.Groups
+		src := randSlice(rng, p.C*p.H*p.W)
+		weight := randSlice(rng, p.OutC*cg*p.KH*p.KW)
+		bias := randSlice(rng, p.OutC)
+		oh, ow := p.OutH(), p.OutW()
+		dst := make([]float32, p.OutC*oh*ow)
+		Conv2D(dst, src, weight, bias, 1, p)
+		kk := cg * p.KH * p.KW
+		for o := range p.OutC {
+			in := src[o/og*cg*p.H*p.W : (o/og+1)*cg*p.H*p.W]
+			for y := range oh {
+				for x := range ow {
+					got := ConvCell(in, weight[o*kk:(o+1)*kk], bias[o], cg, p.H, p.W, p.KH, p.KW, y*p.SH-p.Pad.Top, x*p.SW-p.Pad.Left)
+					if want := dst[(o*oh+y)*ow+x]; math.Float32bits(got) != math.Float32bits(want) {
+						t.Fatalf("%s: channel %d pixel (%d, %d): %v, Conv2D %v", tt.name, o, y, x, got, want)
+					}
+				}
+			}
+		}
+	}
+}
