@@ -78,3 +78,19 @@ func TestGenerateMain(t *testing.T) {
 		t.Error("a weights path outside the directory was accepted")
 	}
 }
+
+// TestGenerateMainBicubic: a spec's bicubic resize reaches the model
+// binary's preprocessing (Xception resizes as timm's preset does).
+func TestGenerateMainBicubic(t *testing.T) {
+	const spec = "specs/xception.inc"
+	opts := codegen.MainOptions{NetImport: "example.com/m/x", NetPackage: "xception", Spec: spec, WeightsSHA256: strings.Repeat("ab", 32)}
+	out, err := codegen.GenerateMain(testspec.Load(t, spec), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`Interpolation: "bicubic"`, `Resize:        333`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("main lacks %q", want)
+		}
+	}
+}
