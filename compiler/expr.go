@@ -162,7 +162,7 @@ func (c *checker) intPrimary(p *dsl.Primary, en env) (int, bool) {
 			c.unknownName(p.Pos, *p.Ident, en)
 			return 0, false
 		case v.kind == pairValue:
-			c.errorf(p.Pos, "%s is a pair (%s), want an integer: a pair cannot be used in arithmetic", *p.Ident, v)
+			c.errorf(p.Pos, "%s is a pair (%s), want an integer (a pair is a kernel, stride, padding or size; it takes no arithmetic)", *p.Ident, v)
 			return 0, false
 		case v.kind == floatValue:
 			c.errorf(p.Pos, "%s is a float (%s), want an integer", *p.Ident, v)

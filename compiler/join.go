@@ -52,7 +52,7 @@ func (c *checker) joinOp(inner, outer scope, s *dsl.Stmt, k ir.Kind, a attrs, x 
 	}
 	branches(inner, l.Body.Stmts)
 	if len(outs) == 0 {
-		c.errorf(l.Kind.Pos, "%s: no branches (every if in it is false)", kind)
+		c.errorf(l.Kind.Pos, "%s: no branches (its for and if statements gave none)", kind)
 		return bad(x)
 	}
 	if !ok {
