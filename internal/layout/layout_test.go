@@ -40,12 +40,25 @@ var rules = []struct {
 	{"compiler/export", []string{"compiler/ir", "internal/safetext", "internal/geom"}, nil},
 	{"compiler/codegen", []string{"compiler/ir", "internal/safetext", "internal/geom"}, []string{"github.com/dave/jennifer/"}},
 	{"compiler/interp", []string{"compiler/ir", "runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
+	{"compiler/onnx", []string{"dsl", "compiler", "compiler/ir", "compiler/onnx/onnxpb", "internal/safetext", "internal/geom"},
+		[]string{"github.com/alecthomas/participle/", "google.golang.org/protobuf/"}},
+	{"compiler/onnx/onnxpb", nil, []string{"google.golang.org/protobuf/"}},
 	{"runtime", []string{"runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 	{"runtime/gemm", nil, nil},
 	{"runtime/preproc", []string{"internal/regular"}, []string{"golang.org/x/image/"}},
-	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"}, []string{"golang.org/x/image/"}},
+	// The server links gRPC (and protobuf, x/net, x/sys, x/text and the
+	// status protos it needs); never the compiler.
+	{"runtime/serve/inference", nil, grpcModules},
+	{"runtime/serve", []string{"runtime", "runtime/preproc", "runtime/gemm", "runtime/serve/inference", "internal/geom", "internal/regular", "internal/atomicfile"},
+		append(grpcModules, "golang.org/x/image/")},
+	{"runtime/modelcli", []string{"runtime", "runtime/", "internal/safetext", "internal/geom", "internal/regular", "internal/atomicfile", "internal/output"},
+		append(grpcModules, "golang.org/x/image/")},
 	{"generated/...", []string{"runtime", "runtime/", "internal/geom", "internal/regular", "internal/atomicfile"}, nil},
 }
+
+// grpcModules are what google.golang.org/grpc links.
+var grpcModules = []string{"google.golang.org/grpc/", "google.golang.org/protobuf/", "google.golang.org/genproto/googleapis/rpc/",
+	"golang.org/x/net/", "golang.org/x/sys/", "golang.org/x/text/"}
 
 func TestImports(t *testing.T) {
 	for _, r := range rules {

@@ -13,6 +13,7 @@
 //	MODEL info
 //	MODEL bench [--batch N] [--threads T] [--iters N] [--warmup N] [--json]
 //	MODEL eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N] [--limit N] [--batch N] [--threads T] [--json]
+//	MODEL serve [--http ADDR] [--grpc ADDR] [--name NAME] [--max-batch N] [--max-delay D] [--queue N] [--timeout D] [...]
 //
 // classify prints the top K classes of each image (JPEG, PNG, GIF, BMP,
 // TIFF, WebP) after the spec's preprocessing. A directory is walked
@@ -52,6 +53,11 @@
 // them. IDX headers are validated against the data (magic, type,
 // dimensions, counts, sizes) and nothing is allocated from a header's
 // claims alone.
+//
+// serve runs the network as an Open Inference Protocol (KServe v2) server,
+// REST on --http and gRPC on --grpc, with dynamic batching, Prometheus
+// metrics, an access log on stderr and a page at GET / to try the model;
+// SIGTERM or SIGINT drain it and it exits 0. See package runtime/serve.
 //
 // Sizes are checked before anything is allocated for them: --threads is
 // at most runtime.MaxThreads (1024), and --batch, --threads and bench's

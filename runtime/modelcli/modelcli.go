@@ -162,6 +162,8 @@ func (m *Model) main(args []string, stdout, stderr io.Writer) int {
 		err = c.bench(rest)
 	case "eval":
 		err = c.eval(rest)
+	case "serve":
+		err = c.serveCmd(rest)
 	case "help", "-h", "-help", "--help":
 		c.usage(stdout)
 		return exitOK
@@ -218,6 +220,8 @@ Usage:
                                               latency percentiles and images/s
   %[1]s eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N]
                                               accuracy on an IDX (MNIST format) data set
+  %[1]s serve [--http ADDR] [--grpc ADDR] [--max-batch N] [--max-delay D]
+                                              an Open Inference Protocol (KServe v2) server, REST and gRPC
 
 Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage,
 130 interrupted (classify prints what it finished first).

@@ -788,3 +788,32 @@ func TestClassifyDecodeBudget(t *testing.T) {
 		t.Errorf("decodes held %d bytes at once, want %d to %d (one or two images)", p, one, 2*one)
 	}
 }
+
+// TestServeUsage: serve's flags are checked before anything listens.
+func TestServeUsage(t *testing.T) {
+	m := fakeModel(t, 8, 8)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--max-batch", "0"}, "--max-batch must be at least 1, got 0"},
+		{[]string{"serve", "--max-delay", "-1s"}, "--max-delay must not be negative"},
+		{[]string{"serve", "--queue", "-2"}, "--queue must not be negative"},
+		{[]string{"serve", "--timeout", "0s"}, "must be positive"},
+		{[]string{"serve", "--name", ""}, "--name must not be empty"},
+		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
+		{[]string{"serve", "--max-body", "-1"}, "--max-body must not be negative"},
+		{[]string{"serve", "--queue", "1000000000"}, "--queue"},
+		{[]string{"serve", "--threads", "100000"}, "--threads 100000: at most"},
+	} {
+		code, _, errw := run(m, c.args...)
+		if code != 2 || !strings.Contains(errw, c.want) || !strings.Contains(errw, "usage: ") {
+			t.Errorf("%v: exit %d\n%s", c.args, code, errw)
+		}
+	}
+	// Both listeners off: an error, exit 1, and the network closed.
+	code, _, errw := run(m, "serve", "--http", "off", "--grpc", "off")
+	if code != 1 || !strings.Contains(errw, "both --http and --grpc are off") {
+		t.Errorf("both off: exit %d\n%s", code, errw)
+	}
+}

@@ -184,22 +184,39 @@ func (c Config) Load(path string, dst []float32) error {
 		return fmt.Errorf("preproc: %w", err)
 	}
 	defer f.Close()
+	if err := c.read(bufio.NewReader(f), dst); err != nil {
+		return fmt.Errorf("preproc: %s: %w", path, err)
+	}
+	return nil
+}
+
+// Read decodes an image from r and writes it into dst as Load does (under
+// the same Memory budget), for images that are not files, such as the
+// encoded images a server receives.
+func (c Config) Read(r io.Reader, dst []float32) error {
+	if err := c.checkDst(dst); err != nil {
+		return fmt.Errorf("preproc: %w", err)
+	}
+	if err := c.read(r, dst); err != nil {
+		return fmt.Errorf("preproc: %w", err)
+	}
+	return nil
+}
+
+// read decodes and preprocesses, holding the image's estimated memory,
+// known from its header, in c.Memory until it is preprocessed.
+func (c Config) read(r io.Reader, dst []float32) error {
 	var admit func(cost int64)
 	if b := c.Memory; b != nil {
-		// Hold the image's estimate, known from its header, until it
-		// is preprocessed.
 		var held int64
 		admit = func(cost int64) { held = b.acquire(cost) }
 		defer func() { b.release(held) }()
 	}
-	img, err := c.decode(bufio.NewReader(f), admit)
+	img, err := c.decode(r, admit)
 	if err == nil {
 		err = c.tensor(dst, img)
 	}
-	if err != nil {
-		return fmt.Errorf("preproc: %s: %w", path, err)
-	}
-	return nil
+	return err
 }
 
 func (c Config) checkDst(dst []float32) error {
