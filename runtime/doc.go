@@ -17,8 +17,11 @@
 //   - the kernels generated layers call: the tiling of a GEMM's output
 //     ([Grid], [Rect], [Conv], [GemmScratchLen]), SIMD max pooling
 //     ([MaxPoolChannels], [MaxPoolScratch], [Pool2DParams], [Pad]), and
-//     the reference kernel's sums of average pooling's border cells
-//     ([SumCell]) and [Softmax];
+//     the reference kernels' pieces generated code must match to the bit:
+//     the sums of average pooling's border cells ([SumCell]), the border
+//     pixels of grouped convolutions ([ConvCell]), [Softmax], and the
+//     activations of one value ([SigmoidOf], [HardSigmoidOf],
+//     [HardSwishOf], [SiLUOf]);
 //   - the weight manifest and the loaders of generated New, Load, Read and
 //     Decode ([Weights], [Spec], [New], [CheckRequired], [LoadWeights],
 //     [ReadWeights], [DecodeWeights]: package runtime/tensor's, named
@@ -34,7 +37,8 @@
 //   - runtime/ref: the reference kernels, one per kind of layer, which the
 //     interpreter (compiler/interp) runs as the oracle of generated code.
 //     This package uses some of them where generated code must give the
-//     same bits (MaxNaN, SumCell, FoldBatchNorm, BatchNormScale, Softmax).
+//     same bits (MaxNaN, SumCell, ConvCell, FoldBatchNorm, FoldScale,
+//     BatchNormScale, Softmax, the activations' functions of one value).
 //   - runtime/tensor: tensors and their files (safetensors, .npy), and the
 //     checks of weights against a manifest.
 //   - runtime/gemm: the packed GEMM and its SIMD kernels.

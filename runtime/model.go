@@ -14,26 +14,34 @@ import (
 
 // ConvSource names the tensors of a convolution, with the batch
 // normalisation that follows it if it is folded in, as generated code
-// lists them. K is C·KH·KW.
+// lists them, and the factor of a scale folded in. K is (C/Groups)·KH·KW.
 type ConvSource struct {
 	Weight, Bias                string // Bias "" if none
 	Gamma, Beta, Mean, Variance string // "" if no batch norm is folded in
 	Eps                         float64
-	Out, K                      int
-	Head                        bool // belongs to a side head
+	// Scale, if not 0, multiplies the weights and bias (after the batch
+	// norm): a scale layer that alone reads the convolution, folded in.
+	Scale  float64
+	Out, K int
+	// Groups > 1 marks a grouped convolution, which generated code computes
+	// directly: its weights are kept unpacked, in W.
+	Groups int
+	Head   bool // belongs to a side head
 }
 
 // ConvWeights is a convolution as generated code runs it: the kernel
-// (batch norm folded in) packed by [gemm.Pack] for [gemm.Packed.MulTile]
-// and [gemm.Packed.ConvTile], and the bias (nil if none).
+// (batch norm and scale folded in) packed by [gemm.Pack] for
+// [gemm.Packed.MulTile] and [gemm.Packed.ConvTile] — or, for a grouped
+// convolution, unpacked in W (Out×K) — and the bias (nil if none).
 type ConvWeights struct {
 	P    *gemm.Packed
+	W    []float32
 	Bias []float32
 }
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
-// returns them folded ([ref.FoldBatchNorm]) and packed. It never keeps w's
-// slices.
+// returns them folded ([ref.FoldBatchNorm], then [ref.FoldScale]) and
+// packed. It never keeps w's slices.
 func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	wt, err := values(w, s.Weight, s.Out*s.K)
 	if err != nil {
@@ -58,6 +66,12 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 		}
 	} else {
 		bias = slices.Clone(bias)
+	}
+	if s.Scale != 0 {
+		wt, bias = ref.FoldScale(wt, bias, s.Scale)
+	}
+	if s.Groups > 1 {
+		return ConvWeights{W: slices.Clone(wt), Bias: bias}, nil
 	}
 	return ConvWeights{P: gemm.Pack(wt, s.Out, s.K), Bias: bias}, nil
 }

@@ -8,9 +8,9 @@ Usage (from the repo root; Debian's torch and onnx work with /usr/bin/python3 on
 Each model is built with onnx.helper and checked with onnx.checker. One model shows one
 mapping (an op with the attributes that matter) or one error. For the mappings incc can run
 today, PyTorch computes the expected output from the same weights with torch.nn.functional,
-written from the ONNX operator definitions (not from incc): NAME.in.npy and NAME.out.npy.
-Mappings to language additions (groups, relu6, ...) have no expected output yet; their
-emitted spec is a golden file checked by a person (compiler/onnx/testdata/golden/).
+written from the ONNX operator definitions (not from incc): NAME.in.npy and NAME.out.npy;
+the mappings to the language's additions (groups, relu6, ...) too. The emitted specs are golden
+files checked by a person (compiler/onnx/testdata/golden/).
 Weights come from numpy's PCG64 with a fixed seed; everything is float32.
 """
 import io
@@ -410,7 +410,7 @@ def mobile_ops():
     """Depthwise conv (groups), relu6 (Clip 0..6), hardswish (opset 14 op and x·hardsigmoid(x)),
     silu (x·sigmoid(x)), a squeeze-and-excitation mul, clamp, scale (Mul and Div by a number), excludepad, sigmoid."""
     b = B("mobile_ops", (1, 4, 8, 8), opset=14)
-    w1, _ = b.w("dw.weight", (4, 1, 3, 3))
+    w1, w1a = b.w("dw.weight", (4, 1, 3, 3))
     lo, hi = b.const("lo", 0.0, np.float32), b.const("hi", 6.0, np.float32)
     y = b.node("Conv", ["x", w1], group=4, pads=[1, 1, 1, 1], name="/dw/Conv")
     y = b.node("Clip", [y, lo, hi], name="/act1/Clip")
@@ -420,8 +420,8 @@ def mobile_ops():
     sg = b.node("Sigmoid", [y2], name="/act4/Sigmoid")
     y3 = b.node("Mul", [y2, sg], name="/act4/Mul")
     g = b.node("GlobalAveragePool", [y3], name="/se/avgpool/GlobalAveragePool")
-    w2, _ = b.w("se.fc1.weight", (2, 4, 1, 1))
-    w3, _ = b.w("se.fc2.weight", (4, 2, 1, 1))
+    w2, w2a = b.w("se.fc1.weight", (2, 4, 1, 1))
+    w3, w3a = b.w("se.fc2.weight", (4, 2, 1, 1))
     g = b.node("Conv", [g, w2], name="/se/fc1/Conv")
     g = b.node("Relu", [g], name="/se/relu/Relu")
     g = b.node("Conv", [g, w3], name="/se/fc2/Conv")
@@ -435,7 +435,20 @@ def mobile_ops():
     y6 = b.node("Div", [y6, four], name="/div/Div")
     y7 = b.node("AveragePool", [y6], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0, name="/pool/AveragePool")
     y8 = b.node("Sigmoid", [y7], name="/gate/Sigmoid")
-    return b.model(y8, [1, 4, 8, 8]), None, None
+
+    # The same, by the ONNX operators' definitions: HardSigmoid is
+    # max(0, min(1, alpha·x + beta)) (beta 0.5), HardSwish x·HardSigmoid(x) with alpha 1/6.
+    def hard_sigmoid(v):
+        return torch.clamp(v * (1.0 / 6) + 0.5, 0, 1)
+    r = torch.clamp(F.conv2d(t(b.x), t(w1a), padding=1, groups=4), 0, 6)
+    r1 = r * hard_sigmoid(r)
+    r2 = r1 * hard_sigmoid(r1)
+    r3 = r2 * torch.sigmoid(r2)
+    g = F.conv2d(F.relu(F.conv2d(r3.mean((2, 3), keepdim=True), t(w2a))), t(w3a))
+    r4 = hard_sigmoid(g) * r3
+    r5 = torch.clamp(r4, -1.0, 2.5) * 0.5 / 4
+    ref = torch.sigmoid(F.avg_pool2d(r5, 3, 1, 1, count_include_pad=False)).numpy()
+    return b.model(y8, [1, 4, 8, 8]), b.x, ref
 
 
 # ------------------------------------------------------------------ errors

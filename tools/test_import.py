@@ -20,9 +20,7 @@ For every case (network, opset, export mode):
     the state_dict does, with the same values;
   - `incc run` (the reference interpreter) on the seeded input (N=2) gives PyTorch's output
     to 1e-4 relative to max|output|, with the same top-5 classes for each image.
-MobileNetV2 needs language additions (groups, relu6): while `incc check` rejects them its
-parity is skipped, with the checker's first error as the reason; the rest of the test is
-the same as for the other networks and runs as soon as the checker accepts them.
+MobileNetV2's spec uses the language's depthwise convolution (groups) and relu6.
 The README's imported GoogLeNet is checked too: the opset-13 PRESERVE export, imported as
 googlenet.onnx with --labels imagenet, must print the README's summary and spec.
 Prints a line per case and "N passed, M failed, K skipped" last; exits 1 if any failed.
@@ -93,9 +91,6 @@ CASES = [
     ("squeezenet", 13, "preserve"),
     ("mobilenet_v2", 13, "eval"),
 ]
-
-# Networks whose specs use language additions the checker does not accept yet.
-NEEDS_ADDITIONS = {"mobilenet_v2": "groups (depthwise convolution) and relu6"}
 
 
 def kind_by_module(model, key):
@@ -186,10 +181,6 @@ def case(incc, tmp, net, opset, mode):
     assert text == want_text, f"the spec differs from {os.path.relpath(gold, REPO)} (--update rewrites it):\n{text}"
 
     p = run([incc, "check", spec])
-    if p.returncode != 0 and net in NEEDS_ADDITIONS:
-        first = p.stderr.splitlines()[0] if p.stderr else "?"
-        return "skip", (f"{summary}; parity skipped: the spec uses {NEEDS_ADDITIONS[net]}, which "
-                        f"incc check does not accept yet ({first})")
     assert p.returncode == 0, f"check failed:\n{p.stderr}"
     p = run([incc, "fmt", "-l", spec])
     assert p.returncode == 0 and p.stdout == "", f"incc fmt would change the spec:\n{p.stdout}{p.stderr}"

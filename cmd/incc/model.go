@@ -160,7 +160,7 @@ func buildHint(msg, modPath string) string {
 func preprocConfig(net *ir.Network) preproc.Config {
 	cfg := preproc.Config{Channels: net.Input.C, Height: net.Input.H, Width: net.Input.W}
 	if p := net.Pre; p != nil {
-		cfg.Resize, cfg.CropH, cfg.CropW = p.Resize, p.CropH, p.CropW
+		cfg.Resize, cfg.Interpolation, cfg.CropH, cfg.CropW = p.Resize, p.Interpolation, p.CropH, p.CropW
 		cfg.Scale, cfg.Order, cfg.Mean, cfg.Std = p.Scale, p.Order, p.Mean, p.Std
 	}
 	return cfg

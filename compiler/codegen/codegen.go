@@ -21,22 +21,32 @@
 //     where that is impossible, e.g. for the network input). Side heads run
 //     as soon as the trunk value they read exists.
 //   - Batch norm after a convolution is folded into its weights and bias
-//     when the weights are loaded; ReLU is fused into the convolution,
-//     fully connected layer, batch norm or addition before it.
+//     when the weights are loaded, and so is a scale that alone reads the
+//     convolution (after the batch norm); an activation (ReLU, ReLU6,
+//     sigmoid, hard sigmoid, hard swish, SiLU) is fused into the
+//     convolution, fully connected layer, batch norm, addition or
+//     multiplication before it: the GEMM applies ReLU as it stores its
+//     results, the others are applied to each rectangle it wrote, in cache.
 //   - A convolution is a GEMM (package runtime/gemm) of its packed weights
 //     (out channels × C·KH·KW) with its input: the image itself for a 1×1
 //     stride-1 unpadded convolution (MulTile), else its im2col matrix,
 //     whose panels ConvTile packs straight from the image into a
 //     per-worker scratch; bias and ReLU are applied as the results are
-//     stored. A fully connected layer is a GEMM with one column. Their
+//     stored. A grouped convolution (depthwise: one input channel per
+//     group) is no GEMM: it is computed directly, one output channel per
+//     work item, its window unrolled (and, for one input channel, its
+//     weights in local variables) for the pixels whose window lies inside
+//     the image. A fully connected layer is a GEMM with one column. Their
 //     work items are tiles of output pixels (multiples of the
 //     micro-kernel's 48 columns) × blocks of output channels; the GEMM sums
 //     every output in one fixed order, so the results do not depend on the
 //     number of threads.
 //   - Max pools call the runtime's separable SIMD kernel, by channels;
 //     average pools unroll their window for cells inside the image and call
-//     a runtime helper for border cells; LRN, batch norm, softmax and
-//     additions are plain specialised loops or runtime kernels.
+//     a runtime helper for border cells; LRN, batch norm, softmax,
+//     additions, multiplications (a per-channel factor read once per
+//     channel) and activations are plain specialised loops or runtime
+//     kernels.
 //   - Each layer lists the earlier layers it must wait for (it reads their
 //     output or overwrites memory they use). Buffers are planned so that
 //     layers that may run at the same time (same level of the data flow)
@@ -527,10 +537,17 @@ func (g *gen) genWeights() {
 	f.Var().Id("convSources").Op("=").Index(jen.Lit(len(p.convs))).Add(rt("ConvSource")).ValuesFunc(func(gr *jen.Group) {
 		for _, s := range p.convs {
 			in := net.Shape(s.op.In[0])
+			c := s.op.Conv
 			d := jen.Dict{
 				jen.Id("Weight"): str(s.op, ir.RoleWeight),
-				jen.Id("Out"):    jen.Lit(s.op.Conv.Out),
-				jen.Id("K"):      jen.Lit(in.C * s.op.Conv.KH * s.op.Conv.KW),
+				jen.Id("Out"):    jen.Lit(c.Out),
+				jen.Id("K"):      jen.Lit(in.C / c.Groups * c.KH * c.KW),
+			}
+			if c.Groups > 1 {
+				d[jen.Id("Groups")] = jen.Lit(c.Groups)
+			}
+			if s.scale != nil {
+				d[jen.Id("Scale")] = jen.Lit(s.scale.Scale.Factor)
 			}
 			if s.op.Conv.Bias {
 				d[jen.Id("Bias")] = str(s.op, ir.RoleBias)

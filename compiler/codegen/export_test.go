@@ -1,6 +1,10 @@
 package codegen
 
-import "github.com/inccdev/incc/compiler/ir"
+import (
+	"fmt"
+
+	"github.com/inccdev/incc/compiler/ir"
+)
 
 // PlanFeatures counts, in the plan of net, the decisions the differential
 // test must see exercised: read from the plan, not from the prose of the
@@ -22,8 +26,11 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 		if s.bn != nil {
 			f["batch norm folded"]++
 		}
-		if s.relu != nil {
-			f["ReLU fused"]++
+		if s.act != nil {
+			f[s.act.Kind.Info().Name+" fused"]++
+		}
+		if s.scale != nil {
+			f["scale folded"]++
 		}
 		if s.op.Head != "" {
 			f["side head"]++
@@ -37,14 +44,28 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 		case ir.KindBatchNorm:
 			f["batch norm alone"]++
 		case ir.KindConv:
-			if s.direct {
+			switch {
+			case s.grouped && s.op.Conv.Groups == g.net.Shape(s.op.In[0]).C:
+				f["depthwise conv"]++
+			case s.grouped:
+				f["grouped conv"]++
+			case s.direct:
 				f["1x1 GEMM"]++
-			} else {
+			default:
 				f["im2col"]++
 			}
 		case ir.KindAvgPool:
 			if _, _, _, _, unroll := g.unrolled(s); unroll {
 				f["unrolled pool window"]++
+			}
+			if s.op.Pool.ExcludePad {
+				f["average without padding"]++
+			}
+		case ir.KindMul:
+			f["multiplication"]++
+		default:
+			if s.op.Kind.Info().Act || s.op.Kind == ir.KindScale || s.op.Kind == ir.KindClamp {
+				f[s.op.Kind.Info().Name+" alone"]++
 			}
 		case ir.KindLRN:
 			f["LRN"]++
@@ -55,4 +76,30 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 		}
 	}
 	return f, nil
+}
+
+// ValueAt says where the generated code holds value v of net once it is
+// computed: after layer step (its index in the table layers; -1 for a value
+// in the input), at off, n values long, of the arena (or of the input).
+func ValueAt(net *ir.Network, v int) (step, off, n int, input bool, err error) {
+	p, err := newPlan(net)
+	if err != nil {
+		return 0, 0, 0, false, err
+	}
+	l := p.loc[v]
+	n = net.Shape(v).Len()
+	if l.input {
+		return -1, l.off, n, true, nil
+	}
+	off = p.arena(v)
+	step = -1
+	for i, s := range p.steps {
+		if _, w := p.regions(s); p.loc[s.out].root == l.root && w.overlaps(extent{off, off + n}) {
+			step = i
+		}
+	}
+	if step < 0 {
+		return 0, 0, 0, false, fmt.Errorf("codegen: no layer writes value %d", v)
+	}
+	return step, off, n, false, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dave/jennifer/jen"
+
 	"github.com/inccdev/incc/compiler/ir"
 )
 
@@ -30,13 +32,17 @@ const (
 )
 
 // step is one generated layer function: an op of the IR with the batch
-// norm and ReLU fused into it, or a concat that must copy some inputs.
+// norm, scale and activation fused into it, or a concat that must copy
+// some inputs.
 type step struct {
-	op   *ir.Op // the main op
-	bn   *ir.Op // batch norm folded into a convolution, or nil
-	relu *ir.Op // ReLU fused into the op, or nil
-	out  int    // the value it writes (the last fused op's output)
-	fn   string // Go function name
+	op    *ir.Op // the main op
+	bn    *ir.Op // batch norm folded into a convolution, or nil
+	scale *ir.Op // scale folded into a convolution, or nil
+	act   *ir.Op // activation fused into the op, or nil
+	// apply is the activation's code (its opGen's apply).
+	apply func(op *ir.Op, v string) []jen.Code
+	out   int    // the value it writes (the last fused op's output)
+	fn    string // Go function name
 	// index in the weight table of its kind (conv, fc, bn), -1 if none
 	widx  int
 	level int   // 0 if it reads only the input, else 1 + the highest level of the steps whose output it reads
@@ -44,10 +50,12 @@ type step struct {
 	flops int64 // for one image: 2 per multiply-add (convolutions and fully connected layers)
 
 	// GEMM layers: the output grid (see tileCols) and, for convolutions,
-	// whether the input is B itself (1×1, stride 1, no padding).
-	grid   grid
-	direct bool
-	k      int // C·KH·KW
+	// whether the input is B itself (1×1, stride 1, no padding). A grouped
+	// convolution is computed directly instead, by output channel.
+	grid    grid
+	direct  bool
+	grouped bool
+	k       int // (C/groups)·KH·KW
 
 	chunk  int      // LRN, add, relu: pixels or values per item
 	copies []copyIn // concat: inputs to copy
@@ -256,9 +264,10 @@ func schedule(net *ir.Network) []int {
 }
 
 // buildSteps turns the scheduled ops into steps, as each kind's opGen
-// says: aliases get no step (dropout, identity, flatten), a batch norm
-// folds into the convolution before it, a ReLU fuses into the layer before
-// it (convolution, fully connected layer, batch norm, addition).
+// says: aliases get no step (dropout, identity, flatten), a batch norm and
+// a scale fold into the convolution before them, an activation fuses into
+// the layer before it (convolution, fully connected layer, batch norm,
+// addition, multiplication).
 func (p *plan) buildSteps() error {
 	net := p.net
 	consumers := make([][]int, len(net.Values))
@@ -278,6 +287,16 @@ func (p *plan) buildSteps() error {
 			return nil
 		}
 		return c
+	}
+	// onlyAct returns the activation that alone reads v, as only does.
+	onlyAct := func(v int, op *ir.Op) *ir.Op {
+		if p.external(v) || len(consumers[v]) != 1 {
+			return nil
+		}
+		if k := net.Ops[consumers[v][0]].Kind; k.Info().Act {
+			return only(v, op, k)
+		}
+		return nil
 	}
 	absorbed := make([]bool, len(net.Ops))
 	index := map[*ir.Op]int{}
@@ -306,9 +325,17 @@ func (p *plan) buildSteps() error {
 				p.fused[op.Out] = true
 			}
 		}
-		if og.fuseReLU {
-			if c := only(s.out, op, ir.KindReLU); c != nil {
-				s.relu = c
+		if og.foldScale {
+			if c := only(s.out, op, ir.KindScale); c != nil {
+				s.scale = c
+				absorbed[index[c]] = true
+				p.fused[s.out] = true
+				s.out = c.Out
+			}
+		}
+		if og.fuseAct {
+			if c := onlyAct(s.out, op); c != nil {
+				s.act, s.apply = c, opGens[c.Kind].apply
 				absorbed[index[c]] = true
 				p.fused[s.out] = true
 				s.out = c.Out
@@ -558,7 +585,16 @@ func gemmGrid(m, n int) grid {
 // (out.C × C·KH·KW) with the input (direct) or its im2col matrix.
 func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	c := s.op.Conv
-	s.k = in.C * c.KH * c.KW
+	s.k = in.C / c.Groups * c.KH * c.KW
+	if c.Groups > 1 {
+		// A grouped convolution (depthwise: one input channel per output)
+		// is a small GEMM per group, a poor fit: it runs directly, by
+		// output channel.
+		s.grouped = true
+		s.items = out.C
+		s.flops = 2 * int64(out.C) * int64(out.H*out.W) * int64(s.k)
+		return
+	}
 	s.direct = c.KH == 1 && c.KW == 1 && c.SH == 1 && c.SW == 1 && c.Pad == ir.Pad{}
 	s.grid = gemmGrid(out.C, out.H*out.W)
 	s.items = s.grid.items()

@@ -193,7 +193,7 @@ var kernels = map[ir.Kind]func(x *call){
 	ir.KindConv: func(x *call) {
 		c, s := x.op.Conv, x.in
 		ref.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, ref.Conv2DParams{
-			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: ref.Pad(c.Pad)})
+			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: ref.Pad(c.Pad), Groups: c.Groups})
 	},
 	ir.KindMaxPool: func(x *call) { ref.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
 	ir.KindAvgPool: func(x *call) { ref.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
@@ -220,10 +220,22 @@ var kernels = map[ir.Kind]func(x *call){
 	ir.KindSoftmax: func(x *call) { ref.Softmax(x.dst, x.src[0], x.n, x.in.C) },
 	ir.KindConcat:  func(x *call) { ref.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
 	ir.KindAdd:     func(x *call) { ref.Add(x.dst, x.src...) },
+	ir.KindMul: func(x *call) {
+		ref.Mul(x.dst, x.n, x.out.C, x.out.H*x.out.W, x.src...)
+	},
+	ir.KindReLU6:       func(x *call) { ref.ReLU6(x.dst, x.src[0]) },
+	ir.KindSigmoid:     func(x *call) { ref.Sigmoid(x.dst, x.src[0]) },
+	ir.KindHardSigmoid: func(x *call) { ref.HardSigmoid(x.dst, x.src[0]) },
+	ir.KindHardSwish:   func(x *call) { ref.HardSwish(x.dst, x.src[0]) },
+	ir.KindSiLU:        func(x *call) { ref.SiLU(x.dst, x.src[0]) },
+	ir.KindClamp: func(x *call) {
+		ref.Clamp(x.dst, x.src[0], float32(x.op.Clamp.Min), float32(x.op.Clamp.Max))
+	},
+	ir.KindScale: func(x *call) { ref.Scale(x.dst, x.src[0], float32(x.op.Scale.Factor)) },
 }
 
 func poolParams(s ir.Shape, p *ir.Pool) ref.Pool2DParams {
-	return ref.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: ref.Pad(p.Pad), Ceil: p.Ceil}
+	return ref.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: ref.Pad(p.Pad), Ceil: p.Ceil, ExcludePad: p.ExcludePad}
 }
 
 // WeightSpecs lists the weight tensors the network needs, trunk first, in

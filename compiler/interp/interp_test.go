@@ -36,7 +36,7 @@ func (b *builder) conv(name, head string, in, out, k, stride, pad int, bias bool
 		ps = append(ps, ir.Param{Name: name + ".bias", Role: ir.RoleBias, Shape: []int{out}})
 	}
 	return b.op(ir.Op{Kind: ir.KindConv, Name: name, Head: head, In: []int{in}, Params: ps,
-		Conv: &ir.Conv{Out: out, KH: k, KW: k, SH: stride, SW: stride, Pad: ir.Pad{Top: pad, Left: pad, Bottom: pad, Right: pad}, Bias: bias}}, shape)
+		Conv: &ir.Conv{Out: out, KH: k, KW: k, SH: stride, SW: stride, Pad: ir.Pad{Top: pad, Left: pad, Bottom: pad, Right: pad}, Bias: bias, Groups: 1}}, shape)
 }
 
 func (b *builder) fc(name, head string, in, out int) int {

@@ -39,8 +39,11 @@ type Row struct {
 
 // Arg is one named block argument.
 type Arg struct {
-	Name  string `json:"name"`
-	Value int    `json:"value"`
+	Name string `json:"name"`
+	// Value is an int, a float64, or a string for a pair ("1x7").
+	Value any `json:"value"`
+	// Text is the value as the language writes it.
+	Text string `json:"-"`
 	// Pair marks the first of a pair parameter (r3 > n3).
 	Pair bool `json:"-"`
 }
@@ -83,7 +86,7 @@ func Compute(n *ir.Network, heads bool) *Report {
 		}
 		for i, name := range m.ArgNames {
 			if i < len(m.Args) {
-				row.Args = append(row.Args, Arg{Name: name, Value: m.Args[i], Pair: m.Pairs[i]})
+				row.Args = append(row.Args, Arg{Name: name, Value: argValue(m.Args[i]), Text: m.Args[i], Pair: m.Pairs[i]})
 			}
 		}
 		r.Rows = append(r.Rows, row)
@@ -119,6 +122,14 @@ var windows = map[ir.Kind]func(op *ir.Op) string{
 	ir.KindFC:              none,
 	ir.KindSoftmax:         none,
 	ir.KindConcat:          none,
+	ir.KindMul:             none,
+	ir.KindReLU6:           none,
+	ir.KindClamp:           none,
+	ir.KindSigmoid:         none,
+	ir.KindHardSigmoid:     none,
+	ir.KindHardSwish:       none,
+	ir.KindSiLU:            none,
+	ir.KindScale:           none,
 	ir.KindAdd:             none,
 	ir.KindIdentity:        none,
 }
@@ -140,13 +151,25 @@ func (r Row) ArgString() string {
 	for i := 0; i < len(r.Args); i++ {
 		a := r.Args[i]
 		if a.Pair && i+1 < len(r.Args) {
-			parts = append(parts, fmt.Sprintf("%d>%d", a.Value, r.Args[i+1].Value))
+			parts = append(parts, a.Text+">"+r.Args[i+1].Text)
 			i++
 			continue
 		}
-		parts = append(parts, strconv.Itoa(a.Value))
+		parts = append(parts, a.Text)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// argValue is an argument's value for JSON: an int, a float64 or, for a
+// pair, the text.
+func argValue(text string) any {
+	if v, err := strconv.Atoi(text); err == nil {
+		return v
+	}
+	if v, err := strconv.ParseFloat(text, 64); err == nil {
+		return v
+	}
+	return text
 }
 
 // Formats lists the output formats of [Write].

@@ -91,11 +91,15 @@ func describe(p preproc.Config) string {
 		}
 		steps = append(steps, order)
 	}
+	resize := fmt.Sprintf("resize the shorter side to %d", p.Resize)
+	if p.Interpolation == "bicubic" {
+		resize += " (bicubic)"
+	}
 	switch {
 	case p.Resize > 0 && p.CropH > 0:
-		steps = append(steps, fmt.Sprintf("resize the shorter side to %d", p.Resize), fmt.Sprintf("center crop %dx%d", p.CropH, p.CropW))
+		steps = append(steps, resize, fmt.Sprintf("center crop %dx%d", p.CropH, p.CropW))
 	case p.Resize > 0:
-		steps = append(steps, fmt.Sprintf("resize the shorter side to %d", p.Resize), fmt.Sprintf("center crop to %dx%d if needed", p.Height, p.Width))
+		steps = append(steps, resize, fmt.Sprintf("center crop to %dx%d if needed", p.Height, p.Width))
 	case p.CropH > 0:
 		steps = append(steps, fmt.Sprintf("center crop %dx%d", p.CropH, p.CropW))
 	default:

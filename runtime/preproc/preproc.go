@@ -32,6 +32,9 @@ type Config struct {
 	Channels, Height, Width int
 	// Resize > 0 resizes the shorter side to Resize, keeping the aspect ratio.
 	Resize int
+	// Interpolation is the resize filter: "bilinear" (also "") or "bicubic",
+	// Pillow's filters as torchvision's Resize uses them.
+	Interpolation string
 	// CropH, CropW > 0 center-crop to CropH×CropW, which must be Height×Width.
 	CropH, CropW int
 	// Scale multiplies the values after they are mapped to [0, 1].
@@ -124,6 +127,8 @@ func (c Config) Validate() error {
 		return bad("scale must be positive, got %g", c.Scale)
 	case c.Order != "" && c.Order != "rgb" && c.Order != "bgr":
 		return bad("order must be rgb or bgr, got %q", c.Order)
+	case c.Interpolation != "" && c.Interpolation != "bilinear" && c.Interpolation != "bicubic":
+		return bad("interpolation must be bilinear or bicubic, got %q", c.Interpolation)
 	}
 	for _, t := range []struct {
 		name string
@@ -417,7 +422,11 @@ func (c Config) pixels8(img image.Image) *img8 {
 	}
 	var part *img8
 	if g.resample {
-		part = resize(src, g.outW, g.outH, win)
+		flt := bilinearFilter
+		if c.Interpolation == "bicubic" {
+			flt = bicubicFilter
+		}
+		part = resize(flt, src, g.outW, g.outH, win)
 	} else {
 		part = &img8{w: win.Dx(), h: win.Dy(), ch: c.Channels, pix: make([]uint8, win.Dx()*win.Dy()*c.Channels)}
 		row := make([]uint8, src.w*c.Channels)

@@ -5,15 +5,12 @@ import (
 	"strconv"
 )
 
-// ReLU computes dst[i] = max(src[i], 0). dst and src may be the same slice.
-// NaN stays NaN.
+// ReLU computes dst[i] = max(src[i], 0) with Go's max (branch-free;
+// -0 gives +0). dst and src may be the same slice. NaN stays NaN.
 func ReLU(dst, src []float32) {
 	checkLen("relu", "dst", dst, len(src))
 	for i, v := range src {
-		if v < 0 {
-			v = 0
-		}
-		dst[i] = v
+		dst[i] = max(v, 0)
 	}
 }
 
@@ -130,6 +127,122 @@ func Softmax(dst, src []float32, n, c int) {
 		inv := float32(s)
 		for i := range y {
 			y[i] /= inv
+		}
+	}
+}
+
+// ReLU6 computes dst[i] = min(max(src[i], 0), 6). dst and src may be the
+// same slice.
+func ReLU6(dst, src []float32) { Clamp(dst, src, 0, 6) }
+
+// Clamp computes dst[i] = min(max(src[i], lo), hi) with Go's min and max
+// (branch-free). dst and src may be the same slice. NaN stays NaN.
+func Clamp(dst, src []float32, lo, hi float32) {
+	checkLen("clamp", "dst", dst, len(src))
+	for i, v := range src {
+		dst[i] = min(max(v, lo), hi)
+	}
+}
+
+// Sigmoid computes dst[i] = 1 / (1 + exp(-src[i])), the exponential in
+// float64, rounded once. dst and src may be the same slice.
+func Sigmoid(dst, src []float32) {
+	checkLen("sigmoid", "dst", dst, len(src))
+	for i, v := range src {
+		dst[i] = SigmoidOf(v)
+	}
+}
+
+// SigmoidOf is one value of [Sigmoid].
+func SigmoidOf(v float32) float32 { return float32(1 / (1 + math.Exp(-float64(v)))) }
+
+// HardSigmoid computes PyTorch's hardsigmoid, in float32:
+//
+//	dst[i] = min(max(src[i] + 3, 0), 6) / 6
+//
+// dst and src may be the same slice.
+func HardSigmoid(dst, src []float32) {
+	checkLen("hardsigmoid", "dst", dst, len(src))
+	for i, v := range src {
+		dst[i] = HardSigmoidOf(v)
+	}
+}
+
+// HardSigmoidOf is one value of [HardSigmoid].
+func HardSigmoidOf(v float32) float32 { return min(max(v+3, 0), 6) / 6 }
+
+// HardSwish computes PyTorch's hardswish, in float32, in this order:
+//
+//	dst[i] = src[i] · min(max(src[i] + 3, 0), 6) / 6
+//
+// dst and src may be the same slice.
+func HardSwish(dst, src []float32) {
+	checkLen("hardswish", "dst", dst, len(src))
+	for i, v := range src {
+		dst[i] = HardSwishOf(v)
+	}
+}
+
+// HardSwishOf is one value of [HardSwish].
+func HardSwishOf(v float32) float32 { return v * min(max(v+3, 0), 6) / 6 }
+
+// SiLU computes dst[i] = src[i] / (1 + exp(-src[i])) (x·sigmoid(x), as
+// PyTorch writes it), in float64, rounded once. dst and src may be the
+// same slice.
+func SiLU(dst, src []float32) {
+	checkLen("silu", "dst", dst, len(src))
+	for i, v := range src {
+		dst[i] = SiLUOf(v)
+	}
+}
+
+// SiLUOf is one value of [SiLU].
+func SiLUOf(v float32) float32 { return float32(float64(v) / (1 + math.Exp(-float64(v)))) }
+
+// Scale computes dst[i] = s · src[i]. dst and src may be the same slice.
+func Scale(dst, src []float32, s float32) {
+	checkLen("scale", "dst", dst, len(src))
+	for i, v := range src {
+		dst[i] = s * v
+	}
+}
+
+// Mul computes the element-wise product of a batch of n images of c
+// channels of hw values each, with channel broadcasting: each of srcs holds
+// either n×c×hw values or n×c (one per channel, used for every value of
+// the channel). dst is n×c×hw:
+//
+//	dst[b][k][i] = srcs[0][b][k][i or 0] · srcs[1][b][k][i or 0] · …
+//
+// multiplied left to right.
+func Mul(dst []float32, n, c, hw int, srcs ...[]float32) {
+	if len(srcs) == 0 {
+		shapePanic("mul: no inputs")
+	}
+	checkLen("mul", "dst", dst, n*c*hw)
+	for k, s := range srcs {
+		if len(s) != n*c*hw && len(s) != n*c {
+			shapePanic("mul: input %d has %d values, want %d or %d", k, len(s), n*c*hw, n*c)
+		}
+	}
+	for b := range n {
+		for ch := range c {
+			row := (b*c + ch) * hw
+			for i := range hw {
+				var v float32
+				for k, s := range srcs {
+					x := s[b*c+ch]
+					if len(s) != n*c || hw == 1 {
+						x = s[row+i]
+					}
+					if k == 0 {
+						v = x
+					} else {
+						v *= x
+					}
+				}
+				dst[row+i] = v
+			}
 		}
 	}
 }

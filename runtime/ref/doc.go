@@ -1,12 +1,14 @@
 // Package ref holds incc's reference kernels: plain loops, one per kind of
-// layer (Conv2D, Linear, MaxPool2D, AvgPool2D, AdaptiveAvgPool2D,
-// BatchNorm, LRN, ReLU, Add, Concat, Flatten, Dropout, Softmax), each with
-// its formula in its doc comment, and checked against PyTorch. The
-// interpreter (compiler/interp) runs a network with them, which makes it
-// the oracle that generated code is tested against; generated code itself
-// runs the faster kernels of package runtime, some of which share pieces
-// of these (MaxNaN, SumCell, FoldBatchNorm, Softmax) so that both give the
-// same bits.
+// layer (Conv2D, grouped too, Linear, MaxPool2D, AvgPool2D,
+// AdaptiveAvgPool2D, BatchNorm, LRN, ReLU, ReLU6, Clamp, Sigmoid,
+// HardSigmoid, HardSwish, SiLU, Scale, Add, Mul, Concat, Flatten, Dropout,
+// Softmax), each with its formula in its doc comment, and checked against
+// PyTorch. The interpreter (compiler/interp) runs a network with them,
+// which makes it the oracle that generated code is tested against;
+// generated code itself runs the faster kernels of package runtime, some
+// of which share pieces of these (MaxNaN, SumCell, ConvCell,
+// FoldBatchNorm, FoldScale, Softmax, SigmoidOf and the other activations
+// of one value) so that both give the same bits.
 //
 // It imports only the standard library and internal/geom: adding a kernel
 // for a new kind of layer touches this package alone.

@@ -61,3 +61,22 @@ func FoldBatchNorm(weight, bias, gamma, beta, mean, variance []float32, out int,
 	}
 	return w, b
 }
+
+// FoldScale folds a scaling by s (y = s·x, [Scale]) into the layer before
+// it: weight'[i] = weight[i]·s and bias'[o] = bias[o]·s (bias nil stays
+// nil), each computed in float64 from float32(s) and rounded once. The
+// results are new slices.
+func FoldScale(weight, bias []float32, s float64) (w, b []float32) {
+	f := float64(float32(s))
+	w = make([]float32, len(weight))
+	for i, v := range weight {
+		w[i] = float32(float64(v) * f)
+	}
+	if bias != nil {
+		b = make([]float32, len(bias))
+		for i, v := range bias {
+			b[i] = float32(float64(v) * f)
+		}
+	}
+	return w, b
+}

@@ -16,6 +16,8 @@ import (
 // time, in float64, reading padding as zero through a bounds test.
 func naiveConv(src, weight, bias []float32, n int, p Conv2DParams) []float64 {
 	oh, ow := p.OutH(), p.OutW()
+	g := max(p.Groups, 1)
+	cg := p.C / g // input channels per group
 	out := make([]float64, 0, n*p.OutC*oh*ow)
 	for b := 0; b < n; b++ {
 		for o := 0; o < p.OutC; o++ {
@@ -25,14 +27,15 @@ func naiveConv(src, weight, bias []float32, n int, p Conv2DParams) []float64 {
 					if bias != nil {
 						s = float64(bias[o])
 					}
-					for c := 0; c < p.C; c++ {
+					for c := 0; c < cg; c++ {
+						ic := o/(p.OutC/g)*cg + c // the input channel, in o's group
 						for i := 0; i < p.KH; i++ {
 							for j := 0; j < p.KW; j++ {
 								iy, ix := y*p.SH-p.Pad.Top+i, x*p.SW-p.Pad.Left+j
 								if iy < 0 || iy >= p.H || ix < 0 || ix >= p.W {
 									continue
 								}
-								s += float64(weight[((o*p.C+c)*p.KH+i)*p.KW+j]) * float64(src[((b*p.C+c)*p.H+iy)*p.W+ix])
+								s += float64(weight[((o*cg+c)*p.KH+i)*p.KW+j]) * float64(src[((b*p.C+ic)*p.H+iy)*p.W+ix])
 							}
 						}
 					}
@@ -98,6 +101,20 @@ var convCases = []struct {
 	{"kernel-equals-input", 2, Conv2DParams{C: 4, H: 3, W: 5, OutC: 3, KH: 3, KW: 5, SH: 1, SW: 1}, true},
 }
 
+// groupCases are grouped convolutions: depthwise (groups = channels, one or
+// two filters per channel) and grouped.
+var groupCases = []struct {
+	name string
+	n    int
+	p    Conv2DParams
+	bias bool
+}{
+	{"depthwise-3x3-pad1", 2, Conv2DParams{C: 4, H: 7, W: 6, OutC: 4, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Groups: 4}, true},
+	{"depthwise-3x3-stride2", 1, Conv2DParams{C: 3, H: 9, W: 8, OutC: 3, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{1, 1, 1, 1}, Groups: 3}, false},
+	{"depthwise-multiplier2-5x5", 1, Conv2DParams{C: 2, H: 8, W: 8, OutC: 4, KH: 5, KW: 5, SH: 1, SW: 1, Pad: Pad{2, 2, 2, 2}, Groups: 2}, true},
+	{"grouped-4-in-2-groups", 2, Conv2DParams{C: 4, H: 5, W: 5, OutC: 6, KH: 3, KW: 1, SH: 1, SW: 2, Pad: Pad{1, 0, 0, 1}, Groups: 2}, true},
+}
+
 func TestConv2D(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, tt := range convCases {
@@ -113,6 +130,46 @@ func TestConv2D(t *testing.T) {
 			Conv2D(dst, src, weight, bias, tt.n, p)
 			numtest.Close(t, "naive", dst, naiveConv(src, weight, bias, tt.n, p), 1e-5)
 			numtest.Close(t, "gemm", dst, gemmConv(src, weight, bias, tt.n, p), 1e-5)
+		})
+	}
+}
+
+// TestConv2DGroups checks grouped convolutions against the formula, and
+// against the convolution of each group on its own (an ordinary one, on
+// that group's channels and filters).
+func TestConv2DGroups(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 1))
+	for _, tt := range groupCases {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p
+			g, cg, og := p.Groups, p.C/p.Groups, p.OutC/p.Groups
+			src := numtest.Rand(rng, tt.n*p.C*p.H*p.W)
+			weight := numtest.Rand(rng, p.OutC*cg*p.KH*p.KW)
+			var bias []float32
+			if tt.bias {
+				bias = numtest.Rand(rng, p.OutC)
+			}
+			oh, ow := p.OutH(), p.OutW()
+			dst := make([]float32, tt.n*p.OutC*oh*ow)
+			Conv2D(dst, src, weight, bias, tt.n, p)
+			numtest.Close(t, "naive", dst, naiveConv(src, weight, bias, tt.n, p), 1e-5)
+			// Group by group: the same bits, as the sums run in the same order.
+			q := p
+			q.C, q.OutC, q.Groups = cg, og, 1
+			kk := cg * p.KH * p.KW
+			for b := range tt.n {
+				for k := range g {
+					in := src[(b*p.C+k*cg)*p.H*p.W : (b*p.C+(k+1)*cg)*p.H*p.W]
+					var bk []float32
+					if bias != nil {
+						bk = bias[k*og : (k+1)*og]
+					}
+					out := make([]float32, og*oh*ow)
+					Conv2D(out, in, weight[k*og*kk:(k+1)*og*kk], bk, 1, q)
+					got := dst[(b*p.OutC+k*og)*oh*ow : (b*p.OutC+(k+1)*og)*oh*ow]
+					numtest.Close(t, fmt.Sprintf("image %d group %d", b, k), got, numtest.Float64s(out), 0)
+				}
+			}
 		})
 	}
 }
@@ -206,6 +263,46 @@ var poolCases = []struct {
 	{"asymmetric-pad", 2, Pool2DParams{C: 1, H: 6, W: 5, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 0, Bottom: 0, Right: 1}, Ceil: true}},
 	{"ceil-correction", 1, Pool2DParams{C: 1, H: 5, W: 5, KH: 2, KW: 2, SH: 2, SW: 2, Pad: Pad{1, 1, 1, 1}, Ceil: true}},
 	{"global-7x7", 2, Pool2DParams{C: 4, H: 7, W: 7, KH: 7, KW: 7, SH: 1, SW: 1, Ceil: true}},
+}
+
+// TestAvgPoolExcludePad checks average pooling with the padding left out
+// of the divisor against a naive count of the cells in the image.
+func TestAvgPoolExcludePad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	for _, tt := range poolCases {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p
+			p.ExcludePad = true
+			src := numtest.Rand(rng, tt.n*p.C*p.H*p.W)
+			oh, ow := p.OutH(), p.OutW()
+			dst := make([]float32, tt.n*p.C*oh*ow)
+			AvgPool2D(dst, src, tt.n, p)
+			var want []float64
+			for pl := range tt.n * p.C {
+				for y := range oh {
+					for x := range ow {
+						s, cnt := 0.0, 0
+						for i := range p.KH {
+							for j := range p.KW {
+								iy, ix := y*p.SH-p.Pad.Top+i, x*p.SW-p.Pad.Left+j
+								if iy >= 0 && iy < p.H && ix >= 0 && ix < p.W {
+									s += float64(src[(pl*p.H+iy)*p.W+ix])
+									cnt++
+								}
+							}
+						}
+						want = append(want, s/float64(cnt))
+					}
+				}
+			}
+			numtest.Close(t, "avg", dst, want, 1e-6)
+		})
+	}
+	// By hand: 3x3 stride 1 pad 1 on the 2x2 image 1 2 / 3 4 averages the
+	// whole image everywhere (each window holds all four cells).
+	dst := make([]float32, 4)
+	AvgPool2D(dst, []float32{1, 2, 3, 4}, 1, Pool2DParams{C: 1, H: 2, W: 2, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, ExcludePad: true})
+	numtest.Close(t, "hand", dst, []float64{2.5, 2.5, 2.5, 2.5}, 0)
 }
 
 func TestPool2D(t *testing.T) {
@@ -476,6 +573,42 @@ func TestElementwise(t *testing.T) {
 		Concat(dst, 2, 1, a, b, []float32{7, 8})
 		numtest.Close(t, "dst", dst, []float64{-1, 0, 1, 2, 7, 2.5, -0.5, 3, 4, 8}, 0)
 	})
+	t.Run("activations", func(t *testing.T) {
+		x := []float32{-7, -3.5, -3, -1, -0.25, 0, 0.5, 2.9, 3, 6, 6.5, 40}
+		for _, tc := range []struct {
+			name string
+			f    func(dst, src []float32)
+			want func(v float64) float64
+		}{
+			{"relu6", ReLU6, func(v float64) float64 { return math.Min(math.Max(v, 0), 6) }},
+			{"clamp", func(dst, src []float32) { Clamp(dst, src, -1, 2.5) }, func(v float64) float64 { return math.Min(math.Max(v, -1), 2.5) }},
+			{"sigmoid", Sigmoid, func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }},
+			{"hardsigmoid", HardSigmoid, func(v float64) float64 { return math.Min(math.Max(v+3, 0), 6) / 6 }},
+			{"hardswish", HardSwish, func(v float64) float64 { return v * math.Min(math.Max(v+3, 0), 6) / 6 }},
+			{"silu", SiLU, func(v float64) float64 { return v / (1 + math.Exp(-v)) }},
+			{"scale", func(dst, src []float32) { Scale(dst, src, 0.17) }, func(v float64) float64 { return 0.17 * v }},
+		} {
+			dst := make([]float32, len(x))
+			tc.f(dst, x)
+			var want []float64
+			for _, v := range x {
+				want = append(want, tc.want(float64(v)))
+			}
+			numtest.Close(t, tc.name, dst, want, 1e-7)
+		}
+	})
+	t.Run("mul", func(t *testing.T) {
+		// n=2, c=2, hw=2: full × per-channel × full.
+		full := []float32{1, 2, 3, 4, 5, 6, 7, 8}
+		ch := []float32{10, 20, 30, 40}
+		dst := make([]float32, 8)
+		Mul(dst, 2, 2, 2, full, ch, full)
+		numtest.Close(t, "dst", dst, []float64{10, 40, 180, 320, 750, 1080, 1960, 2560}, 0)
+		// Only per-channel inputs with hw 1: plain products.
+		dst = dst[:4]
+		Mul(dst, 2, 2, 1, ch, ch)
+		numtest.Close(t, "1x1", dst, []float64{100, 400, 900, 1600}, 0)
+	})
 	t.Run("flatten-dropout", func(t *testing.T) {
 		dst := make([]float32, 4)
 		Flatten(dst, b)
@@ -529,5 +662,33 @@ func TestCells(t *testing.T) {
 	nan := float32(math.NaN())
 	if got := MaxNaN(MaxNaN(1, nan), 5); got == got {
 		t.Errorf("NaN does not win: %v", got)
+	}
+}
+
+// TestConvCell: ConvCell is Conv2D's output pixel, bit for bit, at every
+// pixel (border ones included) of grouped convolutions.
+func TestConvCell(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 1))
+	for _, tt := range groupCases {
+		p := tt.p
+		cg, og := p.C/p.Groups, p.OutC/p.Groups
+		src := numtest.Rand(rng, p.C*p.H*p.W)
+		weight := numtest.Rand(rng, p.OutC*cg*p.KH*p.KW)
+		bias := numtest.Rand(rng, p.OutC)
+		oh, ow := p.OutH(), p.OutW()
+		dst := make([]float32, p.OutC*oh*ow)
+		Conv2D(dst, src, weight, bias, 1, p)
+		kk := cg * p.KH * p.KW
+		for o := range p.OutC {
+			in := src[o/og*cg*p.H*p.W : (o/og+1)*cg*p.H*p.W]
+			for y := range oh {
+				for x := range ow {
+					got := ConvCell(in, weight[o*kk:(o+1)*kk], bias[o], cg, p.H, p.W, p.KH, p.KW, y*p.SH-p.Pad.Top, x*p.SW-p.Pad.Left)
+					if want := dst[(o*oh+y)*ow+x]; math.Float32bits(got) != math.Float32bits(want) {
+						t.Fatalf("%s: channel %d pixel (%d, %d): %v, Conv2D %v", tt.name, o, y, x, got, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -44,6 +44,9 @@ func MaxPool2D(dst, src []float32, n int, p Pool2DParams) {
 //	dst[b][c][y][x] = (Σ_{iy∈[y0,y1)∩[0,H), ix∈[x0,x1)∩[0,W)} src[b][c][iy][ix])
 //	                  / ((y1 - y0)·(x1 - x0))
 //
+// With p.ExcludePad the divisor is the number of cells summed, the window
+// clipped to the image (PyTorch count_include_pad=False):
+// (min(y1, H) - max(y0, 0))·(min(x1, W) - max(x0, 0)).
 // The sum is float32 in row-major window order, then divided once.
 func AvgPool2D(dst, src []float32, n int, p Pool2DParams) {
 	oh, ow := checkPool("avgpool2d", dst, src, n, p)
@@ -56,12 +59,18 @@ func AvgPool2D(dst, src []float32, n int, p Pool2DParams) {
 			y1 := min(y0+p.KH, p.H+p.Pad.Bottom)
 			dy := y1 - y0
 			y0, y1 = max(y0, 0), min(y1, p.H)
+			if p.ExcludePad {
+				dy = y1 - y0
+			}
 			for x := range ow {
 				x0 := x*p.SW - p.Pad.Left
 				x1 := min(x0+p.KW, p.W+p.Pad.Right)
-				div := dy * (x1 - x0)
+				dx := x1 - x0
 				x0, x1 = max(x0, 0), min(x1, p.W)
-				out[y*ow+x] = SumCell(in, p.W, y0, y1, x0, x1) / float32(div)
+				if p.ExcludePad {
+					dx = x1 - x0
+				}
+				out[y*ow+x] = SumCell(in, p.W, y0, y1, x0, x1) / float32(dy*dx)
 			}
 		}
 	}

@@ -12,7 +12,13 @@ type Conv2DParams struct {
 	KH, KW  int // kernel height, width
 	SH, SW  int // stride along height, width
 	Pad     Pad
+	// Groups cuts the channels into groups (0 or 1: one group): output
+	// group g reads input group g only.
+	Groups int
 }
+
+// groups is the number of groups, at least 1.
+func (p Conv2DParams) groups() int { return max(p.Groups, 1) }
 
 // OutH is the output height (floor rounding; see package internal/geom).
 func (p Conv2DParams) OutH() int { return geom.Out(p.H, p.KH, p.SH, p.Pad.Top, p.Pad.Bottom, false) }
@@ -27,6 +33,8 @@ type Pool2DParams struct {
 	SH, SW  int // stride along height, width
 	Pad     Pad
 	Ceil    bool // ceil rounding of the output size (see package internal/geom)
+	// ExcludePad leaves the padding out of an average's divisor.
+	ExcludePad bool
 }
 
 // OutH is the output height, with the rounding of p.Ceil.
