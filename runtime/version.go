@@ -4,11 +4,11 @@ package runtime
 // package: what generated code names of it, and what it means. incc's code
 // generator writes the version it generates for into every file, in two
 // constant declarations that compile only against a runtime that supports
-// that version (here version 1):
+// that version (here version 2):
 //
 //	const (
-//		_ = rt.RuntimeTooOld(rt.Version - 1)
-//		_ = rt.GeneratedCodeTooOld(1 - rt.MinVersion)
+//		_ = rt.RuntimeTooOld(rt.Version - 2)
+//		_ = rt.GeneratedCodeTooOld(2 - rt.MinVersion)
 //	)
 //
 // A negative constant does not convert to an unsigned type, so code
@@ -29,8 +29,18 @@ package runtime
 // to the version that needs it when this package stops providing what
 // older generated code names. compiler/codegen's RuntimeVersion is the
 // version it generates for; a test keeps it equal to Version.
+//
+// The versions:
+//
+//  1. the first interface.
+//  2. grouped convolutions, a scale folded into a convolution and the
+//     activations that are not a min or a max: [ConvSource.Groups],
+//     [ConvSource.Scale], [ConvWeights.W], [ConvCell], [SigmoidOf],
+//     [HardSigmoidOf], [HardSwishOf], [SiLUOf]. Only names were added
+//     (the new fields' zero values mean what version 1 did), so code
+//     generated for version 1 still builds and runs: MinVersion stays 1.
 const (
-	Version    = 1
+	Version    = 2
 	MinVersion = 1
 )
 

@@ -9,11 +9,11 @@ import (
 	"runtime"
 )
 
-// This file is written for version 1 of the runtime's interface: it compiles
+// This file is written for version 2 of the runtime's interface: it compiles
 // only against a runtime that supports it (see runtime.Version).
 const (
-	_ = rt.RuntimeTooOld(rt.Version - 1)
-	_ = rt.GeneratedCodeTooOld(1 - rt.MinVersion)
+	_ = rt.RuntimeTooOld(rt.Version - 2)
+	_ = rt.GeneratedCodeTooOld(2 - rt.MinVersion)
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
