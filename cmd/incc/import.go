@@ -96,10 +96,6 @@ func summary(a *app, c *importCmd, res *onnx.Result) {
 	for _, n := range res.Notes {
 		fmt.Fprintf(a.stderr, "note: %s\n", n)
 	}
-	if res.Unchecked != nil {
-		fmt.Fprintf(a.stderr, "note: the spec uses language additions (%s) that this version of incc does not check yet; incc check reports:\n%v\n",
-			strings.Join(res.Additions, ", "), res.Unchecked)
-	}
 }
 
 // pending is a file to write: all are written beside their targets first

@@ -18,7 +18,6 @@ import (
 	"io/fs"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/inccdev/incc/compiler"
@@ -65,13 +64,8 @@ type Result struct {
 	// Weights are in the order the spec's layers come.
 	Weights []Weight
 	Blocks  []BlockInfo
-	// Network is the checked spec; nil when Unchecked is set.
+	// Network is the checked spec.
 	Network *ir.Network
-	// Additions lists the language additions the spec uses (groups,
-	// relu6, mul, ...). Unchecked holds the checker's errors when this
-	// version of incc does not accept them yet.
-	Additions []string
-	Unchecked error
 	// Notes are things the user should know (renamed layers).
 	Notes []string
 }
@@ -112,7 +106,6 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 			res.Weights = append(res.Weights, Weight{Name: strings.Join(p, ".") + "." + w.role, Shape: append([]int(nil), w.t.shape...), Data: w.t.f})
 		}
 	}
-	res.Additions = additions(live)
 	for _, b := range x.blocks {
 		bi := BlockInfo{Name: b.name}
 		for _, p := range b.params {
@@ -146,36 +139,7 @@ func Import(m *onnxpb.ModelProto, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// additions lists the language additions (LANG: groups, activation kinds
-// and flags, scale, mul, excludepad) the layers use.
-func additions(live []*node) []string {
-	set := map[string]bool{}
-	for _, n := range live {
-		l := n.layer
-		if l == nil {
-			continue
-		}
-		if newKinds[l.kind] {
-			set[l.kind] = true
-		}
-		if l.act != "" && newKinds[l.act] {
-			set[l.act] = true
-		}
-		if l.groups > 1 {
-			set["groups"] = true
-		}
-		if l.exclude {
-			set["excludepad"] = true
-		}
-	}
-	var out []string
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
+// header is the comment that opens an imported spec: where it came from.
 func header(m *onnxpb.ModelProto, source string, scoped bool) []string {
 	from := path.Base(strings.ReplaceAll(source, `\`, "/"))
 	if source == "" {
@@ -226,8 +190,7 @@ func netName(source string) string {
 }
 
 // verify parses and checks the spec written: it must read back to the
-// same text, check (unless it uses language additions this incc lacks),
-// give the model's output shape, and name exactly the weights imported.
+// same text, check, give the model's output shape, and name exactly the weights imported.
 func verify(res *Result, g *graph) error {
 	f, err := dsl.Parse("imported.inc", res.Spec)
 	if err != nil {
@@ -238,10 +201,6 @@ func verify(res *Result, g *graph) error {
 	}
 	net, err := compiler.Check(f)
 	if err != nil {
-		if len(res.Additions) > 0 {
-			res.Unchecked = err
-			return nil
-		}
 		return fmt.Errorf("internal error: the spec written does not check: %v\n%s", err, res.Spec)
 	}
 	res.Network = net

@@ -36,13 +36,6 @@ type weight struct {
 	t    *tensor
 }
 
-// newKinds are the layer kinds and flags of the language additions (the
-// reach work): specs that use them need an incc that has them.
-var newKinds = map[string]bool{
-	"relu6": true, "clamp": true, "sigmoid": true, "hardsigmoid": true, "hardswish": true,
-	"silu": true, "scale": true, "mul": true,
-}
-
 // activations are the kinds that may be fused into the layer before them.
 var activations = map[string]bool{
 	"relu": true, "relu6": true, "sigmoid": true, "hardsigmoid": true, "hardswish": true, "silu": true,
