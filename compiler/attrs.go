@@ -60,8 +60,9 @@ func (c *checker) parseArgs(kind string, spec *argSpec, args []*dsl.Arg, en env)
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if name, ok := bareIdent(arg.Expr); ok {
+			_, isParam := en[name]
 			switch {
-			case contains(spec.keys, name):
+			case contains(spec.keys, name) && !(isParam && !keyValueFollows(args, i, spec)):
 				if i+1 == len(args) {
 					errorf(arg.Pos, "%s: %s needs a value", kind, name)
 					continue
@@ -76,7 +77,6 @@ func (c *checker) parseArgs(kind string, spec *argSpec, args []*dsl.Arg, en env)
 				a.flags[name] = arg.Pos
 				continue
 			}
-			_, isParam := en[name]
 			nextIsName := npos < len(spec.pos) && contains(spec.names, spec.pos[npos])
 			if !isParam && !nextIsName {
 				a.bad = true
@@ -106,7 +106,22 @@ func (c *checker) parseArgs(kind string, spec *argSpec, args []*dsl.Arg, en env)
 		set(spec.pos[npos], arg, arg.Expr)
 		npos++
 	}
+	if acts := actsOf(a); len(acts) > 1 {
+		errorf(a.flags[acts[1]], "%s and %s both given: a layer takes one activation (write the second as a layer after it)", acts[0], acts[1])
+	}
 	return a
+}
+
+// keyValueFollows reports whether args[i], an attribute key, is followed by
+// something that can be its value: an argument that is not itself a key
+// or flag of the kind. A block parameter may have the name of a key
+// ("out"): then "conv 1x1 out nobias" reads out as the parameter.
+func keyValueFollows(args []*dsl.Arg, i int, spec *argSpec) bool {
+	if i+1 == len(args) {
+		return false
+	}
+	name, ok := bareIdent(args[i+1].Expr)
+	return !ok || !contains(spec.keys, name) && !contains(spec.flags, name)
 }
 
 // splitMinus undoes a reading of the grammar that cannot be meant. Layer
@@ -198,8 +213,21 @@ func (c *checker) pair(kind string, a attrs, key string, en env, def1, def2 int)
 		}
 		return p.Dims.Vals[0], p.Dims.Vals[1], true
 	}
+	if v, ok := pairParam(at.expr, en); ok {
+		return v.i, v.j, true
+	}
 	v, ok := c.evalInt(at.expr, en)
 	return v, v, ok
+}
+
+// pairParam returns the value of e if it is a lone pair-valued parameter.
+func pairParam(e *dsl.Expr, en env) (value, bool) {
+	if name, ok := bareIdent(e); ok {
+		if v, ok := en[name]; ok && v.kind == pairValue {
+			return v, true
+		}
+	}
+	return value{}, false
 }
 
 // nameAttr returns an attribute whose value is a bare name or a string.
@@ -258,7 +286,7 @@ func (c *checker) padAttr(kind string, a attrs, en env, in ir.Shape, kh, kw, sh,
 		pad.Top, pad.Bottom = geom.Same(in.H, kh, sh)
 		pad.Left, pad.Right = geom.Same(in.W, kw, sw)
 		return pad, true
-	case p != nil && p.Dims != nil:
+	case p != nil && p.Ident != nil && en[*p.Ident].kind == pairValue, p != nil && p.Dims != nil:
 		h, w, ok := c.pair(kind, a, "pad", en, 0, 0)
 		return ir.Pad{Top: h, Left: w, Bottom: h, Right: w}, ok
 	case p != nil && p.Paren != nil && len(p.Paren) > 1:

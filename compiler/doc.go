@@ -18,17 +18,24 @@
 //     recursion).
 //   - network.go: network statements (input, labels, preprocess, side
 //     heads).
-//   - stmt.go: statements and naming (sequences, labels, paths, the check
-//     that names stay distinct, emitting ops).
-//   - instance.go: block instantiation (binding arguments to parameters).
-//   - join.go: joins (concat, add), whose branches read the same input.
+//   - stmt.go: statements (sequences, the for and if statements and the
+//     blank label, whose statements are spliced into the sequence or join
+//     around them, labels with their interpolated expressions, paths,
+//     emitting ops).
+//   - names.go: the names of ops, given once the whole network is known:
+//     weight names must be unique (errors at the outermost statement where
+//     two paths part), ops without weights are made unique.
+//   - instance.go: block instantiation (binding arguments to parameters:
+//     integers, pairs such as 1x7, floats).
+//   - join.go: joins (concat, add, mul), whose branches read the same input.
 //   - layer.go: the table of layer kinds: for each, the arguments it takes,
 //     the attributes it requires, and a small builder that turns them into
 //     an op of its IR kind. What an op means is not here: which attribute
 //     values are allowed ([ir.CheckAttrs]), the output shape ([ir.Infer])
 //     and the weights ([ir.Weights]) are the IR kind's, stated once in
 //     compiler/ir/kinds.go; the checker positions their messages.
-//   - attrs.go, expr.go: arguments and integer/float expressions.
+//   - attrs.go, expr.go: arguments, integer/float expressions and the
+//     values of block parameters.
 //   - prelude.inc: the standard blocks, in the language itself.
 //
 // # Design notes
@@ -48,12 +55,14 @@
 //   - Joins are rows of the checker's table too, marked with their IR
 //     kind instead of a builder: their inputs are their branches.
 //   - internal/geom also states which outputs a window tap reaches, which
-//     the runtime's convolution and the code generator's pooling share.
+//     the reference convolution (runtime/ref) and the code generator's
+//     pooling share.
 //
 // # Limits
 //
 // Integers and tensor sizes are bounded by [dsl.MaxInt], a layer's weights
-// by 16·[dsl.MaxInt], block expansion by a number of statements and a
-// nesting depth, so that checking always ends quickly and every network
-// that checks can be compiled.
+// by 16·[dsl.MaxInt], block expansion (and the statements of for loops) by
+// a number of statements, a loop by as many iterations, block nesting by a
+// depth, so that checking always ends quickly and every network that
+// checks can be compiled.
 package compiler

@@ -3,12 +3,58 @@ package compiler
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/inccdev/incc/dsl"
 )
 
-// env maps block parameters to their values.
-type env map[string]int
+// env maps block parameters (and loop variables) to their values.
+type env map[string]value
+
+// value is the value of a block parameter: an integer, a pair (1x7, for a
+// kernel, stride, padding or size) or a float (for a scale, an epsilon, a
+// rate or a clamp bound).
+type value struct {
+	kind valueKind
+	i, j int // an integer is i; a pair is i x j
+	f    float64
+}
+
+type valueKind int
+
+const (
+	intValue valueKind = iota
+	pairValue
+	floatValue
+)
+
+func intVal(v int) value { return value{kind: intValue, i: v} }
+
+// String renders the value as the language writes it.
+func (v value) String() string {
+	switch v.kind {
+	case pairValue:
+		return fmt.Sprintf("%dx%d", v.i, v.j)
+	case floatValue:
+		s := strconv.FormatFloat(v.f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+		return s
+	}
+	return strconv.Itoa(v.i)
+}
+
+// with returns a copy of en with name bound to v.
+func (en env) with(name string, v value) env {
+	out := make(env, len(en)+1)
+	for k, x := range en {
+		out[k] = x
+	}
+	out[name] = v
+	return out
+}
 
 // bareIdent returns the name if e is a lone identifier (no operators).
 func bareIdent(e *dsl.Expr) (string, bool) {
@@ -111,11 +157,18 @@ func (c *checker) intPrimary(p *dsl.Primary, en env) (int, bool) {
 		return p.Number.Int, true
 	case p.Ident != nil:
 		v, ok := en[*p.Ident]
-		if !ok {
+		switch {
+		case !ok:
 			c.unknownName(p.Pos, *p.Ident, en)
 			return 0, false
+		case v.kind == pairValue:
+			c.errorf(p.Pos, "%s is a pair (%s), want an integer (a pair is a kernel, stride, padding or size; it takes no arithmetic)", *p.Ident, v)
+			return 0, false
+		case v.kind == floatValue:
+			c.errorf(p.Pos, "%s is a float (%s), want an integer", *p.Ident, v)
+			return 0, false
 		}
-		return v, true
+		return v.i, true
 	case p.Paren != nil:
 		if len(p.Paren) != 1 {
 			c.errorf(p.Pos, "want an integer, got a tuple of %d", len(p.Paren))
@@ -128,6 +181,79 @@ func (c *checker) intPrimary(p *dsl.Primary, en env) (int, bool) {
 		c.errorf(p.Pos, "want an integer, got string %s", *p.String)
 	}
 	return 0, false
+}
+
+// evalValue evaluates a block argument: a pair literal (1x7) or a
+// parameter is taken as it is; an expression with a float in it is a
+// float; anything else is an integer expression.
+func (c *checker) evalValue(e *dsl.Expr, en env) (value, bool) {
+	if p := primary(e); p != nil {
+		switch {
+		case p.Dims != nil:
+			switch {
+			case p.Dims.Err != "":
+				c.errorf(p.Pos, "%s", p.Dims.Err)
+				return value{}, false
+			case len(p.Dims.Vals) != 2:
+				c.errorf(p.Pos, "want a number or a pair (AxB), got %s", p.Dims.Raw)
+				return value{}, false
+			}
+			return value{kind: pairValue, i: p.Dims.Vals[0], j: p.Dims.Vals[1]}, true
+		case p.Ident != nil:
+			if v, ok := en[*p.Ident]; ok {
+				return v, true
+			}
+		}
+	}
+	if c.isFloat(e, en) {
+		f, ok := c.evalFloat(e, en)
+		return value{kind: floatValue, f: f}, ok
+	}
+	v, ok := c.evalInt(e, en)
+	return intVal(v), ok
+}
+
+// isFloat reports whether e holds a float literal or a float parameter.
+func (c *checker) isFloat(e *dsl.Expr, en env) bool {
+	var expr func(e *dsl.Expr) bool
+	unary := func(u *dsl.Unary) bool {
+		p := u.Primary
+		switch {
+		case p.Number != nil:
+			return p.Number.IsFloat
+		case p.Ident != nil:
+			return en[*p.Ident].kind == floatValue
+		}
+		for _, x := range p.Paren {
+			if expr(x) {
+				return true
+			}
+		}
+		return false
+	}
+	term := func(t *dsl.Term) bool {
+		if unary(t.Left) {
+			return true
+		}
+		for _, r := range t.Right {
+			if unary(r.Unary) {
+				return true
+			}
+		}
+		return false
+	}
+	expr = func(e *dsl.Expr) bool {
+		if term(e.Left) {
+			return true
+		}
+		for _, r := range e.Right {
+			if term(r.Term) {
+				return true
+			}
+		}
+		return false
+	}
+	return expr(e)
 }
 
 // evalFloat evaluates an expression in float64 (integers are promoted, so
@@ -189,6 +315,11 @@ func (c *checker) floatUnary(u *dsl.Unary, en env) (float64, bool) {
 		v = p.Number.Float
 	case p.Paren != nil && len(p.Paren) == 1:
 		v, ok = c.evalFloat(p.Paren[0], en)
+	case p.Ident != nil && en[*p.Ident].kind == floatValue:
+		v = en[*p.Ident].f
+	case p.Ident != nil && en[*p.Ident].kind == pairValue:
+		c.errorf(p.Pos, "%s is a pair (%s), want a number", *p.Ident, en[*p.Ident])
+		return 0, false
 	default:
 		var i int
 		i, ok = c.intPrimary(p, en)

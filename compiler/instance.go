@@ -10,9 +10,11 @@ import (
 )
 
 // call instantiates a block: it binds the arguments to the block's
-// parameters and checks the body with them, under the instance's name. It
-// returns the output and the arguments, flattened in parameter order.
-func (c *checker) call(sc scope, s *dsl.Stmt, x val) (val, []int) {
+// parameters and checks the body with them, under the instance's name.
+// With q (a call labelled _ in a sequence), the body's statements join the
+// sequence q instead of starting their own. It returns the output and the
+// arguments, flattened in parameter order, as the language writes them.
+func (c *checker) call(sc scope, s *dsl.Stmt, x val, q *seqState) (val, []string) {
 	call := s.Call
 	b, ok := c.blocks[call.Name.Name]
 	if !ok {
@@ -39,18 +41,18 @@ func (c *checker) call(sc scope, s *dsl.Stmt, x val) (val, []int) {
 	if !ok {
 		return bad(x), nil
 	}
-	var args []int
+	var args []string
 	for _, p := range b.Params {
-		args = append(args, inner[p.Name])
+		args = append(args, inner[p.Name].String())
 		if p.Second != nil {
-			args = append(args, inner[p.Second.Name])
+			args = append(args, inner[p.Second.Name].String())
 		}
 	}
 	// The trail names an instance by its path, or, where the user wrote an
-	// unlabeled call (named by its index) or a blank-labeled one at the
-	// top, by the call.
-	frame := strings.Join(sc.path, ".")
-	if s.Label == nil || frame == "" {
+	// unlabeled call (named by its index) or a blank-labeled one, by the
+	// call.
+	frame := sc.name()
+	if s.Label == nil || q != nil || blank(s) || frame == "" {
 		frame = b.Name.Name + "()"
 	}
 	c.trail = append(c.trail, dsl.Frame{Name: frame, Pos: call.Pos})
@@ -59,11 +61,19 @@ func (c *checker) call(sc scope, s *dsl.Stmt, x val) (val, []int) {
 	// The ops of this instance share the trail; a full slice expression
 	// makes an append by a consumer copy it.
 	body.opTrail = make([]ir.Pos, 0, len(c.trail))
+	body.frames = make([]dsl.Frame, 0, len(c.trail))
 	for i := len(c.trail) - 1; i >= 0; i-- {
 		body.opTrail = append(body.opTrail, irPos(c.trail[i].Pos))
+		body.frames = append(body.frames, c.trail[i])
 	}
 	body.opTrail = body.opTrail[:len(body.opTrail):len(body.opTrail)]
-	out := c.seq(body, b.Body.Stmts, x, false)
+	body.frames = body.frames[:len(body.frames):len(body.frames)]
+	var out val
+	if q != nil {
+		out = c.items(body, b.Body.Stmts, x, q)
+	} else {
+		out = c.seq(body, b.Body.Stmts, x, false)
+	}
 	c.trail = c.trail[:len(c.trail)-1]
 	return out, args
 }
@@ -79,11 +89,13 @@ func (c *checker) bindArgs(b *dsl.Block, call *dsl.Call, en env) (env, bool) {
 	var pairFirst []bool
 	var sig []string
 	defaults := map[string]*dsl.Expr{}
+	pairNames := map[string]bool{} // the halves of pair parameters (a > b), integers
 	for _, p := range b.Params {
 		names = append(names, p.Name)
 		pairFirst = append(pairFirst, p.Second != nil)
 		switch {
 		case p.Second != nil:
+			pairNames[p.Name], pairNames[p.Second.Name] = true, true
 			names = append(names, p.Second.Name)
 			pairFirst = append(pairFirst, false)
 			sig = append(sig, p.Name+">"+p.Second.Name)
@@ -112,7 +124,15 @@ func (c *checker) bindArgs(b *dsl.Block, call *dsl.Call, en env) (env, bool) {
 	ok := true     // every value evaluated
 	shaped := true // the arguments fit the parameters
 	eval := func(e *dsl.Expr, name string) {
-		v, ok2 := c.evalInt(e, en)
+		var v value
+		var ok2 bool
+		if pairNames[name] {
+			var i int
+			i, ok2 = c.evalInt(e, en)
+			v = intVal(i)
+		} else {
+			v, ok2 = c.evalValue(e, en)
+		}
 		ok = ok && ok2
 		inner[name] = v
 	}
@@ -180,7 +200,7 @@ func (c *checker) bindArgs(b *dsl.Block, call *dsl.Call, en env) (env, bool) {
 		}
 		if d, has := defaults[n]; has {
 			// A default sees the block's other parameters, not the caller's.
-			v, ok2 := c.evalInt(d, inner)
+			v, ok2 := c.evalValue(d, inner)
 			ok = ok && ok2
 			inner[n] = v
 			continue

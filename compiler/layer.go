@@ -31,15 +31,15 @@ type need struct{ key, what string }
 // layers maps the language's layer kinds to their syntax.
 var layers = map[string]*layerKind{
 	"conv": {
-		args: argSpec{dims: "kernel", pos: []string{"out"}, keys: []string{"kernel", "out", "stride", "pad"},
-			flags: []string{"relu", "bias", "nobias"}, doc: "conv KxK OUT [stride S] [pad P|HxW|(T, L, B, R)|same] [nobias] [relu]"},
+		args: argSpec{dims: "kernel", pos: []string{"out"}, keys: []string{"kernel", "out", "stride", "pad", "groups"},
+			flags: withActs("bias", "nobias"), doc: "conv KxK OUT [stride S] [pad P|HxW|(T, L, B, R)|same] [groups G] [nobias] [ACTIVATION]"},
 		need: []need{{"kernel", "kernel size"}, {"out", "output channels"}},
 		build: func(b *builder) {
 			kh, kw := b.pair("kernel", 1, 1)
 			out := b.int("out", 1)
 			sh, sw := b.pair("stride", 1, 1)
 			b.op.Kind = ir.KindConv
-			b.op.Conv = &ir.Conv{Out: out, KH: kh, KW: kw, SH: sh, SW: sw, Pad: b.pad(kh, kw, sh, sw), Bias: b.bias()}
+			b.op.Conv = &ir.Conv{Out: out, KH: kh, KW: kw, SH: sh, SW: sw, Pad: b.pad(kh, kw, sh, sw), Bias: b.bias(), Groups: b.int("groups", 1)}
 		},
 	},
 	"maxpool": poolLayer(ir.KindMaxPool),
@@ -67,12 +67,31 @@ var layers = map[string]*layerKind{
 		},
 	},
 	"batchnorm": {
-		args: argSpec{keys: []string{"eps"}, flags: []string{"relu"}, doc: "batchnorm [eps E] [relu]"},
+		args: argSpec{keys: []string{"eps"}, flags: withActs(), doc: "batchnorm [eps E] [ACTIVATION]"},
 		build: func(b *builder) {
 			b.op.Kind, b.op.BN = ir.KindBatchNorm, &ir.BatchNorm{Eps: b.float("eps", 1e-5)}
 		},
 	},
-	"relu": simpleLayer(ir.KindReLU),
+	"relu":        simpleLayer(ir.KindReLU),
+	"relu6":       simpleLayer(ir.KindReLU6),
+	"sigmoid":     simpleLayer(ir.KindSigmoid),
+	"hardsigmoid": simpleLayer(ir.KindHardSigmoid),
+	"hardswish":   simpleLayer(ir.KindHardSwish),
+	"silu":        simpleLayer(ir.KindSiLU),
+	"clamp": {
+		args: argSpec{pos: []string{"min", "max"}, keys: []string{"min", "max"}, doc: "clamp MIN MAX"},
+		need: []need{{"min", "lower bound"}, {"max", "upper bound"}},
+		build: func(b *builder) {
+			b.op.Kind, b.op.Clamp = ir.KindClamp, &ir.Clamp{Min: b.float("min", 0), Max: b.float("max", 0)}
+		},
+	},
+	"scale": {
+		args: argSpec{pos: []string{"factor"}, keys: []string{"factor"}, doc: "scale S"},
+		need: []need{{"factor", "factor"}},
+		build: func(b *builder) {
+			b.op.Kind, b.op.Scale = ir.KindScale, &ir.Scale{Factor: b.float("factor", 1)}
+		},
+	},
 	"dropout": {
 		args: argSpec{pos: []string{"rate"}, keys: []string{"rate"}, doc: "dropout RATE"},
 		build: func(b *builder) {
@@ -81,7 +100,7 @@ var layers = map[string]*layerKind{
 	},
 	"flatten": simpleLayer(ir.KindFlatten),
 	"fc": {
-		args: argSpec{pos: []string{"out"}, keys: []string{"out"}, flags: []string{"relu", "bias", "nobias"}, doc: "fc OUT [nobias] [relu]"},
+		args: argSpec{pos: []string{"out"}, keys: []string{"out"}, flags: withActs("bias", "nobias"), doc: "fc OUT [nobias] [ACTIVATION]"},
 		need: []need{{"out", "output size"}},
 		build: func(b *builder) {
 			b.op.Kind, b.op.FC = ir.KindFC, &ir.FC{Out: b.int("out", 1), Bias: b.bias()}
@@ -89,8 +108,54 @@ var layers = map[string]*layerKind{
 	},
 	"softmax":  simpleLayer(ir.KindSoftmax),
 	"identity": simpleLayer(ir.KindIdentity),
-	"concat":   {args: argSpec{body: true, doc: "concat { branch; branch; ... }"}, join: ir.KindConcat},
-	"add":      {args: argSpec{body: true, doc: "add { branch; branch; ... }"}, join: ir.KindAdd},
+	"concat":   {args: argSpec{body: true, flags: withActs(), doc: "concat [ACTIVATION] { branch; branch; ... }"}, join: ir.KindConcat},
+	"add":      {args: argSpec{body: true, flags: withActs(), doc: "add [ACTIVATION] { branch; branch; ... }"}, join: ir.KindAdd},
+	"mul":      {args: argSpec{body: true, flags: withActs(), doc: "mul [ACTIVATION] { branch; branch; ... }"}, join: ir.KindMul},
+}
+
+// actFlags maps the activation flags (relu, relu6, …) to their kinds: the
+// names of the IR's activations ([ir.KindInfo].Act).
+var actFlags = func() map[string]ir.Kind {
+	m := map[string]ir.Kind{}
+	for _, k := range ir.Kinds() {
+		if k.Info().Act {
+			m[k.Info().Name] = k
+		}
+	}
+	return m
+}()
+
+// withActs lists flags and the activation flags.
+func withActs(flags ...string) []string {
+	for _, k := range ir.Kinds() {
+		if k.Info().Act {
+			flags = append(flags, k.Info().Name)
+		}
+	}
+	return flags
+}
+
+// activation emits the activation a layer's flags ask for (at most one)
+// after its output y: an op of the activation's kind named <name>.<flag>
+// (conv1.relu), as if the layer were followed by it.
+func (c *checker) activation(sc scope, name string, a attrs, y val) val {
+	flags := actsOf(a)
+	if len(flags) != 1 || !y.ok {
+		return y // two are reported by parseArgs
+	}
+	return c.emit(sc, ir.Op{Kind: actFlags[flags[0]], Name: name + "." + flags[0], In: []int{y.id}}, y.shape, a.flags[flags[0]])
+}
+
+// actsOf returns the activation flags given, in the order written.
+func actsOf(a attrs) []string {
+	var flags []string
+	for f := range a.flags {
+		if _, isAct := actFlags[f]; isAct {
+			flags = append(flags, f)
+		}
+	}
+	sort.Slice(flags, func(i, j int) bool { return a.flags[flags[i]].Offset < a.flags[flags[j]].Offset })
+	return flags
 }
 
 // poolLayer is max or average pooling.
@@ -98,13 +163,14 @@ func poolLayer(k ir.Kind) *layerKind {
 	name := k.Info().Name
 	return &layerKind{
 		args: argSpec{dims: "kernel", pos: []string{"kernel"}, keys: []string{"kernel", "stride", "pad"},
-			flags: []string{"ceil", "floor"}, doc: name + " KxK [stride S] [pad P] [ceil|floor]"},
+			flags: []string{"ceil", "floor", "excludepad"}, doc: name + " KxK [stride S] [pad P] [ceil|floor]" + map[bool]string{true: " [excludepad]"}[k == ir.KindAvgPool]},
 		need: []need{{"kernel", "kernel size"}},
 		build: func(b *builder) {
 			kh, kw := b.pair("kernel", 1, 1)
 			sh, sw := b.pair("stride", kh, kw) // the kernel, as in PyTorch
 			b.op.Kind = k
-			b.op.Pool = &ir.Pool{KH: kh, KW: kw, SH: sh, SW: sw, Pad: b.pad(kh, kw, sh, sw), Ceil: b.either("ceil", "floor")}
+			_, exclude := b.a.flags["excludepad"]
+			b.op.Pool = &ir.Pool{KH: kh, KW: kw, SH: sh, SW: sw, Pad: b.pad(kh, kw, sh, sw), Ceil: b.either("ceil", "floor"), ExcludePad: exclude}
 		},
 	}
 }
@@ -194,8 +260,8 @@ func (b *builder) either(yes, no string) bool {
 	return on
 }
 
-// layer checks one built-in layer and emits its op (and a ReLU op for the
-// relu flag).
+// layer checks one built-in layer and emits its op (and the op of its
+// activation flag, if it has one).
 func (c *checker) layer(sc scope, s *dsl.Stmt, x val) val {
 	l := s.Layer
 	kind := l.Kind.Name
@@ -220,7 +286,7 @@ func (c *checker) layer(sc scope, s *dsl.Stmt, x val) val {
 		}
 	}
 	b := &builder{c: c, kind: kind, a: a, en: sc.env, in: x.shape, failed: map[string]bool{}}
-	b.op.Name = strings.Join(sc.path, ".")
+	b.op.Name = sc.name()
 	b.op.In = []int{x.id}
 	lk.build(b)
 	ok = ok && !b.invalid && len(b.failed) == 0
@@ -233,12 +299,19 @@ func (c *checker) layer(sc scope, s *dsl.Stmt, x val) val {
 			// Its value is not known: that was reported.
 		case a.has(e.Attrs[0]):
 			c.errorf(a.vals[e.Attrs[0]].pos, "%s", e.Msg)
+		case a.flags[e.Attrs[0]] != (dsl.Pos{}):
+			c.errorf(a.flags[e.Attrs[0]], "%s", e.Msg)
 		default:
 			// An attribute not given defaults to another (a pool's stride
 			// to its kernel), which is reported instead.
 		}
 	}
 	if !ok || !x.ok {
+		if ok && ir.HasWeights(b.op.Kind) {
+			// Its shape is unknown after an error upstream: its name is
+			// still checked.
+			c.phantoms = append(c.phantoms, phantom{name: b.op.Name, meta: opMeta{path: sc.path, claim: sc.claim, quiet: sc.quiet}})
+		}
 		return bad(x)
 	}
 	at := func(e *ir.ShapeError) dsl.Pos {
@@ -248,10 +321,7 @@ func (c *checker) layer(sc scope, s *dsl.Stmt, x val) val {
 		return l.Kind.Pos
 	}
 	y := c.finish(sc, s, &b.op, []ir.Shape{x.shape}, at, a.bad, x)
-	if pos, relu := a.flags["relu"]; relu && y.ok {
-		y = c.emit(sc, ir.Op{Kind: ir.KindReLU, Name: b.op.Name + ".relu", In: []int{y.id}}, y.shape, pos)
-	}
-	return y
+	return c.activation(sc, b.op.Name, a, y)
 }
 
 func anyIn(keys []string, set map[string]bool) bool {

@@ -18,7 +18,7 @@ var netKinds = map[string]*argSpec{
 
 // The steps of a preprocess block.
 var preKinds = map[string]*argSpec{
-	"resize": {pos: []string{"size"}, keys: []string{"size"}, doc: "resize N (shorter side)"},
+	"resize": {pos: []string{"size"}, keys: []string{"size"}, flags: []string{"bilinear", "bicubic"}, doc: "resize N [bilinear|bicubic] (shorter side)"},
 	"crop":   {dims: "size", pos: []string{"size"}, keys: []string{"size"}, doc: "crop N|HxW (center)"},
 	"scale":  {pos: []string{"factor"}, keys: []string{"factor"}, doc: "scale F"},
 	"order":  {pos: []string{"order"}, names: []string{"order"}, doc: "order rgb|bgr"},
@@ -152,7 +152,7 @@ func (c *checker) preprocess(s *dsl.Stmt) {
 		return
 	}
 	c.pos.preprocess = s.Pos
-	pre := &ir.Preprocess{Scale: 1, Order: "rgb"}
+	pre := &ir.Preprocess{Scale: 1, Order: "rgb", Interpolation: "bilinear"}
 	c.net.Pre = pre
 	if s.Label != nil {
 		c.errorf(s.Label.Pos, "preprocess takes no label")
@@ -205,6 +205,13 @@ func (c *checker) preprocess(s *dsl.Stmt) {
 				continue
 			}
 			pre.Resize = v
+			_, bilinear := a.flags["bilinear"]
+			if p, bicubic := a.flags["bicubic"]; bicubic {
+				if bilinear {
+					c.errorf(p, "resize: bilinear and bicubic both given")
+				}
+				pre.Interpolation = "bicubic"
+			}
 		case "crop":
 			h, w, ok := c.pair(k, a, "size", nil, 0, 0)
 			if ok && (h < 1 || w < 1) {
@@ -298,10 +305,10 @@ func (c *checker) sideHead(s *dsl.Stmt) {
 		c.errorf(s.Pos, "head needs a name (usage: %s)", spec.doc)
 		return
 	}
-	if !c.validLabel(s.Label) {
+	name, ok := c.labelText(s.Label, nil, true)
+	if !ok {
 		return
 	}
-	name := s.Label.Name()
 	w, wpos, wok := c.floatAttr(a, "weight", nil, 1)
 	if wok && w < 0 {
 		c.errorf(wpos, "head %s: weight must not be negative, got %g", name, w)
@@ -316,7 +323,10 @@ func (c *checker) sideHead(s *dsl.Stmt) {
 	if ok {
 		var found bool
 		x, found = c.labels[at]
-		if !found {
+		if ps := c.labelPos[at]; len(ps) > 1 {
+			c.errorf(atPos, "head %s: %q labels %d statements (at %s and %s): the attachment point must be one", name, at, len(ps), shortPos(ps[0]), shortPos(ps[1]))
+			x = val{shape: ir.Shape{C: 1, H: 1, W: 1}}
+		} else if !found {
 			var cands []string
 			for k := range c.labels {
 				cands = append(cands, k)
@@ -333,11 +343,16 @@ func (c *checker) sideHead(s *dsl.Stmt) {
 		c.errorf(s.Layer.Kind.Pos, "head %s needs layers (usage: %s)", name, spec.doc)
 		return
 	}
-	if !c.declare(name, s, false) {
+	if prev, dup := c.heads[name]; dup {
+		c.errorf(s.Label.Pos, "head %s declared twice (first at %s)", name, shortPos(prev))
 		return
 	}
+	c.heads[name] = s.Pos
+	c.nstmt++
 	first := len(c.net.Ops)
-	y := c.seq(scope{path: []string{name}, head: name}, l.Body.Stmts, x, false)
+	sc := scope{head: name, claim: c.nstmt}
+	sc = sc.in(component{name: name, pos: s.Pos, id: c.nstmt, labeled: true})
+	y := c.seq(sc, l.Body.Stmts, x, false)
 	c.net.Modules = append(c.net.Modules, ir.Module{Name: name, Kind: "head", First: first, End: len(c.net.Ops), Head: name, Src: irPos(s.Pos)})
 	if y.ok && len(c.net.Ops) > first {
 		c.net.Heads = append(c.net.Heads, ir.Head{Name: name, At: x.id, AtName: at, Weight: w, Output: y.id, Src: irPos(s.Pos)})

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/inccdev/incc/compiler/ir"
@@ -103,7 +104,11 @@ func TestInceptionShapes(t *testing.T) {
 				if got := moduleOut(t, n, tt.module); got != tt.shape {
 					t.Errorf("got %v, want %v", got, tt.shape)
 				}
-				if !slices.Equal(m.Args, tt.widths) {
+				var widths []string
+				for _, w := range tt.widths {
+					widths = append(widths, strconv.Itoa(w))
+				}
+				if !slices.Equal(m.Args, widths) {
 					t.Errorf("args: got %v, want %v", m.Args, tt.widths)
 				}
 			})

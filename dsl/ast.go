@@ -88,25 +88,87 @@ type Body struct {
 // OneLine reports whether the body was written on a single line.
 func (b *Body) OneLine() bool { return b.Pos.Line == b.EndPos.Line }
 
-// Stmt is one statement: an optional label, then a layer (kind, arguments and
-// an optional body), a block call, or a bare group "{ ... }".
+// Stmt is one statement: an optional label, then a repetition, a choice, a
+// block call, a bare group "{ ... }" or a layer (kind, arguments and an
+// optional body). "for" and "if" are keywords: no layer kind has those names.
 type Stmt struct {
 	Pos    Pos
 	Label  *Label `parser:"((?= (Ident | String) ':') @@ ':')?"`
-	Call   *Call  `parser:"(  @@"`
+	For    *For   `parser:"(  @@"`
+	If     *If    `parser:"  | @@"`
+	Call   *Call  `parser:"  | @@"`
 	Group  *Body  `parser:"  | @@"`
 	Layer  *Layer `parser:"  | @@ )"`
 	EndPos Pos
 }
 
-// Label names a statement: an identifier or a quoted string.
+// For repeats statements for each value of a variable, both bounds
+// included: "for i in 1..6 { ... }".
+type For struct {
+	Pos  Pos
+	Var  *Ident `parser:"'for' @@ 'in'"`
+	From *Expr  `parser:"@@ '..'"`
+	To   *Expr  `parser:"@@"`
+	Body *Body  `parser:"@@"`
+}
+
+// If chooses statements by a condition: "if c { ... }", optionally followed,
+// on the line of the closing brace, by "else { ... }" or "else if ...".
+type If struct {
+	Pos    Pos
+	Cond   *Cond `parser:"'if' @@"`
+	Then   *Body `parser:"@@"`
+	ElseIf *If   `parser:"('else' ( @@"`
+	Else   *Body `parser:"        | @@ ) )?"`
+}
+
+// Cond is a condition: comparisons joined by "&&", those by "||"
+// ("&&" binds tighter). A comparison without an operator is true when its
+// value is not zero.
+type Cond struct {
+	Pos   Pos
+	Left  *And   `parser:"@@"`
+	Right []*And `parser:"('||' @@)*"`
+}
+
+// And is comparisons joined by "&&".
+type And struct {
+	Pos   Pos
+	Left  *Cmp   `parser:"@@"`
+	Right []*Cmp `parser:"('&&' @@)*"`
+}
+
+// Cmp is an expression, or two compared: == != < <= > >=; a leading "!"
+// negates it ("!a" is true when a is zero, "!a == b" when a differs from b).
+type Cmp struct {
+	Pos   Pos
+	Not   bool   `parser:"@'!'?"`
+	Left  *Expr  `parser:"@@"`
+	Op    string `parser:"( @('==' | '!=' | '<=' | '>=' | '<' | '>')"`
+	Right *Expr  `parser:"  @@ )?"`
+}
+
+// Label names a statement: an identifier or a quoted string. A quoted label
+// may hold integer expressions in braces, evaluated when the statement is
+// checked: "denselayer{i}", "conv{2 * k + 1}".
 type Label struct {
 	Pos   Pos
 	Ident string `parser:"  @Ident"`
 	Str   string `parser:"| @String"`
+	// Parts is the quoted label split into text and expressions, set by
+	// [Parse] when the label holds braces; nil otherwise.
+	Parts []LabelPart `parser:""`
 }
 
-// Name returns the label's text (the string unquoted).
+// LabelPart is a piece of an interpolated label: text, or an expression
+// written in braces.
+type LabelPart struct {
+	Text string
+	Expr *Expr
+}
+
+// Name returns the label's text (the string unquoted). For an interpolated
+// label it is the text as written, braces included.
 func (l *Label) Name() string {
 	if l.Ident != "" {
 		return l.Ident

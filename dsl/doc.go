@@ -11,9 +11,17 @@
 //	[label:] kind arg arg ... [{ body }]     a layer, e.g. conv 3x3 64 stride 2 pad 1
 //	[label:] name(arg, a > b, key = arg)    a block instance
 //	[label:] { statements }                 a sequence
+//	for i in from..to { statements }        repetition, both bounds included
+//	if cond { statements } [else ...]       a choice; else follows "}" on its line
+//
+// A condition is comparisons (== != < <= > >=) of integer expressions joined
+// by && and || (&& binds tighter); an expression alone is true when not
+// zero. A quoted label may hold integer expressions in braces, as in
+// "denselayer{i}": the checker evaluates them. "for" and "if" are keywords.
 //
 // Arguments are integer expressions (+ - * / % and parentheses over numbers
-// and block parameters), dimensions such as 3x3 or 3x224x224, floats, quoted
+// and block parameters), dimensions such as 3x3 or 3x224x224, floats (with
+// digits after the point: 2.0, .5, 1e-3), quoted
 // strings, bare names (attribute keys and flags such as stride or ceil) and
 // tuples (1, 2, 3). Comments run from '#' to the end of the line.
 //

@@ -24,6 +24,10 @@ type Error struct {
 	// Trail lists the block instantiations the error came through, innermost
 	// first, for errors inside block bodies.
 	Trail []Frame
+	// More counts the other block instances with the same error (at the
+	// same place in the block's body), which [ErrorList.Sort] merges into
+	// this one.
+	More int
 }
 
 // Frame is one block instantiation on an error's trail.
@@ -69,7 +73,10 @@ func (l ErrorList) Error() string {
 }
 
 // Sort orders the list by file, line and column, keeping the order of errors
-// at the same position, and drops exact duplicates.
+// at the same position, and merges the errors with the same position and
+// message: those of a block's body repeated for each of its instances
+// become one, which keeps the first one's trail and counts the others
+// (Error.More), so that they cannot crowd other errors out.
 func (l ErrorList) Sort() ErrorList {
 	sort.SliceStable(l, func(i, j int) bool {
 		a, b := l[i].Pos, l[j].Pos
@@ -82,11 +89,21 @@ func (l ErrorList) Sort() ErrorList {
 		return a.Column < b.Column
 	})
 	out := l[:0]
-	for i, e := range l {
-		if i > 0 && e.Error() == l[i-1].Error() && trailString(e) == trailString(l[i-1]) {
+	first := map[string]*Error{}
+	trails := map[string]bool{}
+	for _, e := range l {
+		key := e.Error()
+		f, seen := first[key]
+		if !seen {
+			first[key] = e
+			trails[key+"\x00"+trailString(e)] = true
+			out = append(out, e)
 			continue
 		}
-		out = append(out, e)
+		if t := key + "\x00" + trailString(e); !trails[t] {
+			trails[t] = true
+			f.More += 1 + e.More
+		}
 	}
 	return out
 }
@@ -139,6 +156,9 @@ func Print(w io.Writer, err error, sources map[string][]byte) {
 		fmt.Fprintln(w, safetext.Escape(e.Error(), "\t"))
 		for _, f := range e.Trail {
 			fmt.Fprintf(w, "\tin %s at %s\n", safetext.Escape(f.Name, ""), safetext.Escape(posString(f.Pos), ""))
+		}
+		if e.More > 0 {
+			fmt.Fprintf(w, "\t(and in %d more block instance%s)\n", e.More, map[bool]string{true: "s"}[e.More > 1])
 		}
 		excerpt(w, e.Pos, sources[e.Pos.Filename])
 	}

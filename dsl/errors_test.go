@@ -175,3 +175,26 @@ func TestPrintLongLine(t *testing.T) {
 		t.Errorf("excerpt at the start: %s", got)
 	}
 }
+
+// TestSortMergesInstances: the same error in several block instances is
+// one error that counts the others, keeping the first instance's trail;
+// exact duplicates are dropped; other errors stay.
+func TestSortMergesInstances(t *testing.T) {
+	at := func(line int) Pos { return Pos{Filename: "b.inc", Line: line, Column: 5} }
+	var l ErrorList
+	for i := range 12 {
+		e := l.Add(at(3), "conv: output channels must be positive, got 0")
+		e.Trail = []Frame{{Name: fmt.Sprintf("unit%d", i), Pos: at(10 + i)}}
+	}
+	l = append(l, &Error{Pos: at(3), Msg: "conv: output channels must be positive, got 0", Trail: []Frame{{Name: "unit0", Pos: at(10)}}})
+	l.Add(at(30), "unknown layer kind")
+	got := l.Sort()
+	if len(got) != 2 || got[0].More != 11 || got[0].Trail[0].Name != "unit0" || got[1].More != 0 {
+		t.Fatalf("got %d errors (more %d, trail %v)", len(got), got[0].More, got[0].Trail)
+	}
+	var b strings.Builder
+	Print(&b, got, nil)
+	if !strings.Contains(b.String(), "\tin unit0 at b.inc:10:5\n\t(and in 11 more block instances)\n") {
+		t.Errorf("printed:\n%s", b.String())
+	}
+}

@@ -65,6 +65,9 @@ func Parse(filename string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, ErrorList{syntaxError(filename, err, toks)}
 	}
+	if e := interpolate(f); e != nil {
+		return nil, ErrorList{e}
+	}
 	f.Name = filename
 	f.Comments = comments(toks)
 	return f, nil
@@ -185,6 +188,8 @@ func unexpected(e *participle.UnexpectedTokenError, toks []lexer.Token) string {
 	switch {
 	case t.Type == tokStray && t.Value == `"`:
 		return "unterminated string"
+	case t.Type == tokStray && t.Value == ".":
+		return `invalid character "." (a number has digits after its point, as in 2.0; a range is written 1..6)`
 	case t.Type == tokStray:
 		return fmt.Sprintf("invalid character %q", t.Value)
 	case t.Type == tokNewline && inParens(toks, t.Pos.Offset):
@@ -232,20 +237,21 @@ func prev(toks []lexer.Token, offset int) *lexer.Token {
 // expectations names the grammar's rules, as participle prints them, for
 // people.
 var expectations = map[string]string{
-	"(Call | Body | Layer)": `a layer, a block call or "{"`,
-	"<call>":                `a block name directly followed by "("`,
-	"Body":                  `"{"`,
-	"Ident":                 "a name",
-	"<ident>":               "a name",
-	"Param":                 "a parameter name",
-	"CallArg":               "an argument",
-	"Primary":               "an expression",
-	"Expr":                  "an expression",
-	"Term":                  "an expression",
-	"Unary":                 "an expression",
-	"Label":                 "a label",
-	"Stmt":                  "a statement",
-	"Decl":                  `"block" or "network"`,
+	"(For | If | Call | Body | Layer)": `a layer, a block call or "{"`,
+	"(If | Body)":                      `"if" or "{"`,
+	"<call>":                           `a block name directly followed by "("`,
+	"Body":                             `"{"`,
+	"Ident":                            "a name",
+	"<ident>":                          "a name",
+	"Param":                            "a parameter name",
+	"CallArg":                          "an argument",
+	"Primary":                          "an expression",
+	"Expr":                             "an expression",
+	"Term":                             "an expression",
+	"Unary":                            "an expression",
+	"Label":                            "a label",
+	"Stmt":                             "a statement",
+	"Decl":                             `"block" or "network"`,
 }
 
 // expectation describes the first item of participle's expected sequence,

@@ -62,6 +62,23 @@ func TestParseErrors(t *testing.T) {
 		{"dangling operator", "network n { conv 3 * }", `t.inc:1:22: unexpected token "}" (expected an expression)`},
 		{"double minus", "network n { conv --3 }", `t.inc:1:19: unexpected token "-" (expected an expression)`},
 
+		// Repetition, choice and interpolated labels.
+		{"for without in", "network n { for i 1..3 { a } }", `t.inc:1:19: unexpected token "1" (expected "in")`},
+		{"for without range", "network n { for i in 3 { a } }", `t.inc:1:24: unexpected token "{" (expected "..")`},
+		{"for without end", "network n { for i in 1.. { a } }", `t.inc:1:26: unexpected token "{" (expected an expression)`},
+		{"for without body", "network n { for i in 1..3\n}", `t.inc:1:26: unexpected newline (expected "{")`},
+		{"if without condition", "network n { if { a } }", `t.inc:1:16: unexpected token "{" (expected an expression)`},
+		{"if with dangling comparison", "network n { if a == { b } }", `t.inc:1:21: unexpected token "{" (expected an expression)`},
+		{"if comparison in parentheses", "network n { if (a == 1) { b } }", `t.inc:1:19: unexpected token "==" (expected ")")`},
+		{"else without body", "network n { if a { b } else c }", `t.inc:1:29: unexpected token "c" (expected "if" or "{")`},
+		{"float without digits after the point", "network n { x 2. }", `t.inc:1:16: invalid character "." (a number has digits after its point, as in 2.0; a range is written 1..6)`},
+		{"label brace unclosed", "network n { \"a{i\": x }", `t.inc:1:15: label "a{i": "{" without "}"`},
+		{"label brace unopened", "network n { \"a}\": x }", `t.inc:1:15: label "a}": "}" without "{"`},
+		{"label braces nested", "network n { \"a{b{c}}\": x }", `t.inc:1:15: label "a{b{c}}": "{" without "}"`},
+		{"label braces empty", "network n { \"ab{ }\": x }", `t.inc:1:16: label "ab{ }": empty {} (write an integer expression in the braces)`},
+		{"label expression", "network n { \"l{i +}\": x }", `t.inc:1:19: label "l{i +}": unexpected end of file (expected an expression)`},
+		{"label bad escape", "network n { \"\\q{i}\": x }", `t.inc:1:14: label "\q{i}": invalid escape`},
+
 		// Limits.
 		{"deep parentheses", "network n { conv " + strings.Repeat("(", 100000), `t.inc:1:217: too deeply nested (more than 200 levels of parentheses and braces)`},
 		{"deep braces", "network n " + strings.Repeat("{", 100000), `t.inc:1:211: too deeply nested (more than 200 levels of parentheses and braces)`},
@@ -146,6 +163,50 @@ network n {
 		n[0].Expr.Left.Left.Primary.Number.Err != "integer 99999999999 out of range (max 16777216)" ||
 		n[1].Expr.Left.Left.Primary.Dims.Err != "integer 99999999999 out of range (max 16777216)" {
 		t.Errorf("big = %s", dump(body.Stmts[4]))
+	}
+}
+
+func TestParseForIf(t *testing.T) {
+	src := `network n {
+    for i in 1..k + 1 {
+        "layer{i}_{2 * i}x": conv 1x1 8
+    }
+    if a == 1 || b != 2 && c { x } else if d { y } else { z }
+    if e { w }
+    if !f == 2 { v }
+}
+`
+	f, err := Parse("t.inc", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := f.Decls[0].Network.Body.Stmts
+	loop := body[0].For
+	if loop == nil || loop.Var.Name != "i" || loop.From.Left.Left.Primary.Number.Int != 1 || len(loop.To.Right) != 1 || len(loop.Body.Stmts) != 1 {
+		t.Fatalf("for = %s", dump(body[0]))
+	}
+	l := loop.Body.Stmts[0].Label
+	if len(l.Parts) != 5 || l.Parts[0].Text != "layer" || l.Parts[2].Text != "_" || l.Parts[4].Text != "x" || l.Parts[1].Expr == nil || l.Parts[3].Expr == nil {
+		t.Fatalf("label parts = %s", dump(l.Parts))
+	}
+	// The expressions carry their positions in the file: 3:16 is the i of
+	// {i}, 3:20 the 2 of {2 * i}.
+	if e := l.Parts[1].Expr; e.Pos.Line != 3 || e.Pos.Column != 16 || *e.Left.Left.Primary.Ident != "i" {
+		t.Errorf("{i} at %v: %s", e.Pos, dump(e))
+	}
+	if e := l.Parts[3].Expr; e.Pos.Line != 3 || e.Pos.Column != 20 || e.Left.Right[0].Unary.Pos.Column != 24 {
+		t.Errorf("{2 * i} at %v: %s", e.Pos, dump(e))
+	}
+	cond := body[1].If
+	if cond == nil || len(cond.Cond.Right) != 1 || len(cond.Cond.Right[0].Right) != 1 || cond.Cond.Left.Left.Op != "==" ||
+		cond.ElseIf == nil || cond.ElseIf.Else == nil || cond.ElseIf.Else.Stmts[0].Layer.Kind.Name != "z" {
+		t.Errorf("if = %s", dump(body[1]))
+	}
+	if s := body[2].If; s == nil || s.ElseIf != nil || s.Else != nil {
+		t.Errorf("if without else = %s", dump(body[2]))
+	}
+	if s := body[3].If; s == nil || !s.Cond.Left.Left.Not || s.Cond.Left.Left.Op != "==" || body[1].If.Cond.Left.Left.Not {
+		t.Errorf("negated if = %s", dump(body[3]))
 	}
 }
 

@@ -9,7 +9,8 @@ import (
 // Format returns f in the canonical layout that `incc fmt` writes, as gofmt
 // does for Go:
 //
-//   - one statement per line, indented by four spaces per level;
+//   - one statement per line, indented by four spaces per level, except that
+//     statements written on one line stay on one line, as "a; b";
 //   - a body written on one line stays on one line, as "{ a; b }";
 //     an empty body is "{}";
 //   - blank lines between statements are kept, at most one in a row, but
@@ -130,15 +131,24 @@ func (p *printer) list(items []item, depth, open, close int) {
 	}
 	indent := strings.Repeat(indentUnit, depth)
 	for i, it := range items {
-		for p.commentBefore(it.pos.Offset) {
-			c := p.next()
-			blank(c.Pos.Line)
-			p.buf.WriteString(indent + c.Text + "\n")
-			last = c.Pos.Line
+		if i > 0 && !top && it.pos.Line > 0 && it.pos.Line == items[i-1].end.Line {
+			// Statements written on one line stay on one line, so that a
+			// comment after them stays with all of them.
+			p.buf.WriteString("; ")
+		} else {
+			for p.commentBefore(it.pos.Offset) {
+				c := p.next()
+				blank(c.Pos.Line)
+				p.buf.WriteString(indent + c.Text + "\n")
+				last = c.Pos.Line
+			}
+			blank(it.pos.Line)
+			p.buf.WriteString(indent)
 		}
-		blank(it.pos.Line)
-		p.buf.WriteString(indent)
 		it.print(depth)
+		if i+1 < len(items) && !top && it.end.Line > 0 && items[i+1].pos.Line == it.end.Line {
+			continue
+		}
 		limit := close
 		if i+1 < len(items) {
 			limit = items[i+1].pos.Offset
@@ -239,15 +249,34 @@ func (p *printer) oneLine(b *Body) bool {
 		return false
 	}
 	for _, s := range b.Stmts {
-		inner := s.Group
-		if s.Layer != nil {
-			inner = s.Layer.Body
-		}
-		if inner != nil && !p.oneLine(inner) {
-			return false
+		for _, inner := range s.bodies() {
+			if !p.oneLine(inner) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// bodies returns the bodies directly inside s.
+func (s *Stmt) bodies() []*Body {
+	var bs []*Body
+	switch {
+	case s.For != nil:
+		bs = append(bs, s.For.Body)
+	case s.If != nil:
+		for i := s.If; i != nil; i = i.ElseIf {
+			bs = append(bs, i.Then)
+			if i.Else != nil {
+				bs = append(bs, i.Else)
+			}
+		}
+	case s.Group != nil:
+		bs = append(bs, s.Group)
+	case s.Layer != nil && s.Layer.Body != nil:
+		bs = append(bs, s.Layer.Body)
+	}
+	return bs
 }
 
 func (p *printer) stmt(s *Stmt, depth int) {
@@ -260,12 +289,58 @@ func (p *printer) stmt(s *Stmt, depth int) {
 		p.buf.WriteString(": ")
 	}
 	switch {
+	case s.For != nil:
+		p.buf.WriteString("for " + s.For.Var.Name + " in ")
+		p.expr(s.For.From)
+		p.buf.WriteString("..")
+		p.expr(s.For.To)
+		p.buf.WriteByte(' ')
+		p.body(s.For.Body, depth)
+	case s.If != nil:
+		p.ifStmt(s.If, depth)
 	case s.Call != nil:
 		p.call(s.Call)
 	case s.Group != nil:
 		p.body(s.Group, depth)
 	case s.Layer != nil:
 		p.layer(s.Layer, depth)
+	}
+}
+
+// ifStmt prints an if, its else-ifs and its else, "} else {" on one line.
+func (p *printer) ifStmt(i *If, depth int) {
+	p.buf.WriteString("if ")
+	p.cond(i.Cond)
+	p.buf.WriteByte(' ')
+	p.body(i.Then, depth)
+	switch {
+	case i.ElseIf != nil:
+		p.buf.WriteString(" else ")
+		p.ifStmt(i.ElseIf, depth)
+	case i.Else != nil:
+		p.buf.WriteString(" else ")
+		p.body(i.Else, depth)
+	}
+}
+
+func (p *printer) cond(c *Cond) {
+	for i, a := range append([]*And{c.Left}, c.Right...) {
+		if i > 0 {
+			p.buf.WriteString(" || ")
+		}
+		for j, x := range append([]*Cmp{a.Left}, a.Right...) {
+			if j > 0 {
+				p.buf.WriteString(" && ")
+			}
+			if x.Not {
+				p.buf.WriteByte('!')
+			}
+			p.expr(x.Left)
+			if x.Op != "" {
+				p.buf.WriteString(" " + x.Op + " ")
+				p.expr(x.Right)
+			}
+		}
 	}
 }
 

@@ -18,7 +18,9 @@ func AvgPoolScratch(p Pool2DParams) int {
 // window lies inside the padded input are summed over the whole window of
 // a zero-padded copy of the plane (scratch, [AvgPoolScratch] values): a
 // sum started from +0 is never −0, so adding the padding's zeros changes
-// no bit. For stride-1 pools those cells are summed 8 at a time in AVX2
+// no bit. With p.ExcludePad the cells whose window reaches into the padding
+// are divided by the cells of the image they cover instead. For stride-1
+// pools whole windows are summed 8 at a time in AVX2
 // (amd64, unless built with -tags purego), the last 8 of a row overlapping
 // the ones before; other cells one by one. Generated code splits a pool
 // among workers by channels. It does not allocate.
@@ -78,6 +80,16 @@ func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []f
 			for ; x < ow; x++ {
 				o[x] = avgCell(in, &p, iy, x)
 			}
+			if p.ExcludePad && p.Pad != (Pad{}) {
+				// Windows that reach into the padding: the same sum, the
+				// divisor of the cells inside.
+				top, bottom := iy < 0, iy+p.KH > p.H
+				for x := range xp {
+					if ix := x*p.SW - p.Pad.Left; top || bottom || ix < 0 || ix+p.KW > p.W {
+						o[x] = avgCell(in, &p, iy, x)
+					}
+				}
+			}
 		}
 	}
 }
@@ -89,5 +101,8 @@ func avgCell(in []float32, p *Pool2DParams, iy, x int) float32 {
 	x0 := x*p.SW - p.Pad.Left
 	x1 := min(x0+p.KW, p.W+p.Pad.Right)
 	div := (y1 - iy) * (x1 - x0)
+	if p.ExcludePad {
+		div = (min(y1, p.H) - max(iy, 0)) * (min(x1, p.W) - max(x0, 0))
+	}
 	return SumCell(in, p.W, max(iy, 0), min(y1, p.H), max(x0, 0), min(x1, p.W)) / float32(div)
 }

@@ -4,17 +4,20 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/inccdev/incc/runtime/ref"
 )
 
 // TestAvgPoolChannels: the same bits as AvgPool2D for random geometries
 // (kernels 1–5, strides 1–3, padding up to half the kernel, ceil and
-// floor), channel ranges, ±0 and NaN inputs.
+// floor), with and without the padding in the divisor, channel ranges, ±0
+// and NaN inputs.
 func TestAvgPoolChannels(t *testing.T) {
 	r := rand.New(rand.NewPCG(53, 54))
-	for iter := range 400 {
+	for iter := range 600 {
 		kh, kw := 1+r.IntN(5), 1+r.IntN(5)
 		p := Pool2DParams{C: 1 + r.IntN(4), H: kh + r.IntN(30), W: kw + r.IntN(40), KH: kh, KW: kw, SH: 1 + r.IntN(3), SW: 1 + r.IntN(3),
-			Pad: Pad{Top: r.IntN(kh/2 + 1), Left: r.IntN(kw/2 + 1), Bottom: r.IntN(kh/2 + 1), Right: r.IntN(kw/2 + 1)}, Ceil: r.IntN(2) == 0}
+			Pad: Pad{Top: r.IntN(kh/2 + 1), Left: r.IntN(kw/2 + 1), Bottom: r.IntN(kh/2 + 1), Right: r.IntN(kw/2 + 1)}, Ceil: r.IntN(2) == 0, ExcludePad: iter%3 == 0}
 		if iter%2 == 0 {
 			p.SH, p.SW = 1, 1
 		}
@@ -33,7 +36,7 @@ func TestAvgPoolChannels(t *testing.T) {
 		}
 		n := p.C * p.OutH() * p.OutW()
 		want, got := make([]float32, n), make([]float32, n)
-		AvgPool2D(want, src, 1, p)
+		ref.AvgPool2D(want, src, 1, p)
 		c0 := r.IntN(p.C)
 		scratch := make([]float32, AvgPoolScratch(p))
 		AvgPoolChannels(got, src, p, 0, c0, scratch)
@@ -47,7 +50,7 @@ func TestAvgPoolChannels(t *testing.T) {
 }
 
 func TestAvgPoolChannelsZeroAllocs(t *testing.T) {
-	p := Pool2DParams{C: 8, H: 17, W: 17, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}}
+	p := Pool2DParams{C: 8, H: 17, W: 17, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}
 	src, dst := make([]float32, p.C*p.H*p.W), make([]float32, p.C*p.OutH()*p.OutW())
 	scratch := make([]float32, AvgPoolScratch(p))
 	if n := testing.AllocsPerRun(10, func() { AvgPoolChannels(dst, src, p, 0, p.C, scratch) }); n != 0 {

@@ -59,7 +59,7 @@ func (e *Exec[W]) slot(s Slot) []float32 {
 
 // Layer is one layer function of a generated network, as an [Engine] runs
 // it: Run computes work items [lo, hi) of the layer for the image in e, on
-// worker's scratch; [Parallel] splits the Items among the workers. Every
+// worker's scratch; [parallel] splits the Items among the workers. Every
 // output is computed by one item, in a fixed order, so the results do not
 // depend on the split.
 type Layer[W any] struct {
@@ -107,7 +107,7 @@ type Engine[W any] struct {
 	layout  *Layout
 	layers  []Layer[W]
 	cfg     EngineConfig
-	workers *Workers
+	workers *pool
 	execs   []Exec[W]
 	images  func(en *Engine[W], worker, lo, hi int) // runImages[W], made once: a generic function value allocates
 	// The batch being run, for runImages.
@@ -195,7 +195,7 @@ func newDAGPlan[W any](layers []Layer[W], t int, heads bool) dagPlan {
 	for _, i := range order {
 		c := int(p.chunks[i])
 		for k := range c {
-			lo, hi := Span(layers[i].Items, c, k)
+			lo, hi := span(layers[i].Items, c, k)
 			p.tasks = append(p.tasks, dagTask{layer: int32(i), lo: int32(lo), hi: int32(hi)})
 		}
 	}
@@ -205,7 +205,7 @@ func newDAGPlan[W any](layers []Layer[W], t int, heads bool) dagPlan {
 // NewEngine returns an engine for weights w that runs the layers (in
 // order) of a network with layout l.
 func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Engine[W] {
-	workers := NewWorkers(cfg.Threads)
+	workers := newPool(cfg.Threads)
 	t := workers.Threads()
 	cfg.Threads = t
 	en := &Engine[W]{w: w, layout: l, layers: layers, cfg: cfg, workers: workers, execs: make([]Exec[W], t),
@@ -228,9 +228,6 @@ func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Eng
 	}
 	return en
 }
-
-// Workers returns the engine's pool.
-func (en *Engine[W]) Workers() *Workers { return en.workers }
 
 // CloseEngineWith closes en when owner becomes unreachable: a safety net
 // for owners (a generated Net) dropped without being closed. en must not
@@ -316,7 +313,7 @@ func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int)
 	en.full = 0
 	if t > 1 && n >= t {
 		en.full = n / t * t
-		Parallel(en.workers, t, en, en.images)
+		parallel(en.workers, t, en, en.images)
 	}
 	for b := en.full; b < n; b++ {
 		en.image(&en.execs[0], en.workers, b)
@@ -330,7 +327,7 @@ func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int)
 func runImages[W any](en *Engine[W], worker, lo, hi int) {
 	t := len(en.execs)
 	for w := lo; w < hi; w++ {
-		b0, b1 := Span(en.full, t, w)
+		b0, b1 := span(en.full, t, w)
 		for b := b0; b < b1; b++ {
 			en.image(&en.execs[w], nil, b)
 		}
@@ -338,7 +335,7 @@ func runImages[W any](en *Engine[W], worker, lo, hi int) {
 }
 
 // image computes image b of the current batch in e.
-func (en *Engine[W]) image(e *Exec[W], p *Workers, b int) {
+func (en *Engine[W]) image(e *Exec[W], p *pool, b int) {
 	l := en.layout
 	e.In = en.src[b*l.InputLen : (b+1)*l.InputLen]
 	en.forward(e, p)
@@ -354,7 +351,7 @@ func (en *Engine[W]) image(e *Exec[W], p *Workers, b int) {
 // forward computes the image in e.In to the arena: each layer with its
 // work items split among the workers of p (nil: all on the calling
 // goroutine); the side heads' layers only if the batch asks for them.
-func (en *Engine[W]) forward(e *Exec[W], p *Workers) {
+func (en *Engine[W]) forward(e *Exec[W], p *pool) {
 	heads := en.headDst != nil
 	if p.Threads() > 1 {
 		en.forwardDAG(e, heads)
@@ -366,7 +363,7 @@ func (en *Engine[W]) forward(e *Exec[W], p *Workers) {
 			if l.Head && !heads {
 				continue
 			}
-			Parallel(p, l.Items, e, l.Run)
+			parallel(p, l.Items, e, l.Run)
 		}
 		return
 	}
@@ -376,7 +373,7 @@ func (en *Engine[W]) forward(e *Exec[W], p *Workers) {
 		if l.Head && !heads {
 			continue
 		}
-		Parallel(p, l.Items, e, l.Run)
+		parallel(p, l.Items, e, l.Run)
 		now := time.Now()
 		e.prof[i].ns += int64(now.Sub(t))
 		e.prof[i].images++
@@ -396,7 +393,7 @@ func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
 	}
 	en.next.Store(0)
 	en.abort.Store(false)
-	Parallel(en.workers, en.workers.Threads(), en, en.dagRun)
+	parallel(en.workers, en.workers.Threads(), en, en.dagRun)
 	if e.prof != nil {
 		for i, c := range en.plan.chunks {
 			if c > 0 {
@@ -412,7 +409,7 @@ func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
 // waits for the chunks of the layers it depends on, runs it and counts it
 // done, until no task is left. If a task panics, the others stop waiting
 // for it (they would wait forever) and leave the task graph, and the
-// panic reaches the caller of Parallel.
+// panic reaches the caller of parallel.
 func runDAG[W any](en *Engine[W], worker, _, _ int) {
 	e, p := &en.execs[0], en.plan
 	finished := false

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/inccdev/incc/runtime/ref"
 )
 
 // toyWeights is the weights of toyForward: out = In·scale + worker-independent offset.
@@ -137,33 +139,6 @@ func TestEngineProfile(t *testing.T) {
 	}
 }
 
-// toyNet is a generated Net's API over the toy engine.
-type toyNet struct{ *Engine[toyWeights] }
-
-func (n toyNet) Infer(dst, src []float32, b int) error { return n.Run(dst, nil, src, b) }
-
-func TestBench(t *testing.T) {
-	en := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 2, Profile: true})
-	defer en.Close()
-	r, err := Bench(toyNet{en}, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 3, Iters: 10, Warmup: 1, Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Batch != 3 || r.Iters != 10 || len(r.Layers) != 1 || r.Layers[0].Name != "double" || r.Layers[0].Share != 1 ||
-		r.GFLOPs != 3e-9 || !(r.Min <= r.P50 && r.P50 <= r.P90 && r.P90 <= r.P99 && r.P99 <= r.Max) || r.ImagesPerSecond <= 0 {
-		t.Errorf("%+v", r)
-	}
-	var b strings.Builder
-	if err := r.WriteText(&b, 5); err != nil || !strings.Contains(b.String(), "double") || !strings.Contains(b.String(), "p50") {
-		t.Errorf("WriteText: %v\n%s", err, b.String())
-	}
-	plain := NewEngine(&toyWeights{2}, &toyLayout, toyLayers, EngineConfig{Threads: 1})
-	defer plain.Close()
-	if _, err := Bench(toyNet{plain}, BenchConfig{Input: [3]int{3, 1, 1}, OutputLen: 3, Batch: 1, Iters: 1}); err == nil {
-		t.Error("Bench without a profile: no error")
-	}
-}
-
 // TestEngineDAG runs a diamond of layers (a → b, c → d, b and c
 // independent, each with many items) as a task graph on 1 to 4 workers,
 // many times, and checks every output: a missing wait would show as a
@@ -255,7 +230,7 @@ func TestEngineBatchOverflow(t *testing.T) {
 // otherwise copies the image to the arena.
 func bomb(e *Exec[toyWeights], worker, lo, hi int) {
 	if e.In[0] == 13 {
-		shapePanic("bomb: image %v", e.In[0])
+		panic(fmt.Errorf("%w: bomb: image %v", ref.ErrShape, e.In[0]))
 	}
 	for i := lo; i < hi; i++ {
 		e.Arena[i] = e.In[i]
@@ -289,7 +264,7 @@ func TestEnginePanic(t *testing.T) {
 			dst := make([]float32, 3*n)
 			err := en.Run(dst, nil, tt.src, n)
 			var p *PanicError
-			if err == nil || !errors.As(err, &p) || !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "bomb: image 13") {
+			if err == nil || !errors.As(err, &p) || !errors.Is(err, ref.ErrShape) || !strings.Contains(err.Error(), "bomb: image 13") {
 				t.Errorf("threads %d, %s: Run returned %v, want an error wrapping the layer's panic", threads, tt.name, err)
 			}
 			if p != nil && !strings.Contains(string(p.Stack), "bomb") {

@@ -8,7 +8,7 @@ import "github.com/inccdev/incc/runtime/gemm"
 // unpadded convolution ([gemm.Packed.MulTile]), else the im2col matrix,
 // packed panel by panel straight from the image ([gemm.Packed.ConvTile]) —
 // and a fully connected layer is a GEMM with one column. The work of a
-// layer is cut into a [Grid] of items that [Parallel] splits among the
+// layer is cut into a [Grid] of items that [parallel] splits among the
 // workers.
 
 // Conv is the geometry of a convolution as [gemm.Packed.ConvTile] reads its
@@ -29,10 +29,6 @@ func WinogradScratchLen(c, w, tile int) int { return gemm.WinogradScratchSize(c,
 // ([gemm.Fused]): a residual added before the ReLU, a batch norm + ReLU
 // applied to its input.
 type Fused = gemm.Fused
-
-// GemmKernel names the micro-kernels the GEMM runs on this CPU and build
-// ([gemm.Kernel]), e.g. "avx512-asm-8x48" or "scalar-4x4".
-func GemmKernel() string { return gemm.Kernel() }
 
 // Grid cuts the output of a layer's GEMM, M rows (output channels) × N
 // columns (output pixels), into work items: Tiles tiles of TileN columns

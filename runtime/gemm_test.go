@@ -7,7 +7,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/runtime/gemm"
+	"github.com/inccdev/incc/runtime/ref"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestGridRects checks that every range of items maps to at most three
@@ -75,25 +78,25 @@ func TestGemmScratchLen(t *testing.T) {
 
 // TestConvTiles runs convolutions as generated code does — ConvSource.Load,
 // then ConvTile (or MulTile for 1×1) over the rectangles of a Grid split
-// among 1 to 3 workers — and compares with Conv2D, and the pieces with one
+// among 1 to 3 workers — and compares with ref.Conv2D, and the pieces with one
 // call, bit for bit.
 func TestConvTiles(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	for _, p := range []Conv2DParams{
-		{C: 3, H: 30, W: 30, OutC: 20, KH: 7, KW: 7, SH: 2, SW: 2, Pad: Pad{3, 3, 3, 3}},
-		{C: 16, H: 14, W: 14, OutC: 40, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}},
+	for _, p := range []ref.Conv2DParams{
+		{C: 3, H: 30, W: 30, OutC: 20, KH: 7, KW: 7, SH: 2, SW: 2, Pad: Pad{Top: 3, Left: 3, Bottom: 3, Right: 3}},
+		{C: 16, H: 14, W: 14, OutC: 40, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}},
 		{C: 32, H: 7, W: 7, OutC: 24, KH: 1, KW: 1, SH: 1, SW: 1},
-		{C: 5, H: 9, W: 11, OutC: 9, KH: 2, KW: 3, SH: 3, SW: 1, Pad: Pad{0, 2, 1, 0}},
+		{C: 5, H: 9, W: 11, OutC: 9, KH: 2, KW: 3, SH: 3, SW: 1, Pad: Pad{Top: 0, Left: 2, Bottom: 1, Right: 0}},
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d_k%dx%d_s%d", p.C, p.H, p.W, p.KH, p.KW, p.SH), func(t *testing.T) {
-			src, wt, bias := randSlice(rng, p.C*p.H*p.W), randSlice(rng, p.OutC*p.C*p.KH*p.KW), randSlice(rng, p.OutC)
-			w := Weights{"w": must(FromData(wt, p.OutC, p.C*p.KH*p.KW)), "b": must(FromData(bias, p.OutC))}
+			src, wt, bias := numtest.Rand(rng, p.C*p.H*p.W), numtest.Rand(rng, p.OutC*p.C*p.KH*p.KW), numtest.Rand(rng, p.OutC)
+			w := Weights{"w": must(tensor.FromData(wt, p.OutC, p.C*p.KH*p.KW)), "b": must(tensor.FromData(bias, p.OutC))}
 			cw, err := (&ConvSource{Weight: "w", Bias: "b", Out: p.OutC, K: p.C * p.KH * p.KW}).Load(w)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := make([]float32, p.OutC*p.OutH()*p.OutW())
-			Conv2D(want, src, wt, bias, 1, p)
+			ref.Conv2D(want, src, wt, bias, 1, p)
 			n := p.OutH() * p.OutW()
 			g := Grid{N: n, TileN: 16, Tiles: max(1, n/16), M: p.OutC, TileM: 8, Blocks: (p.OutC + 7) / 8}
 			geom := Conv{C: p.C, H: p.H, W: p.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: [4]int{p.Pad.Top, p.Pad.Left, p.Pad.Bottom, p.Pad.Right}}
@@ -103,7 +106,7 @@ func TestConvTiles(t *testing.T) {
 			for _, workers := range []int{1, 2, 3} {
 				got := make([]float32, len(want))
 				for id := range workers {
-					lo, hi := Span(g.Items(), workers, id)
+					lo, hi := span(g.Items(), workers, id)
 					rs, nr := g.Rects(lo, hi)
 					for _, r := range rs[:nr] {
 						if direct {
@@ -115,41 +118,11 @@ func TestConvTiles(t *testing.T) {
 				}
 				if workers == 1 {
 					first = got
-					closeTo(t, "conv", got, to64(want), 1e-5*float64(p.C*p.KH*p.KW))
+					numtest.Close(t, "conv", got, numtest.Float64s(want), 1e-5*float64(p.C*p.KH*p.KW))
 				} else if !slices.EqualFunc(got, first, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
 					t.Errorf("%d workers: not the bits of one", workers)
 				}
 			}
 		})
-	}
-}
-
-// TestFoldBatchNorm checks that a convolution with folded weights matches
-// Conv2D followed by BatchNorm, and BatchNormScale reproduces BatchNorm bit
-// for bit.
-func TestFoldBatchNorm(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	p := Conv2DParams{C: 3, H: 6, W: 5, OutC: 4, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}}
-	src, w, bias := randSlice(rng, 3*6*5), randSlice(rng, 4*3*9), randSlice(rng, 4)
-	gamma, beta, mean := randSlice(rng, 4), randSlice(rng, 4), randSlice(rng, 4)
-	variance := randSlice(rng, 4)
-	for i := range variance {
-		variance[i] += 1.5
-	}
-	conv := make([]float32, 4*30)
-	Conv2D(conv, src, w, bias, 1, p)
-	want := make([]float32, len(conv))
-	BatchNorm(want, conv, gamma, beta, mean, variance, 1, 4, 30, 1e-3)
-	fw, fb := FoldBatchNorm(w, bias, gamma, beta, mean, variance, 4, 1e-3)
-	got := make([]float32, len(conv))
-	Conv2D(got, src, fw, fb, 1, p)
-	closeTo(t, "folded", got, to64(want), 1e-5)
-
-	scale, shift := BatchNormScale(gamma, beta, mean, variance, 1e-3)
-	for i, v := range conv {
-		c := i / 30
-		if y := float32(float64(v)*float64(scale[c]) + float64(shift[c])); y != want[i] {
-			t.Fatalf("[%d]: scale/shift give %v, BatchNorm %v", i, y, want[i])
-		}
 	}
 }

@@ -3,6 +3,8 @@ package runtime
 import (
 	"fmt"
 	"math"
+
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // InitKind says how [Init] turns uniform numbers into a tensor's values. The
@@ -30,8 +32,8 @@ func (k InitKind) String() string {
 	return fmt.Sprintf("InitKind(%d)", int(k))
 }
 
-// ParseInitKind is the inverse of [InitKind.String].
-func ParseInitKind(s string) (InitKind, error) {
+// parseInitKind is the inverse of [InitKind.String].
+func parseInitKind(s string) (InitKind, error) {
 	for i, n := range initKindNames {
 		if n == s {
 			return InitKind(i), nil
@@ -121,7 +123,7 @@ func Init(dst []float32, seed uint64, name string, kind InitKind, fanIn int) {
 
 // SeededInput returns the deterministic network input for seed: an
 // n×c×h×w tensor named "input" filled by [Init] with [InitInput].
-func SeededInput(seed uint64, n, c, h, w int) Tensor {
+func SeededInput(seed uint64, n, c, h, w int) tensor.Tensor {
 	t := New(n, c, h, w)
 	Init(t.Data, seed, "input", InitInput, 0)
 	return t

@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestInitVectors compares Init bit for bit with testdata/init_vectors.json,
@@ -30,7 +32,7 @@ func TestInitVectors(t *testing.T) {
 	}
 	for _, v := range vectors {
 		t.Run(fmt.Sprintf("%s/%s/seed%d", v.Kind, v.Name, v.Seed), func(t *testing.T) {
-			kind, err := ParseInitKind(v.Kind)
+			kind, err := parseInitKind(v.Kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,13 +79,13 @@ func TestInitHand(t *testing.T) {
 
 func TestInitKinds(t *testing.T) {
 	for k := InitWeight; k <= InitInput; k++ {
-		got, err := ParseInitKind(k.String())
+		got, err := parseInitKind(k.String())
 		if err != nil || got != k {
-			t.Errorf("ParseInitKind(%q) = %v, %v, want %v", k.String(), got, err, k)
+			t.Errorf("parseInitKind(%q) = %v, %v, want %v", k.String(), got, err, k)
 		}
 	}
-	if _, err := ParseInitKind("gamma"); err == nil {
-		t.Errorf("ParseInitKind(gamma): got no error, want one")
+	if _, err := parseInitKind("gamma"); err == nil {
+		t.Errorf("parseInitKind(gamma): got no error, want one")
 	}
 	// Ranges: every kind stays within its documented interval.
 	ranges := map[InitKind][2]float64{
@@ -103,7 +105,7 @@ func TestInitKinds(t *testing.T) {
 
 func TestSeededInput(t *testing.T) {
 	in := SeededInput(3, 2, 3, 4, 5)
-	if !SameShape(in.Shape, []int{2, 3, 4, 5}) {
+	if !tensor.SameShape(in.Shape, []int{2, 3, 4, 5}) {
 		t.Fatalf("shape: got %v, want [2 3 4 5]", in.Shape)
 	}
 	want := make([]float32, 2*3*4*5)

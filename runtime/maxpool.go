@@ -3,6 +3,8 @@ package runtime
 import (
 	"fmt"
 	"math"
+
+	"github.com/inccdev/incc/runtime/ref"
 )
 
 // MaxPoolScratch is the scratch [MaxPoolChannels] needs for geometry p.
@@ -11,17 +13,17 @@ func MaxPoolScratch(p Pool2DParams) int {
 	return max((p.KH+1)*owp+paddedRowLen(p, owp), (p.H+2)*p.W, p.H*p.OutW()+16)
 }
 
-// stride2 reports whether p is a 2×2 or 3×3 stride-2 pool without padding,
+// isStride2 reports whether p is a 2×2 or 3×3 stride-2 pool without padding,
 // which stride2Plane may compute a whole plane at a time.
-func (p *Pool2DParams) stride2() bool {
+func isStride2(p *Pool2DParams) bool {
 	return p.KH == p.KW && (p.KH == 2 || p.KH == 3) && p.SH == 2 && p.SW == 2 && p.Pad == Pad{}
 }
 
-// same reports whether p is a 3×3 stride-1 pool with padding 1 (the output
+// isSame reports whether p is a 3×3 stride-1 pool with padding 1 (the output
 // has the input's size), which samePlane may compute a whole plane at a
 // time.
-func (p *Pool2DParams) same() bool {
-	return p.KH == 3 && p.KW == 3 && p.SH == 1 && p.SW == 1 && p.Pad == Pad{1, 1, 1, 1}
+func isSame(p *Pool2DParams) bool {
+	return p.KH == 3 && p.KW == 3 && p.SH == 1 && p.SW == 1 && p.Pad == Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}
 }
 
 // paddedRowLen is the length of an input row padded with -Inf for owp
@@ -42,7 +44,7 @@ func paddedRowLen(p Pool2DParams, owp int) int {
 //
 // It is separable: the horizontal window maxima of each input row are
 // computed once, then each output row is the maximum of its window's rows.
-// Taking the maximum row by row, in window order, with [MaxNaN] at every
+// Taking the maximum row by row, in window order, with [ref.MaxNaN] at every
 // step gives what the row-major scan of MaxPool2D gives: the last NaN if
 // the window has one, else the first of its largest values. Windows beyond
 // the image are clipped (rows are padded with -Inf, which changes no
@@ -69,7 +71,7 @@ func maxPool(dst, src []float32, p Pool2DParams, c0, c1, y0, y1 int, scratch []f
 	tmp, prow := rest[:owp], rest[owp:owp+paddedRowLen(p, owp)]
 	inf := float32(math.Inf(-1))
 	prowSet := false // prow's padding is set (the plane paths use the same scratch)
-	same, stride2 := p.same(), p.stride2()
+	same, stride2 := isSame(&p), isStride2(&p)
 	for c := c0; c < c1; c++ {
 		in := src[c*hw : (c+1)*hw]
 		out := dst[c*ohw : (c+1)*ohw]
@@ -132,7 +134,7 @@ func hmaxGo(d, r []float32, sw, kw int) {
 		w := r[x*sw : x*sw+kw]
 		m := w[0]
 		for _, v := range w[1:] {
-			m = MaxNaN(m, v)
+			m = ref.MaxNaN(m, v)
 		}
 		d[x] = m
 	}
@@ -150,6 +152,6 @@ func vmaxGo(d []float32, rows ...[]float32) {
 func maxAccGo(d, s []float32) {
 	s = s[:len(d)]
 	for i, v := range s {
-		d[i] = MaxNaN(d[i], v)
+		d[i] = ref.MaxNaN(d[i], v)
 	}
 }

@@ -2,32 +2,21 @@
 
 package runtime
 
-import "math"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/inccdev/incc/runtime/ref"
+)
 
 // AVX2 row kernels of max pooling (maxpool_amd64.s). Each step is
 // MaxNaN(m, v): v where v > m or v is NaN (VCMPPS GT_OQ, VCMPPS UNORD_Q,
 // VORPS, VBLENDVPS), so the results are MaxNaN's bits.
 
-func cpuid(eax, ecx uint32) (a, b, c, d uint32)
-func xgetbv0() (eax, edx uint32)
-
-// hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state.
-var hasAVX2 = func() bool {
-	max, _, _, _ := cpuid(0, 0)
-	if max < 7 {
-		return false
-	}
-	_, _, c1, _ := cpuid(1, 0)
-	const osxsave, avx = 1 << 27, 1 << 28
-	if c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv0(); xcr0&6 != 6 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0
-}()
+// hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state
+// (golang.org/x/sys/cpu checks XCR0).
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
 
 // maxAcc8 is maxAccGo for n values, n a multiple of 8.
 //
@@ -178,8 +167,8 @@ func samePlane(out, in []float32, h, w, y0, y1 int, scratch []float32) bool {
 	hmax3s1(&hp[n-9], &seg[n-10], 8)
 	for y := range b - a {
 		r := seg[y*w : (y+1)*w]
-		hp[y*w] = MaxNaN(r[0], r[1])
-		hp[y*w+w-1] = MaxNaN(r[w-2], r[w-1])
+		hp[y*w] = ref.MaxNaN(r[0], r[1])
+		hp[y*w+w-1] = ref.MaxNaN(r[w-2], r[w-1])
 	}
 	vmax(out[y0*w:y1*w], hs, hs[w:], hs[2*w:])
 	return true
@@ -218,7 +207,7 @@ func stride2Plane(out, in []float32, p *Pool2DParams, y0, y1 int, scratch []floa
 		copy(t[:], seg[2*(n-8):])
 		hmax3s2(&hp[n-8], &t[0], 8)
 		for y := range b - a {
-			hp[y*ow+ow-1] = MaxNaN(seg[y*w+w-2], seg[y*w+w-1])
+			hp[y*ow+ow-1] = ref.MaxNaN(seg[y*w+w-2], seg[y*w+w-1])
 		}
 	}
 	groups := (ow + 7) &^ 7              // values read per row

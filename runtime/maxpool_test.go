@@ -5,6 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/inccdev/incc/internal/numtest"
+	"github.com/inccdev/incc/runtime/ref"
 )
 
 // poolInput is random values with repeats, signed zeros, infinities and
@@ -47,14 +50,14 @@ func TestMaxPool(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	geoms := []Pool2DParams{
 		{C: 3, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true},
-		{C: 2, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: true},
+		{C: 2, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true},
 		{C: 2, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2},
-		{C: 2, H: 7, W: 40, KH: 2, KW: 2, SH: 1, SW: 1, Pad: Pad{1, 0, 0, 1}},
+		{C: 2, H: 7, W: 40, KH: 2, KW: 2, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 0, Bottom: 0, Right: 1}},
 	}
 	// 3×3 stride-1 "same" pools, whole planes at a time where they can be.
 	for h := 1; h <= 30; h++ {
 		for w := 1; w <= 30; w++ {
-			geoms = append(geoms, Pool2DParams{C: 2, H: h, W: w, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: h%2 == 0})
+			geoms = append(geoms, Pool2DParams{C: 2, H: h, W: w, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: h%2 == 0})
 		}
 	}
 	// 2×2 and 3×3 stride-2 pools, whole planes at a time where they can be.
@@ -73,7 +76,7 @@ func TestMaxPool(t *testing.T) {
 		k := 1 + rng.IntN(4)
 		p := Pool2DParams{C: 1 + rng.IntN(3), H: k + rng.IntN(30), W: k + rng.IntN(70), KH: k, KW: 1 + rng.IntN(4),
 			SH: 1 + rng.IntN(3), SW: 1 + rng.IntN(3), Ceil: rng.IntN(2) == 0}
-		p.Pad = Pad{rng.IntN(k/2 + 1), rng.IntN(p.KW/2 + 1), rng.IntN(k/2 + 1), rng.IntN(p.KW/2 + 1)}
+		p.Pad = Pad{Top: rng.IntN(k/2 + 1), Left: rng.IntN(p.KW/2 + 1), Bottom: rng.IntN(k/2 + 1), Right: rng.IntN(p.KW/2 + 1)}
 		if p.W < p.KW || p.OutH() < 1 || p.OutW() < 1 {
 			continue
 		}
@@ -82,7 +85,7 @@ func TestMaxPool(t *testing.T) {
 	for i, p := range geoms {
 		src := poolInput(rng, p.C*p.H*p.W)
 		want := make([]float32, p.C*p.OutH()*p.OutW())
-		MaxPool2D(want, src, 1, p)
+		ref.MaxPool2D(want, src, 1, p)
 		scratch := make([]float32, MaxPoolScratch(p)+3)
 		// All at once, by channels, then rows in two and three pieces.
 		oh := p.OutH()
@@ -139,10 +142,10 @@ func BenchmarkMaxPool(b *testing.B) {
 		{"maxpool1", Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
 		{"maxpool2", Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
 		{"maxpool4", Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}},
-		{"inception3b.branch4.0", Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, Ceil: true}},
+		{"inception3b.branch4.0", Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}},
 	} {
 		p := l.p
-		src := randSlice(rng, p.C*p.H*p.W)
+		src := numtest.Rand(rng, p.C*p.H*p.W)
 		dst := make([]float32, p.C*p.OutH()*p.OutW())
 		scratch := make([]float32, MaxPoolScratch(p))
 		b.Run(fmt.Sprintf("%s/simd", l.name), func(b *testing.B) {
@@ -152,7 +155,7 @@ func BenchmarkMaxPool(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("%s/reference", l.name), func(b *testing.B) {
 			for b.Loop() {
-				MaxPool2D(dst, src, 1, p)
+				ref.MaxPool2D(dst, src, 1, p)
 			}
 		})
 	}

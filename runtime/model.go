@@ -7,64 +7,58 @@ import (
 	"slices"
 
 	"github.com/inccdev/incc/runtime/gemm"
+	"github.com/inccdev/incc/runtime/ref"
 )
 
-// This file holds what generated networks use to load their weights and
-// to compute the border cells of pooling windows.
-
-// CheckRequired validates w against a network's weight manifest: the
-// tensors want[:required] must be present with their shapes; those of
-// want[required:] (parts that do not run, such as side heads) and PyTorch's
-// num_batches_tracked counters are optional and ignored; any other tensor
-// is an error. See [Check].
-func CheckRequired(w Weights, want []Spec, required int) error {
-	if required < 0 || required > len(want) {
-		return fmt.Errorf("runtime: weights: %d required of %d tensors", required, len(want))
-	}
-	optional := make(map[string]bool, len(want)-required)
-	for _, s := range want[required:] {
-		optional[s.Name] = true
-	}
-	return Check(w, want[:required], func(name string) bool { return optional[name] || IsBatchesTracked(name) })
-}
+// This file holds what generated networks use to load their weights.
 
 // ConvSource names the tensors of a convolution, with the batch
 // normalisation that follows it if it is folded in, as generated code
-// lists them. K is C·KH·KW. Winograd is 0 for a convolution run as a GEMM
-// (packed by [gemm.Pack]), or the output tile size, 4 or 2, of a 3×3 one
-// run with Winograd's algorithm ([gemm.PackWinograd]).
+// lists them, and the factor of a scale folded in. K is (C/Groups)·KH·KW.
+// Winograd is 0 for a convolution run as a GEMM (packed by [gemm.Pack]),
+// or the output tile size, 4 or 2, of a 3×3 one run with Winograd's
+// algorithm ([gemm.PackWinograd]).
 type ConvSource struct {
 	Weight, Bias                string // Bias "" if none
 	Gamma, Beta, Mean, Variance string // "" if no batch norm is folded in
 	Eps                         float64
-	Out, K                      int
-	Winograd                    int
-	Head                        bool // belongs to a side head
+	// Scale, if not 0, multiplies the weights and bias (after the batch
+	// norm): a scale layer that alone reads the convolution, folded in.
+	Scale    float64
+	Out, K   int
+	Winograd int
+	// Groups > 1 marks a grouped convolution, which generated code computes
+	// directly: its weights are kept unpacked, in W.
+	Groups int
+	Head   bool // belongs to a side head
 }
 
 // ConvWeights is a convolution as generated code runs it: the kernel
-// (batch norm folded in) packed by [gemm.Pack] for [gemm.Packed.MulTile]
-// and [gemm.Packed.ConvTile], or (Winograd) transformed and packed by
-// [gemm.PackWinograd] for [gemm.Winograd.ConvTile], and the bias (nil if
-// none).
+// (batch norm and scale folded in) packed by [gemm.Pack] for
+// [gemm.Packed.MulTile] and [gemm.Packed.ConvTile], or (Winograd)
+// transformed and packed by [gemm.PackWinograd] for
+// [gemm.Winograd.ConvTile] in Wino, or, for a grouped convolution,
+// unpacked in W (Out×K); and the bias (nil if none).
 type ConvWeights struct {
 	P    *gemm.Packed
-	W    *gemm.Winograd
+	Wino *gemm.Winograd
+	W    []float32
 	Bias []float32
 }
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
-// returns them folded (the values of [FoldBatchNorm]) and packed. It never
-// keeps w's slices nor writes them, and copies the kernel only into its
+// returns them folded (the values of [ref.FoldBatchNorm], then
+// [ref.FoldScale]) and packed. It never keeps w's slices nor writes them;
+// without a scale folded in, it copies a GEMM's kernel only into its
 // packed form.
 func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
-	wt, err := tensor(w, s.Weight, s.Out*s.K)
+	wt, err := values(w, s.Weight, s.Out*s.K)
 	if err != nil {
 		return ConvWeights{}, err
 	}
 	var bias []float32
 	if s.Bias != "" {
-		if bias, err = tensor(w, s.Bias, s.Out); err != nil {
+		if bias, err = values(w, s.Bias, s.Out); err != nil {
 			return ConvWeights{}, err
 		}
 	}
@@ -74,12 +68,12 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	if s.Gamma != "" {
 		var bn [4][]float32
 		for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
-			if bn[i], err = tensor(w, name, s.Out); err != nil {
+			if bn[i], err = values(w, name, s.Out); err != nil {
 				return ConvWeights{}, err
 			}
 		}
 		var shift []float32
-		scale, shift = BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
+		scale, shift = ref.BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
 		folded := make([]float32, s.Out)
 		for o := range folded {
 			var b float64
@@ -95,13 +89,43 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	} else {
 		bias = slices.Clone(bias)
 	}
+	if s.Scale != 0 || s.Groups > 1 {
+		// A scale folded in too, or weights kept unpacked: a folded copy.
+		wt = scaleRows(wt, scale, s.K)
+		scale = nil
+		if s.Scale != 0 {
+			wt, bias = ref.FoldScale(wt, bias, s.Scale)
+			if !finite(wt) || !finite(bias) {
+				return ConvWeights{}, fmt.Errorf("runtime: weights: %s: folding the scale %v into it gives values that are not finite", s.Weight, float32(s.Scale))
+			}
+		}
+		if s.Groups > 1 {
+			return ConvWeights{W: wt, Bias: bias}, nil
+		}
+	}
 	if s.Winograd > 0 {
 		if s.K%9 != 0 {
 			return ConvWeights{}, fmt.Errorf("runtime: %s: Winograd needs a 3×3 kernel, K %d", s.Weight, s.K)
 		}
-		return ConvWeights{W: gemm.PackWinogradScaled(wt, s.Out, s.K/9, s.Winograd, scale), Bias: bias}, nil
+		return ConvWeights{Wino: gemm.PackWinogradScaled(wt, s.Out, s.K/9, s.Winograd, scale), Bias: bias}, nil
 	}
 	return ConvWeights{P: gemm.PackScaled(wt, s.Out, s.K, scale), Bias: bias}, nil
+}
+
+// scaleRows returns a copy of wt (rows of k values) with row o multiplied
+// by scale[o] in float64 and rounded once, as [ref.FoldBatchNorm] does; a
+// plain copy if scale is nil.
+func scaleRows(wt, scale []float32, k int) []float32 {
+	if scale == nil {
+		return slices.Clone(wt)
+	}
+	out := make([]float32, len(wt))
+	for o, sc := range scale {
+		for i, v := range wt[o*k : (o+1)*k] {
+			out[o*k+i] = float32(float64(v) * float64(sc))
+		}
+	}
+	return out
 }
 
 // scaledFinite reports whether every float32(float64(wt[o·k+l])·scale[o])
@@ -138,13 +162,13 @@ type FCWeights struct {
 // Load reads the tensors of s from w and packs the matrix. It never keeps
 // w's slices.
 func (s *FCSource) Load(w Weights) (FCWeights, error) {
-	wt, err := tensor(w, s.Weight, s.Out*s.In)
+	wt, err := values(w, s.Weight, s.Out*s.In)
 	if err != nil {
 		return FCWeights{}, err
 	}
 	f := FCWeights{P: gemm.Pack(wt, s.Out, s.In)}
 	if s.Bias != "" {
-		b, err := tensor(w, s.Bias, s.Out)
+		b, err := values(w, s.Bias, s.Out)
 		if err != nil {
 			return FCWeights{}, err
 		}
@@ -163,7 +187,7 @@ type BNSource struct {
 }
 
 // BNWeights is a batch normalisation as generated code runs it: per
-// channel, y = float32(float64(x)·Scale + Shift) ([BatchNormScale]).
+// channel, y = float32(float64(x)·Scale + Shift) ([ref.BatchNormScale]).
 type BNWeights struct{ Scale, Shift []float32 }
 
 // Load reads the tensors of s from w and computes scale and shift.
@@ -171,11 +195,11 @@ func (s *BNSource) Load(w Weights) (BNWeights, error) {
 	var bn [4][]float32
 	for i, name := range [4]string{s.Gamma, s.Beta, s.Mean, s.Variance} {
 		var err error
-		if bn[i], err = tensor(w, name, s.C); err != nil {
+		if bn[i], err = values(w, name, s.C); err != nil {
 			return BNWeights{}, err
 		}
 	}
-	scale, shift := BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
+	scale, shift := ref.BatchNormScale(bn[0], bn[1], bn[2], bn[3], s.Eps)
 	if !finite(scale) || !finite(shift) {
 		return BNWeights{}, fmt.Errorf("runtime: weights: %s: the batch norm's scale or shift is not finite (gamma / sqrt(variance + eps) overflows float32)", s.Variance)
 	}
@@ -195,8 +219,8 @@ func finite(v []float32) bool {
 // errMissing is returned when a tensor a source names is absent.
 var errMissing = errors.New("missing")
 
-// tensor returns the data of w[name], which must hold n values.
-func tensor(w Weights, name string, n int) ([]float32, error) {
+// values returns the data of w[name], which must hold n values.
+func values(w Weights, name string, n int) ([]float32, error) {
 	t, ok := w[name]
 	switch {
 	case !ok:
@@ -205,38 +229,4 @@ func tensor(w Weights, name string, n int) ([]float32, error) {
 		return nil, fmt.Errorf("runtime: weights: %s: got %d values, want %d", name, len(t.Data), n)
 	}
 	return t.Data, nil
-}
-
-// MaxNaN returns v if v > m or v is NaN, else m: one step of max pooling
-// as [MaxPool2D] takes it (a NaN in the window wins).
-func MaxNaN(m, v float32) float32 {
-	if v > m || v != v {
-		return v
-	}
-	return m
-}
-
-// MaxCell is the maximum of the cells [y0, y1) × [x0, x1) of a plane of
-// width w, as [MaxPool2D] computes it (-Inf if the range is empty).
-func MaxCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
-	m := float32(math.Inf(-1))
-	for y := y0; y < y1; y++ {
-		for _, v := range plane[y*w+x0 : y*w+x1] {
-			m = MaxNaN(m, v)
-		}
-	}
-	return m
-}
-
-// SumCell is the float32 sum of the cells [y0, y1) × [x0, x1) of a plane
-// of width w, in row-major order from zero, as [AvgPool2D] and
-// [AdaptiveAvgPool2D] compute it.
-func SumCell(plane []float32, w, y0, y1, x0, x1 int) float32 {
-	var s float32
-	for y := y0; y < y1; y++ {
-		for _, v := range plane[y*w+x0 : y*w+x1] {
-			s += v
-		}
-	}
-	return s
 }

@@ -1,36 +1,19 @@
 package runtime
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/inccdev/incc/runtime/gemm"
+	"github.com/inccdev/incc/runtime/tensor"
 )
-
-func TestCheckRequired(t *testing.T) {
-	want := []Spec{{Name: "a.weight", Shape: []int{2}}, {Name: "head.weight", Shape: []int{1}}}
-	w := Weights{"a.weight": New(2), "a.bn.num_batches_tracked": New(), "head.weight": New(3)}
-	if err := CheckRequired(w, want, 1); err != nil {
-		t.Errorf("head tensor optional (even with a wrong shape): %v", err)
-	}
-	if err := CheckRequired(w, want, 2); err == nil || !strings.Contains(err.Error(), "head.weight") {
-		t.Errorf("head tensor required: %v", err)
-	}
-	if err := CheckRequired(Weights{}, want, 1); err == nil || !strings.Contains(err.Error(), "a.weight: missing") {
-		t.Errorf("missing: %v", err)
-	}
-	if err := CheckRequired(w, want, 3); err == nil {
-		t.Error("required > len(want): no error")
-	}
-}
 
 func TestSources(t *testing.T) {
 	w := Weights{
-		"c.w": must(FromData([]float32{1, 2, 3, 4, 5, 6}, 2, 3)), "c.b": must(FromData([]float32{1, -1}, 2)),
-		"bn.g": must(FromData([]float32{2, 0.5}, 2)), "bn.b": must(FromData([]float32{0, 1}, 2)),
-		"bn.m": must(FromData([]float32{1, 0}, 2)), "bn.v": must(FromData([]float32{3, 0}, 2)),
+		"c.w": must(tensor.FromData([]float32{1, 2, 3, 4, 5, 6}, 2, 3)), "c.b": must(tensor.FromData([]float32{1, -1}, 2)),
+		"bn.g": must(tensor.FromData([]float32{2, 0.5}, 2)), "bn.b": must(tensor.FromData([]float32{0, 1}, 2)),
+		"bn.m": must(tensor.FromData([]float32{1, 0}, 2)), "bn.v": must(tensor.FromData([]float32{3, 0}, 2)),
 	}
 	conv, err := (&ConvSource{Weight: "c.w", Bias: "c.b", Out: 2, K: 3}).Load(w)
 	if err != nil {
@@ -85,28 +68,11 @@ func unpack(p *gemm.Packed) []float32 {
 	return a
 }
 
-func must(t Tensor, err error) Tensor {
+func must(t tensor.Tensor, err error) tensor.Tensor {
 	if err != nil {
 		panic(err)
 	}
 	return t
-}
-
-func TestCells(t *testing.T) {
-	plane := []float32{1, 2, 3, 4, 5, 6} // 2×3
-	if got := SumCell(plane, 3, 0, 2, 1, 3); got != 2+3+5+6 {
-		t.Errorf("SumCell = %v", got)
-	}
-	if got := MaxCell(plane, 3, 1, 2, 0, 2); got != 5 {
-		t.Errorf("MaxCell = %v", got)
-	}
-	if got := MaxCell(plane, 3, 0, 0, 0, 3); !math.IsInf(float64(got), -1) {
-		t.Errorf("MaxCell of nothing = %v, want -Inf", got)
-	}
-	nan := float32(math.NaN())
-	if got := MaxNaN(MaxNaN(1, nan), 5); got == got {
-		t.Errorf("NaN does not win: %v", got)
-	}
 }
 
 // TestLoadFoldOverflow: finite weights whose folded batch norm overflows

@@ -7,10 +7,10 @@ import (
 	"sync/atomic"
 )
 
-// Workers is a fixed pool of goroutines that run the pieces of a task in
-// parallel: [Parallel] splits a range of work items into one contiguous
-// piece per worker (the caller's goroutine is worker 0). Generated networks
-// own one and call Parallel once per layer.
+// pool is a fixed pool of goroutines that run the pieces of a task in
+// parallel: [parallel] splits a range of work items into one contiguous
+// piece per worker (the caller's goroutine is worker 0). An [Engine] owns
+// one and calls parallel once per layer.
 //
 // Which worker computes which items depends on the thread count, so a task
 // whose result must not depend on it computes each output from its item
@@ -19,13 +19,13 @@ import (
 //
 // Between tasks, idle workers spin for a few tens of microseconds (a
 // network's layers follow each other faster than a goroutine wakes up) and
-// then block. A Workers is used by one goroutine at a time.
+// then block. A pool is used by one goroutine at a time.
 //
 // A panic in a piece, on any worker, does not kill the process: the job
-// still ends when every worker is done with it, and Parallel then panics
+// still ends when every worker is done with it, and parallel then panics
 // on the caller's goroutine with a [*PanicError], which the caller may
 // recover (an [Engine] turns it into an error).
-type Workers struct {
+type pool struct {
 	n        int
 	gen      atomic.Uint64  // job generation: workers run a job when it changes
 	pending  atomic.Int64   // workers 1..n-1 that have not finished the current job
@@ -38,8 +38,9 @@ type Workers struct {
 	job      job
 }
 
-// PanicError is a panic raised by a piece of a [Parallel] job, on
-// whatever worker ran it, with that worker's stack.
+// PanicError is a panic raised by a layer of a network an [Engine] runs
+// (a piece of a job of its pool), on whatever worker ran it, with that
+// worker's stack: [Engine.Run] returns it as an error.
 type PanicError struct {
 	Value any
 	Stack []byte
@@ -47,15 +48,15 @@ type PanicError struct {
 
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
-// Unwrap returns the panic value if it is an error (such as one wrapping
-// [ErrShape]).
+// Unwrap returns the panic value if it is an error (such as a kernel's,
+// wrapping ref.ErrShape).
 func (p *PanicError) Unwrap() error {
 	err, _ := p.Value.(error)
 	return err
 }
 
 // recoverPanic, deferred around a piece of a job, records its panic.
-func (w *Workers) recoverPanic() {
+func (w *pool) recoverPanic() {
 	if r := recover(); r != nil {
 		p, ok := r.(*PanicError)
 		if !ok {
@@ -65,7 +66,7 @@ func (w *Workers) recoverPanic() {
 	}
 }
 
-// job is the task being run, written by Parallel before it bumps gen.
+// job is the task being run, written by parallel before it bumps gen.
 type job struct {
 	items int
 	call  caller
@@ -81,14 +82,14 @@ const (
 	spinYield = 1 << 8
 )
 
-// NewWorkers starts a pool of threads workers (threads-1 goroutines; the
-// caller of Parallel is the first worker). threads < 1 means
+// newPool starts a pool of threads workers (threads-1 goroutines; the
+// caller of parallel is the first worker). threads < 1 means
 // GOMAXPROCS. Close stops the goroutines.
-func NewWorkers(threads int) *Workers {
+func newPool(threads int) *pool {
 	if threads < 1 {
 		threads = goruntime.GOMAXPROCS(0)
 	}
-	w := &Workers{n: threads, sleeping: make([]atomic.Int32, threads),
+	w := &pool{n: threads, sleeping: make([]atomic.Int32, threads),
 		wake: make([]chan struct{}, threads), done: make(chan struct{}, 1)}
 	for id := 1; id < threads; id++ {
 		w.wake[id] = make(chan struct{}, 1)
@@ -98,16 +99,16 @@ func NewWorkers(threads int) *Workers {
 }
 
 // Threads is the number of workers, the caller included.
-func (w *Workers) Threads() int {
+func (w *pool) Threads() int {
 	if w == nil {
 		return 1
 	}
 	return w.n
 }
 
-// Close stops the pool's goroutines. It is idempotent; Parallel must not be
+// Close stops the pool's goroutines. It is idempotent; parallel must not be
 // running or called afterwards.
-func (w *Workers) Close() {
+func (w *pool) Close() {
 	if w == nil || w.closed.Swap(true) {
 		return
 	}
@@ -119,17 +120,17 @@ func (w *Workers) Close() {
 	}
 }
 
-// Span is the piece of items that worker id of n computes: [lo, hi) with
+// span is the piece of items that worker id of n computes: [lo, hi) with
 // lo = id·items/n and hi = (id+1)·items/n.
-func Span(items, n, id int) (lo, hi int) { return id * items / n, (id + 1) * items / n }
+func span(items, n, id int) (lo, hi int) { return id * items / n, (id + 1) * items / n }
 
-// Parallel runs fn(ctx, worker, lo, hi) on the pieces of [0, items) given
-// by [Span], one per worker, and returns when all are done. Workers with an
+// parallel runs fn(ctx, worker, lo, hi) on the pieces of [0, items) given
+// by [span], one per worker, and returns when all are done. Workers with an
 // empty piece do not call fn. With w nil, one worker or fewer than two
 // items, it calls fn(ctx, 0, 0, items) on the caller's goroutine. It does
-// not allocate. If a piece panics, Parallel still waits for the other
+// not allocate. If a piece panics, parallel still waits for the other
 // pieces and then panics with a [*PanicError] on the caller's goroutine.
-func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, hi int)) {
+func parallel[T any](w *pool, items int, ctx *T, fn func(ctx *T, worker, lo, hi int)) {
 	if w == nil || w.n == 1 || items < 2 {
 		if items > 0 {
 			fn(ctx, 0, 0, items)
@@ -137,7 +138,7 @@ func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, 
 		return
 	}
 	if w.closed.Load() {
-		panic("runtime: Parallel on closed Workers")
+		panic("runtime: parallel on a closed pool")
 	}
 	j := &w.job
 	j.items, j.call, j.fn, j.ctx = items, taskCaller[T]{}, fn, ctx
@@ -148,7 +149,7 @@ func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, 
 			w.wake[id] <- struct{}{}
 		}
 	}
-	if lo, hi := Span(items, w.n, 0); lo < hi {
+	if lo, hi := span(items, w.n, 0); lo < hi {
 		callerPiece(w, fn, ctx, lo, hi)
 	}
 	w.wait()
@@ -160,7 +161,7 @@ func Parallel[T any](w *Workers, items int, ctx *T, fn func(ctx *T, worker, lo, 
 
 // callerPiece runs the caller's piece of a job, recording a panic so that
 // the other workers' pieces are waited for before it is raised again.
-func callerPiece[T any](w *Workers, fn func(ctx *T, worker, lo, hi int), ctx *T, lo, hi int) {
+func callerPiece[T any](w *pool, fn func(ctx *T, worker, lo, hi int), ctx *T, lo, hi int) {
 	defer w.recoverPanic()
 	fn(ctx, 0, lo, hi)
 }
@@ -185,7 +186,7 @@ func (taskCaller[T]) call(j *job, worker, lo, hi int) {
 // a job last may still be about to signal it when the caller, having seen
 // pending reach zero by spinning, already runs the next job and waits for
 // it; with a flag, that late signal would end the next job's wait early.
-func (w *Workers) wait() {
+func (w *pool) wait() {
 	for i := 1; i <= spinLimit; i++ {
 		if w.pending.Load() == 0 {
 			return
@@ -203,7 +204,7 @@ func (w *Workers) wait() {
 }
 
 // loop is worker id's goroutine.
-func (w *Workers) loop(id int) {
+func (w *pool) loop(id int) {
 	var seen uint64
 	for {
 		seen = w.await(id, seen)
@@ -211,7 +212,7 @@ func (w *Workers) loop(id int) {
 			return
 		}
 		j := &w.job
-		if lo, hi := Span(j.items, w.n, id); lo < hi {
+		if lo, hi := span(j.items, w.n, id); lo < hi {
 			w.piece(j, id, lo, hi)
 		}
 		if w.pending.Add(-1) == 0 && w.waiting.CompareAndSwap(seen, 0) {
@@ -220,21 +221,21 @@ func (w *Workers) loop(id int) {
 	}
 }
 
-// piece runs worker id's piece of job j; a panic is recorded for Parallel
+// piece runs worker id's piece of job j; a panic is recorded for parallel
 // to raise on the caller's goroutine, so that it cannot kill the process.
-func (w *Workers) piece(j *job, id, lo, hi int) {
+func (w *pool) piece(j *job, id, lo, hi int) {
 	defer w.recoverPanic()
 	j.call.call(j, id, lo, hi)
 }
 
 // await returns the job generation once it differs from seen.
 //
-// A wake-up may be stale: Parallel may have found the worker asleep for a
+// A wake-up may be stale: parallel may have found the worker asleep for a
 // job that it then took up and finished by itself (seeing the new
-// generation before blocking) while Parallel was still about to wake it.
+// generation before blocking) while parallel was still about to wake it.
 // So the worker checks the generation again and, if it has not changed,
 // waits again rather than run a job twice.
-func (w *Workers) await(id int, seen uint64) uint64 {
+func (w *pool) await(id int, seen uint64) uint64 {
 	for i := 1; i <= spinLimit; i++ {
 		if g := w.gen.Load(); g != seen {
 			return g

@@ -20,11 +20,11 @@ func countItems(c *counter, worker, lo, hi int) {
 // counts (including fewer items than threads).
 func TestParallel(t *testing.T) {
 	for _, threads := range []int{1, 2, 3, 7} {
-		w := NewWorkers(threads)
+		w := newPool(threads)
 		for _, items := range []int{0, 1, 2, 3, 5, 64, 1000} {
 			c := &counter{hits: make([]atomic.Int32, items)}
 			for range 3 {
-				Parallel(w, items, c, countItems)
+				parallel(w, items, c, countItems)
 			}
 			for i := range c.hits {
 				if h := c.hits[i].Load(); h != 3 {
@@ -39,12 +39,12 @@ func TestParallel(t *testing.T) {
 
 // TestParallelAfterSleep lets the workers block, then runs again.
 func TestParallelAfterSleep(t *testing.T) {
-	w := NewWorkers(2)
+	w := newPool(2)
 	defer w.Close()
 	c := &counter{hits: make([]atomic.Int32, 4)}
-	Parallel(w, 4, c, countItems)
+	parallel(w, 4, c, countItems)
 	time.Sleep(50 * time.Millisecond)
-	Parallel(w, 4, c, countItems)
+	parallel(w, 4, c, countItems)
 	for i := range c.hits {
 		if h := c.hits[i].Load(); h != 2 {
 			t.Fatalf("item %d computed %d times, want 2", i, h)
@@ -53,10 +53,10 @@ func TestParallelAfterSleep(t *testing.T) {
 }
 
 func TestParallelAllocs(t *testing.T) {
-	w := NewWorkers(2)
+	w := newPool(2)
 	defer w.Close()
 	c := &counter{hits: make([]atomic.Int32, 16)}
-	if a := testing.AllocsPerRun(100, func() { Parallel(w, 16, c, countItems) }); a != 0 {
+	if a := testing.AllocsPerRun(100, func() { parallel(w, 16, c, countItems) }); a != 0 {
 		t.Errorf("Parallel allocates %v times per run, want 0", a)
 	}
 }
@@ -67,11 +67,11 @@ func noop(c *counter, worker, lo, hi int) {}
 func BenchmarkParallel(b *testing.B) {
 	for _, threads := range []int{1, 2} {
 		b.Run(fmt.Sprint(threads), func(b *testing.B) {
-			w := NewWorkers(threads)
+			w := newPool(threads)
 			defer w.Close()
 			c := &counter{}
 			for b.Loop() {
-				Parallel(w, 2, c, noop)
+				parallel(w, 2, c, noop)
 			}
 		})
 	}
@@ -88,13 +88,13 @@ func TestParallelStress(t *testing.T) {
 		rounds = 300
 	}
 	for _, threads := range []int{2, 3} {
-		w := NewWorkers(threads)
+		w := newPool(threads)
 		var done atomic.Int64
 		s := &stressJob{done: &done}
 		for r := range rounds {
 			done.Store(0)
 			s.spin = (r * 7919) % 300000 // 0 to about a millisecond
-			Parallel(w, 64, s, stressItems)
+			parallel(w, 64, s, stressItems)
 			if n := done.Load(); n != 64 {
 				w.Close()
 				t.Fatalf("%d threads, round %d: Parallel returned with %d of 64 items done", threads, r, n)
@@ -124,12 +124,12 @@ func stressItems(s *stressJob, worker, lo, hi int) {
 // *PanicError on the caller's goroutine, and the pool still works.
 func TestParallelPanic(t *testing.T) {
 	for _, threads := range []int{2, 3} {
-		w := NewWorkers(threads)
+		w := newPool(threads)
 		for bad := range threads {
 			c := &counter{hits: make([]atomic.Int32, threads)}
 			got := func() (r any) {
 				defer func() { r = recover() }()
-				Parallel(w, threads, c, func(c *counter, worker, lo, hi int) {
+				parallel(w, threads, c, func(c *counter, worker, lo, hi int) {
 					if worker == bad {
 						panic(fmt.Sprintf("piece of worker %d", worker))
 					}
@@ -147,7 +147,7 @@ func TestParallelPanic(t *testing.T) {
 				}
 			}
 			c = &counter{hits: make([]atomic.Int32, 100)}
-			Parallel(w, 100, c, countItems)
+			parallel(w, 100, c, countItems)
 			for i := range c.hits {
 				if h := c.hits[i].Load(); h != 1 {
 					t.Fatalf("threads %d, after a panic: item %d computed %d times, want 1", threads, i, h)

@@ -4,6 +4,7 @@
 Usage (from the repo root; Debian's torch works with /usr/bin/python3 only):
   /usr/bin/python3 tools/make_fixtures.py            # writes testdata/parity/*.safetensors
   /usr/bin/python3 tools/make_fixtures.py --check    # recompute, compare with the files
+  /usr/bin/python3 tools/make_fixtures.py --keys     # writes testdata/parity/<net>_keys.txt
   options: --nets a,b  --seeds 1,2,3 (default: each net's own)  --out DIR
 
 Networks (eval mode, float32; see NETS below and tools/README.md):
@@ -241,6 +242,10 @@ NETS = {
         means=_means("block1", "block3", "block11"),
         maps={"map/act2": ("act2", 4, 12), "map/act4": ("act4", 8, None)}),
 }
+
+
+# The GoogLeNets' names are checked by tools/test_export.py instead.
+KEYLESS = ("torchvision", "caffe")
 
 
 # ------------------------------------------------------------------ building and filling
@@ -618,8 +623,29 @@ def make(name, seed, out_dir, command, check=False):
     assert size <= MAX_FILE_BYTES, size
 
 
+def write_keys(name, out_dir, check=False):
+    """Writes <name>_keys.txt: every state_dict key but num_batches_tracked, in
+    state_dict order, with its shape ("key 64x3x7x7"). incc's tests compare a spec's
+    weight names and shapes with it, exactly."""
+    m = build(name)
+    lines = [f"{k} {'x'.join(str(d) for d in v.shape)}\n" for k, v in m.state_dict().items()
+             if not k.endswith("num_batches_tracked")]
+    text = (f"# {NETS[name].doc}: state_dict keys (without num_batches_tracked) and shapes,\n"
+            f"# written by /usr/bin/python3 tools/make_fixtures.py --keys\n") + "".join(lines)
+    path = os.path.join(out_dir, f"{name}_keys.txt")
+    if check:
+        with open(path) as f:
+            same = f.read() == text
+        print(f"[{name}] {os.path.relpath(path, REPO)}: {'same' if same else 'DIFFERS'}")
+        return same
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"[{name}] wrote {os.path.relpath(path, REPO)} ({len(lines)} keys)")
+    return True
+
+
 def main(argv):
-    seeds, nets, out_dir, check = None, list(NETS), None, False
+    seeds, nets, out_dir, check, keys = None, list(NETS), None, False, False
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -635,11 +661,16 @@ def main(argv):
             out_dir = args.pop(0)
         elif a == "--check":
             check = True
+        elif a == "--keys":
+            keys = True
         else:
             print(__doc__)
             return 2
     out_dir = out_dir or os.path.join(REPO, "testdata", "parity")
     os.makedirs(out_dir, exist_ok=True)
+    if keys:
+        ok = all([write_keys(name, out_dir, check) for name in nets if name not in KEYLESS])
+        return 0 if ok else 1
     torch.set_num_threads(1)  # fixed reduction order: same bits on every run here
     command = " ".join(["/usr/bin/python3", "tools/make_fixtures.py"]
                        + [a for a in argv if a != "--check"])

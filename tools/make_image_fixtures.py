@@ -78,6 +78,15 @@ CONFIGS = {
     # No resize, no crop: straight to H x W (aspect ratio not kept).
     "direct": dict(Channels=3, Height=24, Width=36, Resize=0, CropH=0, CropW=0, Scale=1,
                    Order="rgb", Mean=[0.5], Std=[0.25]),
+    # timm's Inception preset, scaled down: Resize(40, bicubic) -> CenterCrop(32).
+    "tvbicubic": dict(Channels=3, Height=32, Width=32, Resize=40, CropH=32, CropW=32, Scale=1,
+                      Order="rgb", Mean=[0.5], Std=[0.5], Interpolation="bicubic"),
+    # Bicubic straight to H x W, enlarging one side (the filter's negative lobes overshoot).
+    "directbicubic": dict(Channels=3, Height=24, Width=36, Resize=0, CropH=0, CropW=0, Scale=1,
+                          Order="rgb", Mean=[0.5], Std=[0.25], Interpolation="bicubic"),
+    # Grayscale bicubic.
+    "mnistbicubic": dict(Channels=1, Height=28, Width=28, Resize=32, CropH=28, CropW=28, Scale=1,
+                         Order="rgb", Mean=[0.1307], Std=[0.3081], Interpolation="bicubic"),
     # Crop only: center crop, zero padding where the image is smaller.
     "croponly": dict(Channels=3, Height=48, Width=48, Resize=0, CropH=48, CropW=48, Scale=1,
                      Order="rgb", Mean=[], Std=[]),
@@ -86,6 +95,7 @@ CONFIGS = {
 ALL = ["tv", "caffe", "mnist", "direct", "croponly"]
 NOCROP = ["tv", "caffe", "mnist", "direct"]
 BASIC = ["tv", "mnist"]
+BICUBIC = ["tvbicubic", "directbicubic", "mnistbicubic"]
 
 
 # ---------------------------------------------------------------- drawing
@@ -171,13 +181,13 @@ def make_images():
     def add(name, data, configs, kind="exact"):
         imgs[name] = (data, configs, kind)
 
-    add("grad_203x157.png", save(Image.fromarray(grad(203, 157, 1)), format="PNG"), ALL)
-    add("noise_61x83.png", save(Image.fromarray(noise(61, 83, 2)), format="PNG"), NOCROP)
-    add("checker_96x96.png", save(Image.fromarray(checker(96, 96, 3)), format="PNG"), BASIC + ["caffe"])
-    add("wide_300x20.png", save(Image.fromarray(grad(300, 20, 3)), format="PNG"), ALL)
-    add("tiny_1x1.png", save(Image.fromarray(np.array([[[200, 100, 50]]], np.uint8)), format="PNG"), ALL)
-    add("tiny_3x2.png", save(Image.fromarray(noise(3, 2, 4)), format="PNG"), ALL)
-    add("gray_75x50.png", save(Image.fromarray(grad(75, 50, 5)[..., 1]), format="PNG"), BASIC + ["caffe"])
+    add("grad_203x157.png", save(Image.fromarray(grad(203, 157, 1)), format="PNG"), ALL + BICUBIC)
+    add("noise_61x83.png", save(Image.fromarray(noise(61, 83, 2)), format="PNG"), NOCROP + BICUBIC)
+    add("checker_96x96.png", save(Image.fromarray(checker(96, 96, 3)), format="PNG"), BASIC + ["caffe"] + BICUBIC)
+    add("wide_300x20.png", save(Image.fromarray(grad(300, 20, 3)), format="PNG"), ALL + BICUBIC)
+    add("tiny_1x1.png", save(Image.fromarray(np.array([[[200, 100, 50]]], np.uint8)), format="PNG"), ALL + BICUBIC)
+    add("tiny_3x2.png", save(Image.fromarray(noise(3, 2, 4)), format="PNG"), ALL + BICUBIC)
+    add("gray_75x50.png", save(Image.fromarray(grad(75, 50, 5)[..., 1]), format="PNG"), BASIC + ["caffe"] + BICUBIC)
     # Palette with a transparent entry (PIL keeps the entry's RGB; so does Go's NRGBA palette).
     p = Image.fromarray((noise(7, 9, 6, 1)[..., 0] // 16).repeat(10, 0).repeat(10, 1), "L").convert("P")
     pal = noise(16, 1, 7).reshape(-1).tolist()
@@ -226,13 +236,14 @@ def make_images():
 # ---------------------------------------------------------------- torchvision
 
 def geometric(cfg):
+    mode = {"bicubic": T.InterpolationMode.BICUBIC}.get(cfg.get("Interpolation"), T.InterpolationMode.BILINEAR)
     ts = []
     if cfg["Resize"] > 0:
-        ts.append(T.Resize(cfg["Resize"]))
+        ts.append(T.Resize(cfg["Resize"], interpolation=mode))
     if cfg["CropH"] > 0:
         ts.append(T.CenterCrop((cfg["CropH"], cfg["CropW"])))
     if cfg["Resize"] == 0 and cfg["CropH"] == 0:
-        ts.append(T.Resize((cfg["Height"], cfg["Width"])))
+        ts.append(T.Resize((cfg["Height"], cfg["Width"]), interpolation=mode))
     return T.Compose(ts)
 
 
@@ -310,7 +321,7 @@ def gz(data):
 # Lossy images whose PIL-decoded pixels are stored too (the Go test reports decode-level diffs).
 DECODED = {"photo420_61x47.jpg", "photo_61x47.webp", "cmyk_48x40.jpg"}
 
-FULL_F32 = {("grad_203x157.png", "tv"), ("palette_70x90.png", "caffe"), ("gray_75x50.png", "mnist"),
+FULL_F32 = {("grad_203x157.png", "tv"), ("noise_61x83.png", "directbicubic"), ("palette_70x90.png", "caffe"), ("gray_75x50.png", "mnist"),
             ("wide_300x20.png", "direct"), ("tiny_3x2.png", "croponly")}
 
 

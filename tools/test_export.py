@@ -15,13 +15,24 @@ For both GoogLeNet specs (specs/googlenet_torchvision.inc and specs/googlenet.in
     features (the fc input), aux1, aux2 (heads=True in eval), and caffe's fc, each to
     1e-4 relative to max|want|;
   - training mode returns (output, {head: output}) with loss_weights 0.3 each.
+For the six networks of specs/ with PyTorch fixtures (Inception-v3, ResNet-50,
+MobileNetV2, Inception-v4, Inception-ResNet-v2, Xception): state_dict keys and shapes
+are the reference module's (make_fixtures.build), and with the fixture's weights
+(seeded, batch norms calibrated by its bn_log2_scale) the export's logits (and aux)
+match the fixture to 1e-4: grouped convolutions, ReLU6, scaled residuals and
+count_include_pad=False as PyTorch computes them.
+compiler/export/testdata/kinds.inc (the new activations, groups, scale,
+mul with broadcasting, excludepad) exported and run by PyTorch matches `incc run` (the
+interpreter) on the same seeded weights and input.
 Every spec in specs/ and specs/examples/ must export, build and run, with the output
-shape the spec declares. Pooling with asymmetric padding and ceil rounding is checked
-against a naive loop written from the IR's definitions.
+shape the spec declares. Pooling with asymmetric padding and ceil rounding (average
+pools with and without the padding in the divisor) is checked against a naive loop
+written from the IR's definitions.
 Prints "N passed, M failed" last; exits 1 if any failed.
 """
 import glob
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -164,6 +175,65 @@ def googlenet_parity(spec, net):
         assert model(x, heads=False).shape == (2, 1000), "heads=False in training mode"
 
 
+# ------------------------------------------------------------------ the other six networks
+
+NETWORKS = ["mobilenet_v2", "resnet50", "inception_v3", "xception", "inception_v4",
+            "inception_resnet_v2"]
+
+
+def network_parity(net):
+    import make_fixtures
+    cls = export(f"specs/{net}.inc")
+    model = cls().eval()
+    mine = {k: tuple(v.shape) for k, v in spec_state(model).items()}
+    assert list(mine) == list(cls.weight_shapes), "state_dict keys are not weight_shapes"
+    ref = {k: tuple(v.shape) for k, v in spec_state(make_fixtures.build(net)).items()}
+    assert mine == ref, (f"keys/shapes differ from the PyTorch reference: only here "
+                         f"{sorted(set(mine) - set(ref))[:5]}, only there "
+                         f"{sorted(set(ref) - set(mine))[:5]}")
+    want, meta = safetensors_lite.read(os.path.join(REPO, "testdata", "parity",
+                                                    f"{net}_s{SEED}.safetensors"))
+    w = seeded_weights(model, SEED)
+    for bn, k in json.loads(meta["bn_log2_scale"]).items():
+        w[bn + ".running_mean"] *= 2.0 ** k
+        w[bn + ".running_var"] *= 4.0 ** k
+    model.load_state_dict(w, strict=True)
+    s = cls.input_shape
+    x = torch.from_numpy(incc_init.fill("input", SEED, "input", (2,) + tuple(s)))
+    with torch.no_grad():
+        got = {"logits": model(x)}
+        if "aux" in want:
+            got["aux"] = model(x, heads=True)[1]["AuxLogits"]
+    errs = {k: rel(v.flatten(1).numpy(), want[k]) for k, v in got.items()}
+    if VERBOSE:
+        print("   ", net, " ".join(f"{k} {v:.2g}" for k, v in errs.items()))
+    bad = {k: v for k, v in errs.items() if not v <= TOL}
+    assert not bad, f"relative error above {TOL}: {bad}"
+
+
+# ------------------------------------------------------------------ every kind, against incc run
+
+def kinds_against_incc(spec):
+    """The export of spec, run by PyTorch, against incc's interpreter on the same
+    seeded weights (incc run --seed) and input."""
+    cls = export(spec, "kinds")
+    model = cls().eval()
+    model.load_state_dict(seeded_weights(model, SEED), strict=True)
+    x = incc_init.fill("input", SEED, "input", (2,) + tuple(cls.input_shape))
+    xin, yout = os.path.join(TMP, "kinds_in.npy"), os.path.join(TMP, "kinds_out.npy")
+    np.save(xin, x)
+    subprocess.run(incc_command() + ["run", spec, "--seed", str(SEED), "--input", xin,
+                                     "--output", yout, "--top", "0"], cwd=REPO, check=True,
+                   stdout=subprocess.DEVNULL)
+    want = np.load(yout)
+    with torch.no_grad():
+        got = model(torch.from_numpy(x)).numpy()
+    e = rel(got.reshape(want.shape), want)
+    if VERBOSE:
+        print("    kinds:", f"{e:.2g}", "of", f"{np.abs(want).max():.3g}")
+    assert e <= TOL, f"relative error {e:.3g} above {TOL}"
+
+
 # ------------------------------------------------------------------ every spec
 
 def every_spec(spec):
@@ -197,8 +267,9 @@ def ceil_out(n, k, s, lo, hi, ceil):
     return out
 
 
-def naive_pool(x, kind, k, s, pad, ceil):
-    """Pooling as ir.KindMaxPool / ir.KindAvgPool define it; pad = (top, left, bottom, right)."""
+def naive_pool(x, kind, k, s, pad, ceil, exclude=False):
+    """Pooling as ir.KindMaxPool / ir.KindAvgPool define it; pad = (top, left, bottom, right);
+    exclude leaves the padding out of an average's divisor."""
     t, l, b, r = pad
     n, c, hh, ww = x.shape
     oh, ow = ceil_out(hh, k[0], s[0], t, b, ceil), ceil_out(ww, k[1], s[1], l, r, ceil)
@@ -211,12 +282,14 @@ def naive_pool(x, kind, k, s, pad, ceil):
             win = x[:, :, max(h0, 0):min(h1, hh), max(w0, 0):min(w1, ww)]
             if kind == "maxpool":
                 y[:, :, i, j] = win.max(axis=(2, 3))
+            elif exclude:
+                y[:, :, i, j] = win.sum(axis=(2, 3)) / (win.shape[2] * win.shape[3])
             else:
                 y[:, :, i, j] = win.sum(axis=(2, 3)) / ((h1 - h0) * (w1 - w0))
     return y
 
 
-POOL_CASES = [  # kind, kernel, stride, pad (T, L, B, R), ceil, input HxW
+POOL_CASES = [  # kind, kernel, stride, pad (T, L, B, R), ceil, input HxW[, excludepad]
     ("maxpool", (3, 3), (2, 2), (1, 1, 0, 0), True, (7, 6)),
     ("maxpool", (3, 3), (2, 2), (0, 0, 1, 1), True, (8, 8)),
     ("maxpool", (3, 2), (2, 1), (1, 0, 0, 1), False, (9, 5)),
@@ -226,21 +299,25 @@ POOL_CASES = [  # kind, kernel, stride, pad (T, L, B, R), ceil, input HxW
     ("avgpool", (5, 5), (3, 3), (0, 0, 0, 0), True, (14, 14)),
     ("avgpool", (3, 3), (2, 2), (1, 1, 1, 1), True, (6, 6)),
     ("avgpool", (3, 3), (1, 1), (1, 1, 1, 1), False, (5, 5)),
+    ("avgpool", (3, 3), (1, 1), (1, 1, 1, 1), False, (5, 5), True),
+    ("avgpool", (3, 3), (2, 2), (1, 0, 1, 1), True, (8, 9), True),
+    ("avgpool", (2, 2), (2, 2), (0, 1, 1, 0), True, (4, 3), True),
 ]
 
 
 def pool_case(i):
-    kind, k, s, pad, ceil, (hh, ww) = POOL_CASES[i]
+    kind, k, s, pad, ceil, (hh, ww), *rest = POOL_CASES[i]
+    exclude = bool(rest and rest[0])
     spec = os.path.join(TMP, f"pool{i}.inc")
     with open(spec, "w") as f:
         f.write(f"network pool{i} {{\n    input 3x{hh}x{ww}\n"
                 f"    p: {kind} {k[0]}x{k[1]} stride {s[0]}x{s[1]} pad {pad}"
-                f"{' ceil' if ceil else ''}\n}}\n")
+                f"{' ceil' if ceil else ''}{' excludepad' if exclude else ''}\n}}\n")
     cls = export(spec)
     x = incc_init.fill("input", i, "input", (2, 3, hh, ww)).astype(np.float64)
     with torch.no_grad():
         y = cls().double()(torch.from_numpy(x)).numpy()
-    want = naive_pool(x, kind, k, s, pad, ceil)
+    want = naive_pool(x, kind, k, s, pad, ceil, exclude)
     assert y.shape == want.shape, f"shape {y.shape}, want {want.shape}"
     assert np.abs(y - want).max() < 1e-12, np.abs(y - want).max()
 
@@ -255,6 +332,10 @@ def main(argv):
         ("googlenet_torchvision parity", lambda: googlenet_parity("specs/googlenet_torchvision.inc", "torchvision")),
         ("googlenet (caffe) parity", lambda: googlenet_parity("specs/googlenet.inc", "caffe")),
     ]
+    for net in NETWORKS:
+        tests.append((f"{net} parity", lambda n=net: network_parity(n)))
+    tests.append(("every kind against incc run",
+                  lambda: kinds_against_incc("compiler/export/testdata/kinds.inc")))
     specs = sorted(glob.glob(os.path.join(REPO, "specs", "*.inc"))
                    + glob.glob(os.path.join(REPO, "specs", "examples", "*.inc")))
     for spec in specs:

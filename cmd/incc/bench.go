@@ -4,24 +4,24 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"go/format"
-	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"strconv"
 	"strings"
-	"text/template"
 
-	"github.com/inccdev/incc/compiler/codegen"
+	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/bench"
+	"github.com/inccdev/incc/runtime/host"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
-// benchCmd is incc bench: compile a spec as incc build does (the generated
-// package, built by go build in the current module through an overlay,
-// see goBuild) with a main that times inferences with runtime.Bench, and
-// run it: latency percentiles of a batch, images/s, GFLOP/s and the time of
-// every layer (the generated Net's Options.Profile).
+// benchCmd is incc bench: compile a spec into a model binary as incc build
+// does, with the given weights or those of the seeded initializer, and run
+// the binary's bench command (runtime/bench): latency percentiles of a
+// batch, images/s, GFLOP/s and the time of every layer (the generated
+// Net's Options.Profile).
 type benchCmd struct {
 	Spec    string `arg:"" help:"Spec file (.inc)."`
 	Weights string `help:"Weights (safetensors, named as the spec names them); default: the seeded initializer (--seed)." placeholder:"W.safetensors"`
@@ -51,96 +51,62 @@ func (c *benchCmd) Run(a *app) error {
 		return a.usageErr("bench", "--iters must be at least 1, got %d", c.Iters)
 	case c.Warmup < 0 || c.Threads < 0 || c.Top < 0:
 		return a.usageErr("bench", "--warmup, --threads and --top must not be negative")
-	case threads > runtime.MaxThreads:
-		return a.usageErr("bench", "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, runtime.MaxThreads)
+	case threads > host.MaxThreads:
+		return a.usageErr("bench", "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, host.MaxThreads)
 	}
 	// What the flags ask for at least (the network's arena holds its
 	// largest value, at least): refused here, before the build. The
-	// benchmark checks the exact sizes again before it makes the network.
-	cfg := runtime.BenchConfig{Input: [3]int{net.Input.C, net.Input.H, net.Input.W}, OutputLen: net.Shape(net.Output).Len(),
+	// binary checks the exact sizes again before it makes the network.
+	cfg := bench.Config{Input: [3]int{net.Input.C, net.Input.H, net.Input.W}, OutputLen: net.Shape(net.Output).Len(),
 		Batch: c.Batch, Iters: c.Iters, Warmup: c.Warmup, Threads: threads}
-	if err := runtime.BenchMemory(cfg, largestValue(net), paramBytes(net, false, 8)); err != nil { // read, then packed
+	if err := bench.Memory(cfg, largestValue(net), paramBytes(net, false, 8)); err != nil { // read, then packed
 		return a.usageErr("bench", "%v", err)
 	}
-	weights := ""
+	bin := &modelBinary{spec: c.Spec, net: net}
 	if c.Weights != "" {
-		if _, _, err := checkWeights(net, c.Weights, false); err != nil {
-			return errors.New(strings.Replace(err.Error(), "build: ", "bench: ", 1))
-		}
-		if weights, err = filepath.Abs(c.Weights); err != nil {
+		if bin.weights, bin.sum, err = checkWeights("bench", net, c.Weights, false); err != nil {
 			return err
 		}
+	} else if bin.weights, err = tensor.EncodeSafetensors(interp.InitWeights(net, c.Seed, false), nil); err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
-	env, err := goEnv(nil, "GOMOD")
+	m, err := a.newModelBuild("bench", nil, c.Keep)
 	if err != nil {
 		return err
 	}
-	gomod := env[0]
-	if gomod == "" || gomod == os.DevNull {
-		return fmt.Errorf("bench: not inside a Go module; run incc bench in a module that requires %s (or in a clone of incc)", inccModule)
-	}
-	modDir := filepath.Dir(gomod)
-	modPath, err := modulePath(gomod)
-	if err != nil {
+	defer m.Close()
+	path := filepath.Join(m.tmp, packageName(c.Spec)+m.exe)
+	if err := a.compile(m, bin, path); err != nil {
 		return err
 	}
-	if modPath != inccModule {
-		if _, err := goCmd(modDir, nil, "list", "-m", inccModule); err != nil {
-			return fmt.Errorf("bench: module %s does not require %s: go get -tool %s/cmd/incc (%v)", modPath, inccModule, inccModule, err)
-		}
+	args := []string{"bench", "--batch", strconv.Itoa(c.Batch), "--threads", strconv.Itoa(c.Threads),
+		"--iters", strconv.Itoa(c.Iters), "--warmup", strconv.Itoa(c.Warmup), "--top", strconv.Itoa(c.Top)}
+	if c.JSON {
+		args = append(args, "--json")
 	}
-	b, err := newGoBuild(modDir, modPath)
-	if err != nil {
-		return fmt.Errorf("bench: %v", err)
-	}
-	if c.Keep {
-		fmt.Fprintf(a.stderr, "incc bench: keeping %s\n", b.keep())
-		defer b.stop()
-	} else {
-		defer b.Close()
-	}
-	pkg := packageName(c.Spec)
-	spec := specName(c.Spec) // generated files name it from the module root
-	net.RenameFile(spec)
-	netSrc, err := codegen.Generate(net, codegen.Options{Package: pkg, Spec: spec})
-	if err != nil {
-		return a.generateError(pkg+"_gen.go", err)
-	}
-	var mainSrc bytes.Buffer
-	if err := benchMain.Execute(&mainSrc, map[string]any{
-		"Spec": spec, "Import": b.importPath(pkg), "Name": net.Name,
-		"Weights": weights, "Seed": c.Seed, "Threads": c.Threads, "Batch": c.Batch, "Iters": c.Iters,
-		"Warmup": c.Warmup, "Top": c.Top, "JSON": c.JSON,
-	}); err != nil {
+	cmd := m.command(path, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = a.stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		_, err = a.stderr.Write(stderr.Bytes())
 		return err
+	case m.ctx.Err() != nil:
+		return fmt.Errorf("bench: %v", errInterrupted)
+	case errors.As(err, &ee) && ee.ExitCode() == 2:
+		// A usage error of the binary (sizes that do not fit, found with
+		// the network's exact sizes): said as incc's, without the
+		// binary's usage.
+		first, _, _ := strings.Cut(stderr.String(), "\n")
+		_, msg, _ := strings.Cut(first, " bench: ")
+		return a.usageErr("bench", "%s", msg)
+	case errors.As(err, &ee) && ee.ExitCode() > 0:
+		a.stderr.Write(stderr.Bytes())
+		return exitError(ee.ExitCode()) // the binary said why
 	}
-	main, err := format.Source(mainSrc.Bytes())
-	if err != nil {
-		return fmt.Errorf("bench: main: %v", err)
-	}
-	if err := b.add(pkg+"/"+pkg+"_gen.go", netSrc); err != nil {
-		return fmt.Errorf("bench: %v", err)
-	}
-	if err := b.add("main.go", main); err != nil {
-		return fmt.Errorf("bench: %v", err)
-	}
-	bin := filepath.Join(b.tmp, "bench"+exeSuffix())
-	if msg, err := b.run(bin, nil); errors.Is(err, errInterrupted) {
-		return fmt.Errorf("bench: %v", err)
-	} else if err != nil {
-		return fmt.Errorf("bench: go build failed: %v\n%s", err, msg)
-	}
-	cmd := b.command(bin)
-	cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
-	if err := cmd.Run(); err != nil {
-		if b.ctx.Err() != nil {
-			err = errInterrupted
-		} else if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() > 0 {
-			return exitError(ee.ExitCode()) // the benchmark printed why
-		}
-		return fmt.Errorf("bench: %v", err)
-	}
-	return nil
+	return fmt.Errorf("bench: %v", err)
 }
 
 // paramBytes is the memory of the weights that run (with heads, the side
@@ -150,9 +116,9 @@ func paramBytes(net *ir.Network, heads bool, perValue int64) int64 {
 	for _, p := range net.Params(heads) {
 		k := perValue
 		for _, d := range p.Shape {
-			k = runtime.MulBytes(k, int64(d))
+			k = host.MulBytes(k, int64(d))
 		}
-		n = runtime.AddBytes(n, k)
+		n = host.AddBytes(n, k)
 	}
 	return n
 }
@@ -168,79 +134,3 @@ func largestValue(net *ir.Network) int64 {
 	}
 	return n
 }
-
-// exeSuffix is ".exe" on Windows.
-func exeSuffix() string {
-	if env, err := goEnv(nil, "GOEXE"); err == nil {
-		return env[0]
-	}
-	return ""
-}
-
-// benchMain is the main package incc bench runs.
-var benchMain = template.Must(template.New("main").Parse(`// Code generated by incc bench from {{.Spec}}. DO NOT EDIT.
-
-// Command bench times the network {{.Name}} with runtime.Bench.
-package main
-
-import (
-{{- if .JSON}}
-	"encoding/json"
-{{- end}}
-	"fmt"
-	"os"
-	goruntime "runtime"
-
-	network {{printf "%q" .Import}}
-	rt "github.com/inccdev/incc/runtime"
-)
-
-func main() {
-	threads := {{.Threads}}
-	if threads < 1 {
-		threads = goruntime.GOMAXPROCS(0)
-	}
-	cfg := rt.BenchConfig{Input: network.InputShape, OutputLen: network.OutputLen,
-		Batch: {{.Batch}}, Iters: {{.Iters}}, Warmup: {{.Warmup}}, Threads: threads}
-	var weights int64
-	for _, p := range network.Params[:network.TrunkParams] {
-		n := int64(8) // read, then packed
-		for _, d := range p.Shape {
-			n = rt.MulBytes(n, int64(d))
-		}
-		weights = rt.AddBytes(weights, n)
-	}
-	if err := rt.BenchMemory(cfg, network.ThreadBytes, weights); err != nil {
-		fmt.Fprintf(os.Stderr, "incc bench: %v\n", err)
-		os.Exit(2)
-	}
-	opts := network.Options{Threads: threads, Profile: true}
-{{- if .Weights}}
-	net, err := network.Load({{printf "%q" .Weights}}, opts)
-{{- else}}
-	net, err := network.NewSeeded({{.Seed}}, opts)
-{{- end}}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	defer net.Close()
-	r, err := rt.Bench(net, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	r.Model = {{printf "%q" .Name}}
-{{- if .JSON}}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	err = enc.Encode(r)
-{{- else}}
-	err = r.WriteText(os.Stdout, {{.Top}})
-{{- end}}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
-`))

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/bench"
 )
 
 // TestBench runs incc bench on the tiny network, with seeded and with
@@ -26,7 +26,7 @@ func TestBench(t *testing.T) {
 		if code := run(args, &out, &errw); code != 0 {
 			t.Fatalf("incc %v: exit %d\n%s", args, code, errw.String())
 		}
-		var r runtime.BenchResult
+		var r bench.Result
 		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 			t.Fatalf("incc %v: %v\n%s", args, err, out.String())
 		}
@@ -76,7 +76,7 @@ func TestBenchFlagBounds(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1MiB") // the benchmark's, not this process's
 	var out, errw bytes.Buffer
 	code := run([]string{"bench", spec, "--iters", "1000000", "--threads", "1"}, &out, &errw)
-	if code != 2 || !strings.Contains(errw.String(), "incc bench: --iters 1000000 needs about 8.1 MB of memory (8 bytes a latency); at most 119,031 fit the 1.0 MB this process can use") {
+	if code != 2 || !strings.Contains(errw.String(), "incc bench: --iters 1000000 needs about 8.1 MB of memory (8 bytes a latency); at most 118,655 fit the 1.0 MB this process can use") {
 		t.Errorf("exit %d, stderr:\n%s", code, errw.String())
 	}
 }

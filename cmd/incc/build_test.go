@@ -10,7 +10,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -23,10 +22,12 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/compiler/stats"
+	"github.com/inccdev/incc/internal/numfmt"
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // tinySpec is a small network with every part a model binary uses: RGB
@@ -52,7 +53,7 @@ var tinyConfig = preproc.Config{Channels: 3, Height: 12, Width: 12, Resize: 14, 
 	Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}}
 
 // writeTiny writes tinySpec and seeded weights (with the head's) into dir.
-func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network, w runtime.Weights) {
+func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network, w tensor.Weights) {
 	t.Helper()
 	spec, weights = filepath.Join(dir, "tiny.inc"), filepath.Join(dir, "tiny.safetensors")
 	if err := os.WriteFile(spec, []byte(tinySpec), 0o644); err != nil {
@@ -60,7 +61,7 @@ func writeTiny(t *testing.T, dir string) (spec, weights string, net *ir.Network,
 	}
 	net = testspec.Check(t, spec, []byte(tinySpec))
 	w = interp.InitWeights(net, 3, true)
-	if err := runtime.SaveSafetensors(weights, w, nil); err != nil {
+	if err := tensor.SaveSafetensors(weights, w, nil); err != nil {
 		t.Fatal(err)
 	}
 	return spec, weights, net, w
@@ -124,7 +125,7 @@ func TestBuild(t *testing.T) {
 	imgs := []string{filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")}
 	writeNoise(t, imgs[0], 20, 15, 1)
 	writeNoise(t, imgs[1], 12, 12, 2)
-	x := runtime.New(2, 3, 12, 12)
+	x := tensor.New(2, 3, 12, 12)
 	for i, p := range imgs {
 		if err := tinyConfig.Load(p, x.Data[i*432:(i+1)*432]); err != nil {
 			t.Fatal(err)
@@ -161,19 +162,19 @@ func TestBuild(t *testing.T) {
 	}
 	for i, r := range doc.Results {
 		ref := want.Output.Data[i*10 : (i+1)*10]
-		if top := runtime.TopK(ref, 1)[0]; r.Top[0].Class != top || r.Top[0].Label != ref2label(top) {
+		if top := labels.TopK(ref, 1)[0]; r.Top[0].Class != top || r.Top[0].Label != ref2label(top) {
 			t.Errorf("%s: top class %d (%q), interpreter %d", r.File, r.Top[0].Class, r.Top[0].Label, top)
 		}
 		got := make([]float32, 10)
 		for _, c := range r.Top {
 			got[c.Class] = c.Score
 		}
-		compare(t, r.File, got, ref)
+		numtest.Compare(t, r.File, got, ref, 1e-4)
 		hgot := make([]float32, 10)
 		for _, c := range r.Heads["aux"] {
 			hgot[c.Class] = c.Score
 		}
-		compare(t, r.File+" aux", hgot, want.Heads["aux"].Data[i*10:(i+1)*10])
+		numtest.Compare(t, r.File+" aux", hgot, want.Heads["aux"].Data[i*10:(i+1)*10], 1e-4)
 	}
 
 	// Text output; a directory with a broken image: reported, exit 1.
@@ -194,11 +195,11 @@ func TestBuild(t *testing.T) {
 
 	// info.
 	data, _ := os.ReadFile(weights)
-	_, sum, _ := checkWeights(net, weights, true)
+	_, sum, _ := checkWeights("build", net, weights, true)
 	stdout, _, code = runBin(t, bin, "info")
 	for _, s := range []string{"network     tiny (" + filepath.ToSlash(spec) + ")", sum + " (verified)", "heads       aux 10x1x1",
 		"RGB, resize the shorter side to 14, center crop 12x12, values in [0, 1], mean (0.485, 0.456, 0.406)",
-		"inception  ", "aux: head at pool", "threads     2 by default", stats.Thousands(int64(len(data))) + " bytes"} {
+		"inception  ", "aux: head at pool", "threads     2 by default", numfmt.Thousands(int64(len(data))) + " bytes"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("info lacks %q:\n%s", s, stdout)
 		}
@@ -221,7 +222,7 @@ func TestBuild(t *testing.T) {
 	for i := range pix {
 		pix[i] = byte(r.IntN(256))
 	}
-	xs := runtime.New(n, 3, 12, 12)
+	xs := tensor.New(n, 3, 12, 12)
 	for i := range n {
 		g := &image.Gray{Pix: pix[i*256 : (i+1)*256], Stride: 16, Rect: image.Rect(0, 0, 16, 16)}
 		if err := tinyConfig.Tensor(xs.Data[i*432:(i+1)*432], g); err != nil {
@@ -232,19 +233,19 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels := make([]byte, n)
+	classes := make([]byte, n)
 	for i := range n {
-		labels[i] = byte(runtime.TopK(res.Output.Data[i*10:(i+1)*10], 1)[0])
+		classes[i] = byte(labels.TopK(res.Output.Data[i*10:(i+1)*10], 1)[0])
 	}
-	labels[3], labels[11] = (labels[3]+1)%10, (labels[11]+1)%10
+	classes[3], classes[11] = (classes[3]+1)%10, (classes[11]+1)%10
 	ipath, lpath := filepath.Join(dir, "images.idx3"), filepath.Join(dir, "labels.idx1")
 	os.WriteFile(ipath, idx([]uint32{n, 16, 16}, pix), 0o644)
-	os.WriteFile(lpath, idx([]uint32{n}, labels), 0o644)
+	os.WriteFile(lpath, idx([]uint32{n}, classes), 0o644)
 	stdout, stderr, code = runBin(t, bin, "eval", ipath, lpath, "--show", "3")
 	if code != 0 || !strings.Contains(stdout, "accuracy: 18/20 = 90.00%") || !strings.Contains(stdout, "#3 true ") {
 		t.Errorf("eval: exit %d\n%s%s", code, stdout, stderr)
 	}
-	os.WriteFile(lpath, idx([]uint32{n + 1}, append(labels, 0)), 0o644)
+	os.WriteFile(lpath, idx([]uint32{n + 1}, append(classes, 0)), 0o644)
 	_, stderr, code = runBin(t, bin, "eval", ipath, lpath)
 	if code != 1 || !strings.Contains(stderr, "holds 21 labels") {
 		t.Errorf("eval with 21 labels for 20 images: exit %d\n%s", code, stderr)
@@ -292,14 +293,14 @@ func TestBuildCross(t *testing.T) {
 func TestBuildErrors(t *testing.T) {
 	dir := t.TempDir()
 	spec, weights, _, w := writeTiny(t, dir)
-	bad := func(name string, edit func(runtime.Weights)) string {
-		c := runtime.Weights{}
+	bad := func(name string, edit func(tensor.Weights)) string {
+		c := tensor.Weights{}
 		for k, v := range w {
 			c[k] = v
 		}
 		edit(c)
 		p := filepath.Join(dir, name)
-		if err := runtime.SaveSafetensors(p, c, nil); err != nil {
+		if err := tensor.SaveSafetensors(p, c, nil); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -309,7 +310,7 @@ func TestBuildErrors(t *testing.T) {
 	four := filepath.Join(dir, "four.inc")
 	os.WriteFile(four, []byte("network four {\n    input 4x12x12\n    fc: fc 10\n}\n"), 0o644)
 	fourW := filepath.Join(dir, "four.safetensors")
-	runtime.SaveSafetensors(fourW, interp.InitWeights(testspec.Check(t, four, mustRead(t, four)), 1, false), nil)
+	tensor.SaveSafetensors(fourW, interp.InitWeights(testspec.Check(t, four, mustRead(t, four)), 1, false), nil)
 	otherMod := t.TempDir()
 	os.WriteFile(filepath.Join(otherMod, "go.mod"), []byte("module example.com/other\n\ngo 1.26\n"), 0o644)
 
@@ -320,18 +321,18 @@ func TestBuildErrors(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"wrong shape", []string{spec, "--weights", bad("shape.safetensors", func(c runtime.Weights) { c["fc.weight"] = runtime.New(10, 7) })}, "", 1,
+		{"wrong shape", []string{spec, "--weights", bad("shape.safetensors", func(c tensor.Weights) { c["fc.weight"] = tensor.New(10, 7) })}, "", 1,
 			[]string{"shape.safetensors does not fit", "fc.weight: shape [10 7], want [10 20]"}},
-		{"missing", []string{spec, "--weights", bad("missing.safetensors", func(c runtime.Weights) { delete(c, "conv1.bias") })}, "", 1,
+		{"missing", []string{spec, "--weights", bad("missing.safetensors", func(c tensor.Weights) { delete(c, "conv1.bias") })}, "", 1,
 			[]string{"conv1.bias: missing, want shape [8]"}},
-		{"unexpected", []string{spec, "--weights", bad("extra.safetensors", func(c runtime.Weights) { c["fc2.weight"] = runtime.New(2) })}, "", 1,
+		{"unexpected", []string{spec, "--weights", bad("extra.safetensors", func(c tensor.Weights) { c["fc2.weight"] = tensor.New(2) })}, "", 1,
 			[]string{"fc2.weight: unexpected tensor"}},
-		{"many unexpected", []string{spec, "--weights", bad("many.safetensors", func(c runtime.Weights) {
+		{"many unexpected", []string{spec, "--weights", bad("many.safetensors", func(c tensor.Weights) {
 			for i := range 1000 {
-				c[fmt.Sprintf("extra%04d.weight", i)] = runtime.New(1)
+				c[fmt.Sprintf("extra%04d.weight", i)] = tensor.New(1)
 			}
 		})}, "", 1, []string{"unexpected tensor", "\truntime: weights: and 980 more problems\n"}},
-		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c runtime.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
+		{"head weights with --heads", []string{spec, "--heads", "--weights", bad("nohead.safetensors", func(c tensor.Weights) { delete(c, "aux.fc.weight") })}, "", 1,
 			[]string{"aux.fc.weight: missing"}},
 		{"not safetensors", []string{spec, "--weights", notST}, "", 1, []string{"notes.safetensors: file is 5 bytes"}},
 		{"no weights file", []string{spec, "--weights", filepath.Join(dir, "nope.safetensors")}, "", 1, []string{"no such file"}},
@@ -414,19 +415,6 @@ func idx(dims []uint32, data []byte) []byte {
 	}
 	b.Write(data)
 	return b.Bytes()
-}
-
-// compare fails unless got is within 1e-4 of the largest |want|.
-func compare(t *testing.T, name string, got, want []float32) {
-	t.Helper()
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	if !(maxDiff <= 1e-4*maxRef) {
-		t.Errorf("%s: max |binary - interpreter| = %.3g, max |interpreter| %.3g\n got %v\nwant %v", name, maxDiff, maxRef, got, want)
-	}
 }
 
 func ref2label(class int) string { return string(rune('0' + class)) }
@@ -538,5 +526,19 @@ func TestBuildSignal(t *testing.T) {
 				t.Error("a binary was written")
 			}
 		})
+	}
+}
+
+// TestBuildHint: a go build that fails says what to do when it can tell.
+func TestBuildHint(t *testing.T) {
+	for _, tt := range []struct{ msg, mod, want string }{
+		{`./tiny_gen.go:14:23: constant -1 overflows "github.com/inccdev/incc/runtime".RuntimeTooOld`, "example.com/m", "requires an older github.com/inccdev/incc than this incc"},
+		{"missing go.sum entry for module providing package golang.org/x/image/webp", "example.com/m", "go get github.com/inccdev/incc/runtime/modelcli"},
+		{"undefined: rt.Something", "example.com/m", "needs the runtime of the incc that generated it"},
+		{"undefined: rt.Something", inccModule, ""},
+	} {
+		if got := buildHint(tt.msg, tt.mod); tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("buildHint(%q, %q) = %q, want one saying %q", tt.msg, tt.mod, got, tt.want)
+		}
 	}
 }

@@ -37,6 +37,7 @@ type goBuild struct {
 	modDir, modPath string
 	tmp             string
 	replace         map[string]string // path in the module → file in tmp
+	keepFiles       bool              // Close leaves the files (--keep)
 	// ctx ends on SIGINT or SIGTERM, from newGoBuild to Close.
 	ctx  context.Context
 	stop context.CancelFunc
@@ -111,11 +112,14 @@ func (b *goBuild) run(out string, env []string, flags ...string) (string, error)
 	return strings.TrimSpace(goOut.String()), err
 }
 
-// Close removes the build's files and stops watching for signals. Run it
-// deferred: on a signal, the command it ran returns, and so does incc.
+// Close removes the build's files, unless keepFiles, and stops watching
+// for signals. Run it deferred: on a signal, the command it ran returns,
+// and so does incc.
 func (b *goBuild) Close() {
 	b.stop()
-	os.RemoveAll(b.tmp)
+	if !b.keepFiles {
+		os.RemoveAll(b.tmp)
+	}
 }
 
 // keep describes the kept files, to rebuild by hand.

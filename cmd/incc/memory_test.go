@@ -14,7 +14,8 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/internal/testspec"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // allocated runs incc and returns its exit code, stderr and the bytes it
@@ -50,7 +51,7 @@ func TestRunInputFirst(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("allocated %s before reporting the missing input", runtime.FormatBytes(int64(a)))
+		t.Errorf("allocated %s before reporting the missing input", host.FormatBytes(int64(a)))
 	}
 }
 
@@ -60,7 +61,7 @@ func TestRunInputFirst(t *testing.T) {
 func TestRunMemoryLimit(t *testing.T) {
 	spec := bigSpec(t)
 	x := filepath.Join(t.TempDir(), "x.npy")
-	if err := runtime.SaveNpy(x, runtime.New(1, 3, 64, 64)); err != nil {
+	if err := tensor.SaveNpy(x, tensor.New(1, 3, 64, 64)); err != nil {
 		t.Fatal(err)
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(200 << 20))
@@ -69,16 +70,16 @@ func TestRunMemoryLimit(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("allocated %s before refusing", runtime.FormatBytes(int64(a)))
+		t.Errorf("allocated %s before refusing", host.FormatBytes(int64(a)))
 	}
 }
 
 // withTensor returns the safetensors encoding of w with one more U8
 // tensor, name, of size bytes, whose data is a hole at the end of the
 // file (sparse, so the file is quick to write).
-func withTensor(t *testing.T, w runtime.Weights, name string, size int64) string {
+func withTensor(t *testing.T, w tensor.Weights, name string, size int64) string {
 	t.Helper()
-	data, err := runtime.EncodeSafetensors(w, nil)
+	data, err := tensor.EncodeSafetensors(w, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestRunWeightsReadsUsedOnly(t *testing.T) {
 	head := net.Params(true)[len(net.Params(false))]
 	trunk := interp.InitWeights(net, 1, false)
 	x := filepath.Join(t.TempDir(), "x.npy")
-	if err := runtime.SaveNpy(x, runtime.New(1, net.Input.C, net.Input.H, net.Input.W)); err != nil {
+	if err := tensor.SaveNpy(x, tensor.New(1, net.Input.C, net.Input.H, net.Input.W)); err != nil {
 		t.Fatal(err)
 	}
 	const size = 64 << 20
@@ -130,14 +131,14 @@ func TestRunWeightsReadsUsedOnly(t *testing.T) {
 		t.Errorf("run, unexpected tensor: exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("run, unexpected tensor: allocated %s", runtime.FormatBytes(int64(a)))
+		t.Errorf("run, unexpected tensor: allocated %s", host.FormatBytes(int64(a)))
 	}
 	code, errw, a = allocated("build", spec, "--weights", junk, "-o", filepath.Join(t.TempDir(), "model"))
 	if code != 1 || !strings.Contains(errw, "junk: unexpected tensor") {
 		t.Errorf("build, unexpected tensor: exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("build, unexpected tensor: allocated %s", runtime.FormatBytes(int64(a)))
+		t.Errorf("build, unexpected tensor: allocated %s", host.FormatBytes(int64(a)))
 	}
 	// A head's tensor of another shape: optional without --aux, so not
 	// read, and not an error.
@@ -147,7 +148,7 @@ func TestRunWeightsReadsUsedOnly(t *testing.T) {
 		t.Errorf("run, an unused head tensor: exit %d, stderr:\n%s", code, errw)
 	}
 	if a > 16<<20 {
-		t.Errorf("run, an unused head tensor: allocated %s", runtime.FormatBytes(int64(a)))
+		t.Errorf("run, an unused head tensor: allocated %s", host.FormatBytes(int64(a)))
 	}
 }
 
@@ -158,10 +159,10 @@ func TestBuildErrorsCapped(t *testing.T) {
 	net := testspec.Load(t, "specs/examples/mnist_inception.inc")
 	w := interp.InitWeights(net, 1, false)
 	for i := range 5000 {
-		w[fmt.Sprintf("junk.%d", i)] = runtime.New(1)
+		w[fmt.Sprintf("junk.%d", i)] = tensor.New(1)
 	}
 	path := filepath.Join(t.TempDir(), "w.safetensors")
-	if err := runtime.SaveSafetensors(path, w, nil); err != nil {
+	if err := tensor.SaveSafetensors(path, w, nil); err != nil {
 		t.Fatal(err)
 	}
 	var out, errw strings.Builder

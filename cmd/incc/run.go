@@ -26,6 +26,7 @@ type cli struct {
 	Gen    genCmd    `cmd:"" help:"Compile a spec to a Go package: writes DIR/<pkg>_gen.go, only if it changed."`
 	Build  buildCmd  `cmd:"" help:"Compile a spec and its weights into one static binary that classifies images."`
 	Bench  benchCmd  `cmd:"" help:"Compile a spec and time it: latency percentiles, images/s and the time of every layer."`
+	Import importCmd `cmd:"" help:"Translate an ONNX model into a spec (and its weights as safetensors)."`
 
 	Debug bool `help:"On an internal error of the code generator, also write the raw Go it made to <file>.broken, to inspect it or run go vet on it."`
 }

@@ -10,8 +10,9 @@ import (
 
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
-	"github.com/inccdev/incc/runtime"
-	"github.com/inccdev/incc/runtime/preproc"
+	"github.com/inccdev/incc/runtime/host"
+	"github.com/inccdev/incc/runtime/labels"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 type runCmd struct {
@@ -46,14 +47,14 @@ func (c *runCmd) Run(a *app) error {
 	}
 	// The input first: a missing or bad input file is reported before
 	// anything is allocated for the weights.
-	var x runtime.Tensor
+	var x tensor.Tensor
 	switch {
 	case len(c.Image) > 0:
 		if x, err = images(net, c.Image); err != nil {
 			return err
 		}
 	case c.Input != "":
-		if x, err = runtime.LoadNpy(c.Input); err != nil {
+		if x, err = tensor.LoadNpy(c.Input); err != nil {
 			return err
 		}
 		if x, err = batch(x, net.Input, c.Input); err != nil {
@@ -62,16 +63,16 @@ func (c *runCmd) Run(a *app) error {
 	default:
 		return errors.New("run: give --input X.npy or --image IMG")
 	}
-	if need, limit := runMemory(net, x.Shape[0], c.Aux), runtime.MemoryLimit(); need > limit {
+	if need, limit := runMemory(net, x.Shape[0], c.Aux), host.MemoryLimit(); need > limit {
 		return fmt.Errorf("run: %s with a batch of %d needs about %s of memory (weights and the interpreter's values), more than the %s this process can use",
-			net.Name, x.Shape[0], runtime.FormatBytes(need), runtime.FormatBytes(limit))
+			net.Name, x.Shape[0], host.FormatBytes(need), host.FormatBytes(limit))
 	}
-	var w runtime.Weights
+	var w tensor.Weights
 	if c.Weights != "" {
 		// Only the tensors the network uses are read, after the header
 		// was checked against them.
 		specs, required := weightSpecs(net, c.Aux)
-		if w, err = runtime.LoadWeights(c.Weights, specs, required); err != nil {
+		if w, err = tensor.LoadWeights(c.Weights, specs, required); err != nil {
 			return err
 		}
 	} else {
@@ -86,12 +87,12 @@ func (c *runCmd) Run(a *app) error {
 		return err
 	}
 	if c.Output != "" {
-		if err := runtime.SaveNpy(c.Output, flat(res.Output)); err != nil {
+		if err := tensor.SaveNpy(c.Output, flat(res.Output)); err != nil {
 			return err
 		}
 		for _, h := range net.Heads {
 			if t, ok := res.Heads[h.Name]; ok {
-				if err := runtime.SaveNpy(strings.TrimSuffix(c.Output, ".npy")+"."+h.Name+".npy", flat(t)); err != nil {
+				if err := tensor.SaveNpy(strings.TrimSuffix(c.Output, ".npy")+"."+h.Name+".npy", flat(t)); err != nil {
 					return err
 				}
 			}
@@ -120,11 +121,11 @@ func runMemory(net *ir.Network, n int, heads bool) int64 {
 	for _, h := range net.Heads {
 		keep[h.Output] = true
 	}
-	size := func(id int) int64 { return runtime.MulBytes(int64(4*n), int64(net.Shape(id).Len())) }
+	size := func(id int) int64 { return host.MulBytes(int64(4*n), int64(net.Shape(id).Len())) }
 	live := size(0)
 	peak := live
 	for pos, op := range ops {
-		live = runtime.AddBytes(live, size(op.Out))
+		live = host.AddBytes(live, size(op.Out))
 		peak = max(peak, live)
 		for _, in := range op.In {
 			if last[in] == pos && !keep[in] {
@@ -133,14 +134,14 @@ func runMemory(net *ir.Network, n int, heads bool) int64 {
 			}
 		}
 	}
-	return runtime.AddBytes(need, peak)
+	return host.AddBytes(need, peak)
 }
 
 // images decodes and preprocesses images into one batch.
-func images(net *ir.Network, paths []string) (runtime.Tensor, error) {
+func images(net *ir.Network, paths []string) (tensor.Tensor, error) {
 	cfg := preprocConfig(net)
 	n := cfg.Len()
-	x := runtime.New(len(paths), net.Input.C, net.Input.H, net.Input.W)
+	x := tensor.New(len(paths), net.Input.C, net.Input.H, net.Input.W)
 	for i, p := range paths {
 		if err := cfg.Load(p, x.Data[i*n:(i+1)*n]); err != nil {
 			return x, err
@@ -149,19 +150,8 @@ func images(net *ir.Network, paths []string) (runtime.Tensor, error) {
 	return x, nil
 }
 
-// preprocConfig is the image pipeline a spec declares (none: the image is
-// only resized to the input size and scaled to [0, 1]).
-func preprocConfig(net *ir.Network) preproc.Config {
-	cfg := preproc.Config{Channels: net.Input.C, Height: net.Input.H, Width: net.Input.W}
-	if p := net.Pre; p != nil {
-		cfg.Resize, cfg.CropH, cfg.CropW = p.Resize, p.CropH, p.CropW
-		cfg.Scale, cfg.Order, cfg.Mean, cfg.Std = p.Scale, p.Order, p.Mean, p.Std
-	}
-	return cfg
-}
-
 // batch accepts an input of shape CxHxW (one image) or NxCxHxW.
-func batch(x runtime.Tensor, want ir.Shape, name string) (runtime.Tensor, error) {
+func batch(x tensor.Tensor, want ir.Shape, name string) (tensor.Tensor, error) {
 	s := x.Shape
 	if len(s) == 3 {
 		s = append([]int{1}, s...)
@@ -169,13 +159,13 @@ func batch(x runtime.Tensor, want ir.Shape, name string) (runtime.Tensor, error)
 	if len(s) != 4 || s[1] != want.C || s[2] != want.H || s[3] != want.W {
 		return x, fmt.Errorf("%s: input of shape %v, want Nx%dx%dx%d", name, x.Shape, want.C, want.H, want.W)
 	}
-	return runtime.Tensor{Shape: s, Data: x.Data}, nil
+	return tensor.Tensor{Shape: s, Data: x.Data}, nil
 }
 
 // flat drops trailing 1x1 spatial dimensions: logits are saved as [N, classes].
-func flat(t runtime.Tensor) runtime.Tensor {
+func flat(t tensor.Tensor) tensor.Tensor {
 	if len(t.Shape) == 4 && t.Shape[2] == 1 && t.Shape[3] == 1 {
-		return runtime.Tensor{Shape: t.Shape[:2], Data: t.Data}
+		return tensor.Tensor{Shape: t.Shape[:2], Data: t.Data}
 	}
 	return t
 }
@@ -183,13 +173,13 @@ func flat(t runtime.Tensor) runtime.Tensor {
 // printTop prints the top k classes of each image of a classifier's output
 // (k 0: nothing). An image whose output is not finite has no top classes
 // (null in JSON): it is reported on stderr and the exit code is 1.
-func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) error {
+func printTop(a *app, net *ir.Network, out tensor.Tensor, k int, asJSON bool) error {
 	if k <= 0 {
 		return nil
 	}
-	var labels []string
+	var names []string
 	if net.Labels != "" {
-		labels, _ = runtime.Labels(net.Labels)
+		names, _ = labels.Labels(net.Labels)
 	}
 	n := out.Shape[0]
 	per := len(out.Data) / n
@@ -203,10 +193,10 @@ func printTop(a *app, net *ir.Network, out runtime.Tensor, k int, asJSON bool) e
 			continue
 		}
 		var preds []prediction
-		for _, cls := range runtime.TopK(v, k) {
+		for _, cls := range labels.TopK(v, k) {
 			p := prediction{Class: cls, Score: v[cls]}
-			if cls < len(labels) {
-				p.Label = labels[cls]
+			if cls < len(names) {
+				p.Label = names[cls]
 			}
 			preds = append(preds, p)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestRun runs the course-notes bottleneck example through incc run and
@@ -24,12 +25,12 @@ func TestRun(t *testing.T) {
 	net := testspec.Load(t, "specs/examples/resnet_tiny.inc")
 	x := runtime.SeededInput(9, 2, 3, 32, 32)
 	xin := filepath.Join(dir, "x.npy")
-	if err := runtime.SaveNpy(xin, x); err != nil {
+	if err := tensor.SaveNpy(xin, x); err != nil {
 		t.Fatal(err)
 	}
 	w := interp.InitWeights(net, 4, false)
 	wpath := filepath.Join(dir, "w.safetensors")
-	if err := runtime.SaveSafetensors(wpath, w, nil); err != nil {
+	if err := tensor.SaveSafetensors(wpath, w, nil); err != nil {
 		t.Fatal(err)
 	}
 	ip, err := interp.New(net, w, interp.Options{})
@@ -45,7 +46,7 @@ func TestRun(t *testing.T) {
 	if code := run([]string{"run", spec, "--weights", wpath, "--input", xin, "--output", yout, "--top", "3"}, &out, &errw); code != 0 {
 		t.Fatalf("exit %d: %s", code, errw.String())
 	}
-	got, err := runtime.LoadNpy(yout)
+	got, err := tensor.LoadNpy(yout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +64,13 @@ func TestRun(t *testing.T) {
 
 	// Bad inputs: an error naming the file or tensor, exit 1, no panic.
 	bad := filepath.Join(dir, "bad.npy")
-	runtime.SaveNpy(bad, runtime.SeededInput(1, 1, 3, 16, 16))
+	tensor.SaveNpy(bad, runtime.SeededInput(1, 1, 3, 16, 16))
 	trunc := filepath.Join(dir, "trunc.safetensors")
 	data, _ := os.ReadFile(wpath)
 	os.WriteFile(trunc, data[:len(data)/2], 0o644)
 	partial := filepath.Join(dir, "partial.safetensors")
 	delete(w, "fc.weight")
-	runtime.SaveSafetensors(partial, w, nil)
+	tensor.SaveSafetensors(partial, w, nil)
 	garbage := filepath.Join(dir, "garbage.npy")
 	os.WriteFile(garbage, []byte("\x93NUMPY\x01\x00\xff\xffnot a header"), 0o644)
 	for _, tt := range []struct {
@@ -96,7 +97,7 @@ func TestRunImage(t *testing.T) {
 	net := testspec.Load(t, "specs/examples/resnet_tiny.inc")
 	img := testspec.Path("runtime/preproc/testdata/img/checker_96x96.png")
 	cfg := preprocConfig(net)
-	x := runtime.New(1, 3, 32, 32)
+	x := tensor.New(1, 3, 32, 32)
 	if err := cfg.Load(img, x.Data); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestRunImage(t *testing.T) {
 	if code := run([]string{"run", spec, "--seed", "3", "--image", img, "--output", y}, &out, &errw); code != 0 {
 		t.Fatalf("exit %d: %s", code, errw.String())
 	}
-	got, err := runtime.LoadNpy(y)
+	got, err := tensor.LoadNpy(y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestRunNonFinite(t *testing.T) {
 	}
 	x := runtime.SeededInput(9, 2, 3, 32, 32)
 	xin := filepath.Join(dir, "x.npy")
-	if err := runtime.SaveNpy(xin, x); err != nil {
+	if err := tensor.SaveNpy(xin, x); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -162,7 +163,7 @@ func TestRunNonFinite(t *testing.T) {
 		w := interp.InitWeights(net, 4, false)
 		w[tt.tensor].Data[1] = tt.value
 		wpath := filepath.Join(dir, "w.safetensors")
-		if err := runtime.SaveSafetensors(wpath, w, nil); err != nil {
+		if err := tensor.SaveSafetensors(wpath, w, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, args := range [][]string{
@@ -178,7 +179,7 @@ func TestRunNonFinite(t *testing.T) {
 
 	// Image 1 of 2 holds a NaN: its output is NaN.
 	x.Data[x.Len()/2+5] = float32(math.NaN())
-	if err := runtime.SaveNpy(xin, x); err != nil {
+	if err := tensor.SaveNpy(xin, x); err != nil {
 		t.Fatal(err)
 	}
 	var out, errw bytes.Buffer
@@ -203,7 +204,7 @@ func TestRunTopZero(t *testing.T) {
 	spec := "../../specs/examples/resnet_tiny.inc"
 	dir := t.TempDir()
 	x, y := filepath.Join(dir, "x.npy"), filepath.Join(dir, "y.npy")
-	if err := runtime.SaveNpy(x, runtime.New(1, 3, 32, 32)); err != nil {
+	if err := tensor.SaveNpy(x, tensor.New(1, 3, 32, 32)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -223,7 +224,7 @@ func TestRunTopZero(t *testing.T) {
 	if code := run([]string{"run", spec, "--seed", "1", "--input", x, "--top", "0", "--output", y}, &out, &errw); code != 0 || out.Len() > 0 {
 		t.Errorf("--top 0 --output: exit %d, stdout %q, stderr:\n%s", code, out.String(), errw.String())
 	}
-	if got, err := runtime.LoadNpy(y); err != nil || got.Len() != 10 {
+	if got, err := tensor.LoadNpy(y); err != nil || got.Len() != 10 {
 		t.Errorf("--top 0 --output wrote %v, %v", got.Shape, err)
 	}
 }

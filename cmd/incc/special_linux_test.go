@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/inccdev/incc/internal/testspec"
-	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // runGuarded runs incc and fails the test if it does not end: the
@@ -84,7 +84,7 @@ func TestOutputToFullDevice(t *testing.T) {
 	defer full.Close()
 	spec := testspec.Path("specs/examples/resnet_tiny.inc")
 	x := filepath.Join(t.TempDir(), "x.npy")
-	if err := runtime.SaveNpy(x, runtime.New(1, 3, 32, 32)); err != nil {
+	if err := tensor.SaveNpy(x, tensor.New(1, 3, 32, 32)); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{

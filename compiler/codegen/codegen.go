@@ -21,22 +21,32 @@
 //     where that is impossible, e.g. for the network input). Side heads run
 //     as soon as the trunk value they read exists.
 //   - Batch norm after a convolution is folded into its weights and bias
-//     when the weights are loaded; ReLU is fused into the convolution,
-//     fully connected layer, batch norm or addition before it.
+//     when the weights are loaded, and so is a scale that alone reads the
+//     convolution (after the batch norm); an activation (ReLU, ReLU6,
+//     sigmoid, hard sigmoid, hard swish, SiLU) is fused into the
+//     convolution, fully connected layer, batch norm, addition or
+//     multiplication before it: the GEMM applies ReLU as it stores its
+//     results, the others are applied to each rectangle it wrote, in cache.
 //   - A convolution is a GEMM (package runtime/gemm) of its packed weights
 //     (out channels × C·KH·KW) with its input: the image itself for a 1×1
 //     stride-1 unpadded convolution (MulTile), else its im2col matrix,
 //     whose panels ConvTile packs straight from the image into a
 //     per-worker scratch; bias and ReLU are applied as the results are
-//     stored. A fully connected layer is a GEMM with one column. Their
+//     stored. A grouped convolution (depthwise: one input channel per
+//     group) is no GEMM: it is computed directly, one output channel per
+//     work item, its window unrolled (and, for one input channel, its
+//     weights in local variables) for the pixels whose window lies inside
+//     the image. A fully connected layer is a GEMM with one column. Their
 //     work items are tiles of output pixels (multiples of the
 //     micro-kernel's 48 columns) × blocks of output channels; the GEMM sums
 //     every output in one fixed order, so the results do not depend on the
 //     number of threads.
 //   - Max pools call the runtime's separable SIMD kernel, by channels;
 //     average pools unroll their window for cells inside the image and call
-//     a runtime helper for border cells; LRN, batch norm, softmax and
-//     additions are plain specialised loops or runtime kernels.
+//     a runtime helper for border cells; LRN, batch norm, softmax,
+//     additions, multiplications (a per-channel factor read once per
+//     channel) and activations are plain specialised loops or runtime
+//     kernels.
 //   - Each layer lists the earlier layers it must wait for (it reads their
 //     output or overwrites memory they use). Buffers are planned so that
 //     layers that may run at the same time (same level of the data flow)
@@ -45,6 +55,12 @@
 // The runtime's [github.com/inccdev/incc/runtime.Engine] runs batches: whole images in parallel,
 // one per worker, and the remainder one image at a time with its layers,
 // cut into chunks of work items, as a task graph on all workers.
+//
+// Generated code names only package runtime, the runtime's interface for
+// it, and begins with the check that the runtime it is compiled with
+// supports the version of that interface it was written for
+// ([RuntimeVersion]; see runtime.Version): a stale runtime fails the build
+// on that one line.
 package codegen
 
 import (
@@ -58,12 +74,18 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
 )
 
 // rtPath is the import path of the runtime package generated code uses,
 // imported as "rt" (its name shadows the standard library's runtime).
 const rtPath = "github.com/inccdev/incc/runtime"
+
+// RuntimeVersion is the version of the runtime's interface that generated
+// code is written for (runtime.Version): every generated file checks at
+// compile time that the runtime it is built with supports it.
+const RuntimeVersion = 3
 
 // Options configure [Generate].
 type Options struct {
@@ -97,6 +119,7 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	g := &gen{p: p, net: net, opts: opts, f: jen.NewFile(opts.Package)}
 	g.f.HeaderComment(header(opts.Spec))
 	g.f.ImportAlias(rtPath, "rt")
+	g.genVersionCheck()
 	g.genShapes()
 	g.genParams()
 	g.genLayout()
@@ -161,6 +184,16 @@ type gen struct {
 	net  *ir.Network
 	opts Options
 	f    *jen.File
+}
+
+// genVersionCheck emits the constants that compile only against a runtime
+// supporting RuntimeVersion (see runtime.Version).
+func (g *gen) genVersionCheck() {
+	g.f.Comment(lineComment(wrap(fmt.Sprintf("This file is written for version %d of the runtime's interface: it compiles only against a runtime that supports it (see runtime.Version).", RuntimeVersion), 76)))
+	g.f.Const().Defs(
+		jen.Id("_").Op("=").Add(rt("RuntimeTooOld")).Call(rt("Version").Op("-").Lit(RuntimeVersion)),
+		jen.Id("_").Op("=").Add(rt("GeneratedCodeTooOld")).Call(jen.Lit(RuntimeVersion).Op("-").Add(rt("MinVersion"))),
+	)
 }
 
 // rt refers to an identifier of the runtime package.
@@ -352,7 +385,7 @@ func (g *gen) genLayout() {
 		scratch = " Each worker also has a scratch for " + strings.Join(uses[:len(uses)-1], ", ") + " and " + uses[len(uses)-1] + "."
 	}
 	g.docf("layout is the memory plan of one image. The arena holds %s values (%s); storing each of the %d values of the network separately would take %s (%s): values whose lifetimes do not overlap share memory, and concat inputs are written in place.%s",
-		group(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, group(p.valuesLen), mb(p.valuesLen), scratch)
+		numfmt.Thousands(p.arenaLen), mb(p.arenaLen), len(net.Values)-1, numfmt.Thousands(p.valuesLen), mb(p.valuesLen), scratch)
 	var heads []jen.Code
 	for _, h := range net.Heads {
 		heads = append(heads, g.slot(h.Output, true))
@@ -397,15 +430,6 @@ func (g *gen) genLayout() {
 	})
 	g.docf("ThreadBytes is the memory a Net takes for each of its threads (Options.Threads), in bytes: an arena and a scratch, allocated by New. The weights come on top, once.")
 	g.f.Var().Id("ThreadBytes").Op("=").Lit(4).Op("*").Int64().Call(jen.Id("layout").Dot("ArenaLen").Op("+").Id("layout").Dot("ScratchLen"))
-}
-
-// group renders n with thousands separators.
-func group(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // genAPI emits Options, Net and its constructors and methods.
@@ -545,10 +569,17 @@ func (g *gen) genWeights() {
 	f.Var().Id("convSources").Op("=").Index(jen.Lit(len(p.convs))).Add(rt("ConvSource")).ValuesFunc(func(gr *jen.Group) {
 		for _, s := range p.convs {
 			in := net.Shape(s.op.In[0])
+			c := s.op.Conv
 			d := jen.Dict{
 				jen.Id("Weight"): str(s.op, ir.RoleWeight),
-				jen.Id("Out"):    jen.Lit(s.op.Conv.Out),
-				jen.Id("K"):      jen.Lit(in.C * s.op.Conv.KH * s.op.Conv.KW),
+				jen.Id("Out"):    jen.Lit(c.Out),
+				jen.Id("K"):      jen.Lit(in.C / c.Groups * c.KH * c.KW),
+			}
+			if c.Groups > 1 {
+				d[jen.Id("Groups")] = jen.Lit(c.Groups)
+			}
+			if s.scale != nil {
+				d[jen.Id("Scale")] = jen.Lit(s.scale.Scale.Factor)
 			}
 			if s.winograd > 0 {
 				d[jen.Id("Winograd")] = jen.Lit(s.winograd)

@@ -21,7 +21,19 @@ import (
 	"github.com/inccdev/incc/internal/golden"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/preproc"
 )
+
+// TestRuntimeVersion: the code generator writes code for the runtime of its
+// own module, so a change to what generated code needs of the runtime
+// raises both runtime.Version and codegen.RuntimeVersion (and the version
+// check of every generated file with them).
+func TestRuntimeVersion(t *testing.T) {
+	if codegen.RuntimeVersion != runtime.Version || runtime.MinVersion < 1 || runtime.MinVersion > runtime.Version {
+		t.Errorf("codegen.RuntimeVersion %d, runtime.Version %d, runtime.MinVersion %d: want RuntimeVersion = Version >= MinVersion >= 1",
+			codegen.RuntimeVersion, runtime.Version, runtime.MinVersion)
+	}
+}
 
 // TestGolden generates each testdata/<name>.inc and compares the result
 // with <name>.go.golden (go test -update rewrites them). It also checks
@@ -224,7 +236,8 @@ func TestHostileText(t *testing.T) {
 	for _, gen := range []func() ([]byte, error){
 		func() ([]byte, error) { return codegen.Generate(net, codegen.Options{Package: "p", Spec: net.File}) },
 		func() ([]byte, error) {
-			return codegen.GenerateMain(net, codegen.MainOptions{Spec: net.File, Weights: "w.safetensors", NetImport: "example.com/p", NetPackage: "p"})
+			return codegen.GenerateMain(net, codegen.MainOptions{Spec: net.File, Weights: "w.safetensors", NetImport: "example.com/p", NetPackage: "p",
+				Preprocess: preproc.Config{Channels: 8, Height: 6, Width: 6, Order: payload}})
 		},
 	} {
 		out, err := gen()

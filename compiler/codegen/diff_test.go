@@ -27,9 +27,11 @@ import (
 const numRandom = 32
 
 // TestDifferential compiles the example specs and random small networks (random blocks, kernel
-// sizes, strides, symmetric and asymmetric padding, ceil and floor pools,
-// concat and add joins, heads, batch norm, LRN, padded average pools,
-// adaptive pools, fully connected layers) and checks the generated code
+// sizes, strides, symmetric and asymmetric padding, grouped and depthwise
+// convolutions, ceil and floor pools, concat, add and mul joins (with
+// channel broadcasting), heads, batch norm, LRN, padded average pools with
+// and without the padding in the divisor, adaptive pools, fully connected
+// layers, every activation as a layer and as a flag, scaling) and checks the generated code
 // against the interpreter: seeded weights, a seeded batch of 3, trunk and
 // head outputs within 1e-4 of the largest interpreter output, and the
 // same bits with 1, 2 and 3 threads.
@@ -54,9 +56,12 @@ func TestDifferential(t *testing.T) {
 	// Features the random networks must exercise, counted in their plans.
 	features := []string{
 		"concat input written in place", "concat copy", "batch norm folded", "batch norm alone",
-		"ReLU fused", "im2col", "1x1 GEMM", "LRN", "adaptive pool",
-		"addition", "side head", "input slot", "addition fused", "pre-activation fused", "Winograd F(4x4)",
-		"Winograd F(2x2)",
+		"relu fused", "im2col", "1x1 GEMM", "LRN", "adaptive pool",
+		"addition", "side head", "input slot", "addition fused", "pre-activation fused",
+		"Winograd F(4x4)", "Winograd F(2x2)",
+		"depthwise conv", "grouped conv", "multiplication", "average without padding",
+		"scale folded", "scale alone", "relu6 fused", "sigmoid fused", "hardswish fused",
+		"relu6 alone", "clamp alone", "sigmoid alone", "hardsigmoid alone", "hardswish alone", "silu alone",
 	}
 	counts := map[string]int{}
 	examples, _ := filepath.Glob(testspec.Path("specs/examples/*.inc"))
@@ -320,7 +325,7 @@ func randomSpec(seed uint64) string {
 		if g.chance(0.5) {
 			g.b.WriteString("    dropout 0.5\n")
 		}
-		fmt.Fprintf(&g.b, "    fc %d%s\n", 2+g.r.IntN(6), g.flag(0.3, " relu"))
+		fmt.Fprintf(&g.b, "    fc %d%s\n", 2+g.r.IntN(6), g.act(0.3))
 		if g.chance(0.5) {
 			g.b.WriteString("    softmax\n")
 		}
@@ -344,6 +349,17 @@ func (g *specGen) flag(p float64, f string) string {
 	return ""
 }
 
+// activations are the activation flags and layers.
+var activations = []string{"relu", "relu", "relu6", "sigmoid", "hardsigmoid", "hardswish", "silu"}
+
+// act returns an activation flag with probability p.
+func (g *specGen) act(p float64) string {
+	if g.chance(p) {
+		return " " + activations[g.r.IntN(len(activations))]
+	}
+	return ""
+}
+
 // layer returns a random layer (or join) for input shape s and its output
 // shape. depth bounds nesting.
 func (g *specGen) layer(s shape, depth int) (string, shape) {
@@ -359,7 +375,7 @@ func (g *specGen) layer(s shape, depth int) (string, shape) {
 			return fmt.Sprintf("lrn %d alpha %g beta %g k %g", g.pick(1, 2, 3, 5), []float64{1e-4, 0.01, 0.5}[g.r.IntN(3)],
 				[]float64{0.75, 0.5, 1, 0.6}[g.r.IntN(4)], []float64{1, 2}[g.r.IntN(2)]), s
 		case k == 6:
-			return "batchnorm" + g.flag(0.5, " relu") + g.flag(0.3, " eps 0.001"), s
+			return "batchnorm" + g.act(0.5) + g.flag(0.3, " eps 0.001"), s
 		case k == 7:
 			if s.h > 1 && s.w > 1 {
 				o := shape{s.c, 1 + g.r.IntN(s.h), 1 + g.r.IntN(s.w)}
@@ -368,9 +384,13 @@ func (g *specGen) layer(s shape, depth int) (string, shape) {
 		case k == 8 && depth <= 2:
 			return g.concat(s, depth)
 		case k == 9 && depth <= 2:
+			if g.chance(0.3) {
+				return g.mul(s, depth)
+			}
 			return g.add(s, depth)
 		case k == 10:
-			return []string{"relu", "dropout 0.3", "identity"}[g.r.IntN(3)], s
+			return []string{"relu", "dropout 0.3", "identity", "relu6", "clamp -0.5 1.5", "clamp 0 0.25", "sigmoid", "hardsigmoid",
+				"hardswish", "silu", "scale 0.7"}[g.r.IntN(11)], s
 		}
 	}
 }
@@ -407,6 +427,15 @@ func (g *specGen) conv(s shape) (string, shape) {
 			continue
 		}
 		out := g.pick(1, 2, 3, 4, 5, 8, 17)
+		groups := ""
+		switch k := g.r.IntN(10); {
+		case k < 2: // depthwise, one or two filters per channel
+			out = s.c * g.pick(1, 2)
+			groups = fmt.Sprintf(" groups %d", s.c)
+		case k < 3 && s.c%2 == 0: // two groups
+			out = 2 * g.pick(1, 2, 3)
+			groups = " groups 2"
+		}
 		stride := ""
 		switch {
 		case sh != sw:
@@ -414,9 +443,18 @@ func (g *specGen) conv(s shape) (string, shape) {
 		case sh > 1:
 			stride = fmt.Sprintf(" stride %d", sh)
 		}
-		line := fmt.Sprintf("conv %dx%d %d%s%s%s%s", kh, kw, out, stride, pad, g.flag(0.3, " nobias"), g.flag(0.4, " relu"))
-		if g.chance(0.3) {
-			line = fmt.Sprintf("{ %s; batchnorm%s }", line, g.flag(0.5, " relu"))
+		line := fmt.Sprintf("conv %dx%d %d%s%s%s%s%s", kh, kw, out, stride, pad, groups, g.flag(0.3, " nobias"), g.act(0.4))
+		switch k := g.r.IntN(10); {
+		case k < 3:
+			line = fmt.Sprintf("{ %s; batchnorm%s }", line, g.act(0.5))
+		case k < 4 && !strings.Contains(line, "relu") && !strings.Contains(line, "s"+"ilu"):
+			// A scale the convolution alone feeds (folded), or after its
+			// activation (a pass of its own).
+			act := ""
+			if a := g.act(0.3); a != "" {
+				act = ";" + a
+			}
+			line = fmt.Sprintf("{ %s; scale %g%s }", line, []float64{0.17, -0.5, 2}[g.r.IntN(3)], act)
 		}
 		return line, shape{out, oh, ow}
 	}
@@ -440,7 +478,11 @@ func (g *specGen) pool(s shape) (string, shape, bool) {
 	if ceil {
 		round = " ceil"
 	}
-	return fmt.Sprintf("%s %dx%d stride %d pad %d%s", kind, k, k, st, p, round), shape{s.c, oh, ow}, true
+	exclude := ""
+	if kind == "avgpool" && p > 0 && g.chance(0.5) {
+		exclude = " excludepad"
+	}
+	return fmt.Sprintf("%s %dx%d stride %d pad %d%s%s", kind, k, k, st, p, round, exclude), shape{s.c, oh, ow}, true
 }
 
 // same returns a random branch that keeps the spatial size, with its
@@ -456,9 +498,9 @@ func (g *specGen) same(s shape, keepC bool) (string, int) {
 		return "batchnorm", s.c
 	case 2:
 		if !keepC {
-			return "avgpool 3x3 stride 1 pad 1 ceil", s.c
+			return "avgpool 3x3 stride 1 pad 1 ceil" + g.flag(0.5, " excludepad"), s.c
 		}
-		return "relu", s.c
+		return append([]string{"clamp -1 0.5"}, activations...)[g.r.IntN(len(activations)+1)], s.c
 	}
 	out := g.pick(1, 2, 3, 6)
 	if keepC {
@@ -466,10 +508,10 @@ func (g *specGen) same(s shape, keepC bool) (string, int) {
 	}
 	k := g.pick(1, 3, 5)
 	if g.chance(0.5) {
-		return fmt.Sprintf("conv %dx%d %d pad %d%s", k, k, out, k/2, g.flag(0.5, " relu")), out
+		return fmt.Sprintf("conv %dx%d %d pad %d%s", k, k, out, k/2, g.act(0.5)), out
 	}
 	r := g.pick(1, 2, 4)
-	return fmt.Sprintf("{ conv 1x1 %d relu; conv %dx%d %d pad same%s }", r, k, k, out, g.flag(0.5, " relu")), out
+	return fmt.Sprintf("{ conv 1x1 %d relu; conv %dx%d %d pad same%s }", r, k, k, out, g.act(0.5)), out
 }
 
 // concat joins 2-4 branches that keep the spatial size.
@@ -487,7 +529,21 @@ func (g *specGen) concat(s shape, depth int) (string, shape) {
 		parts = append(parts, p)
 		c += pc
 	}
-	return "concat { " + strings.Join(parts, "; ") + " }", shape{c, s.h, s.w}
+	return "concat" + g.act(0.2) + " { " + strings.Join(parts, "; ") + " }", shape{c, s.h, s.w}
+}
+
+// mul multiplies 2-3 branches that keep the shape, or one that does by a
+// squeeze-and-excitation gate (one value per channel).
+func (g *specGen) mul(s shape, depth int) (string, shape) {
+	var parts []string
+	for range 2 + g.r.IntN(2) {
+		p, _ := g.same(s, true)
+		if g.chance(0.5) {
+			p = fmt.Sprintf("{ globalavgpool; conv 1x1 %d relu; conv 1x1 %d %s }", 1+g.r.IntN(4), s.c, []string{"sigmoid", "hardsigmoid"}[g.r.IntN(2)])
+		}
+		parts = append(parts, p)
+	}
+	return "mul" + g.act(0.2) + " { " + strings.Join(parts, "; ") + " }", s
 }
 
 // add sums 2-3 branches that keep the shape; sometimes ReLU follows.
@@ -497,7 +553,7 @@ func (g *specGen) add(s shape, depth int) (string, shape) {
 		p, _ := g.same(s, true)
 		parts = append(parts, p)
 	}
-	return "add { " + strings.Join(parts, "; ") + " }", s
+	return "add" + g.act(0.3) + " { " + strings.Join(parts, "; ") + " }", s
 }
 
 // TestRandomSpecsCheck makes sure the generator mostly produces valid

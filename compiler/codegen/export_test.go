@@ -14,6 +14,7 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	g := &gen{p: p, net: net}
 	f := map[string]int{}
 	for v := range net.Values {
 		if p.place[v].root >= 0 {
@@ -25,8 +26,11 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 		if s.bn != nil {
 			f["batch norm folded"]++
 		}
-		if s.relu != nil {
-			f["ReLU fused"]++
+		if s.act != nil {
+			f[s.act.Kind.Info().Name+" fused"]++
+		}
+		if s.scale != nil {
+			f["scale folded"]++
 		}
 		if s.op.Head != "" {
 			f["side head"]++
@@ -43,6 +47,10 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 			switch {
 			case s.winograd > 0:
 				f[fmt.Sprintf("Winograd F(%dx%d)", s.winograd, s.winograd)]++
+			case s.grouped && s.op.Conv.Groups == g.net.Shape(s.op.In[0]).C:
+				f["depthwise conv"]++
+			case s.grouped:
+				f["grouped conv"]++
 			case s.direct:
 				f["1x1 GEMM"]++
 			default:
@@ -54,6 +62,16 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 			if s.pre != nil {
 				f["pre-activation fused"]++
 			}
+		case ir.KindAvgPool:
+			if s.op.Pool.ExcludePad {
+				f["average without padding"]++
+			}
+		case ir.KindMul:
+			f["multiplication"]++
+		default:
+			if s.op.Kind.Info().Act || s.op.Kind == ir.KindScale || s.op.Kind == ir.KindClamp {
+				f[s.op.Kind.Info().Name+" alone"]++
+			}
 		case ir.KindLRN:
 			f["LRN"]++
 		case ir.KindAdaptiveAvgPool:
@@ -63,4 +81,30 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 		}
 	}
 	return f, nil
+}
+
+// ValueAt says where the generated code holds value v of net once it is
+// computed: after layer step (its index in the table layers; -1 for a value
+// in the input), at off, n values long, of the arena (or of the input).
+func ValueAt(net *ir.Network, v int) (step, off, n int, input bool, err error) {
+	p, err := newPlan(net)
+	if err != nil {
+		return 0, 0, 0, false, err
+	}
+	l := p.loc[v]
+	n = net.Shape(v).Len()
+	if l.input {
+		return -1, l.off, n, true, nil
+	}
+	off = p.arena(v)
+	step = -1
+	for i, s := range p.steps {
+		if _, w := p.regions(s); p.loc[s.out].root == l.root && w.overlaps(extent{off, off + n}) {
+			step = i
+		}
+	}
+	if step < 0 {
+		return 0, 0, 0, false, fmt.Errorf("codegen: no layer writes value %d", v)
+	}
+	return step, off, n, false, nil
 }

@@ -1,7 +1,10 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
+	"go/token"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -32,6 +35,11 @@ type MainOptions struct {
 	Heads bool
 	// Threads is the binary's default number of threads (< 1: all CPUs).
 	Threads int
+	// Preprocess is the network's preproc.Config (its input and image
+	// preprocessing), which the main holds as a literal of its non-zero
+	// fields. It is a value of any struct type, so that the code generator
+	// does not link the runtime; incc maps a network to it in one place.
+	Preprocess any
 }
 
 // GenerateMain returns the source of the main package of a model binary
@@ -54,6 +62,13 @@ func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
 	}
 	if opts.Spec == "" {
 		opts.Spec = net.File
+	}
+	pre, err := literal(reflect.ValueOf(opts.Preprocess))
+	if err == nil && reflect.TypeOf(opts.Preprocess).Kind() != reflect.Struct {
+		err = fmt.Errorf("%T is not a struct", opts.Preprocess)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("codegen: main: preprocessing: %v", err)
 	}
 	f := jen.NewFile("main")
 	f.HeaderComment(header(opts.Spec))
@@ -79,10 +94,10 @@ func GenerateMain(net *ir.Network, opts MainOptions) ([]byte, error) {
 		jen.Id("Input"):         shape(in),
 		jen.Id("Output"):        shape(out),
 		jen.Id("ThreadBytes"):   jen.Qual(opts.NetImport, "ThreadBytes"),
-		jen.Id("Preprocess"):    preprocConfig(net),
-		jen.Id("New"): jen.Func().Params(jen.Id("threads").Int()).Params(jen.Qual(modelcliPath, "Net"), jen.Error()).Block(
+		jen.Id("Preprocess"):    pre,
+		jen.Id("New"): jen.Func().Params(jen.Id("o").Qual(modelcliPath, "NetOptions")).Params(jen.Qual(modelcliPath, "Net"), jen.Error()).Block(
 			jen.List(jen.Id("n"), jen.Err()).Op(":=").Qual(opts.NetImport, "Decode").Call(jen.Id("weights"),
-				jen.Qual(opts.NetImport, "Options").Values(jen.Dict{jen.Id("Heads"): jen.Lit(opts.Heads), jen.Id("Threads"): jen.Id("threads")})),
+				jen.Qual(opts.NetImport, "Options").Values(jen.Dict{jen.Id("Heads"): jen.Lit(opts.Heads), jen.Id("Threads"): jen.Id("o").Dot("Threads"), jen.Id("Profile"): jen.Id("o").Dot("Profile")})),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("n"), jen.Nil()),
 		),
@@ -122,44 +137,62 @@ func text(s string) jen.Code {
 	return jen.Lit(s)
 }
 
-// preprocConfig renders the preproc.Config of the network's input and
-// preprocessing; zero fields are left out.
-func preprocConfig(net *ir.Network) jen.Code {
-	in := net.Input
-	d := jen.Dict{
-		jen.Id("Channels"): jen.Lit(in.C),
-		jen.Id("Height"):   jen.Lit(in.H),
-		jen.Id("Width"):    jen.Lit(in.W),
+// literal renders v, a value of an exported struct type, as a composite
+// literal of its non-zero exported fields (in name order), which may be
+// booleans, numbers, strings, slices of them, or structs.
+func literal(v reflect.Value) (jen.Code, error) {
+	if !v.IsValid() {
+		return nil, errors.New("none given")
 	}
-	if p := net.Pre; p != nil {
-		if p.Resize > 0 {
-			d[jen.Id("Resize")] = jen.Lit(p.Resize)
+	t := v.Type()
+	named := func(c jen.Code) jen.Code { // a conversion to a named type of another package
+		if t.PkgPath() == "" {
+			return c
 		}
-		if p.CropH > 0 {
-			d[jen.Id("CropH")] = jen.Lit(p.CropH)
-			d[jen.Id("CropW")] = jen.Lit(p.CropW)
+		return jen.Qual(t.PkgPath(), t.Name()).Call(c)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if t.PkgPath() == "" || !token.IsExported(t.Name()) {
+			return nil, fmt.Errorf("%s is not an exported struct type", t)
 		}
-		if p.Scale != 0 && p.Scale != 1 {
-			d[jen.Id("Scale")] = jen.Lit(p.Scale)
-		}
-		if p.Order != "" && p.Order != "rgb" {
-			d[jen.Id("Order")] = jen.Lit(p.Order)
-		}
-		floats := func(vs []float64) jen.Code {
-			c := make([]jen.Code, len(vs))
-			for i, v := range vs {
-				c[i] = jen.Lit(v)
+		d := jen.Dict{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || v.Field(i).IsZero() {
+				continue
 			}
-			return jen.Index().Float64().Values(c...)
+			c, err := literal(v.Field(i))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", f.Name, err)
+			}
+			d[jen.Id(f.Name)] = c
 		}
-		if len(p.Mean) > 0 {
-			d[jen.Id("Mean")] = floats(p.Mean)
+		return jen.Qual(t.PkgPath(), t.Name()).Values(d), nil
+	case reflect.Slice:
+		elems := make([]jen.Code, v.Len())
+		for i := range elems {
+			c, err := literal(v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			elems[i] = c
 		}
-		if len(p.Std) > 0 {
-			d[jen.Id("Std")] = floats(p.Std)
+		var elem jen.Code = jen.Id(t.Elem().Name())
+		if t.Elem().PkgPath() != "" {
+			elem = jen.Qual(t.Elem().PkgPath(), t.Elem().Name())
 		}
+		return jen.Index().Add(elem).Values(elems...), nil
+	case reflect.Bool:
+		return named(jen.Lit(v.Bool())), nil
+	case reflect.Int:
+		return named(jen.Lit(int(v.Int()))), nil
+	case reflect.Float64:
+		return named(jen.Lit(v.Float())), nil
+	case reflect.String:
+		return named(jen.Lit(v.String())), nil
 	}
-	return jen.Qual(preprocPath, "Config").Values(d)
+	return nil, fmt.Errorf("cannot write a %s as a literal", t)
 }
 
 // endsWithSoftmax reports whether the trunk's output is a softmax, looking

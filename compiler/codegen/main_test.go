@@ -13,6 +13,7 @@ import (
 	"github.com/inccdev/incc/compiler/codegen"
 	"github.com/inccdev/incc/internal/golden"
 	"github.com/inccdev/incc/internal/testspec"
+	"github.com/inccdev/incc/runtime/preproc"
 )
 
 // TestGenerateMain generates the main of a model binary for the MNIST
@@ -30,6 +31,8 @@ func TestGenerateMain(t *testing.T) {
 		NetImport: "example.com/m/_incc-build-1/mnist_inception", NetPackage: "mnist_inception",
 		Spec: spec, Source: string(src), Stats: "name  type\nstem  basic\n",
 		WeightsSHA256: strings.Repeat("ab", 32), Heads: true, Threads: 2,
+		// What incc maps the spec's input and preprocessing to.
+		Preprocess: preproc.Config{Channels: 1, Height: 28, Width: 28, Scale: 1, Order: "rgb", Mean: []float64{0.1307}, Std: []float64{0.3081}},
 	}
 	out, err := codegen.GenerateMain(testspec.Load(t, spec), opts)
 	if err != nil {
@@ -59,6 +62,8 @@ func TestGenerateMain(t *testing.T) {
 		"//go:embed weights.safetensors\nvar weights []byte",
 		"Source: `# A small Inception network",
 		`Mean:     []float64{0.1307}`,
+		`Order:    "rgb",`,
+		"New: func(o modelcli.NetOptions) (modelcli.Net, error) {",
 		`Heads: []modelcli.Head{`,
 		"os.Exit(model.Main(os.Args[1:], os.Stdout, os.Stderr))",
 	} {
@@ -72,6 +77,13 @@ func TestGenerateMain(t *testing.T) {
 	opts.Source = "network `x` {}\r\n"
 	if out, err := codegen.GenerateMain(testspec.Load(t, spec), opts); err != nil || !strings.Contains(string(out), `Source: "network `+"`x`"+` {}\r\n"`) {
 		t.Errorf("backquoted source: %v\n%s", err, out)
+	}
+	for _, pre := range []any{nil, 3, struct{ X int }{1}, preproc.Config{Channels: 1, Memory: preproc.NewBudget(1)}} {
+		o := opts
+		o.Preprocess = pre
+		if _, err := codegen.GenerateMain(testspec.Load(t, spec), o); err == nil || !strings.Contains(err.Error(), "preprocessing") {
+			t.Errorf("Preprocess %#v: error %v, want one about the preprocessing", pre, err)
+		}
 	}
 	opts.Weights = "../w.safetensors"
 	if _, err := codegen.GenerateMain(testspec.Load(t, spec), opts); err == nil {

@@ -8,7 +8,12 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/geom"
 )
+
+// maxUnroll bounds the windows of a grouped convolution that are unrolled
+// (7×7).
+const maxUnroll = 49
 
 // id, lit and friends keep the emitters short.
 func id(s string) *jen.Statement { return jen.Id(s) }
@@ -65,11 +70,14 @@ func (g *gen) describe(s *step) string {
 	if s.bn != nil {
 		text += fmt.Sprintf("; batch norm %s (eps %v) folded into the weights", s.bn.Name, s.bn.BN.Eps)
 	}
-	if s.add != nil {
-		text += fmt.Sprintf("; the addition %s of %s fused (added to each tile of the output before the ReLU)", s.add.Name, opName(net, s.res))
+	if s.scale != nil {
+		text += fmt.Sprintf("; scale %s (%v) folded into the weights", s.scale.Name, float32(s.scale.Scale.Factor))
 	}
-	if s.relu != nil {
-		text += "; ReLU " + s.relu.Name + " fused"
+	if s.add != nil {
+		text += fmt.Sprintf("; the addition %s of %s fused (added to each tile of the output before the activation)", s.add.Name, opName(net, s.res))
+	}
+	if s.act != nil {
+		text += "; " + opGens[s.act.Kind].what(s.act) + " " + s.act.Name + " fused"
 	}
 	if s.pre != nil {
 		text += "; the batch norm and ReLU are applied to the input as the GEMM packs it"
@@ -177,7 +185,7 @@ func (g *gen) genConv(s *step) []jen.Code {
 	if fused != nil {
 		body = append(body, id("f").Op(":=").Add(rt("Fused")).Values(fields(fused...)...))
 	}
-	tail := []jen.Code{id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"), id("w").Dot("Bias"), jen.Lit(s.relu != nil)}
+	tail := []jen.Code{id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"), id("w").Dot("Bias"), jen.Lit(reluFused(s))}
 	if fused != nil {
 		tail = append(tail, jen.Op("&").Id("f"))
 	}
@@ -188,7 +196,7 @@ func (g *gen) genConv(s *step) []jen.Code {
 	var call *jen.Statement
 	switch {
 	case s.winograd > 0:
-		call = id("w").Dot("W").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
+		call = id("w").Dot("Wino").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
 	case s.direct:
 		name := "MulTile"
 		if fused != nil {
@@ -202,17 +210,36 @@ func (g *gen) genConv(s *step) []jen.Code {
 		}
 		call = id("w").Dot("P").Dot(name).Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
 	}
-	return append(body, g.gridLoop(s.grid, call)...)
+	return append(body, g.gridLoop(s.grid, call, g.epilogue(s, ohw)...)...)
 }
 
-// gridLoop declares the step's grid and runs call for each rectangle r of
-// items [lo, hi).
-func (g *gen) gridLoop(gr grid, call jen.Code) []jen.Code {
+// reluFused reports whether the step's fused activation is a ReLU, which
+// the GEMM applies as it stores the results.
+func reluFused(s *step) bool { return s.act != nil && s.act.Kind == ir.KindReLU }
+
+// epilogue applies a fused activation other than ReLU to the rectangle r
+// of a GEMM's output (rows of ld values) that the call before wrote, while
+// it is in cache.
+func (g *gen) epilogue(s *step, ld int) []jen.Code {
+	if s.act == nil || reluFused(s) {
+		return nil
+	}
+	return []jen.Code{forN("m", id("r").Dot("M0"), id("r").Dot("M1"),
+		id("row").Op(":=").Id("dst").Index(id("m").Op("*").Lit(ld).Op("+").Id("r").Dot("N0").Op(":").Id("m").Op("*").Lit(ld).Op("+").Id("r").Dot("N1")),
+		jen.For(jen.List(id("i"), id("v")).Op(":=").Range().Id("row")).Block(
+			append(actIf(s, "v"), id("row").Index(id("i")).Op("=").Id("v"))...,
+		),
+	)}
+}
+
+// gridLoop declares the step's grid and runs call, then after, for each
+// rectangle r of items [lo, hi).
+func (g *gen) gridLoop(gr grid, call jen.Code, after ...jen.Code) []jen.Code {
 	return []jen.Code{
 		id("g").Op(":=").Add(rt("Grid")).Values(fields("N", lit(gr.n), "TileN", lit(gr.tileN), "Tiles", lit(gr.tiles),
 			"M", lit(gr.m), "TileM", lit(gr.tileM), "Blocks", lit(gr.blocks))...),
 		jen.List(id("rs"), id("nr")).Op(":=").Id("g").Dot("Rects").Call(id("lo"), id("hi")),
-		jen.For(jen.List(jen.Id("_"), id("r")).Op(":=").Range().Id("rs").Index(jen.Op(":").Id("nr"))).Block(call),
+		jen.For(jen.List(jen.Id("_"), id("r")).Op(":=").Range().Id("rs").Index(jen.Op(":").Id("nr"))).Block(append([]jen.Code{call}, after...)...),
 	}
 }
 
@@ -251,6 +278,9 @@ func poolParams(in ir.Shape, pl *ir.Pool) jen.Code {
 	if pl.Ceil {
 		kv = append(kv, "Ceil", jen.True())
 	}
+	if pl.ExcludePad {
+		kv = append(kv, "ExcludePad", jen.True())
+	}
 	return rt("Pool2DParams").Values(fields(kv...)...)
 }
 
@@ -286,7 +316,7 @@ func (g *gen) genAdaptive(s *step) []jen.Code {
 func f32(v float64) *jen.Statement { return jen.Lit(float32(v)) }
 
 // genLRN emits local response normalisation with the arithmetic of
-// runtime.LRN: the window's squares summed in channel order in float32,
+// ref.LRN: the window's squares summed in channel order in float32,
 // d = s/size·alpha + k, y = x / d^beta (the power in float64, as
 // sqrt(d)·sqrt(sqrt(d)) for beta 0.75, by sqrt for 0.5).
 func (g *gen) genLRN(s *step) []jen.Code {
@@ -331,20 +361,20 @@ func (g *gen) genLRN(s *step) []jen.Code {
 	))
 }
 
-// reluIf clamps v at zero if the step has a fused ReLU.
-func reluIf(s *step, v string) []jen.Code {
-	if s.relu == nil {
+// actIf applies the step's fused activation, if it has one, to v.
+func actIf(s *step, v string) []jen.Code {
+	if s.act == nil {
 		return nil
 	}
-	return relu(v)
+	return s.apply(s.act, v)
 }
 
-// relu clamps v at zero.
-func relu(v string) []jen.Code {
-	return []jen.Code{jen.If(id(v).Op("<").Lit(0)).Block(id(v).Op("=").Lit(0))}
+// relu clamps v at zero, as ref.ReLU does (with max: no branch).
+func relu(_ *ir.Op, v string) []jen.Code {
+	return []jen.Code{id(v).Op("=").Max(id(v), jen.Lit(float32(0)))}
 }
 
-// genBatchNorm emits batch normalisation with runtime.BatchNorm's
+// genBatchNorm emits batch normalisation with ref.BatchNorm's
 // arithmetic, per channel.
 func (g *gen) genBatchNorm(s *step) []jen.Code {
 	sh := g.net.Shape(s.op.Out)
@@ -352,7 +382,7 @@ func (g *gen) genBatchNorm(s *step) []jen.Code {
 	body := g.srcDst(s)
 	body = append(body, id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("bn").Index(lit(s.widx)))
 	inner := []jen.Code{id("v").Op(":=").Float32().Parens(jen.Float64().Parens(id("x")).Op("*").Id("scale").Op("+").Id("shift"))}
-	inner = append(inner, reluIf(s, "v")...)
+	inner = append(inner, actIf(s, "v")...)
 	inner = append(inner, id("y").Index(id("i")).Op("=").Id("v"))
 	return append(body, forItems("c",
 		jen.List(id("scale"), id("shift")).Op(":=").Float64().Parens(id("w").Dot("Scale").Index(id("c"))).Op(",").Float64().Parens(id("w").Dot("Shift").Index(id("c"))),
@@ -364,7 +394,7 @@ func (g *gen) genBatchNorm(s *step) []jen.Code {
 // genElementwise emits an element-wise kind over runs of values: its inputs
 // summed left to right (an addition's; one input otherwise), then apply,
 // the kind's function of the value v (nil for none; ReLU's clamp), then a
-// fused ReLU.
+// fused activation.
 func (g *gen) genElementwise(s *step, apply func(v string) []jen.Code) []jen.Code {
 	n := g.net.Shape(s.out).Len()
 	var body []jen.Code
@@ -385,7 +415,7 @@ func (g *gen) genElementwise(s *step, apply func(v string) []jen.Code) []jen.Cod
 	if apply != nil {
 		inner = append(inner, apply("v")...)
 	}
-	inner = append(inner, reluIf(s, "v")...)
+	inner = append(inner, actIf(s, "v")...)
 	inner = append(inner, id("dst").Index(id("i")).Op("=").Id("v"))
 	return append(body, forItems("it",
 		id("i0").Op(":=").Id("it").Op("*").Lit(s.chunk),
@@ -405,8 +435,8 @@ func (g *gen) genFC(s *step) []jen.Code {
 	body := g.srcDst(s)
 	body = append(body, id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("fc").Index(lit(s.widx)))
 	call := id("w").Dot("P").Dot("MulTile").Call(id("dst"), lit(1), id("src"), lit(1), id("r").Dot("N0"), id("r").Dot("N1"), id("r").Dot("M0"), id("r").Dot("M1"),
-		id("w").Dot("Bias"), jen.Lit(s.relu != nil), id("e").Dot("Scratch").Index(id("worker")))
-	return append(body, g.gridLoop(s.grid, call)...)
+		id("w").Dot("Bias"), jen.Lit(reluFused(s)), id("e").Dot("Scratch").Index(id("worker")))
+	return append(body, g.gridLoop(s.grid, call, g.epilogue(s, 1)...)...)
 }
 
 // genConcat emits the copies of concat inputs that could not be written in
@@ -419,4 +449,236 @@ func (g *gen) genConcat(s *step) []jen.Code {
 			gr.Case(lit(k)).Block(jen.Copy(id("dst").Index(lit(c.off).Op(":").Lit(c.off+n)), g.view(c.from)))
 		}
 	})))
+}
+
+// lanes is how many neighbouring pixels of a row the grouped convolution's
+// interior computes at once: independent sums, each in the reference
+// order, that the processor overlaps, reading the window's rows once.
+const lanes = 4
+
+// genGroupedConv emits a grouped convolution (depthwise when each group
+// has one input channel) computed directly, one output channel per work
+// item. For pixels whose window lies inside the image the window is
+// unrolled (up to maxUnroll taps a channel; for one input channel, the
+// weights are local variables), lanes pixels of a row at a time, each
+// window row read through a slice of constant length (no bounds checks on
+// the taps); runtime.ConvCell computes the border pixels. Every output
+// sums its taps in ref.Conv2D's order (channels, then rows, then
+// columns, from the bias), so the results are its bits, then the fused
+// activation.
+func (g *gen) genGroupedConv(s *step) []jen.Code {
+	net := g.net
+	c := s.op.Conv
+	in, out := net.Shape(s.op.In[0]), net.Shape(s.op.Out)
+	cg, og := in.C/c.Groups, out.C/c.Groups // channels of a group, in and out
+	hw, ohw, kk := in.H*in.W, out.H*out.W, c.KH*c.KW
+	y0, y1 := geom.Inside(in.H, out.H, c.KH, c.SH, c.Pad.Top)
+	x0, x1 := geom.Inside(in.W, out.W, c.KW, c.SW, c.Pad.Left)
+	unroll := y0 < y1 && x0 < x1 && kk <= maxUnroll
+	bias := c.Bias || s.bn != nil
+
+	group := id("o") // the output channel's group
+	if og > 1 {
+		group = id("o").Op("/").Lit(og)
+	}
+	perC := []jen.Code{
+		id("in").Op(":=").Id("src").Index(group.Clone().Op("*").Lit(cg * hw).Op(":").Add(group.Clone()).Op("*").Lit(cg * hw).Op("+").Lit(cg * hw)),
+		id("wk").Op(":=").Id("w").Dot("W").Index(id("o").Op("*").Lit(s.k).Op(":").Id("o").Op("*").Lit(s.k).Op("+").Lit(s.k)),
+		id("out").Op(":=").Id("dst").Index(id("o").Op("*").Lit(ohw).Op(":").Id("o").Op("*").Lit(ohw).Op("+").Lit(ohw)),
+	}
+	if bias {
+		perC = append(perC, id("b").Op(":=").Id("w").Dot("Bias").Index(id("o")))
+	} else {
+		perC = append(perC, jen.Var().Id("b").Float32())
+	}
+	// store finishes the pixel at out[at] from its sum v.
+	store := func(v string, at jen.Code) []jen.Code {
+		return append(actIf(s, v), id("out").Index(at).Op("=").Id(v))
+	}
+	pixel := func(x jen.Code) jen.Code { return id("y").Op("*").Lit(out.W).Op("+").Add(x) }
+	// border computes the pixels [from, to) of a row one by one, skipping
+	// the taps in the padding: for one input channel inline, with the
+	// weights in local variables, else with runtime.ConvCell.
+	border := func(from, to int) jen.Code {
+		if from >= to {
+			return jen.Null()
+		}
+		cell := []jen.Code{id("v").Op(":=").Add(rt("ConvCell")).Call(id("in"), id("wk"), id("b"), lit(cg), lit(in.H), lit(in.W), lit(c.KH), lit(c.KW),
+			id("iy"), mulAdd("x", c.SW, -c.Pad.Left))}
+		if cg == 1 && kk <= maxUnroll {
+			cell = []jen.Code{id("ix").Op(":=").Add(mulAdd("x", c.SW, -c.Pad.Left)), id("v").Op(":=").Id("b")}
+			for i := range c.KH {
+				var taps []jen.Code
+				yi := id("iy")
+				if i > 0 {
+					yi = id("iy").Op("+").Lit(i)
+				}
+				off := func() *jen.Statement { return id("iy").Op("*").Lit(in.W) }
+				if i > 0 {
+					off = func() *jen.Statement { return jen.Parens(yi.Clone()).Op("*").Lit(in.W) }
+				}
+				taps = append(taps, id("r").Op(":=").Id("in").Index(off().Op(":").Add(off()).Op("+").Lit(in.W)))
+				for j := range c.KW {
+					xj := id("ix")
+					if j > 0 {
+						xj = id("ix").Op("+").Lit(j)
+					}
+					taps = append(taps, jen.If(jen.Uint().Parens(xj.Clone()).Op("<").Lit(in.W)).Block(
+						id("v").Op("+=").Id(fmt.Sprintf("w%d", i*c.KW+j)).Op("*").Id("r").Index(xj.Clone())))
+				}
+				cell = append(cell, jen.If(jen.Uint().Parens(yi.Clone()).Op("<").Lit(in.H)).Block(taps...))
+			}
+		}
+		return forN("x", lit(from), lit(to), append(cell, store("v", pixel(id("x")))...)...)
+	}
+	if cg == 1 && kk <= maxUnroll {
+		// One input channel: the weights in local variables.
+		var names, vals []jen.Code
+		for t := range kk {
+			names = append(names, id(fmt.Sprintf("w%d", t)))
+			vals = append(vals, id("wk").Index(lit(t)))
+		}
+		perC = append(perC, jen.List(names...).Op(":=").List(vals...))
+	}
+	rowLoop := []jen.Code{id("iy").Op(":=").Add(mulAdd("y", c.SH, -c.Pad.Top))}
+	body := append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)))
+	if !unroll {
+		rowLoop = append(rowLoop, border(0, out.W))
+		return append(body, forItems("o", append(perC, forN("y", lit(0), lit(out.H), rowLoop...))...))
+	}
+
+	// row(i) is the offset of the window's row i in a plane: (iy+i)·W.
+	row := func(i int) *jen.Statement {
+		if i == 0 {
+			return id("iy").Op("*").Lit(in.W)
+		}
+		return jen.Parens(id("iy").Op("+").Lit(i)).Op("*").Lit(in.W)
+	}
+	// weight(c, i, j) is the tap's weight.
+	weight := func(i, j int) jen.Code { return id(fmt.Sprintf("w%d", i*c.KW+j)) }
+	if cg > 1 {
+		weight = func(i, j int) jen.Code { return id("wc").Index(lit(i*c.KW + j)) }
+	}
+	// window adds the taps of one input channel (its plane at base, nil
+	// for the channel's rows r0, r1, … sliced per output row) to the sums
+	// v0 … v(n-1) of n neighbouring pixels starting at column ix.
+	window := func(base jen.Code, n int) []jen.Code {
+		span := (n-1)*c.SW + c.KW
+		var code []jen.Code
+		for i := range c.KH {
+			q := fmt.Sprintf("q%d", i)
+			var at func() *jen.Statement
+			if base == nil {
+				at = func() *jen.Statement { return id("ix") }
+				code = append(code, id(q).Op(":=").Id(fmt.Sprintf("r%d", i)).Index(at().Op(":").Add(at()).Op("+").Lit(span).Op(":").Add(at()).Op("+").Lit(span)))
+			} else {
+				at = func() *jen.Statement { return jen.Add(base).Op("+").Add(row(i)).Op("+").Id("ix") }
+				code = append(code, id(q).Op(":=").Id("in").Index(at().Op(":").Add(at()).Op("+").Lit(span).Op(":").Add(at()).Op("+").Lit(span)))
+			}
+			for j := range c.KW {
+				for k := range n {
+					code = append(code, id(fmt.Sprintf("v%d", k)).Op("+=").Add(weight(i, j)).Op("*").Id(q).Index(lit(k*c.SW+j)))
+				}
+			}
+		}
+		return code
+	}
+	// pixels computes n neighbouring pixels from x.
+	pixels := func(n int) []jen.Code {
+		var vs, bs []jen.Code
+		for k := range n {
+			vs, bs = append(vs, id(fmt.Sprintf("v%d", k))), append(bs, id("b"))
+		}
+		code := []jen.Code{
+			id("ix").Op(":=").Add(mulAdd("x", c.SW, -c.Pad.Left)),
+			jen.List(vs...).Op(":=").List(bs...),
+		}
+		if cg == 1 {
+			code = append(code, window(nil, n)...)
+		} else {
+			code = append(code, forN("k", lit(0), lit(cg), append([]jen.Code{
+				id("wc").Op(":=").Id("wk").Index(id("k").Op("*").Lit(kk).Op(":").Id("k").Op("*").Lit(kk).Op("+").Lit(kk).Op(":").Id("k").Op("*").Lit(kk).Op("+").Lit(kk)),
+			}, window(id("k").Op("*").Lit(hw), n)...)...))
+		}
+		for k := range n {
+			at := pixel(id("x"))
+			if k > 0 {
+				at = pixel(id("x").Op("+").Lit(k))
+			}
+			code = append(code, store(fmt.Sprintf("v%d", k), at)...)
+		}
+		return code
+	}
+	var rowSetup []jen.Code
+	if cg == 1 {
+		// One input channel: the window's input rows sliced once per
+		// output row.
+		for i := range c.KH {
+			rowSetup = append(rowSetup, id(fmt.Sprintf("r%d", i)).Op(":=").Id("in").Index(row(i).Op(":").Add(row(i)).Op("+").Lit(in.W)))
+		}
+	}
+	inside := append(rowSetup, border(0, x0))
+	if x1-x0 >= lanes {
+		inside = append(inside,
+			id("x").Op(":=").Lit(x0),
+			jen.For(jen.Op(";").Id("x").Op("+").Lit(lanes).Op("<=").Lit(x1).Op(";").Id("x").Op("+=").Lit(lanes)).Block(pixels(lanes)...),
+			jen.For(jen.Op(";").Id("x").Op("<").Lit(x1).Op(";").Id("x").Op("++")).Block(pixels(1)...),
+		)
+	} else {
+		inside = append(inside, forN("x", lit(x0), lit(x1), pixels(1)...))
+	}
+	inside = append(inside, border(x1, out.W))
+	var cond *jen.Statement
+	switch {
+	case y0 > 0 && y1 < out.H:
+		cond = id("y").Op(">=").Lit(y0).Op("&&").Id("y").Op("<").Lit(y1)
+	case y0 > 0:
+		cond = id("y").Op(">=").Lit(y0)
+	case y1 < out.H:
+		cond = id("y").Op("<").Lit(y1)
+	}
+	if cond == nil {
+		rowLoop = append(rowLoop, inside...)
+	} else {
+		rowLoop = append(rowLoop, jen.If(cond).Block(inside...).Else().Block(border(0, out.W)))
+	}
+	return append(body, forItems("o", append(perC, forN("y", lit(0), lit(out.H), rowLoop...))...))
+}
+
+// genMul emits a product with channel broadcasting, by channel: each input
+// with one value per channel is read once per channel, the others value by
+// value; the factors are multiplied in input order (as ref.Mul), then
+// the fused activation.
+func (g *gen) genMul(s *step) []jen.Code {
+	net := g.net
+	out := net.Shape(s.out)
+	hw := out.H * out.W
+	body := []jen.Code{}
+	for k, v := range s.op.In {
+		body = append(body, id(fmt.Sprintf("x%d", k)).Op(":=").Add(g.view(v)))
+	}
+	body = append(body, id("dst").Op(":=").Add(g.view(s.out)))
+	perC := []jen.Code{}
+	var prod *jen.Statement
+	for k, v := range s.op.In {
+		var f *jen.Statement
+		if sh := net.Shape(v); sh.H*sh.W == hw {
+			a := fmt.Sprintf("a%d", k)
+			perC = append(perC, id(a).Op(":=").Id(fmt.Sprintf("x%d", k)).Index(id("c").Op("*").Lit(hw).Op(":").Id("c").Op("*").Lit(hw).Op("+").Lit(hw)))
+			f = id(a).Index(id("i"))
+		} else {
+			f = id(fmt.Sprintf("s%d", k))
+			perC = append(perC, id(fmt.Sprintf("s%d", k)).Op(":=").Id(fmt.Sprintf("x%d", k)).Index(id("c")))
+		}
+		if prod == nil {
+			prod = jen.Add(f)
+		} else {
+			prod = prod.Op("*").Add(f)
+		}
+	}
+	perC = append(perC, id("o").Op(":=").Id("dst").Index(id("c").Op("*").Lit(hw).Op(":").Id("c").Op("*").Lit(hw).Op("+").Lit(hw)))
+	inner := append([]jen.Code{id("v").Op(":=").Add(prod)}, actIf(s, "v")...)
+	inner = append(inner, id("o").Index(id("i")).Op("=").Id("v"))
+	perC = append(perC, jen.For(id("i").Op(":=").Range().Id("o")).Block(inner...))
+	return append(body, forItems("c", perC...))
 }

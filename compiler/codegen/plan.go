@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dave/jennifer/jen"
+
 	"github.com/inccdev/incc/compiler/ir"
 )
 
@@ -30,13 +32,17 @@ const (
 )
 
 // step is one generated layer function: an op of the IR with the batch
-// norm and ReLU fused into it, or a concat that must copy some inputs.
+// norm, scale and activation fused into it, or a concat that must copy
+// some inputs.
 type step struct {
-	op   *ir.Op // the main op
-	bn   *ir.Op // batch norm folded into a convolution, or nil
-	relu *ir.Op // ReLU fused into the op, or nil
-	out  int    // the value it writes (the last fused op's output)
-	fn   string // Go function name
+	op    *ir.Op // the main op
+	bn    *ir.Op // batch norm folded into a convolution, or nil
+	scale *ir.Op // scale folded into a convolution, or nil
+	act   *ir.Op // activation fused into the op, or nil
+	// apply is the activation's code (its opGen's apply).
+	apply func(op *ir.Op, v string) []jen.Code
+	out   int    // the value it writes (the last fused op's output)
+	fn    string // Go function name
 	// index in the weight table of its kind (conv, fc, bn), -1 if none
 	widx  int
 	level int   // 0 if it reads only the input, else 1 + the highest level of the steps whose output it reads
@@ -45,17 +51,19 @@ type step struct {
 
 	// GEMM layers: the output grid (see tileCols) and, for convolutions,
 	// whether the input is B itself (1×1, stride 1, no padding), or the
-	// output tile size of Winograd's algorithm (0: none; see winograd).
+	// output tile size of Winograd's algorithm (0: none; see winograd). A
+	// grouped convolution is computed directly instead, by output channel.
 	grid     grid
 	direct   bool
+	grouped  bool
 	winograd int
-	k        int // C·KH·KW
+	k        int // (C/groups)·KH·KW
 
 	// Convolutions: an addition of the output and value res (≥ 0) fused
-	// in, before the ReLU (add: the op); a batch norm (pre) and its ReLU
-	// (preReLU) that run on the input fused into the packing of a direct
-	// convolution, which then reads pre's input (preIdx: pre's entry in
-	// the batch norm table).
+	// in, before the activation (add: the op); a batch norm (pre) and its
+	// ReLU (preReLU) that run on the input fused into the packing of a
+	// direct convolution, which then reads pre's input (preIdx: pre's
+	// entry in the batch norm table).
 	add, pre, preReLU *ir.Op
 	res, preIdx       int
 
@@ -266,9 +274,10 @@ func schedule(net *ir.Network) []int {
 }
 
 // buildSteps turns the scheduled ops into steps, as each kind's opGen
-// says: aliases get no step (dropout, identity, flatten), a batch norm
-// folds into the convolution before it, a ReLU fuses into the layer before
-// it (convolution, fully connected layer, batch norm, addition).
+// says: aliases get no step (dropout, identity, flatten), a batch norm and
+// a scale fold into the convolution before them, an activation fuses into
+// the layer before it (convolution, fully connected layer, batch norm,
+// addition, multiplication).
 func (p *plan) buildSteps() error {
 	net := p.net
 	consumers := make([][]int, len(net.Values))
@@ -305,6 +314,16 @@ func (p *plan) buildSteps() error {
 	// addition's other addend must be one of them.
 	done := make([]bool, len(net.Values))
 	done[0] = true
+	// onlyAct returns the activation that alone reads v, as only does.
+	onlyAct := func(v int, op *ir.Op) *ir.Op {
+		if p.external(v) || len(consumers[v]) != 1 {
+			return nil
+		}
+		if k := net.Ops[consumers[v][0]].Kind; k.Info().Act {
+			return only(v, op, k)
+		}
+		return nil
+	}
 	absorbed := make([]bool, len(net.Ops))
 	index := map[*ir.Op]int{}
 	for i := range net.Ops {
@@ -330,7 +349,7 @@ func (p *plan) buildSteps() error {
 			// A batch norm and ReLU that alone feed a 1×1 convolution are
 			// done by that convolution as it packs its input.
 			if r := only(op.Out, op, ir.KindReLU); r != nil {
-				if c := only(r.Out, op, ir.KindConv); c != nil && directConv(c.Conv) {
+				if c := only(r.Out, op, ir.KindConv); c != nil && c.Conv.Groups == 1 && directConv(c.Conv) {
 					pre[c] = [2]*ir.Op{op, r}
 					absorbed[index[r]] = true
 					p.fused[op.Out], p.fused[r.Out] = true, true
@@ -351,7 +370,15 @@ func (p *plan) buildSteps() error {
 				p.fused[op.Out] = true
 			}
 		}
-		if op.Kind == ir.KindConv {
+		if og.foldScale {
+			if c := only(s.out, op, ir.KindScale); c != nil {
+				s.scale = c
+				absorbed[index[c]] = true
+				p.fused[s.out] = true
+				s.out = c.Out
+			}
+		}
+		if op.Kind == ir.KindConv && op.Conv.Groups == 1 {
 			// An addition of two values, one of them this output, that
 			// alone reads it: the residual is added by the GEMM.
 			if a := onlyReader(s.out, op); a != nil && a.Kind == ir.KindAdd && len(a.In) == 2 && a.In[0] != a.In[1] &&
@@ -365,9 +392,9 @@ func (p *plan) buildSteps() error {
 				s.out = a.Out
 			}
 		}
-		if og.fuseReLU {
-			if c := only(s.out, op, ir.KindReLU); c != nil {
-				s.relu = c
+		if og.fuseAct {
+			if c := onlyAct(s.out, op); c != nil {
+				s.act, s.apply = c, opGens[c.Kind].apply
 				absorbed[index[c]] = true
 				p.fused[s.out] = true
 				s.out = c.Out
@@ -667,10 +694,22 @@ const wgTileCols = 16
 // t×t-pixel tiles.
 func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	c := s.op.Conv
-	s.k = in.C * c.KH * c.KW
+	s.k = in.C / c.Groups * c.KH * c.KW
+	if c.Groups > 1 {
+		// A grouped convolution (depthwise: one input channel per output)
+		// is a small GEMM per group, a poor fit: it runs directly, by
+		// output channel.
+		s.grouped = true
+		s.items = out.C
+		s.flops = 2 * int64(out.C) * int64(out.H*out.W) * int64(s.k)
+		return
+	}
 	s.direct = directConv(c)
 	s.grid = gemmGrid(out.C, out.H*out.W)
-	if s.res < 0 {
+	if s.res < 0 && (s.act == nil || reluFused(s)) {
+		// Winograd's items are rectangles of tiles, not of pixels: it
+		// takes no fused addition and no activation the GEMM does not
+		// apply itself.
 		s.winograd = winograd(c, out)
 	}
 	if t := s.winograd; t > 0 {

@@ -8,6 +8,7 @@ package export
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -265,8 +266,9 @@ func (g *pyGen) genDoc(class string) {
 	g.p("")
 	g.p("Semantics as in incc: pools round up where the spec says ceil (torch's ceil_mode")
 	g.p("rule); average pooling divides by the window clipped to the padded input")
-	g.p("(count_include_pad=True); asymmetric padding is applied with F.pad (-inf for max")
-	g.p("pooling); dropout is active in training mode only.")
+	g.p("(count_include_pad=True) unless the spec says excludepad (count_include_pad=False);")
+	g.p("asymmetric padding is applied with F.pad (-inf for max pooling); dropout is active")
+	g.p("in training mode only.")
 	g.p(`"""`)
 }
 
@@ -325,9 +327,11 @@ func (g *pyGen) genAttrs() {
 	}
 	if pre := net.Pre; pre != nil {
 		g.p("    # Applied in order to an RGB image in [0, 1] (luminance for 1 channel):")
-		g.p("    # resize the shorter side, center-crop (h, w), scale, order, (x - mean) / std.")
+		g.p("    # resize the shorter side (with PIL's filter of that name), center-crop (h, w),")
+		g.p("    # scale, order, (x - mean) / std.")
 		g.p("    preprocess = {")
 		g.p("        \"resize\": %s,", pyOptInt(pre.Resize))
+		g.p("        \"interpolation\": %q,", cmp.Or(pre.Interpolation, "bilinear"))
 		if pre.CropH > 0 {
 			g.p("        \"crop\": (%d, %d),", pre.CropH, pre.CropW)
 		} else {
@@ -513,6 +517,9 @@ var pyOps = map[ir.Kind]*pyOp{
 			if ph, pw, ok := symPad(c.Pad); ok && (ph != 0 || pw != 0) {
 				args = append(args, "padding="+pyPair(ph, pw))
 			}
+			if c.Groups > 1 {
+				args = append(args, fmt.Sprintf("groups=%d", c.Groups))
+			}
 			if !c.Bias {
 				args = append(args, "bias=False")
 			}
@@ -579,6 +586,26 @@ var pyOps = map[ir.Kind]*pyOp{
 		return strings.Join(g.joinArgs(op), " + ")
 	}},
 	ir.KindIdentity: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string { return g.vars[op.In[0]] }},
+	ir.KindMul: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		// torch broadcasts a [N, C, 1, 1] factor over H and W.
+		return strings.Join(g.joinArgs(op), " * ")
+	}},
+	ir.KindReLU6:       pyFunc("F.relu6(%s)"),
+	ir.KindSigmoid:     pyFunc("torch.sigmoid(%s)"),
+	ir.KindHardSigmoid: pyFunc("F.hardsigmoid(%s)"),
+	ir.KindHardSwish:   pyFunc("F.hardswish(%s)"),
+	ir.KindSiLU:        pyFunc("F.silu(%s)"),
+	ir.KindClamp: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		return fmt.Sprintf("torch.clamp(%s, %s, %s)", g.vars[op.In[0]], pyFloat(op.Clamp.Min), pyFloat(op.Clamp.Max))
+	}},
+	ir.KindScale: {flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string {
+		return fmt.Sprintf("%s * %s", g.vars[op.In[0]], pyFloat(op.Scale.Factor))
+	}},
+}
+
+// pyFunc is an element-wise kind written as a torch function of its input.
+func pyFunc(format string) *pyOp {
+	return &pyOp{flat: flatAsInputs, expr: func(g *pyGen, op *ir.Op) string { return fmt.Sprintf(format, g.vars[op.In[0]]) }}
 }
 
 // joinArgs are the inputs of a concat or add, all of one rank.
@@ -612,11 +639,20 @@ func (g *pyGen) pool(op *ir.Op, fn, padValue string) string {
 	args := []string{pyPair(p.KH, p.KW), "stride=" + pyPair(p.SH, p.SW)}
 	ph, pw, sym := symPad(p.Pad)
 	slice := ""
+	// ones is what the divisor of an average pool that leaves out padding
+	// added by F.pad is: the same pool of ones, padded alike.
+	ones := ""
 	if sym {
 		if ph != 0 || pw != 0 {
 			args = append(args, "padding="+pyPair(ph, pw))
+			if p.ExcludePad {
+				args = append(args, "count_include_pad=False")
+			}
 		}
 	} else {
+		if p.ExcludePad {
+			ones = fmt.Sprintf("F.pad(torch.ones_like(%s[:, :1]), %s)", x, torchPad(p.Pad))
+		}
 		x = fmt.Sprintf("F.pad(%s, %s%s)", x, torchPad(p.Pad), padValue)
 		in, out := g.net.Shape(op.In[0]), g.net.Shape(op.Out)
 		th := geom.Out(in.H+p.Pad.Top+p.Pad.Bottom, p.KH, p.SH, 0, 0, p.Ceil)
@@ -627,6 +663,9 @@ func (g *pyGen) pool(op *ir.Op, fn, padValue string) string {
 	}
 	if p.Ceil {
 		args = append(args, "ceil_mode=True")
+	}
+	if ones != "" {
+		return fmt.Sprintf("(%s(%s, %s) / %s(%s, %s))%s", fn, x, strings.Join(args, ", "), fn, ones, strings.Join(args, ", "), slice)
 	}
 	return fmt.Sprintf("%s(%s, %s)%s", fn, x, strings.Join(args, ", "), slice)
 }

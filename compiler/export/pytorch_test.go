@@ -71,7 +71,7 @@ func TestGolden(t *testing.T) {
 func TestAllSpecs(t *testing.T) {
 	specs, _ := filepath.Glob("../../specs/*.inc")
 	more, _ := filepath.Glob("../../specs/examples/*.inc")
-	specs = append(append(specs, more...), "testdata/every_op.inc")
+	specs = append(append(specs, more...), "testdata/every_op.inc", "testdata/kinds.inc")
 	if len(specs) < 4 {
 		t.Fatalf("found only %d specs", len(specs))
 	}

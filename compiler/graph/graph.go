@@ -73,6 +73,9 @@ const (
 var nodes = map[ir.Kind]node{
 	ir.KindConv: {what: func(op *ir.Op) string {
 		c := op.Conv
+		if c.Groups > 1 {
+			return fmt.Sprintf("conv %dx%d/%d, %d, groups %d", c.KH, c.KW, c.SH, c.Out, c.Groups)
+		}
 		return fmt.Sprintf("conv %dx%d/%d, %d", c.KH, c.KW, c.SH, c.Out)
 	}},
 	ir.KindMaxPool: {what: poolWhat("maxpool"), fill: poolFill},
@@ -80,16 +83,26 @@ var nodes = map[ir.Kind]node{
 	ir.KindAdaptiveAvgPool: {fill: poolFill, what: func(op *ir.Op) string {
 		return fmt.Sprintf("avgpool to %dx%d", op.Adaptive.H, op.Adaptive.W)
 	}},
-	ir.KindLRN:       {what: func(op *ir.Op) string { return fmt.Sprintf("lrn %d", op.LRN.Size) }},
-	ir.KindBatchNorm: {fold: "bn", what: kindName},
-	ir.KindReLU:      {fold: "relu", what: kindName},
-	ir.KindDropout:   {fold: "dropout", what: kindName},
-	ir.KindFlatten:   {what: kindName},
-	ir.KindFC:        {what: func(op *ir.Op) string { return fmt.Sprintf("fc %d", op.FC.Out) }, fill: headFill},
-	ir.KindSoftmax:   {what: kindName, fill: headFill},
-	ir.KindConcat:    {what: kindName, join: true},
-	ir.KindAdd:       {what: kindName, join: true},
-	ir.KindIdentity:  {what: kindName},
+	ir.KindLRN:         {what: func(op *ir.Op) string { return fmt.Sprintf("lrn %d", op.LRN.Size) }},
+	ir.KindBatchNorm:   {fold: "bn", what: kindName},
+	ir.KindReLU:        {fold: "relu", what: kindName},
+	ir.KindDropout:     {fold: "dropout", what: kindName},
+	ir.KindFlatten:     {what: kindName},
+	ir.KindFC:          {what: func(op *ir.Op) string { return fmt.Sprintf("fc %d", op.FC.Out) }, fill: headFill},
+	ir.KindSoftmax:     {what: kindName, fill: headFill},
+	ir.KindConcat:      {what: kindName, join: true},
+	ir.KindAdd:         {what: kindName, join: true},
+	ir.KindIdentity:    {what: kindName},
+	ir.KindReLU6:       {fold: "relu6", what: kindName},
+	ir.KindSigmoid:     {fold: "sigmoid", what: kindName},
+	ir.KindHardSigmoid: {fold: "hardsigmoid", what: kindName},
+	ir.KindHardSwish:   {fold: "hardswish", what: kindName},
+	ir.KindSiLU:        {fold: "silu", what: kindName},
+	ir.KindClamp: {fold: "clamp", what: func(op *ir.Op) string {
+		return fmt.Sprintf("clamp %g %g", op.Clamp.Min, op.Clamp.Max)
+	}},
+	ir.KindScale: {fold: "scale", what: func(op *ir.Op) string { return fmt.Sprintf("scale %g", op.Scale.Factor) }},
+	ir.KindMul:   {what: kindName, join: true},
 }
 
 func kindName(op *ir.Op) string { return strings.ToLower(op.Kind.String()) }
@@ -100,6 +113,9 @@ func poolWhat(kind string) func(op *ir.Op) string {
 		what := fmt.Sprintf("%s %dx%d/%d", kind, p.KH, p.KW, p.SH)
 		if p.Ceil {
 			what += " ceil"
+		}
+		if p.ExcludePad {
+			what += " excludepad"
 		}
 		return what
 	}
@@ -268,11 +284,11 @@ func args(m ir.Module) string {
 	var parts []string
 	for i := 0; i < len(m.Args); i++ {
 		if m.Pairs[i] && i+1 < len(m.Args) {
-			parts = append(parts, fmt.Sprintf("%d>%d", m.Args[i], m.Args[i+1]))
+			parts = append(parts, m.Args[i]+">"+m.Args[i+1])
 			i++
 			continue
 		}
-		parts = append(parts, fmt.Sprint(m.Args[i]))
+		parts = append(parts, m.Args[i])
 	}
 	return strings.Join(parts, ", ")
 }

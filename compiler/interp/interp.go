@@ -1,11 +1,13 @@
-// Package interp executes a checked [ir.Network] with the runtime package's
-// plain reference kernels. It is the oracle that generated code is tested
-// against, and it validates what it is given: the network with
+// Package interp executes a checked [ir.Network] with the plain reference
+// kernels of package runtime/ref. It is the oracle that generated code is
+// tested against, and it validates what it is given: the network with
 // [ir.Validate], the weights against the network's tensors, the input
 // against the network's input shape.
 //
-// It imports compiler/ir and runtime only: never dsl/ (the parser) nor the
-// code generator's dependencies such as jennifer.
+// It imports compiler/ir and the runtime (runtime/ref for the kernels,
+// runtime/tensor for tensors and weights, runtime for the initializer)
+// only: never dsl/ (the parser) nor the code generator's dependencies such
+// as jennifer.
 package interp
 
 import (
@@ -15,6 +17,8 @@ import (
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/ref"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // Options configure an [Interp].
@@ -31,16 +35,16 @@ type Options struct {
 // Result is the outcome of [Interp.Run]. Every tensor is N×C×H×W, with
 // C×H×W the value's [ir.Shape] (an fc output is N×Out×1×1).
 type Result struct {
-	Output runtime.Tensor            // the trunk's output
-	Heads  map[string]runtime.Tensor // each head's output by head name (Options.Heads)
-	Values map[string]runtime.Tensor // kept op outputs by op name
+	Output tensor.Tensor            // the trunk's output
+	Heads  map[string]tensor.Tensor // each head's output by head name (Options.Heads)
+	Values map[string]tensor.Tensor // kept op outputs by op name
 }
 
 // Interp runs one network with one set of weights. It holds no state
 // between runs, so Run may be called concurrently.
 type Interp struct {
 	net  *ir.Network
-	w    runtime.Weights
+	w    tensor.Weights
 	ops  []int       // indices in net.Ops of the ops that run, in order
 	last map[int]int // value ID → position in ops of its last reader
 	keep map[int]string
@@ -48,7 +52,7 @@ type Interp struct {
 
 // New validates net and w and returns an interpreter. The errors, all
 // reported at once, name the op (with its spec position) or the tensor.
-func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
+func New(net *ir.Network, w tensor.Weights, opts Options) (*Interp, error) {
 	if err := ir.Validate(net); err != nil {
 		return nil, err
 	}
@@ -61,8 +65,8 @@ func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
 			delete(heads, p.Name)
 		}
 	}
-	optional := func(name string) bool { return heads[name] || runtime.IsBatchesTracked(name) }
-	if err := runtime.Check(w, WeightSpecs(net, opts.Heads), optional); err != nil {
+	optional := func(name string) bool { return heads[name] || tensor.IsBatchesTracked(name) }
+	if err := tensor.Check(w, WeightSpecs(net, opts.Heads), optional); err != nil {
 		return nil, err
 	}
 	it := &Interp{net: net, w: w, last: map[int]int{}, keep: map[int]string{}}
@@ -105,7 +109,7 @@ func New(net *ir.Network, w runtime.Weights, opts Options) (*Interp, error) {
 
 // Run executes the network on input, a batch of N ≥ 1 images of the
 // network's input shape (N×C×H×W). A wrong input shape is an error.
-func (it *Interp) Run(input runtime.Tensor) (Result, error) {
+func (it *Interp) Run(input tensor.Tensor) (Result, error) {
 	net := it.net
 	in := net.Input
 	if len(input.Shape) != 4 || input.Shape[0] < 1 || input.Shape[1] != in.C || input.Shape[2] != in.H || input.Shape[3] != in.W {
@@ -136,18 +140,18 @@ func (it *Interp) Run(input runtime.Tensor) (Result, error) {
 			}
 		}
 	}
-	tensor := func(id int) runtime.Tensor {
+	value := func(id int) tensor.Tensor {
 		s := net.Shape(id)
-		return runtime.Tensor{Shape: []int{n, s.C, s.H, s.W}, Data: vals[id]}
+		return tensor.Tensor{Shape: []int{n, s.C, s.H, s.W}, Data: vals[id]}
 	}
-	res := Result{Output: tensor(net.Output), Heads: map[string]runtime.Tensor{}, Values: map[string]runtime.Tensor{}}
+	res := Result{Output: value(net.Output), Heads: map[string]tensor.Tensor{}, Values: map[string]tensor.Tensor{}}
 	for _, h := range net.Heads {
 		if heads[h.Name] {
-			res.Heads[h.Name] = tensor(h.Output)
+			res.Heads[h.Name] = value(h.Output)
 		}
 	}
 	for id, name := range it.keep {
-		res.Values[name] = tensor(id)
+		res.Values[name] = value(id)
 	}
 	return res, nil
 }
@@ -184,50 +188,62 @@ func (x *call) param(role ir.Role) []float32 {
 	return nil
 }
 
-// kernels computes each kind of op with the runtime's reference kernels.
+// kernels computes each kind of op with its reference kernel (runtime/ref).
 var kernels = map[ir.Kind]func(x *call){
 	ir.KindConv: func(x *call) {
 		c, s := x.op.Conv, x.in
-		runtime.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, runtime.Conv2DParams{
-			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: runtime.Pad(c.Pad)})
+		ref.Conv2D(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, ref.Conv2DParams{
+			C: s.C, H: s.H, W: s.W, OutC: c.Out, KH: c.KH, KW: c.KW, SH: c.SH, SW: c.SW, Pad: ref.Pad(c.Pad), Groups: c.Groups})
 	},
-	ir.KindMaxPool: func(x *call) { runtime.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
-	ir.KindAvgPool: func(x *call) { runtime.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
+	ir.KindMaxPool: func(x *call) { ref.MaxPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
+	ir.KindAvgPool: func(x *call) { ref.AvgPool2D(x.dst, x.src[0], x.n, poolParams(x.in, x.op.Pool)) },
 	ir.KindAdaptiveAvgPool: func(x *call) {
 		s := x.in
-		runtime.AdaptiveAvgPool2D(x.dst, x.src[0], x.n, s.C, s.H, s.W, x.op.Adaptive.H, x.op.Adaptive.W)
+		ref.AdaptiveAvgPool2D(x.dst, x.src[0], x.n, s.C, s.H, s.W, x.op.Adaptive.H, x.op.Adaptive.W)
 	},
 	ir.KindLRN: func(x *call) {
 		l, s := x.op.LRN, x.in
-		runtime.LRN(x.dst, x.src[0], x.n, s.C, s.H*s.W, l.Size, l.Alpha, l.Beta, l.K)
+		ref.LRN(x.dst, x.src[0], x.n, s.C, s.H*s.W, l.Size, l.Alpha, l.Beta, l.K)
 	},
 	ir.KindBatchNorm: func(x *call) {
 		s := x.in
-		runtime.BatchNorm(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias),
+		ref.BatchNorm(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias),
 			x.param(ir.RoleRunningMean), x.param(ir.RoleRunningVar), x.n, s.C, s.H*s.W, x.op.BN.Eps)
 	},
-	ir.KindReLU:     func(x *call) { runtime.ReLU(x.dst, x.src[0]) },
-	ir.KindDropout:  func(x *call) { runtime.Dropout(x.dst, x.src[0]) },
-	ir.KindFlatten:  func(x *call) { runtime.Flatten(x.dst, x.src[0]) },
+	ir.KindReLU:     func(x *call) { ref.ReLU(x.dst, x.src[0]) },
+	ir.KindDropout:  func(x *call) { ref.Dropout(x.dst, x.src[0]) },
+	ir.KindFlatten:  func(x *call) { ref.Flatten(x.dst, x.src[0]) },
 	ir.KindIdentity: func(x *call) { copy(x.dst, x.src[0]) },
 	ir.KindFC: func(x *call) {
-		runtime.Linear(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, x.in.Len(), x.op.FC.Out)
+		ref.Linear(x.dst, x.src[0], x.param(ir.RoleWeight), x.param(ir.RoleBias), x.n, x.in.Len(), x.op.FC.Out)
 	},
-	ir.KindSoftmax: func(x *call) { runtime.Softmax(x.dst, x.src[0], x.n, x.in.C) },
-	ir.KindConcat:  func(x *call) { runtime.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
-	ir.KindAdd:     func(x *call) { runtime.Add(x.dst, x.src...) },
+	ir.KindSoftmax: func(x *call) { ref.Softmax(x.dst, x.src[0], x.n, x.in.C) },
+	ir.KindConcat:  func(x *call) { ref.Concat(x.dst, x.n, x.out.H*x.out.W, x.src...) },
+	ir.KindAdd:     func(x *call) { ref.Add(x.dst, x.src...) },
+	ir.KindMul: func(x *call) {
+		ref.Mul(x.dst, x.n, x.out.C, x.out.H*x.out.W, x.src...)
+	},
+	ir.KindReLU6:       func(x *call) { ref.ReLU6(x.dst, x.src[0]) },
+	ir.KindSigmoid:     func(x *call) { ref.Sigmoid(x.dst, x.src[0]) },
+	ir.KindHardSigmoid: func(x *call) { ref.HardSigmoid(x.dst, x.src[0]) },
+	ir.KindHardSwish:   func(x *call) { ref.HardSwish(x.dst, x.src[0]) },
+	ir.KindSiLU:        func(x *call) { ref.SiLU(x.dst, x.src[0]) },
+	ir.KindClamp: func(x *call) {
+		ref.Clamp(x.dst, x.src[0], float32(x.op.Clamp.Min), float32(x.op.Clamp.Max))
+	},
+	ir.KindScale: func(x *call) { ref.Scale(x.dst, x.src[0], float32(x.op.Scale.Factor)) },
 }
 
-func poolParams(s ir.Shape, p *ir.Pool) runtime.Pool2DParams {
-	return runtime.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: runtime.Pad(p.Pad), Ceil: p.Ceil}
+func poolParams(s ir.Shape, p *ir.Pool) ref.Pool2DParams {
+	return ref.Pool2DParams{C: s.C, H: s.H, W: s.W, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, Pad: ref.Pad(p.Pad), Ceil: p.Ceil, ExcludePad: p.ExcludePad}
 }
 
 // WeightSpecs lists the weight tensors the network needs, trunk first, in
 // op order; with heads false the side heads' tensors are left out.
-func WeightSpecs(net *ir.Network, heads bool) []runtime.Spec {
-	var specs []runtime.Spec
+func WeightSpecs(net *ir.Network, heads bool) []tensor.Spec {
+	var specs []tensor.Spec
 	for _, p := range net.Params(heads) {
-		specs = append(specs, runtime.Spec{Name: p.Name, Shape: slices.Clone(p.Shape), NonNegative: p.Role == ir.RoleRunningVar})
+		specs = append(specs, tensor.Spec{Name: p.Name, Shape: slices.Clone(p.Shape), NonNegative: p.Role == ir.RoleRunningVar})
 	}
 	return specs
 }
@@ -254,15 +270,15 @@ func InitKind(init ir.Init) runtime.InitKind {
 // InitWeights fills every weight of net (with heads, the side heads' too)
 // with [runtime.Init] for seed, with the initializer its op's kind gives it
 // ([ir.Network.ParamInit]).
-func InitWeights(net *ir.Network, seed uint64, heads bool) runtime.Weights {
-	w := runtime.Weights{}
+func InitWeights(net *ir.Network, seed uint64, heads bool) tensor.Weights {
+	w := tensor.Weights{}
 	for i := range net.Ops {
 		op := &net.Ops[i]
 		if op.Head != "" && !heads {
 			continue
 		}
 		for j, p := range op.Params {
-			t := runtime.New(p.Shape...)
+			t := tensor.New(p.Shape...)
 			runtime.Init(t.Data, seed, p.Name, InitKind(net.ParamInit(op, j)), p.FanIn)
 			w[p.Name] = t
 		}

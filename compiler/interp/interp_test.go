@@ -7,6 +7,7 @@ import (
 
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // builder assembles an ir.Network by hand, as the checker would.
@@ -35,7 +36,7 @@ func (b *builder) conv(name, head string, in, out, k, stride, pad int, bias bool
 		ps = append(ps, ir.Param{Name: name + ".bias", Role: ir.RoleBias, Shape: []int{out}})
 	}
 	return b.op(ir.Op{Kind: ir.KindConv, Name: name, Head: head, In: []int{in}, Params: ps,
-		Conv: &ir.Conv{Out: out, KH: k, KW: k, SH: stride, SW: stride, Pad: ir.Pad{Top: pad, Left: pad, Bottom: pad, Right: pad}, Bias: bias}}, shape)
+		Conv: &ir.Conv{Out: out, KH: k, KW: k, SH: stride, SW: stride, Pad: ir.Pad{Top: pad, Left: pad, Bottom: pad, Right: pad}, Bias: bias, Groups: 1}}, shape)
 }
 
 func (b *builder) fc(name, head string, in, out int) int {
@@ -138,7 +139,7 @@ func (m img) at(c, y, x int) (float64, bool) {
 	return m[c][y][x], true
 }
 
-func refConv(m img, w runtime.Weights, name string, out, k, stride, pad int, oh, ow int) img {
+func refConv(m img, w tensor.Weights, name string, out, k, stride, pad int, oh, ow int) img {
 	wt, bias := w[name+".weight"], w[name+".bias"]
 	r := newImg(out, oh, ow)
 	for o := range out {
@@ -212,7 +213,7 @@ func mapImg(m img, f func(c int, v float64) float64) img {
 	return r
 }
 
-func refFC(x []float64, w runtime.Weights, name string) []float64 {
+func refFC(x []float64, w tensor.Weights, name string) []float64 {
 	wt, b := w[name+".weight"], w[name+".bias"]
 	out := make([]float64, wt.Shape[0])
 	for o := range out {
@@ -227,7 +228,7 @@ func refFC(x []float64, w runtime.Weights, name string) []float64 {
 
 // reference computes toyNet for one image in float64, layer by layer, from
 // the formulas: the trunk's softmax output and the head's logits.
-func reference(x img, w runtime.Weights) (trunk, aux []float64) {
+func reference(x img, w tensor.Weights) (trunk, aux []float64) {
 	v := refConv(x, w, "conv1", 4, 3, 1, 1, 8, 8)
 	v = mapImg(v, func(c int, a float64) float64 {
 		g, b := float64(w["conv1.bn.weight"].Data[c]), float64(w["conv1.bn.bias"].Data[c])
@@ -319,11 +320,11 @@ func TestRunToyNet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !runtime.SameShape(res.Output.Shape, []int{n, 5, 1, 1}) {
+		if !tensor.SameShape(res.Output.Shape, []int{n, 5, 1, 1}) {
 			t.Errorf("output shape: got %v, want [3 5 1 1]", res.Output.Shape)
 		}
 		aux, ok := res.Heads["aux"]
-		if !ok || !runtime.SameShape(aux.Shape, []int{n, 3, 1, 1}) {
+		if !ok || !tensor.SameShape(aux.Shape, []int{n, 3, 1, 1}) {
 			t.Fatalf("head aux: got %v, want shape [3 3 1 1]", aux.Shape)
 		}
 		for b := range n {
@@ -332,14 +333,14 @@ func TestRunToyNet(t *testing.T) {
 			closeTo(t, "trunk", res.Output.Data[b*5:(b+1)*5], trunk, 1e-5)
 			closeTo(t, "aux", aux.Data[b*3:(b+1)*3], head, 1e-5)
 		}
-		if got := res.Values["mix"].Shape; !runtime.SameShape(got, []int{n, 4, 4, 4}) {
+		if got := res.Values["mix"].Shape; !tensor.SameShape(got, []int{n, 4, 4, 4}) {
 			t.Errorf("kept mix: got shape %v, want [3 4 4 4]", got)
 		}
 		if len(res.Values) != 2 {
 			t.Errorf("kept values: got %d, want 2", len(res.Values))
 		}
 		// The batch does not change any image's result.
-		one, err := it.Run(runtime.Tensor{Shape: []int{1, 3, 8, 8}, Data: in.Data[3*64 : 2*3*64]})
+		one, err := it.Run(tensor.Tensor{Shape: []int{1, 3, 8, 8}, Data: in.Data[3*64 : 2*3*64]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -361,11 +362,11 @@ func TestConcatOrder(t *testing.T) {
 	cat := b.simple(ir.KindConcat, "cat", "", s(3), relu, id, 0)
 	add := b.simple(ir.KindAdd, "add", "", s(3), cat, cat)
 	b.net.Output = add
-	it, err := New(b.net, runtime.Weights{}, Options{})
+	it, err := New(b.net, tensor.Weights{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := it.Run(runtime.Tensor{Shape: []int{2, 1, 1, 2}, Data: []float32{-1, 2, 3, -4}})
+	res, err := it.Run(tensor.Tensor{Shape: []int{2, 1, 1, 2}, Data: []float32{-1, 2, 3, -4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +387,7 @@ func TestHeadsOptional(t *testing.T) {
 	}
 	in := runtime.SeededInput(1, 1, 3, 8, 8)
 	var outs [][]float32
-	for _, w := range []runtime.Weights{trunk, all} {
+	for _, w := range []tensor.Weights{trunk, all} {
 		it, err := New(net, w, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -414,23 +415,23 @@ func TestHeadsOptional(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	net := toyNet()
-	base := func() runtime.Weights { return InitWeights(net, 1, false) }
+	base := func() tensor.Weights { return InitWeights(net, 1, false) }
 	tests := []struct {
 		name string
-		w    func() runtime.Weights
+		w    func() tensor.Weights
 		opts Options
 		want []string
 	}{
-		{"torchvision-counters-ignored", func() runtime.Weights {
+		{"torchvision-counters-ignored", func() tensor.Weights {
 			w := base()
-			w["conv1.bn.num_batches_tracked"] = runtime.New()
+			w["conv1.bn.num_batches_tracked"] = tensor.New()
 			return w
 		}, Options{}, nil},
-		{"wrong-shape-and-missing-and-extra", func() runtime.Weights {
+		{"wrong-shape-and-missing-and-extra", func() tensor.Weights {
 			w := base()
-			w["conv1.weight"] = runtime.New(4, 3, 1, 1)
+			w["conv1.weight"] = tensor.New(4, 3, 1, 1)
 			delete(w, "fc.bias")
-			w["fc2.weight"] = runtime.New(2)
+			w["fc2.weight"] = tensor.New(2)
 			return w
 		}, Options{}, []string{
 			"runtime: weights: conv1.weight: shape [4 3 1 1], want [4 3 3 3]",
@@ -496,13 +497,13 @@ func TestRunInputErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		in   runtime.Tensor
+		in   tensor.Tensor
 		want string
 	}{
-		{"wrong-channels", runtime.New(1, 1, 8, 8), "interp: input shape [1 1 8 8], want [N 3 8 8] with N >= 1"},
-		{"no-batch", runtime.New(3, 8, 8), "interp: input shape [3 8 8], want [N 3 8 8] with N >= 1"},
-		{"empty-batch", runtime.New(0, 3, 8, 8), "interp: input shape [0 3 8 8], want [N 3 8 8] with N >= 1"},
-		{"short-data", runtime.Tensor{Shape: []int{2, 3, 8, 8}, Data: make([]float32, 10)}, "interp: input has 10 values, want 384 for shape [2 3 8 8]"},
+		{"wrong-channels", tensor.New(1, 1, 8, 8), "interp: input shape [1 1 8 8], want [N 3 8 8] with N >= 1"},
+		{"no-batch", tensor.New(3, 8, 8), "interp: input shape [3 8 8], want [N 3 8 8] with N >= 1"},
+		{"empty-batch", tensor.New(0, 3, 8, 8), "interp: input shape [0 3 8 8], want [N 3 8 8] with N >= 1"},
+		{"short-data", tensor.Tensor{Shape: []int{2, 3, 8, 8}, Data: make([]float32, 10)}, "interp: input has 10 values, want 384 for shape [2 3 8 8]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

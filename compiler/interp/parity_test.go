@@ -1,14 +1,18 @@
 package interp_test
 
 import (
+	"flag"
 	"fmt"
-	"math"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/inccdev/incc/compiler/interp"
+	"github.com/inccdev/incc/internal/numtest"
+	"github.com/inccdev/incc/internal/parity"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // TestParity runs both full-size GoogLeNets with seeded weights on a seeded
@@ -32,7 +36,7 @@ func TestParity(t *testing.T) {
 				if testing.Short() && seed > 1 {
 					t.Skip("short: seed 1 only")
 				}
-				want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
+				want, _, err := tensor.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", tt.variant, seed)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -53,43 +57,17 @@ func TestParity(t *testing.T) {
 					case op != "":
 						got = res.Values[op]
 					}
-					compare(t, name, got.Data, want[name].Data)
+					numtest.Compare(t, name, got.Data, want[name].Data, 1e-4)
 				}
 				for i := 0; i < 2; i++ {
-					g, w := top5(res.Output.Data[i*1000:(i+1)*1000]), top5(want["logits"].Data[i*1000:(i+1)*1000])
-					if g != w {
+					g, w := labels.TopK(res.Output.Data[i*1000:(i+1)*1000], 5), labels.TopK(want["logits"].Data[i*1000:(i+1)*1000], 5)
+					if !slices.Equal(g, w) {
 						t.Errorf("image %d: top-5 %v, want %v", i, g, w)
 					}
 				}
 			})
 		}
 	}
-}
-
-func compare(t *testing.T, name string, got, want []float32) {
-	t.Helper()
-	if len(got) != len(want) || len(want) == 0 {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	rel := maxDiff / maxRef
-	t.Logf("%-8s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
-	if !(rel <= 1e-4) {
-		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= 1e-4)", name, maxDiff, rel, maxRef)
-	}
-}
-
-func top5(v []float32) [5]int {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
-	return [5]int(idx[:5])
 }
 
 // BenchmarkGoogLeNet times one interpreted inference of torchvision's
@@ -109,3 +87,66 @@ func BenchmarkGoogLeNet(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/image")
 }
+
+// TestParityNetworks runs the networks of specs/ that have PyTorch
+// fixtures (Inception-v3, ResNet-50, MobileNetV2 from torchvision;
+// Inception-v4, Inception-ResNet-v2 and Xception with timm's layout) with
+// the fixtures' weights (seeded, batch norms calibrated) on their seeded
+// input, and compares every tensor the fixture holds: logits (top-5 too),
+// the classifier's input, the auxiliary head, per-channel means and map
+// windows at named modules (see package internal/parity). The interpreter
+// is slow (a minute for Inception-v4 and Inception-ResNet-v2, 12 and 13
+// GMACs an image): it runs the first image of the four others, of all six
+// with -parity.full, both images then; with -short, MobileNetV2 only. The
+// generated code's test (compiler/codegen) runs all six on both images.
+func TestParityNetworks(t *testing.T) {
+	for _, name := range parity.Networks {
+		t.Run(name, func(t *testing.T) {
+			switch {
+			case testing.Short() && name != "mobilenet_v2":
+				t.Skip("short: mobilenet_v2 only")
+			case !*parityFull && (name == "inception_v4" || name == "inception_resnet_v2"):
+				t.Skip("the interpreter takes a minute: run with -parity.full (the generated code's test covers it)")
+			}
+			fx := parity.Load(t, name)
+			images := 1
+			if *parityFull {
+				images = 2
+			}
+			points := fx.Points(t)
+			var keep []string
+			for _, p := range points {
+				if op := fx.Net.Producer(p.Value); op != nil && p.Value != fx.Net.Output && op.Head == "" {
+					keep = append(keep, op.Name)
+				}
+			}
+			ip, err := interp.New(fx.Net, fx.Weights(t), interp.Options{Heads: true, Keep: keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := fx.Input()
+			x = tensor.Tensor{Shape: append([]int{images}, x.Shape[1:]...), Data: x.Data[:images*fx.Net.Input.Len()]}
+			res, err := ip.Run(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]float32{}
+			for _, p := range points {
+				var data []float32
+				switch op := fx.Net.Producer(p.Value); {
+				case p.Value == fx.Net.Output:
+					data = res.Output.Data
+				case op.Head != "":
+					data = res.Heads[op.Head].Data
+				default:
+					data = res.Values[op.Name].Data
+				}
+				got[p.Tensor] = fx.Take(p, data, images)
+			}
+			rs := fx.Compare(t, got, images)
+			t.Logf("%s (interpreter, %d image(s)): %s", name, images, parity.Summary(rs))
+		})
+	}
+}
+
+var parityFull = flag.Bool("parity.full", false, "TestParityNetworks: both images of each fixture")

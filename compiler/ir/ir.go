@@ -51,13 +51,16 @@ type Kind int
 const (
 	KindInvalid Kind = iota
 	// KindConv is a 2-D convolution (cross-correlation, as in every framework);
-	// attributes in [Op.Conv]. Weights: weight [Out, In, KH, KW], bias [Out] if Bias.
+	// attributes in [Op.Conv]. Weights: weight [Out, In/Groups, KH, KW], bias
+	// [Out] if Bias. With Groups G, input and output channels are cut into G
+	// groups, and output group g reads input group g only (depthwise: G = In).
 	KindConv
 	// KindMaxPool is max pooling; attributes in [Op.Pool]. Padded cells are -Inf.
 	KindMaxPool
 	// KindAvgPool is average pooling; attributes in [Op.Pool]. The divisor is the
 	// window clipped to the padded input (padding counts, the part of a ceil-mode
-	// window beyond the padding does not): PyTorch's count_include_pad=True and Caffe's AVE.
+	// window beyond the padding does not): PyTorch's count_include_pad=True and Caffe's AVE;
+	// with ExcludePad, the window clipped to the input (count_include_pad=False).
 	KindAvgPool
 	// KindAdaptiveAvgPool averages to a fixed output size: output cell i covers
 	// input rows floor(i·H/OH) .. ceil((i+1)·H/OH)-1, likewise for columns
@@ -88,6 +91,26 @@ const (
 	KindAdd
 	// KindIdentity copies its input; it stands for an empty branch.
 	KindIdentity
+	// KindReLU6 is min(max(x, 0), 6).
+	KindReLU6
+	// KindClamp is min(max(x, Min), Max); attributes in [Op.Clamp].
+	KindClamp
+	// KindSigmoid is 1 / (1 + exp(-x)).
+	KindSigmoid
+	// KindHardSigmoid is PyTorch's: min(max(x + 3, 0), 6) / 6.
+	KindHardSigmoid
+	// KindHardSwish is PyTorch's: x · min(max(x + 3, 0), 6) / 6.
+	KindHardSwish
+	// KindSiLU is x · sigmoid(x), computed as x / (1 + exp(-x)).
+	KindSiLU
+	// KindScale multiplies by a constant: y = Factor · x; attributes in
+	// [Op.Scale].
+	KindScale
+	// KindMul multiplies its inputs element-wise, with channel
+	// broadcasting: every input has the same channels and is either
+	// C×H×W or C×1×1 (one value per channel, used over the whole image,
+	// as in squeeze-and-excitation); the output is C×H×W.
+	KindMul
 )
 
 // Op is one operation of the network.
@@ -115,6 +138,8 @@ type Op struct {
 	Dropout *Dropout
 	// Adaptive pooling output size (KindAdaptiveAvgPool).
 	Adaptive *Adaptive
+	Clamp    *Clamp
+	Scale    *Scale
 
 	// Params are the op's weight tensors, in the order of its kind's
 	// [Weights].
@@ -131,6 +156,9 @@ type Conv struct {
 	SH, SW int
 	Pad    Pad
 	Bias   bool
+	// Groups is the number of groups (1 for an ordinary convolution); it
+	// divides the input and output channels.
+	Groups int
 }
 
 // Pool holds max/avg pooling attributes.
@@ -141,7 +169,16 @@ type Pool struct {
 	// Ceil rounds the output size up; the last window must still start inside
 	// the image or the left/top padding (Caffe and PyTorch rule).
 	Ceil bool
+	// ExcludePad leaves the padding out of an average's divisor (average
+	// pooling only).
+	ExcludePad bool
 }
+
+// Clamp holds the bounds of clamping (KindClamp).
+type Clamp struct{ Min, Max float64 }
+
+// Scale holds the factor of scaling (KindScale).
+type Scale struct{ Factor float64 }
 
 // Adaptive holds the output size of adaptive average pooling.
 type Adaptive struct{ H, W int }
@@ -219,16 +256,20 @@ type Head struct {
 }
 
 // Preprocess says how an image becomes the network input. Steps run in order:
-// decode to RGB in [0,1], resize the shorter side to Resize (bilinear, antialiased;
-// 0 = none), center-crop to CropH×CropW (0 = none), multiply by Scale, convert
+// decode to RGB in [0,1], resize the shorter side to Resize (with Interpolation,
+// antialiased; 0 = none), center-crop to CropH×CropW (0 = none), multiply by Scale, convert
 // channel order, then (x - Mean[c]) / Std[c]. Grayscale inputs (C = 1) are
 // converted to luminance first.
 type Preprocess struct {
-	Resize       int
-	CropH, CropW int
-	Scale        float64
-	Order        string // "rgb" or "bgr"
-	Mean, Std    []float64
+	Resize int
+	// Interpolation is the resize filter: "bilinear" (Pillow's BILINEAR,
+	// as torchvision's default) or "bicubic" (Pillow's BICUBIC, as timm's
+	// Inception presets).
+	Interpolation string
+	CropH, CropW  int
+	Scale         float64
+	Order         string // "rgb" or "bgr"
+	Mean, Std     []float64
 }
 
 // Network is a checked network.
@@ -254,9 +295,10 @@ type Module struct {
 	Name  string
 	Kind  string // the layer kind ("conv", …) or the block name ("inception", …), or "head"
 	Block bool   // a block instance
-	// Args are the block's flattened arguments with their parameter names, for reports.
+	// Args are the block's flattened arguments with their parameter names,
+	// for reports, as the language writes them ("64", "1x7", "0.17").
 	ArgNames []string
-	Args     []int
+	Args     []string
 	// Pairs marks parameters declared as a pair (r3>n3): ArgNames[i] and [i+1] form one.
 	Pairs      []bool
 	First, End int

@@ -23,11 +23,19 @@ func _() {
 	_ = x[KindConcat-12]
 	_ = x[KindAdd-13]
 	_ = x[KindIdentity-14]
+	_ = x[KindReLU6-15]
+	_ = x[KindClamp-16]
+	_ = x[KindSigmoid-17]
+	_ = x[KindHardSigmoid-18]
+	_ = x[KindHardSwish-19]
+	_ = x[KindSiLU-20]
+	_ = x[KindScale-21]
+	_ = x[KindMul-22]
 }
 
-const _Kind_name = "InvalidConvMaxPoolAvgPoolAdaptiveAvgPoolLRNBatchNormReLUDropoutFlattenFCSoftmaxConcatAddIdentity"
+const _Kind_name = "InvalidConvMaxPoolAvgPoolAdaptiveAvgPoolLRNBatchNormReLUDropoutFlattenFCSoftmaxConcatAddIdentityReLU6ClampSigmoidHardSigmoidHardSwishSiLUScaleMul"
 
-var _Kind_index = [...]uint8{0, 7, 11, 18, 25, 40, 43, 52, 56, 63, 70, 72, 79, 85, 88, 96}
+var _Kind_index = [...]uint8{0, 7, 11, 18, 25, 40, 43, 52, 56, 63, 70, 72, 79, 85, 88, 96, 101, 106, 113, 124, 133, 137, 142, 145}
 
 func (i Kind) String() string {
 	idx := int(i) - 0

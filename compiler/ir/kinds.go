@@ -18,8 +18,12 @@ type KindInfo struct {
 	// Name is the kind's name in the language and in messages ("conv").
 	Name string
 	// Join marks kinds that take any number (at least one) of inputs and
-	// join them (concat, add); the others take exactly one.
+	// join them (concat, add, mul); the others take exactly one.
 	Join bool
+	// Act marks activations: element-wise kinds without attributes that the
+	// language also writes as a flag of the layer before them (conv 3x3 8
+	// relu6), and that backends may fuse into it.
+	Act bool
 	// attrs reports whether the op carries the kind's attribute struct;
 	// nil for kinds without attributes.
 	attrs func(op *Op) bool
@@ -48,11 +52,19 @@ var kinds = [...]KindInfo{
 			errs = positive(errs, "conv", "kernel", "kernel", min(c.KH, c.KW))
 			errs = positive(errs, "conv", "out", "output channels", c.Out)
 			errs = positive(errs, "conv", "stride", "stride", min(c.SH, c.SW))
+			errs = positive(errs, "conv", "groups", "groups", c.Groups)
+			if c.Groups > 0 && c.Out > 0 && c.Out%c.Groups != 0 {
+				errs = append(errs, &AttrError{Attrs: []string{"groups", "out"},
+					Msg: fmt.Sprintf("conv: groups %d does not divide the %d output channels", c.Groups, c.Out)})
+			}
 			return nonNegative(errs, "conv", c.Pad)
 		},
 		infer: func(op *Op, in []Shape) (Shape, *ShapeError) {
 			c := op.Conv
 			s := in[0]
+			if s.C%c.Groups != 0 {
+				return Shape{}, attrErr("groups", "conv: groups %d does not divide the input's %d channels", c.Groups, s.C)
+			}
 			if ph, pw := s.H+c.Pad.Top+c.Pad.Bottom, s.W+c.Pad.Left+c.Pad.Right; ph < c.KH || pw < c.KW {
 				return Shape{}, attrErr("kernel", "conv: kernel %dx%d is larger than the padded input %dx%d", c.KH, c.KW, ph, pw)
 			}
@@ -64,11 +76,11 @@ var kinds = [...]KindInfo{
 		},
 		weights: func(op *Op, in []Shape) []WeightSpec {
 			c := op.Conv
-			fan := in[0].C * c.KH * c.KW
-			return linear([]int{c.Out, in[0].C, c.KH, c.KW}, c.Out, fan, c.Bias)
+			cin := in[0].C / max(c.Groups, 1)
+			return linear([]int{c.Out, cin, c.KH, c.KW}, c.Out, cin*c.KH*c.KW, c.Bias)
 		},
 		macs: func(op *Op, in []Shape, out Shape) int64 {
-			return mul(out.C, out.H, out.W, in[0].C, op.Conv.KH, op.Conv.KW)
+			return mul(out.C, out.H, out.W, in[0].C/max(op.Conv.Groups, 1), op.Conv.KH, op.Conv.KW)
 		},
 	},
 	KindMaxPool: poolKind("maxpool"),
@@ -109,7 +121,7 @@ var kinds = [...]KindInfo{
 			}
 		},
 	},
-	KindReLU: {Name: "relu", infer: same},
+	KindReLU: {Name: "relu", Act: true, infer: same},
 	KindDropout: {
 		Name:  "dropout",
 		attrs: func(op *Op) bool { return op.Dropout != nil },
@@ -179,7 +191,49 @@ var kinds = [...]KindInfo{
 			return in[0], nil
 		},
 	},
-	KindIdentity: {Name: "identity", infer: same},
+	KindIdentity:    {Name: "identity", infer: same},
+	KindReLU6:       {Name: "relu6", Act: true, infer: same},
+	KindSigmoid:     {Name: "sigmoid", Act: true, infer: same},
+	KindHardSigmoid: {Name: "hardsigmoid", Act: true, infer: same},
+	KindHardSwish:   {Name: "hardswish", Act: true, infer: same},
+	KindSiLU:        {Name: "silu", Act: true, infer: same},
+	KindClamp: {
+		Name:  "clamp",
+		attrs: func(op *Op) bool { return op.Clamp != nil },
+		check: func(op *Op) []*AttrError {
+			if c := op.Clamp; !(c.Min <= c.Max) {
+				return []*AttrError{{Attrs: []string{"max", "min"}, Msg: fmt.Sprintf("clamp: max %g is less than min %g", c.Max, c.Min)}}
+			}
+			return nil
+		},
+		infer: same,
+	},
+	KindScale: {
+		Name:  "scale",
+		attrs: func(op *Op) bool { return op.Scale != nil },
+		infer: same,
+	},
+	KindMul: {
+		Name: "mul",
+		Join: true,
+		infer: func(op *Op, in []Shape) (Shape, *ShapeError) {
+			out := in[0]
+			for i, s := range in {
+				if s.C != in[0].C {
+					return Shape{}, &ShapeError{Input: i, Msg: fmt.Sprintf("mul: channel mismatch: branch %d gives %v, branch 1 gives %v", i+1, s, in[0])}
+				}
+				if s.H*s.W > 1 && out.H*out.W == 1 {
+					out = s // the first branch of full size
+				}
+			}
+			for i, s := range in {
+				if s.H*s.W > 1 && (s.H != out.H || s.W != out.W) {
+					return Shape{}, &ShapeError{Input: i, Msg: fmt.Sprintf("mul: branch %d gives %v, but another gives %v (each branch must give the same size, or one value per channel: %dx1x1)", i+1, s, out, out.C)}
+				}
+			}
+			return out, nil
+		},
+	},
 }
 
 // poolKind is max or average pooling.
@@ -193,6 +247,9 @@ func poolKind(name string) KindInfo {
 			errs = positive(errs, name, "kernel", "kernel", min(p.KH, p.KW))
 			errs = positive(errs, name, "stride", "stride", min(p.SH, p.SW))
 			errs = nonNegative(errs, name, p.Pad)
+			if p.ExcludePad && name != "avgpool" {
+				errs = append(errs, &AttrError{Attrs: []string{"excludepad"}, Msg: name + ": excludepad is for average pooling only (a max pool never counts the padding)"})
+			}
 			if len(errs) == 0 && (p.Pad.Top > p.KH/2 || p.Pad.Bottom > p.KH/2 || p.Pad.Left > p.KW/2 || p.Pad.Right > p.KW/2) {
 				errs = append(errs, &AttrError{Attrs: []string{"pad", "kernel"},
 					Msg: fmt.Sprintf("%s: pad %s is more than half the kernel %dx%d", name, PadString(p.Pad), p.KH, p.KW)})
@@ -306,8 +363,8 @@ func KindByName(name string) (Kind, bool) {
 
 // An AttrError is an attribute value an op's kind does not allow. Attrs
 // names, as the language does ("kernel", "stride", "pad", "out", "size",
-// "eps", "rate"), the attribute at fault first, then any others the check
-// read.
+// "eps", "rate", "groups", "min", "max", "excludepad"), the attribute at
+// fault first, then any others the check read.
 type AttrError struct {
 	Attrs []string
 	Msg   string
@@ -378,6 +435,9 @@ type WeightSpec struct {
 	Init Init
 }
 
+// HasWeights reports whether ops of kind k have weight tensors.
+func HasWeights(k Kind) bool { return k.Info() != nil && k.Info().weights != nil }
+
 // Weights returns the weight tensors of op for inputs of the given shapes,
 // in the order of [Op.Params]; nil for kinds without weights. The op must
 // be valid ([CheckAttrs], [Infer]).
@@ -433,7 +493,8 @@ func (n *Network) InputShapes(op *Op) []Shape {
 }
 
 // MACs returns the multiply-accumulates of one op for one image:
-// conv Out·OH·OW·In·KH·KW, fc Out·In, and 0 for every other kind. It
+// conv Out·OH·OW·(In/Groups)·KH·KW, fc Out·In, and 0 for every other
+// kind. It
 // saturates at the largest int64, which a checked network never reaches
 // (one op is at most 2^52); sums over many ops can exceed int64 and must
 // be taken with care (package stats uses math/big).

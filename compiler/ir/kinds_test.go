@@ -56,7 +56,7 @@ func net1(op Op, out Shape, in ...Shape) *Network {
 }
 
 func conv(out, k, s, pad int, bias bool) Op {
-	return Op{Kind: KindConv, Conv: &Conv{Out: out, KH: k, KW: k, SH: s, SW: s, Pad: Pad{pad, pad, pad, pad}, Bias: bias}}
+	return Op{Kind: KindConv, Conv: &Conv{Out: out, KH: k, KW: k, SH: s, SW: s, Pad: Pad{pad, pad, pad, pad}, Bias: bias, Groups: 1}}
 }
 
 func convParams(out, c, k int, bias bool) []Param {
@@ -163,5 +163,95 @@ func TestRenameFile(t *testing.T) {
 	if n.File != "specs/x.inc" || n.Ops[0].Src.File != "<prelude>" || trail[0].File != "specs/x.inc" ||
 		n.Modules[0].Src.File != "specs/x.inc" || n.Heads[0].Src.File != "specs/x.inc" {
 		t.Errorf("after RenameFile: %+v", n)
+	}
+}
+
+// TestGroupedConv: a grouped convolution's weights are [Out, In/G, KH, KW]
+// with fan-in (In/G)·KH·KW, as PyTorch's, and its MACs are divided by G;
+// groups must divide both channel counts.
+func TestGroupedConv(t *testing.T) {
+	op := conv(12, 3, 1, 1, true)
+	op.Conv.Groups = 6 // input 6 channels: depthwise with two filters a channel
+	in := []Shape{{C: 6, H: 8, W: 8}}
+	ws := Weights(&op, in)
+	if len(ws) != 2 || fmt.Sprint(ws[0].Shape) != "[12 1 3 3]" || ws[0].FanIn != 9 || fmt.Sprint(ws[1].Shape) != "[12]" {
+		t.Errorf("weights %+v", ws)
+	}
+	out, err := Infer(&op, in)
+	if err != nil || out != (Shape{C: 12, H: 8, W: 8}) {
+		t.Errorf("infer: %v, %v", out, err)
+	}
+	op.Params = []Param{{Name: "op.weight", Role: RoleWeight, Shape: []int{12, 1, 3, 3}, FanIn: 9}, {Name: "op.bias", Role: RoleBias, Shape: []int{12}, FanIn: 9}}
+	n := net1(op, out, in...)
+	if err := Validate(n); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := n.MACs(&n.Ops[0]), int64(12*8*8*1*3*3); got != want {
+		t.Errorf("MACs %d, want %d", got, want)
+	}
+	op.Conv.Groups = 4
+	if _, err := Infer(&op, in); err == nil || !strings.Contains(err.Error(), "groups 4 does not divide the input's 6 channels") {
+		t.Errorf("groups 4 on 6 channels: %v", err)
+	}
+	op.Conv.Groups, op.Conv.Out = 3, 10
+	if errs := CheckAttrs(&op); len(errs) != 1 || errs[0].Attrs[0] != "groups" || !strings.Contains(errs[0].Msg, "does not divide the 10 output channels") {
+		t.Errorf("groups 3, 10 outputs: %v", errs)
+	}
+}
+
+// TestMul: the product's branches have the channels of the first, and
+// each either its size or one value per channel.
+func TestMul(t *testing.T) {
+	op := Op{Kind: KindMul}
+	full, gate := Shape{C: 4, H: 5, W: 6}, Shape{C: 4, H: 1, W: 1}
+	for _, tt := range []struct {
+		in   []Shape
+		want Shape
+		err  string
+	}{
+		{[]Shape{full, gate}, full, ""},
+		{[]Shape{gate, full, gate}, full, ""},
+		{[]Shape{gate, gate}, gate, ""},
+		{[]Shape{full, full}, full, ""},
+		{[]Shape{full, {C: 3, H: 1, W: 1}}, Shape{}, "channel mismatch: branch 2 gives 3x1x1"},
+		{[]Shape{gate, full, {C: 4, H: 5, W: 5}}, Shape{}, "branch 3 gives 4x5x5, but another gives 4x5x6"},
+	} {
+		got, err := Infer(&op, tt.in)
+		switch {
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("%v: got %v, %v, want %v", tt.in, got, err, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%v: got error %v, want %q", tt.in, err, tt.err)
+		}
+	}
+}
+
+// TestActivations: the activation kinds are marked (the checker makes
+// them flags), clamp's bounds are checked, excludepad is for average
+// pooling only.
+func TestActivations(t *testing.T) {
+	var acts []string
+	for _, k := range Kinds() {
+		if k.Info().Act {
+			acts = append(acts, k.Info().Name)
+		}
+	}
+	if got := strings.Join(acts, " "); got != "relu relu6 sigmoid hardsigmoid hardswish silu" {
+		t.Errorf("activations: %s", got)
+	}
+	if errs := CheckAttrs(&Op{Kind: KindClamp, Clamp: &Clamp{Min: 1, Max: 0}}); len(errs) != 1 {
+		t.Errorf("clamp 1 0: %v", errs)
+	}
+	if errs := CheckAttrs(&Op{Kind: KindClamp, Clamp: &Clamp{Min: -1, Max: -1}}); len(errs) != 0 {
+		t.Errorf("clamp -1 -1: %v", errs)
+	}
+	pool := func(k Kind) []*AttrError {
+		return CheckAttrs(&Op{Kind: k, Pool: &Pool{KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{1, 1, 1, 1}, ExcludePad: true}})
+	}
+	if errs := pool(KindMaxPool); len(errs) != 1 || errs[0].Attrs[0] != "excludepad" {
+		t.Errorf("maxpool excludepad: %v", errs)
+	}
+	if errs := pool(KindAvgPool); len(errs) != 0 {
+		t.Errorf("avgpool excludepad: %v", errs)
 	}
 }

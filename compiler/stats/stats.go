@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/inccdev/incc/compiler/ir"
+	"github.com/inccdev/incc/internal/numfmt"
 )
 
 // Row is one layer or module.
@@ -38,8 +39,11 @@ type Row struct {
 
 // Arg is one named block argument.
 type Arg struct {
-	Name  string `json:"name"`
-	Value int    `json:"value"`
+	Name string `json:"name"`
+	// Value is an int, a float64, or a string for a pair ("1x7").
+	Value any `json:"value"`
+	// Text is the value as the language writes it.
+	Text string `json:"-"`
 	// Pair marks the first of a pair parameter (r3 > n3).
 	Pair bool `json:"-"`
 }
@@ -82,7 +86,7 @@ func Compute(n *ir.Network, heads bool) *Report {
 		}
 		for i, name := range m.ArgNames {
 			if i < len(m.Args) {
-				row.Args = append(row.Args, Arg{Name: name, Value: m.Args[i], Pair: m.Pairs[i]})
+				row.Args = append(row.Args, Arg{Name: name, Value: argValue(m.Args[i]), Text: m.Args[i], Pair: m.Pairs[i]})
 			}
 		}
 		r.Rows = append(r.Rows, row)
@@ -118,6 +122,14 @@ var windows = map[ir.Kind]func(op *ir.Op) string{
 	ir.KindFC:              none,
 	ir.KindSoftmax:         none,
 	ir.KindConcat:          none,
+	ir.KindMul:             none,
+	ir.KindReLU6:           none,
+	ir.KindClamp:           none,
+	ir.KindSigmoid:         none,
+	ir.KindHardSigmoid:     none,
+	ir.KindHardSwish:       none,
+	ir.KindSiLU:            none,
+	ir.KindScale:           none,
 	ir.KindAdd:             none,
 	ir.KindIdentity:        none,
 }
@@ -139,13 +151,25 @@ func (r Row) ArgString() string {
 	for i := 0; i < len(r.Args); i++ {
 		a := r.Args[i]
 		if a.Pair && i+1 < len(r.Args) {
-			parts = append(parts, fmt.Sprintf("%d>%d", a.Value, r.Args[i+1].Value))
+			parts = append(parts, a.Text+">"+r.Args[i+1].Text)
 			i++
 			continue
 		}
-		parts = append(parts, strconv.Itoa(a.Value))
+		parts = append(parts, a.Text)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// argValue is an argument's value for JSON: an int, a float64 or, for a
+// pair, the text.
+func argValue(text string) any {
+	if v, err := strconv.Atoi(text); err == nil {
+		return v
+	}
+	if v, err := strconv.ParseFloat(text, 64); err == nil {
+		return v
+	}
+	return text
 }
 
 // Formats lists the output formats of [Write].
@@ -175,7 +199,7 @@ func cells(row Row) []string {
 	if row.Head != "" && row.Kind != "head" {
 		name = row.Head + "." + name
 	}
-	return []string{name, row.Kind, row.Window, shapeString(row.Output), row.ArgString(), Thousands(row.Params), group(row.MACs.String())}
+	return []string{name, row.Kind, row.Window, shapeString(row.Output), row.ArgString(), numfmt.Thousands(row.Params), numfmt.Group(row.MACs.String())}
 }
 
 func shapeString(s [3]int) string { return fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]) }
@@ -185,7 +209,7 @@ func writeTable(w io.Writer, r *Report) error {
 	for _, row := range r.Rows {
 		rows = append(rows, cells(row))
 	}
-	rows = append(rows, []string{"total", "", "", "", "", Thousands(r.Totals.Params), group(r.Totals.MACs.String())})
+	rows = append(rows, []string{"total", "", "", "", "", numfmt.Thousands(r.Totals.Params), numfmt.Group(r.Totals.MACs.String())})
 	width := make([]int, len(header))
 	for _, c := range rows {
 		for i, s := range c {
@@ -222,7 +246,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(c, " | "))
 	}
-	_, err := fmt.Fprintf(w, "| **total** | | | | | **%s** | **%s** |\n", Thousands(r.Totals.Params), group(r.Totals.MACs.String()))
+	_, err := fmt.Fprintf(w, "| **total** | | | | | **%s** | **%s** |\n", numfmt.Thousands(r.Totals.Params), numfmt.Group(r.Totals.MACs.String()))
 	return err
 }
 
@@ -236,24 +260,4 @@ func writeCSV(w io.Writer, r *Report) error {
 	cw.Write([]string{"total", "", "", "", "", "", "", strconv.FormatInt(r.Totals.Params, 10), r.Totals.MACs.String(), ""})
 	cw.Flush()
 	return cw.Error()
-}
-
-// Thousands formats n with comma separators: 1582671872 → "1,582,671,872".
-func Thousands(n int64) string { return group(strconv.FormatInt(n, 10)) }
-
-// group puts comma separators into a decimal integer.
-func group(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -9,6 +9,13 @@ import (
 	"runtime"
 )
 
+// This file is written for version 3 of the runtime's interface: it compiles
+// only against a runtime that supports it (see runtime.Version).
+const (
+	_ = rt.RuntimeTooOld(rt.Version - 3)
+	_ = rt.GeneratedCodeTooOld(3 - rt.MinVersion)
+)
+
 // InputShape is the shape of one input image: channels, height, width. A batch
 // is N×C×H×W, row-major.
 var InputShape = [3]int{3, 224, 224}
@@ -1085,7 +1092,7 @@ func op_conv3(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 196, TileN: 16, Tiles: 13, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1179,7 +1186,7 @@ func op_inception3a_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1304,7 +1311,7 @@ func op_inception3b_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1439,7 +1446,7 @@ func op_inception4a_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1625,7 +1632,7 @@ func op_inception4b_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1750,7 +1757,7 @@ func op_inception4c_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1875,7 +1882,7 @@ func op_inception4d_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2061,7 +2068,7 @@ func op_inception4e_branch2_1(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 

@@ -65,6 +65,8 @@ func probe(w rt.Weights, img []float32, names []string) (map[string][]float32, e
 
 func TestUpToDate(t *testing.T) { gentest.UpToDate(t, pkg) }
 
+func TestVersionCheck(t *testing.T) { gentest.VersionCheck(t, pkg) }
+
 func TestSeededWeights(t *testing.T) { gentest.SeededWeights(t, pkg, pkg.Load(t)) }
 
 func TestForwardMatchesInterp(t *testing.T) { gentest.ForwardMatchesInterp(t, pkg, pkg.Load(t)) }
@@ -80,8 +82,6 @@ func TestParity(t *testing.T) {
 func TestAllocs(t *testing.T) { gentest.Allocs(t, pkg, pkg.Load(t)) }
 
 func TestErrors(t *testing.T) { gentest.Errors(t, pkg, pkg.Load(t)) }
-
-func TestDeps(t *testing.T) { gentest.Deps(t, pkg) }
 
 func TestDropWhileRunning(t *testing.T) { gentest.DropWhileRunning(t, pkg, pkg.Load(t)) }
 

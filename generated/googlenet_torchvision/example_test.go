@@ -7,6 +7,7 @@ import (
 
 	"github.com/inccdev/incc/generated/googlenet_torchvision"
 	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/labels"
 )
 
 // ExampleNew loads torchvision's GoogLeNet weights (converted to
@@ -39,6 +40,6 @@ func ExampleNewSeeded() {
 	if err := net.Infer(logits, img.Data, 1); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("top-3 classes:", rt.TopK(logits, 3))
+	fmt.Println("top-3 classes:", labels.TopK(logits, 3))
 	// Output: top-3 classes: [986 251 692]
 }

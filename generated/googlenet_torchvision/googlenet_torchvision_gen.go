@@ -8,6 +8,13 @@ import (
 	"runtime"
 )
 
+// This file is written for version 3 of the runtime's interface: it compiles
+// only against a runtime that supports it (see runtime.Version).
+const (
+	_ = rt.RuntimeTooOld(rt.Version - 3)
+	_ = rt.GeneratedCodeTooOld(3 - rt.MinVersion)
+)
+
 // InputShape is the shape of one input image: channels, height, width. A batch
 // is N×C×H×W, row-major.
 var InputShape = [3]int{3, 224, 224}
@@ -1659,7 +1666,7 @@ func op_conv3_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 196, TileN: 16, Tiles: 13, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1735,7 +1742,7 @@ func op_inception3a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1779,7 +1786,7 @@ func op_inception3a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 32, TileM: 16, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 784, src, rt.Conv{C: 16, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 16, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1879,7 +1886,7 @@ func op_inception3b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -1923,7 +1930,7 @@ func op_inception3b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 96, TileM: 48, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 784, src, rt.Conv{C: 32, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 32, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2033,7 +2040,7 @@ func op_inception4a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2077,7 +2084,7 @@ func op_inception4a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 48, TileM: 24, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2253,7 +2260,7 @@ func op_inception4b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2297,7 +2304,7 @@ func op_inception4b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2397,7 +2404,7 @@ func op_inception4c_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2441,7 +2448,7 @@ func op_inception4c_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2541,7 +2548,7 @@ func op_inception4d_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2585,7 +2592,7 @@ func op_inception4d_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2761,7 +2768,7 @@ func op_inception4e_branch2_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 
@@ -2805,7 +2812,7 @@ func op_inception4e_branch3_1_conv(e *exec, worker, lo, hi int) {
 	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
-		w.W.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
+		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
 	}
 }
 

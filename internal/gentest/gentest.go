@@ -7,14 +7,16 @@ package gentest
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	goruntime "runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,8 +26,12 @@ import (
 	"github.com/inccdev/incc/compiler/interp"
 	"github.com/inccdev/incc/compiler/ir"
 	"github.com/inccdev/incc/internal/golden"
+	"github.com/inccdev/incc/internal/numtest"
 	"github.com/inccdev/incc/internal/testspec"
 	"github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/bench"
+	"github.com/inccdev/incc/runtime/labels"
+	"github.com/inccdev/incc/runtime/tensor"
 )
 
 // Net is what the tests use of a generated Net.
@@ -43,16 +49,16 @@ type Package struct {
 	Spec string // spec path as go:generate gives it, relative to the package directory
 	File string // the generated file, in the package directory
 	// New returns the network with the given weights.
-	New func(w runtime.Weights, heads bool, threads int) (Net, error)
+	New func(w tensor.Weights, heads bool, threads int) (Net, error)
 	// NewSeeded is the package's NewSeeded; profile sets Options.Profile.
 	NewSeeded func(seed uint64, heads bool, threads int, profile bool) (Net, error)
 	// Seeded is the package's seededWeights.
-	Seeded func(seed uint64, heads bool) runtime.Weights
+	Seeded func(seed uint64, heads bool) tensor.Weights
 	// Probe runs the trunk's layers on one image, one after the other, on
 	// the calling goroutine, and returns a copy of the outputs of the
 	// layers named (by IR op name) as they are right after the layer ran,
 	// and the trunk's output under "".
-	Probe func(w runtime.Weights, img []float32, names []string) (map[string][]float32, error)
+	Probe func(w tensor.Weights, img []float32, names []string) (map[string][]float32, error)
 }
 
 // Load parses and checks the package's spec, with positions naming the
@@ -95,6 +101,56 @@ func UpToDate(t *testing.T, p *Package) {
 			diff = diff[:4000] + "\n…"
 		}
 		t.Errorf("%s is out of date: run go generate ./generated/... (-committed +regenerated):\n%s", p.File, diff)
+	}
+}
+
+// VersionCheck builds the package against a runtime one version older
+// than the one it was generated for, and against one that no longer
+// supports it (runtime/version.go replaced through go build -overlay), and
+// checks that each build fails on exactly one line, the version check's.
+func VersionCheck(t *testing.T, p *Package) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}}", "github.com/inccdev/incc/runtime").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	path := filepath.Join(strings.TrimSpace(string(out)), "version.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := codegen.RuntimeVersion
+	for _, c := range []struct{ name, line, want string }{
+		{"Version", fmt.Sprintf("Version    = %d", v-1), "RuntimeTooOld"},
+		{"MinVersion", fmt.Sprintf("MinVersion = %d", v+1), "GeneratedCodeTooOld"},
+	} {
+		decl := regexp.MustCompile(`(?m)^\t` + c.name + `\s*= \d+$`)
+		if len(decl.FindAll(src, -1)) != 1 {
+			t.Fatalf("%s: no line %q", path, decl)
+		}
+		stale := filepath.Join(t.TempDir(), "version.go")
+		overlay := filepath.Join(t.TempDir(), "overlay.json")
+		data, err := json.Marshal(map[string]any{"Replace": map[string]string{path: stale}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := errors.Join(os.WriteFile(stale, decl.ReplaceAll(src, []byte("\t"+c.line)), 0o644), os.WriteFile(overlay, data, 0o644)); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("go", "build", "-overlay", overlay, ".").CombinedOutput()
+		var errs []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if !strings.HasPrefix(l, "# ") {
+				errs = append(errs, l)
+			}
+		}
+		if err == nil || len(errs) != 1 || !strings.Contains(errs[0], "constant -1 overflows ") || !strings.HasSuffix(errs[0], "."+c.want) || !strings.Contains(errs[0], p.File) {
+			t.Errorf("built against a runtime with %s: %v, want one error: constant -1 overflows …%s:\n%s", c.line, err, c.want, out)
+		} else {
+			t.Logf("built against a runtime with %s: %s", c.line, errs[0])
+		}
 	}
 }
 
@@ -165,62 +221,21 @@ func ForwardMatchesInterp(t *testing.T, p *Package, net *ir.Network) {
 		g.Close()
 		if threads == 1 {
 			first = got
-			Compare(t, "output", got.Trunk, res.Output.Data, 1e-5)
+			numtest.Compare(t, "output", got.Trunk, res.Output.Data, 1e-5)
 			for i, h := range net.Heads {
-				Compare(t, h.Name, got.Heads[i], res.Heads[h.Name].Data, 1e-5)
+				numtest.Compare(t, h.Name, got.Heads[i], res.Heads[h.Name].Data, 1e-5)
 			}
 			continue
 		}
-		if !bitsEqual(got.Trunk, first.Trunk) {
+		if !numtest.BitsEqual(got.Trunk, first.Trunk) {
 			t.Errorf("%d threads: output differs from 1 thread", threads)
 		}
 		for i := range got.Heads {
-			if !bitsEqual(got.Heads[i], first.Heads[i]) {
+			if !numtest.BitsEqual(got.Heads[i], first.Heads[i]) {
 				t.Errorf("%d threads: head %s differs from 1 thread", threads, net.Heads[i].Name)
 			}
 		}
 	}
-}
-
-func bitsEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// Compare fails t unless max|got-want| <= tol·max|want|, and logs the
-// relative error.
-func Compare(t testing.TB, name string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) || len(want) == 0 {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	var maxRef, maxDiff float64
-	for i := range want {
-		maxRef = math.Max(maxRef, math.Abs(float64(want[i])))
-		maxDiff = math.Max(maxDiff, math.Abs(float64(got[i]-want[i])))
-	}
-	rel := maxDiff / maxRef
-	t.Logf("%-9s max |diff| %.3g, relative to max |ref| %.3g: %.3g", name, maxDiff, maxRef, rel)
-	if !(rel <= tol) {
-		t.Errorf("%s: max |got - want| = %.3g, %.3g of max |want| %.3g (want <= %g)", name, maxDiff, rel, maxRef, tol)
-	}
-}
-
-// Top5 returns the indices of the five largest values, largest first.
-func Top5(v []float32) [5]int {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
-	return [5]int(idx[:5])
 }
 
 // Parity checks the generated network against the PyTorch fixtures
@@ -243,7 +258,7 @@ func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare m
 			if testing.Short() && seed > 1 {
 				t.Skip("short: seed 1 only")
 			}
-			want, _, err := runtime.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", variant, seed)))
+			want, _, err := tensor.LoadSafetensors(testspec.Path(fmt.Sprintf("testdata/parity/%s_s%d.safetensors", variant, seed)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,11 +284,11 @@ func Parity(t *testing.T, p *Package, net *ir.Network, variant string, compare m
 			}
 			out, outLen := probed[""], net.Shape(net.Output).Len()
 			for _, name := range names {
-				Compare(t, name, probed[compare[name]], want[name].Data, 1e-4)
+				numtest.Compare(t, name, probed[compare[name]], want[name].Data, 1e-4)
 			}
 			for b := range 2 {
-				g, w := Top5(out[b*outLen:(b+1)*outLen]), Top5(want["logits"].Data[b*outLen:(b+1)*outLen])
-				if g != w {
+				g, w := labels.TopK(out[b*outLen:(b+1)*outLen], 5), labels.TopK(want["logits"].Data[b*outLen:(b+1)*outLen], 5)
+				if !slices.Equal(g, w) {
 					t.Errorf("image %d: top-5 %v, want %v", b, g, w)
 				}
 			}
@@ -430,7 +445,7 @@ func DropWhileRunning(t *testing.T, p *Package, net *ir.Network) {
 		case <-time.After(5 * time.Minute): // a guard against a hang, not a measure
 			t.Fatalf("round %d: Infer of a dropped Net hangs", round)
 		}
-		if !bitsEqual(dst, want) {
+		if !numtest.BitsEqual(dst, want) {
 			t.Fatalf("round %d: the outputs of a dropped Net differ from a kept one's", round)
 		}
 	}
@@ -474,7 +489,7 @@ func trunkMACs(net *ir.Network) int64 {
 	return macs
 }
 
-// Profile prints runtime.Bench's report (latency, throughput, the time of
+// Profile prints bench.Bench's report (latency, throughput, the time of
 // each layer) with 1 and 2 threads at batch 1 and 8, over INCC_PROFILE
 // inferences after two untimed ones; it is skipped unless INCC_PROFILE is
 // set:
@@ -491,7 +506,7 @@ func Profile(t *testing.T, p *Package, net *ir.Network) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := runtime.Bench(g, runtime.BenchConfig{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
+		r, err := bench.Run(g, bench.Config{Input: [3]int{in.C, in.H, in.W}, OutputLen: net.Shape(net.Output).Len(),
 			Batch: c.n, Iters: iters, Warmup: 2, Threads: c.threads})
 		g.Close()
 		if err != nil {
@@ -521,29 +536,5 @@ func BenchInterp(b *testing.B, net *ir.Network) {
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "images/s")
 		})
-	}
-}
-
-// Deps checks that the package (without its tests) links only the
-// standard library and incc's runtime (with the standard-library-only
-// internal packages it uses): a model binary must not link the compiler.
-func Deps(t *testing.T, p *Package) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	// What runtime links of incc: its GEMM, the window geometry, and the
-	// file helpers (opening only regular files, replacing files atomically).
-	allowed := map[string]bool{}
-	for _, d := range []string{"runtime", "runtime/gemm", "internal/geom", "internal/regular", "internal/atomicfile"} {
-		allowed["github.com/inccdev/incc/"+d] = true
-	}
-	for _, d := range strings.Fields(string(out)) {
-		if !allowed[d] && !strings.HasSuffix(d, "/generated/"+p.Name) {
-			t.Errorf("%s depends on %s, want only the standard library, runtime, runtime/gemm, internal/geom, internal/regular and internal/atomicfile", p.Name, d)
-		}
 	}
 }

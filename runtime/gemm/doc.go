@@ -101,7 +101,8 @@
 // support (Kernel names it; TestKernelName logs the list):
 //
 //   - avx512-asm-8x48 (amd64, Go assembly; no build flag needed; off with
-//     -tags purego): CPUID/XGETBV check for AVX-512F and OS ZMM state.
+//     -tags purego) where golang.org/x/sys/cpu finds AVX-512F, FMA and the
+//     OS saving the ZMM state.
 //     Micro-kernels 8×48, 8×32, 8×16: 24 ZMM accumulators, the B row in 3
 //     ZMM (two alternating sets), each A value broadcast from memory
 //     (VBROADCASTSS) into a scratch register feeding 3 VFMADD231PS, k loop

@@ -9,7 +9,7 @@ func addReLU16(dst, src *float32, n int, relu int)
 func affineReLU16(dst, src *float32, n int, s, t float64)
 
 func init() {
-	if hasAVX512() {
+	if hasAVX512 {
 		addReLU, affineReLU = addReLUAsm, affineReLUAsm
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	rt "github.com/inccdev/incc/runtime"
 	"github.com/inccdev/incc/runtime/gemm"
+	rt "github.com/inccdev/incc/runtime/ref"
 )
 
 func randVec(r *rand.Rand, n int, lo, hi float32) []float32 {

@@ -60,7 +60,7 @@ func init() {
 		unsafe.Sizeof(wgOutChunk{}) != 16+16*8 || unsafe.Offsetof(wgOutChunk{}.st) != 16 {
 		panic("gemm: Winograd tables do not fit the assembly's layout")
 	}
-	if hasAVX512() {
+	if hasAVX512 {
 		wgIn, wgOut = wgInAsm, wgOutAsm
 	}
 }

@@ -18,7 +18,8 @@ import (
 
 	"github.com/inccdev/incc/internal/regular"
 	"github.com/inccdev/incc/internal/safetext"
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -100,7 +101,7 @@ func (c *cli) classify(args []string) error {
 	}
 	nt := c.threads(*threads)
 	maxPx := int64(cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels))
-	if err := c.fitFlags(fs, nt, *batch, rt.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"}); err != nil {
+	if err := c.fitFlags(fs, nt, *batch, host.MemoryClaim{Flag: "--max-pixels", N: maxPx, Bytes: preproc.MaxDecodeBytes(1), Unit: "a pixel"}); err != nil {
 		return err
 	}
 	cfg.Memory = newDecodeBudget(maxPx)
@@ -332,7 +333,7 @@ func (r *classifyRun) finish(many bool) error {
 func (c *cli) top(out []float32, k int) []class {
 	p := c.m.probs(out)
 	var t []class
-	for _, i := range rt.TopK(out, k) {
+	for _, i := range labels.TopK(out, k) {
 		t = append(t, class{Class: i, Label: c.label(i), Score: out[i], Prob: p[i]})
 	}
 	return t
@@ -394,10 +395,10 @@ func listInputs(paths []string) (jobs []job, skipped int) {
 
 // newDecodeBudget returns the memory budget of the images being decoded
 // at the same time, which are at most maxPixels pixels each: a quarter of
-// runtime.MemoryLimit, at most 2 GiB, but at least what one image of
+// host.MemoryLimit, at most 2 GiB, but at least what one image of
 // maxPixels may take. (A variable for the tests.)
 var newDecodeBudget = func(maxPixels int64) *preproc.Budget {
-	return preproc.NewBudget(max(preproc.MaxDecodeBytes(maxPixels), min(rt.MemoryLimit()/4, 2<<30)))
+	return preproc.NewBudget(max(preproc.MaxDecodeBytes(maxPixels), min(host.MemoryLimit()/4, 2<<30)))
 }
 
 // loadImages decodes and preprocesses the images of jobs in parallel into

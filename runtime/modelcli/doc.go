@@ -4,15 +4,17 @@
 // text) and calls [Model.Main], which returns the exit code.
 //
 // It imports only the standard library and incc's runtime packages
-// (runtime, runtime/preproc): model binaries never link the compiler, and
-// they use the flag package, not a CLI library, to stay small.
+// (runtime/preproc, runtime/bench, runtime/labels, runtime/host and what
+// they link): model binaries never link the compiler, and they use the
+// flag package, not a CLI library, to stay small.
 //
 // # Commands
 //
 //	MODEL classify [--top K] [--json] [--batch N] [--threads T] [--max-pixels P] PATH...
 //	MODEL info
-//	MODEL bench [--batch N] [--threads T] [--iters N] [--warmup N] [--json]
+//	MODEL bench [--batch N] [--threads T] [--iters N] [--warmup N] [--top N] [--json]
 //	MODEL eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N] [--limit N] [--batch N] [--threads T] [--json]
+//	MODEL serve [--http ADDR] [--grpc ADDR] [--name NAME] [--max-batch N] [--max-delay D] [--queue N] [--timeout D] [...]
 //
 // classify prints the top K classes of each image (JPEG, PNG, GIF, BMP,
 // TIFF, WebP) after the spec's preprocessing. A directory is walked
@@ -39,8 +41,10 @@
 // the embedded weights (recomputed and compared), the input and output
 // shapes, the preprocessing and the labels.
 //
-// bench runs a seeded input batch repeatedly and prints the latency
-// percentiles (p50, p90, p99) of one batch and the throughput in images/s.
+// bench runs a seeded input batch repeatedly (package runtime/bench, the
+// loop incc bench runs too) and prints the latency percentiles (p50, p90,
+// p99) of one batch, the throughput in images/s and GFLOP/s, and the
+// time of the --top N slowest layers (0: every layer, in order).
 //
 // eval classifies an IDX data set (the MNIST format: an idx3 file of
 // unsigned bytes, N×H×W, and an idx1 file of N labels; either may be
@@ -53,9 +57,14 @@
 // dimensions, counts, sizes) and nothing is allocated from a header's
 // claims alone.
 //
+// serve runs the network as an Open Inference Protocol (KServe v2) server,
+// REST on --http and gRPC on --grpc, with dynamic batching, Prometheus
+// metrics, an access log on stderr and a page at GET / to try the model;
+// SIGTERM or SIGINT drain it and it exits 0. See package runtime/serve.
+//
 // Sizes are checked before anything is allocated for them: --threads is
-// at most runtime.MaxThreads (1024), and --batch, --threads and bench's
-// --iters must fit runtime.MemoryLimit (the machine's memory or the memory
+// at most host.MaxThreads (1024), and --batch, --threads and bench's
+// --iters must fit host.MemoryLimit (the machine's memory or the memory
 // cgroup's limit, or GOMEMLIMIT if lower) with the weights and a thread's
 // arena (Model.ThreadBytes); otherwise it is a usage error naming the flag
 // and the most it can be. eval refuses a data set whose images cannot fit

@@ -12,8 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -66,11 +67,11 @@ func (c *cli) eval(args []string) error {
 		if *limit > 0 {
 			k = min(k, int64(*limit))
 		}
-		need := rt.AddBytes(bytes, rt.MulBytes(k, 1+8))
-		need = rt.AddBytes(need, rt.MulBytes(int64(*batch), c.m.imageBytes()))
-		need = rt.AddBytes(need, rt.MulBytes(int64(nt), c.m.ThreadBytes))
-		need = rt.AddBytes(need, 2*int64(len(c.m.Weights)))
-		return c.fits(need, "%s images of %dx%d", thousands(k), dims[1], dims[2])
+		need := host.AddBytes(bytes, host.MulBytes(k, 1+8))
+		need = host.AddBytes(need, host.MulBytes(int64(*batch), c.m.imageBytes()))
+		need = host.AddBytes(need, host.MulBytes(int64(nt), c.m.ThreadBytes))
+		need = host.AddBytes(need, 2*int64(len(c.m.Weights)))
+		return c.fits(need, "%s images of %dx%d", numfmt.Thousands(k), dims[1], dims[2])
 	}
 	imgs, err := readIDX(pos[0], idxRead{ndims: 3, limit: *limit, fits: fits})
 	if err != nil {

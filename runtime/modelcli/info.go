@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/inccdev/incc/internal/numfmt"
 	"github.com/inccdev/incc/internal/safetext"
 	"github.com/inccdev/incc/runtime/preproc"
 )
@@ -31,7 +32,7 @@ func (c *cli) info(args []string) error {
 	if sum != m.WeightsSHA256 {
 		verdict = "MISMATCH: built with " + m.WeightsSHA256
 	}
-	fmt.Fprintf(w, "weights     %s bytes, sha256 %s (%s)\n", thousands(int64(len(m.Weights))), sum, verdict)
+	fmt.Fprintf(w, "weights     %s bytes, sha256 %s (%s)\n", numfmt.Thousands(int64(len(m.Weights))), sum, verdict)
 	if len(m.Heads) > 0 {
 		var hs []string
 		for _, h := range m.Heads {
@@ -90,11 +91,15 @@ func describe(p preproc.Config) string {
 		}
 		steps = append(steps, order)
 	}
+	resize := fmt.Sprintf("resize the shorter side to %d", p.Resize)
+	if p.Interpolation == "bicubic" {
+		resize += " (bicubic)"
+	}
 	switch {
 	case p.Resize > 0 && p.CropH > 0:
-		steps = append(steps, fmt.Sprintf("resize the shorter side to %d", p.Resize), fmt.Sprintf("center crop %dx%d", p.CropH, p.CropW))
+		steps = append(steps, resize, fmt.Sprintf("center crop %dx%d", p.CropH, p.CropW))
 	case p.Resize > 0:
-		steps = append(steps, fmt.Sprintf("resize the shorter side to %d", p.Resize), fmt.Sprintf("center crop to %dx%d if needed", p.Height, p.Width))
+		steps = append(steps, resize, fmt.Sprintf("center crop to %dx%d if needed", p.Height, p.Width))
 	case p.CropH > 0:
 		steps = append(steps, fmt.Sprintf("center crop %dx%d", p.CropH, p.CropW))
 	default:
@@ -123,22 +128,4 @@ func floats(vs []float64) string {
 		return s[0]
 	}
 	return "(" + strings.Join(s, ", ") + ")"
-}
-
-// thousands formats n with commas.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

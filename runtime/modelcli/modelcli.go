@@ -16,7 +16,8 @@ import (
 
 	"github.com/inccdev/incc/internal/output"
 	"github.com/inccdev/incc/internal/safetext"
-	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/host"
+	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -49,7 +50,7 @@ type Model struct {
 	Heads []Head
 	// Preprocess turns an image into the input.
 	Preprocess preproc.Config
-	// Labels names the label set (runtime.Labels), "" if none.
+	// Labels names the label set (labels.Labels), "" if none.
 	Labels string
 	// Softmax says the output already is a probability distribution (the
 	// network ends with softmax); otherwise the binary applies softmax to
@@ -61,9 +62,18 @@ type Model struct {
 	// arena and scratch): with the weights and the batches' tensors, what
 	// bounds --threads and --batch.
 	ThreadBytes int64
-	// New returns the network with the embedded weights, running on
-	// threads goroutines (< 1: GOMAXPROCS).
-	New func(threads int) (Net, error)
+	// New returns the network with the embedded weights.
+	New func(NetOptions) (Net, error)
+}
+
+// NetOptions configure the network a command makes ([Model].New).
+type NetOptions struct {
+	// Threads is the number of goroutines an inference uses (< 1:
+	// GOMAXPROCS).
+	Threads int
+	// Profile records the time each layer takes (the generated
+	// Options.Profile), for bench.
+	Profile bool
 }
 
 // Exit codes. An interrupt (SIGINT) that a command handles, printing
@@ -146,7 +156,7 @@ func (c *cli) outputErr() error {
 func (m *Model) main(args []string, stdout, stderr io.Writer) int {
 	c := &cli{m: m, prog: progName(m), stdout: stdout, stderr: stderr}
 	if m.Labels != "" {
-		c.labels, _ = rt.Labels(m.Labels)
+		c.labels, _ = labels.Labels(m.Labels)
 	}
 	if len(args) == 0 {
 		c.usage(stderr)
@@ -162,6 +172,8 @@ func (m *Model) main(args []string, stdout, stderr io.Writer) int {
 		err = c.bench(rest)
 	case "eval":
 		err = c.eval(rest)
+	case "serve":
+		err = c.serveCmd(rest)
 	case "help", "-h", "-help", "--help":
 		c.usage(stdout)
 		return exitOK
@@ -214,10 +226,12 @@ func (c *cli) usage(w io.Writer) {
 Usage:
   %[1]s classify [--top K] [--json] PATH...   top K classes of images or directories of images
   %[1]s info                                  spec, cost table, weights checksum, preprocessing, labels
-  %[1]s bench [--batch N] [--threads T] [--iters N]
-                                              latency percentiles and images/s
+  %[1]s bench [--batch N] [--threads T] [--iters N] [--top N]
+                                              latency percentiles, images/s and the slowest layers
   %[1]s eval IMAGES.idx[.gz] LABELS.idx[.gz] [--show N]
                                               accuracy on an IDX (MNIST format) data set
+  %[1]s serve [--http ADDR] [--grpc ADDR] [--max-batch N] [--max-delay D]
+                                              an Open Inference Protocol (KServe v2) server, REST and gRPC
 
 Run '%[1]s COMMAND -h' for a command's flags. Exit codes: 0 success, 1 failures, 2 bad usage,
 130 interrupted (classify prints what it finished first).
@@ -281,31 +295,44 @@ func (c *cli) threads(t int) int {
 // estimate of what the flags and inputs ask for) cannot fit this process:
 // the message names what (format, args) needs it and the limit.
 func (c *cli) fits(need int64, format string, args ...any) error {
-	if limit := rt.MemoryLimit(); need > limit {
+	if limit := host.MemoryLimit(); need > limit {
 		return fmt.Errorf("%s need about %s of memory, more than the %s this process can use (%s)",
-			fmt.Sprintf(format, args...), rt.FormatBytes(need), rt.FormatBytes(limit), rt.MemoryLimitSource)
+			fmt.Sprintf(format, args...), host.FormatBytes(need), host.FormatBytes(limit), host.MemoryLimitSource)
 	}
 	return nil
 }
 
 // fitFlags returns a usage error if the flags' sizes cannot fit memory:
-// threads (as resolved) beyond runtime.MaxThreads, or threads and batch
-// with the claims of the command (more) beyond runtime.MemoryLimit, with
+// threads (as resolved) beyond host.MaxThreads, or threads and batch
+// with the claims of the command (more) beyond host.MemoryLimit, with
 // the embedded weights (decoded and repacked: twice their size). The
 // error names the flag that asks for the most and the most it can be.
-func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...rt.MemoryClaim) error {
-	if threads > rt.MaxThreads {
-		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, rt.MaxThreads)
+func (c *cli) fitFlags(fs *flag.FlagSet, threads, batch int, more ...host.MemoryClaim) error {
+	if err := c.checkThreads(fs, threads); err != nil {
+		return err
 	}
-	claims := append([]rt.MemoryClaim{
+	claims := append([]host.MemoryClaim{
 		{Flag: "--batch", N: int64(batch), Bytes: c.m.imageBytes(), Unit: "an image"},
 		{Flag: "--threads", N: int64(threads), Bytes: c.m.ThreadBytes, Unit: "a thread"},
 	}, more...)
-	if err := rt.FitMemory(2*int64(len(c.m.Weights)), claims...); err != nil {
-		return c.usageErr(fs, "%v (%s)", err, rt.MemoryLimitSource)
+	if err := host.FitMemory(c.m.weightBytes(), claims...); err != nil {
+		return c.usageErr(fs, "%v (%s)", err, host.MemoryLimitSource)
 	}
 	return nil
 }
+
+// checkThreads returns a usage error if threads (as resolved) is beyond
+// host.MaxThreads.
+func (c *cli) checkThreads(fs *flag.FlagSet, threads int) error {
+	if threads > host.MaxThreads {
+		return c.usageErr(fs, "--threads %d: at most %d (more threads than CPUs only slow a run down)", threads, host.MaxThreads)
+	}
+	return nil
+}
+
+// weightBytes is the memory of the weights once the network is made: the
+// embedded file decoded, then repacked (twice its size).
+func (m *Model) weightBytes() int64 { return 2 * int64(len(m.Weights)) }
 
 // imageBytes is the memory of one image's input and outputs in a batch.
 func (m *Model) imageBytes() int64 {
@@ -316,12 +343,15 @@ func (m *Model) imageBytes() int64 {
 	return 4 * n
 }
 
-// open makes the network.
-func (c *cli) open(threads int) (Net, error) {
+// open makes the network, running on threads goroutines.
+func (c *cli) open(threads int) (Net, error) { return c.openNet(NetOptions{Threads: threads}) }
+
+// openNet makes the network with options o.
+func (c *cli) openNet(o NetOptions) (Net, error) {
 	if c.m.New == nil {
 		return nil, errors.New("the model has no network")
 	}
-	net, err := c.m.New(threads)
+	net, err := c.m.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("embedded weights: %w", err)
 	}

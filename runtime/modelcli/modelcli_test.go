@@ -19,8 +19,11 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	rt "github.com/inccdev/incc/runtime"
+	"github.com/inccdev/incc/runtime/bench"
+	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/preproc"
 )
 
@@ -66,6 +69,16 @@ func (f fakeNet) InferHeads(dst, src []float32, n int, heads [][]float32) error 
 
 func (f fakeNet) Close() { *f.closed = true }
 
+// profiledNet is a fakeNet made with NetOptions.Profile: it reports one
+// layer, as a generated Net made with Options.Profile does.
+type profiledNet struct{ fakeNet }
+
+func (profiledNet) Profile() []rt.LayerProfile {
+	return []rt.LayerProfile{{Name: "fc", Time: time.Millisecond, Images: 1, FLOPs: 2e6}}
+}
+
+func (profiledNet) ResetProfile() {}
+
 var weights = []byte("not really safetensors")
 
 func fakeModel(t *testing.T, h, w int) *Model {
@@ -83,8 +96,11 @@ func fakeModel(t *testing.T, h, w int) *Model {
 		Input: [3]int{1, h, w}, Output: [3]int{10, 1, 1},
 		Preprocess: preproc.Config{Channels: 1, Height: h, Width: w, Mean: []float64{fakeMean}, Std: []float64{fakeStd}},
 		Labels:     "mnist",
-		New: func(threads int) (Net, error) {
+		New: func(o NetOptions) (Net, error) {
 			*closed = false
+			if o.Profile {
+				return profiledNet{fakeNet{closed}}, nil
+			}
 			return fakeNet{closed}, nil
 		},
 	}
@@ -369,14 +385,16 @@ func TestBench(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errw)
 	}
-	for _, want := range []string{"fake: batch 4, 2 threads, 20 timed inferences after 3 warm-up", "p50 ", "p90 ", "p99 ", "images/s"} {
+	for _, want := range []string{"fake: batch 4, 2 threads, 20 timed inferences after 3 warm-up", "p50 ", "p90 ", "p99 ", "images/s",
+		"the 1 slowest layers", "  fc  "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bench lacks %q:\n%s", want, out)
 		}
 	}
 	_, out, _ = run(m, "bench", "--iters", "5", "--json")
-	var r benchResult
-	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Iters != 5 || !(r.P50 <= r.P90 && r.P90 <= r.P99 && r.PerSecond > 0) {
+	var r bench.Result
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Model != "fake" || r.Iters != 5 || !(r.P50 <= r.P90 && r.P90 <= r.P99 && r.ImagesPerSecond > 0) ||
+		len(r.Layers) != 1 || r.Layers[0].Name != "fc" || r.GFLOPs != 2e-3 {
 		t.Errorf("--json: %v %+v", err, r)
 	}
 }
@@ -682,7 +700,7 @@ func TestEvalLimitReads(t *testing.T) {
 		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errw)
 	}
 	if a := after.TotalAlloc - before.TotalAlloc; a > 8<<20 {
-		t.Errorf("eval --limit 10 allocated %s, want a few MB (10 images are %d kB)", rt.FormatBytes(int64(a)), 10*side*side/1000)
+		t.Errorf("eval --limit 10 allocated %s, want a few MB (10 images are %d kB)", host.FormatBytes(int64(a)), 10*side*side/1000)
 	}
 }
 
@@ -724,7 +742,7 @@ func inputs(t *testing.T) (img, images, labels string) {
 // process's memory (GOMEMLIMIT here; 1 MB a thread, 296 bytes an image;
 // classify also counts the decode of one image of --max-pixels, 50
 // million by default, at 11 bytes a pixel), and more threads than
-// runtime.MaxThreads, are usage errors (exit 2)
+// host.MaxThreads, are usage errors (exit 2)
 // naming the flag and the most it can be, before anything is allocated
 // for them; sizes that fit run.
 func TestFlagBounds(t *testing.T) {
@@ -786,5 +804,34 @@ func TestClassifyDecodeBudget(t *testing.T) {
 	}
 	if p := b.Peak(); p < one || p > 2*one {
 		t.Errorf("decodes held %d bytes at once, want %d to %d (one or two images)", p, one, 2*one)
+	}
+}
+
+// TestServeUsage: serve's flags are checked before anything listens.
+func TestServeUsage(t *testing.T) {
+	m := fakeModel(t, 8, 8)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--max-batch", "0"}, "--max-batch must be at least 1, got 0"},
+		{[]string{"serve", "--max-delay", "-1s"}, "--max-delay must not be negative"},
+		{[]string{"serve", "--queue", "-2"}, "--queue must not be negative"},
+		{[]string{"serve", "--timeout", "0s"}, "must be positive"},
+		{[]string{"serve", "--name", ""}, "--name must not be empty"},
+		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
+		{[]string{"serve", "--max-body", "-1"}, "--max-body must not be negative"},
+		{[]string{"serve", "--queue", "1000000000"}, "--queue"},
+		{[]string{"serve", "--threads", "100000"}, "--threads 100000: at most"},
+	} {
+		code, _, errw := run(m, c.args...)
+		if code != 2 || !strings.Contains(errw, c.want) || !strings.Contains(errw, "usage: ") {
+			t.Errorf("%v: exit %d\n%s", c.args, code, errw)
+		}
+	}
+	// Both listeners off: an error, exit 1, and the network closed.
+	code, _, errw := run(m, "serve", "--http", "off", "--grpc", "off")
+	if code != 1 || !strings.Contains(errw, "both --http and --grpc are off") {
+		t.Errorf("both off: exit %d\n%s", code, errw)
 	}
 }

@@ -165,7 +165,7 @@ func TestInterrupt(t *testing.T) {
 		afterInterrupt = func() { close(sig) }
 		m := fakeModel(t, 8, 8)
 		calls := 0
-		m.New = func(int) (Net, error) { return slowNet{fakeNet{new(bool)}, &calls, sig}, nil }
+		m.New = func(NetOptions) (Net, error) { return slowNet{fakeNet{new(bool)}, &calls, sig}, nil }
 		os.Exit(m.Main(strings.Split(args, "\t"), os.Stdout, os.Stderr))
 	}
 	dir := t.TempDir()

@@ -17,10 +17,12 @@
 //     Colour conversion below.
 //  2. If Resize > 0, resize so that the shorter side is Resize and the
 //     longer int(Resize·long/short) (torchvision's rule, truncating), with
-//     Pillow's BILINEAR filter: separable, horizontal pass first; the
-//     triangle filter stretched by the downscale factor, so downscaling
-//     averages (antialiasing); 22-bit fixed-point weights; each pass
-//     rounded to 8 bits. The result is bit-identical to Pillow's.
+//     Pillow's BILINEAR filter, or its BICUBIC filter when Interpolation is
+//     "bicubic" (Keys' cubic, a = -0.5, as timm's Inception presets use):
+//     separable, horizontal pass first; the filter stretched by the
+//     downscale factor, so downscaling averages (antialiasing); 22-bit
+//     fixed-point weights; each pass rounded to 8 bits. The result is
+//     bit-identical to Pillow's for both filters.
 //  3. If CropH > 0, center-crop to CropH×CropW as torchvision does: offset
 //     int(round((size − crop)/2)) with Python's round (half to even); a crop
 //     larger than the image pads with zeros, (crop − size)//2 before.

@@ -55,15 +55,16 @@ func randomRGB(r *rand.Rand, w, h int) *image.NRGBA {
 // full resize cut afterwards (Pillow resizes the whole image, then torchvision crops).
 func TestResizeWindow(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 200 {
+	for i := range 400 {
+		flt := []filter{bilinearFilter, bicubicFilter}[i%2]
 		w, h := 1+r.IntN(60), 1+r.IntN(60)
 		ow, oh := 1+r.IntN(60), 1+r.IntN(60)
 		ch := []int{1, 3}[r.IntN(2)]
 		src := newSource(randomRGB(r, w, h), ch)
-		full := resize(src, ow, oh, image.Rect(0, 0, ow, oh))
+		full := resize(flt, src, ow, oh, image.Rect(0, 0, ow, oh))
 		x0, y0 := r.IntN(ow), r.IntN(oh)
 		win := image.Rect(x0, y0, x0+1+r.IntN(ow-x0), y0+1+r.IntN(oh-y0))
-		part := resize(src, ow, oh, win)
+		part := resize(flt, src, ow, oh, win)
 		for y := range win.Dy() {
 			for x := range win.Dx() * ch {
 				if a, b := part.pix[(y*win.Dx())*ch+x], full.pix[((y+win.Min.Y)*ow+win.Min.X)*ch+x]; a != b {
@@ -83,10 +84,12 @@ func TestResizeConstant(t *testing.T) {
 			m.Pix[i] = v
 		}
 		for _, sz := range [][2]int{{1, 1}, {3, 50}, {200, 7}, {96, 13}, {1000, 1}} {
-			out := resize(newSource(m, 1), sz[0], sz[1], image.Rect(0, 0, sz[0], sz[1]))
-			for i, p := range out.pix {
-				if p != v {
-					t.Fatalf("level %d resized to %v: pixel %d is %d", v, sz, i, p)
+			for _, flt := range []filter{bilinearFilter, bicubicFilter} {
+				out := resize(flt, newSource(m, 1), sz[0], sz[1], image.Rect(0, 0, sz[0], sz[1]))
+				for i, p := range out.pix {
+					if p != v {
+						t.Fatalf("level %d resized to %v (support %g): pixel %d is %d", v, sz, flt.support, i, p)
+					}
 				}
 			}
 		}

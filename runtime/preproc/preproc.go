@@ -32,6 +32,9 @@ type Config struct {
 	Channels, Height, Width int
 	// Resize > 0 resizes the shorter side to Resize, keeping the aspect ratio.
 	Resize int
+	// Interpolation is the resize filter: "bilinear" (also "") or "bicubic",
+	// Pillow's filters as torchvision's Resize uses them.
+	Interpolation string
 	// CropH, CropW > 0 center-crop to CropH×CropW, which must be Height×Width.
 	CropH, CropW int
 	// Scale multiplies the values after they are mapped to [0, 1].
@@ -124,6 +127,8 @@ func (c Config) Validate() error {
 		return bad("scale must be positive, got %g", c.Scale)
 	case c.Order != "" && c.Order != "rgb" && c.Order != "bgr":
 		return bad("order must be rgb or bgr, got %q", c.Order)
+	case c.Interpolation != "" && c.Interpolation != "bilinear" && c.Interpolation != "bicubic":
+		return bad("interpolation must be bilinear or bicubic, got %q", c.Interpolation)
 	}
 	for _, t := range []struct {
 		name string
@@ -179,22 +184,39 @@ func (c Config) Load(path string, dst []float32) error {
 		return fmt.Errorf("preproc: %w", err)
 	}
 	defer f.Close()
+	if err := c.read(bufio.NewReader(f), dst); err != nil {
+		return fmt.Errorf("preproc: %s: %w", path, err)
+	}
+	return nil
+}
+
+// Read decodes an image from r and writes it into dst as Load does (under
+// the same Memory budget), for images that are not files, such as the
+// encoded images a server receives.
+func (c Config) Read(r io.Reader, dst []float32) error {
+	if err := c.checkDst(dst); err != nil {
+		return fmt.Errorf("preproc: %w", err)
+	}
+	if err := c.read(r, dst); err != nil {
+		return fmt.Errorf("preproc: %w", err)
+	}
+	return nil
+}
+
+// read decodes and preprocesses, holding the image's estimated memory,
+// known from its header, in c.Memory until it is preprocessed.
+func (c Config) read(r io.Reader, dst []float32) error {
 	var admit func(cost int64)
 	if b := c.Memory; b != nil {
-		// Hold the image's estimate, known from its header, until it
-		// is preprocessed.
 		var held int64
 		admit = func(cost int64) { held = b.acquire(cost) }
 		defer func() { b.release(held) }()
 	}
-	img, err := c.decode(bufio.NewReader(f), admit)
+	img, err := c.decode(r, admit)
 	if err == nil {
 		err = c.tensor(dst, img)
 	}
-	if err != nil {
-		return fmt.Errorf("preproc: %s: %w", path, err)
-	}
-	return nil
+	return err
 }
 
 func (c Config) checkDst(dst []float32) error {
@@ -400,7 +422,11 @@ func (c Config) pixels8(img image.Image) *img8 {
 	}
 	var part *img8
 	if g.resample {
-		part = resize(src, g.outW, g.outH, win)
+		flt := bilinearFilter
+		if c.Interpolation == "bicubic" {
+			flt = bicubicFilter
+		}
+		part = resize(flt, src, g.outW, g.outH, win)
 	} else {
 		part = &img8{w: win.Dx(), h: win.Dy(), ch: c.Channels, pix: make([]uint8, win.Dx()*win.Dy()*c.Channels)}
 		row := make([]uint8, src.w*c.Channels)

@@ -6,17 +6,22 @@ import (
 )
 
 // This file is Pillow's resampler (libImaging/Resample.c) for 8-bit images
-// and its BILINEAR filter, which torchvision's Resize uses on PIL images:
+// with its BILINEAR filter, which torchvision's Resize uses on PIL images by
+// default, and its BICUBIC filter, which timm's Inception and Xception
+// preprocessing asks for:
 //
 //   - separable: a horizontal pass, then a vertical pass; a pass whose size
 //     does not change is skipped (it would be the identity anyway);
-//   - the filter is the triangle 1-|x| with support 1, stretched by the
-//     downscale factor (support = max(1, in/out)), so downscaling averages
-//     every input pixel under the output pixel (antialiasing);
+//   - the filter is the triangle 1-|x| with support 1 (bilinear), or Keys'
+//     cubic with a = -0.5 and support 2 (bicubic), stretched by the
+//     downscale factor (support = filter support · max(1, in/out)), so
+//     downscaling averages every input pixel under the output pixel
+//     (antialiasing);
 //   - output pixel i is centred on input coordinate (i + 0.5)·in/out; taps
 //     run over [int(centre - support + 0.5), int(centre + support + 0.5))
 //     clipped to the image, and the weights are divided by their sum;
-//   - the weights are rounded to 22-bit fixed point, each pass accumulates
+//   - the weights are rounded to 22-bit fixed point (away from zero: the
+//     cubic's are negative near its ends), each pass accumulates
 //     integers from 1<<21 (rounding) and clips to 0..255, so the image is
 //     rounded to 8 bits after each pass, exactly as Pillow does.
 //
@@ -38,6 +43,17 @@ type coeffs struct {
 	k         []int32
 }
 
+// filter is one of Pillow's resampling filters: its function and support.
+type filter struct {
+	f       func(x float64) float64
+	support float64
+}
+
+var (
+	bilinearFilter = filter{bilinear, 1}
+	bicubicFilter  = filter{bicubic, 2}
+)
+
 func bilinear(x float64) float64 {
 	if x < 0 {
 		x = -x
@@ -48,14 +64,31 @@ func bilinear(x float64) float64 {
 	return 0
 }
 
+// bicubic is Pillow's bicubic_filter, Keys' cubic convolution kernel with
+// a = -0.5, evaluated in Pillow's order; the conversions stop a compiler
+// from fusing a multiply and an add (Pillow's x86-64 builds do not).
+func bicubic(x float64) float64 {
+	const a = -0.5
+	if x < 0 {
+		x = -x
+	}
+	if x < 1 {
+		return float64(float64(float64(float64((a+2)*x)-(a+3))*x)*x) + 1
+	}
+	if x < 2 {
+		return float64(float64(float64(float64(float64(x-5)*x)+8)*x)-4) * a
+	}
+	return 0
+}
+
 // newCoeffs is Pillow's precompute_coeffs plus normalize_coeffs_8bpc for an
 // axis resized from in to out pixels, restricted to outputs [lo, hi). The
 // weights of an output pixel depend only on its index, so a restricted range
 // gives the same values as the full one.
-func newCoeffs(in, out, lo, hi int) coeffs {
+func newCoeffs(flt filter, in, out, lo, hi int) coeffs {
 	scale := float64(in) / float64(out)
 	filterscale := max(scale, 1)
-	support := 1 * filterscale
+	support := flt.support * filterscale
 	ksize := int(math.Ceil(support))*2 + 1
 	c := coeffs{lo: lo, ksize: ksize, first: make([]int, hi-lo), n: make([]int, hi-lo), k: make([]int32, (hi-lo)*ksize)}
 	w := make([]float64, ksize)
@@ -73,7 +106,7 @@ func newCoeffs(in, out, lo, hi int) coeffs {
 		n := xmax - xmin
 		ww := 0.0
 		for x := range n {
-			w[x] = bilinear((float64(x+xmin) - center + 0.5) * ss)
+			w[x] = flt.f((float64(x+xmin) - center + 0.5) * ss)
 			ww += w[x]
 		}
 		k := c.k[i*ksize:]
@@ -82,8 +115,12 @@ func newCoeffs(in, out, lo, hi int) coeffs {
 			if ww != 0 {
 				v /= ww
 			}
-			// (int)(0.5 + v * (1 << PRECISION_BITS)); bilinear weights are never negative.
-			k[x] = int32(0.5 + float64(v*(1<<precisionBits)))
+			// (int)(±0.5 + v * (1 << PRECISION_BITS)), rounding away from zero.
+			if v < 0 {
+				k[x] = int32(-0.5 + float64(v*(1<<precisionBits)))
+			} else {
+				k[x] = int32(0.5 + float64(v*(1<<precisionBits)))
+			}
 		}
 		c.first[i], c.n[i] = xmin, n
 	}
@@ -106,11 +143,10 @@ type img8 struct {
 	pix      []uint8
 }
 
-// resize resizes src to outW×outH with Pillow's bilinear filter and returns
-// only the part win of the result (win must lie inside outW×outH and be
-// non-empty). Only the source rows and the columns that win needs are
-// computed.
-func resize(src source, outW, outH int, win image.Rectangle) *img8 {
+// resize resizes src to outW×outH with a Pillow filter and returns only the
+// part win of the result (win must lie inside outW×outH and be non-empty).
+// Only the source rows and the columns that win needs are computed.
+func resize(flt filter, src source, outW, outH int, win image.Rectangle) *img8 {
 	ch := src.ch
 	ww, wh := win.Dx(), win.Dy()
 	needH, needV := outW != src.w, outH != src.h
@@ -119,7 +155,7 @@ func resize(src source, outW, outH int, win image.Rectangle) *img8 {
 	y0, y1 := win.Min.Y, win.Max.Y
 	var cv coeffs
 	if needV {
-		cv = newCoeffs(src.h, outH, win.Min.Y, win.Max.Y)
+		cv = newCoeffs(flt, src.h, outH, win.Min.Y, win.Max.Y)
 		y0 = cv.first[0]
 		y1 = cv.first[wh-1] + cv.n[wh-1]
 	}
@@ -129,7 +165,7 @@ func resize(src source, outW, outH int, win image.Rectangle) *img8 {
 	row := make([]uint8, src.w*ch)
 	var chz coeffs
 	if needH {
-		chz = newCoeffs(src.w, outW, win.Min.X, win.Max.X)
+		chz = newCoeffs(flt, src.w, outW, win.Min.X, win.Max.X)
 	}
 	for y := y0; y < y1; y++ {
 		src.row(y, row)

@@ -1,0 +1,57 @@
+package runtime
+
+// Version is the version of the interface between generated code and this
+// package: what generated code names of it, and what it means. incc's code
+// generator writes the version it generates for into every file, in two
+// constant declarations that compile only against a runtime that supports
+// that version (here version 2):
+//
+//	const (
+//		_ = rt.RuntimeTooOld(rt.Version - 2)
+//		_ = rt.GeneratedCodeTooOld(2 - rt.MinVersion)
+//	)
+//
+// A negative constant does not convert to an unsigned type, so code
+// generated for a newer runtime than the one it is compiled with fails on
+// one line,
+//
+//	./net_gen.go:14:23: constant -1 overflows "github.com/inccdev/incc/runtime".RuntimeTooOld
+//
+// (the module requires an older github.com/inccdev/incc than the incc
+// that generated the code: update it, or generate with the module's own
+// incc, go tool incc), and code older than the runtime supports fails with
+// "constant -1 overflows …GeneratedCodeTooOld" (generate it again), instead
+// of with whatever names moved in between. The scheme is protobuf-go's
+// (runtime/protoimpl, EnforceVersion).
+//
+// Version goes up by one when generated code starts to need something new
+// of this package (a name, a field, a changed meaning); MinVersion goes up
+// to the version that needs it when this package stops providing what
+// older generated code names. compiler/codegen's RuntimeVersion is the
+// version it generates for; a test keeps it equal to Version.
+//
+// The versions:
+//
+//  1. the first interface.
+//  2. grouped convolutions, a scale folded into a convolution and the
+//     activations that are not a min or a max: [ConvSource.Groups],
+//     [ConvSource.Scale], [ConvWeights.W], [ConvCell], [SigmoidOf],
+//     [HardSigmoidOf], [HardSwishOf], [SiLUOf]. Only names were added
+//     (the new fields' zero values mean what version 1 did), so code
+//     generated for version 1 still builds and runs: MinVersion stays 1.
+//  3. Winograd convolutions, fused epilogues and prologues, pooling and
+//     weights without copies: [ConvSource.Winograd], [ConvWeights.Wino],
+//     [WinogradScratchLen], [Fused] (for gemm.Packed's MulTileFused and
+//     ConvTileFused), [AvgPoolChannels], [AvgPoolScratch], [ViewWeights].
+//     Only names were added: MinVersion stays 1.
+const (
+	Version    = 3
+	MinVersion = 1
+)
+
+// RuntimeTooOld and GeneratedCodeTooOld are the types of the version
+// checks of generated code (see [Version]); nothing else uses them.
+type (
+	RuntimeTooOld       uint
+	GeneratedCodeTooOld uint
+)
