@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The benchmark zoo's specs (specs/zoo/) are torchvision's networks.
+"""The benchmark zoo's specs (specs/zoo/), and the specs of specs/ that torchvision builds, are
+torchvision's networks.
 
 Usage (from the repo root; Debian's torch works with /usr/bin/python3 only):
   /usr/bin/python3 tools/test_zoo.py [-v]
@@ -37,7 +38,7 @@ def check(spec, tmp, incc):
     assert name in make_inputs.TORCHVISION, f"{name}: no torchvision model in make_inputs.TORCHVISION"
     cls = make_inputs.export(spec, os.path.join(tmp, name + ".py"), incc)
     mine = cls().eval()
-    ref = make_inputs.torchvision_model(name)
+    ref = make_inputs.torchvision_model(name, aux=True)  # the specs declare the side heads; eval runs without them
     got = {k: tuple(v.shape) for k, v in make_inputs.spec_state(mine).items()}
     want = {k: tuple(v.shape) for k, v in make_inputs.spec_state(ref).items()}
     assert got == want, (f"names only in the spec {sorted(set(got) - set(want))[:5]}, only in torchvision "
@@ -61,7 +62,11 @@ def main():
     incc = os.environ["INCC"].split() if os.environ.get("INCC") else None
     tmp = tempfile.mkdtemp(prefix="incc_zoo_")
     passed = failed = 0
-    for spec in sorted(glob.glob(os.path.join(REPO, "specs", "zoo", "*.inc"))):
+    specs = sorted(glob.glob(os.path.join(REPO, "specs", "zoo", "*.inc")))
+    # The specs of specs/ that torchvision also builds (their weight names are torchvision's).
+    specs += sorted(s for s in glob.glob(os.path.join(REPO, "specs", "*.inc"))
+                    if make_inputs.spec_name(s) in make_inputs.TORCHVISION)
+    for spec in specs:
         rel = os.path.relpath(spec, REPO)
         try:
             d = check(spec, tmp, incc)

@@ -123,9 +123,12 @@ def seeded(model, seed):
     return out
 
 
-def torchvision_model(tv):
+def torchvision_model(tv, aux=False):
+    """torchvision's model for TORCHVISION[tv]; aux: with its side heads (aux_logits), if it has any."""
     import torchvision
     fn, kw = TORCHVISION[tv]
+    if aux and "aux_logits" in kw:
+        kw = dict(kw, aux_logits=True)
     return getattr(torchvision.models, fn)(weights=None, **kw).eval()
 
 
