@@ -123,6 +123,14 @@ type Engine[W any] struct {
 	done   []atomic.Int32
 	abort  atomic.Bool                             // a task panicked: the others stop waiting for it
 	dagRun func(en *Engine[W], worker, lo, hi int) // runDAG[W]
+	// A worker that waited spinLimit polls for a layer sleeps on wake
+	// (sleepers counts them) until the last chunk of a layer is done or
+	// the task graph aborts: spinning on, it would hold a CPU that the
+	// worker it waits for may need (another process has taken the other
+	// core), and a 10 ms image then takes 40 or more.
+	sleep    sync.Mutex
+	wake     sync.Cond
+	sleepers atomic.Int32
 }
 
 // dagPlan is the task graph of one image for T workers: the chunks of its
@@ -213,6 +221,7 @@ func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Eng
 	if t > 1 {
 		en.dag = [2]dagPlan{newDAGPlan(layers, t, false), newDAGPlan(layers, t, cfg.Heads)}
 		en.done = make([]atomic.Int32, len(layers))
+		en.wake.L = &en.sleep
 	}
 	scratch := make([][]float32, t)
 	for i := range scratch {
@@ -416,6 +425,7 @@ func runDAG[W any](en *Engine[W], worker, _, _ int) {
 	defer func() {
 		if !finished {
 			en.abort.Store(true)
+			en.wakeSleepers()
 		}
 	}()
 	for {
@@ -427,14 +437,9 @@ func runDAG[W any](en *Engine[W], worker, _, _ int) {
 		t := p.tasks[i]
 		l := &en.layers[t.layer]
 		for _, d := range l.Deps {
-			for spin := 1; en.done[d].Load() < p.chunks[d]; spin++ {
-				if spin%spinYield == 0 {
-					if en.abort.Load() {
-						finished = true
-						return
-					}
-					goruntime.Gosched()
-				}
+			if !en.waitLayer(d, p.chunks[d]) {
+				finished = true
+				return
 			}
 		}
 		if e.prof == nil {
@@ -444,8 +449,47 @@ func runDAG[W any](en *Engine[W], worker, _, _ int) {
 			l.Run(e, worker, int(t.lo), int(t.hi))
 			atomic.AddInt64(&e.prof[t.layer].ns, int64(time.Since(start)))
 		}
-		en.done[t.layer].Add(1)
+		if en.done[t.layer].Add(1) == p.chunks[t.layer] && en.sleepers.Load() > 0 {
+			en.wakeSleepers()
+		}
 	}
+}
+
+// waitLayer waits until the n chunks of layer d are done: it polls (and
+// yields the processor every spinYield polls), then after spinLimit polls
+// sleeps until a layer's last chunk or an abort wakes it. It reports false
+// if the task graph aborted.
+//
+// A sleeper counts itself in sleepers before it checks the layer under
+// the lock, and a worker that finishes a layer checks sleepers after it
+// counts the chunk done: either the sleeper sees the chunk done, or the
+// worker sees the sleeper and wakes it under the lock.
+func (en *Engine[W]) waitLayer(d int, n int32) bool {
+	for spin := 1; en.done[d].Load() < n; spin++ {
+		if en.abort.Load() {
+			return false
+		}
+		if spin%spinYield == 0 {
+			goruntime.Gosched()
+		}
+		if spin >= spinLimit {
+			en.sleepers.Add(1)
+			en.sleep.Lock()
+			for en.done[d].Load() < n && !en.abort.Load() {
+				en.wake.Wait()
+			}
+			en.sleep.Unlock()
+			en.sleepers.Add(-1)
+		}
+	}
+	return !en.abort.Load()
+}
+
+// wakeSleepers wakes the workers sleeping in waitLayer.
+func (en *Engine[W]) wakeSleepers() {
+	en.sleep.Lock()
+	en.wake.Broadcast()
+	en.sleep.Unlock()
 }
 
 // LayerProfile is what [Engine.Profile] reports of one layer: the time it

@@ -353,3 +353,47 @@ func TestDropOwnerWhileRunning(t *testing.T) {
 		t.Error("the workers are still running after the run that held the engine when the owner was collected")
 	}
 }
+
+// TestEngineSleepingWaiters: in a task graph, a worker that waits long for
+// a chunk (here 20 ms, past spinLimit polls) sleeps, and the chunk's end
+// wakes it; if the chunk panics instead, the abort wakes it and Run
+// returns the panic. Either way Run returns (a lost wake-up would hang it)
+// with the right output.
+func TestEngineSleepingWaiters(t *testing.T) {
+	slow := func(e *Exec[toyWeights], _, lo, hi int) {
+		if lo == 0 {
+			time.Sleep(20 * time.Millisecond)
+			if e.In[0] == 13 {
+				panic(fmt.Errorf("%w: slow bomb", ref.ErrShape))
+			}
+		}
+		for i := lo; i < hi; i++ {
+			e.Arena[i] = e.In[i] * 2
+		}
+	}
+	l := Layout{Name: "slow", InputLen: 4, ArenaLen: 8, Output: Slot{Off: 4, Len: 4}}
+	layers := []Layer[toyWeights]{
+		{Name: "slow", Items: 4, Run: slow, Out: Slot{Off: 0, Len: 4}, FLOPs: 1e9},
+		{Name: "add", Items: 4, FLOPs: 1e9, Out: Slot{Off: 4, Len: 4}, Deps: []int{0},
+			Run: func(e *Exec[toyWeights], _, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					e.Arena[4+i] = e.Arena[i] + 1
+				}
+			}},
+	}
+	en := NewEngine(&toyWeights{1}, &l, layers, EngineConfig{Threads: 2})
+	defer en.Close()
+	if c := en.dag[0].chunks; c[0] < 2 || c[1] < 2 {
+		t.Fatalf("chunks %v: the test needs layers of several chunks", c)
+	}
+	for range 5 {
+		dst := make([]float32, 4)
+		if err := en.Run(dst, nil, []float32{1, 2, 3, 4}, 1); err != nil || !slices.Equal(dst, []float32{3, 5, 7, 9}) {
+			t.Fatalf("Run = %v, %v, want [3 5 7 9]", err, dst)
+		}
+		var p *PanicError
+		if err := en.Run(dst, nil, []float32{13, 2, 3, 4}, 1); !errors.As(err, &p) || !strings.Contains(err.Error(), "slow bomb") {
+			t.Fatalf("Run of the bomb returned %v, want the panic", err)
+		}
+	}
+}
