@@ -37,6 +37,7 @@ func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []f
 	xp := min(ow, (wp-p.KW)/p.SW+1)
 	padded := AvgPoolScratch(p) > 0
 	div := float32(p.KH * p.KW)
+	exclude := p.ExcludePad && p.Pad != (Pad{})
 	for c := c0; c < c1; c++ {
 		in := src[c*hw : (c+1)*hw]
 		out := dst[c*ohw : (c+1)*ohw]
@@ -63,35 +64,57 @@ func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []f
 				continue
 			}
 			row := pl[y*p.SH*pw:]
+			// With the padding left out of the divisor: in the rows whose
+			// windows lie inside the image vertically, whole windows are
+			// divided by KH·KW but for the cells at the left and right
+			// edges, summed again and divided by their cells in the image;
+			// in the others every sum is divided by 1 (which changes no
+			// bit), then by its window's cells in the image.
+			rows := min(iy+p.KH, p.H) - max(iy, 0)
+			d := div
+			if exclude && rows != p.KH {
+				d = 1
+			}
 			x := 0
 			if p.SW == 1 {
-				x = avgRow(o[:xp], row, pw, p.KH, p.KW)
+				x = avgRow(o[:xp], row, pw, p.KH, p.KW, d)
 			}
 			for ; x < xp; x++ {
-				var s float32
-				r := row[x*p.SW:]
-				for ky := range p.KH {
-					for _, v := range r[ky*pw : ky*pw+p.KW] {
-						s += v
+				o[x] = sumWindow(row[x*p.SW:], pw, p.KH, p.KW) / d
+			}
+			if exclude {
+				for x := 0; x < xp; x++ {
+					ix := x*p.SW - p.Pad.Left
+					cols := min(ix+p.KW, p.W) - max(ix, 0)
+					switch {
+					case d == 1:
+						o[x] /= float32(rows * cols)
+					case cols != p.KW:
+						o[x] = sumWindow(row[x*p.SW:], pw, p.KH, p.KW) / float32(rows*cols)
+					default:
+						// An inside cell: on to the first cell of the right
+						// edge, if it is further.
+						x = max(x, (p.W-p.KW+p.Pad.Left)/p.SW)
 					}
 				}
-				o[x] = s / div
 			}
-			for ; x < ow; x++ {
+			for x := xp; x < ow; x++ {
 				o[x] = avgCell(in, &p, iy, x)
-			}
-			if p.ExcludePad && p.Pad != (Pad{}) {
-				// Windows that reach into the padding: the same sum, the
-				// divisor of the cells inside.
-				top, bottom := iy < 0, iy+p.KH > p.H
-				for x := range xp {
-					if ix := x*p.SW - p.Pad.Left; top || bottom || ix < 0 || ix+p.KW > p.W {
-						o[x] = avgCell(in, &p, iy, x)
-					}
-				}
 			}
 		}
 	}
+}
+
+// sumWindow sums a kh×kw window of a plane pw wide whose top left is r[0],
+// in row-major order from zero.
+func sumWindow(r []float32, pw, kh, kw int) float32 {
+	var s float32
+	for ky := range kh {
+		for _, v := range r[ky*pw : ky*pw+kw] {
+			s += v
+		}
+	}
+	return s
 }
 
 // avgCell is cell x of the output row whose windows start at input row iy,

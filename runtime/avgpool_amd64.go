@@ -9,16 +9,15 @@ package runtime
 func avgRow8(d, s *float32, w, n, kh, kw int, div float32)
 
 // avgRow computes the cells of o (stride 1, whole windows from s, rows w
-// apart) 8 at a time, the last 8 overlapping the ones before (each cell is
+// apart, each sum divided by div) 8 at a time, the last 8 overlapping the ones before (each cell is
 // computed alone, so twice gives the same bits), and returns how many it
 // did: all, or none if there are fewer than 8.
-func avgRow(o, s []float32, w, kh, kw int) int {
+func avgRow(o, s []float32, w, kh, kw int, div float32) int {
 	n := len(o)
 	if !hasAVX2 || n < 8 {
 		return 0
 	}
 	_ = s[(kh-1)*w+n-1+kw-1]
-	div := float32(kh * kw)
 	avgRow8(&o[0], &s[0], w, n&^7, kh, kw, div)
 	if n%8 != 0 {
 		avgRow8(&o[n-8], &s[n-8], w, 8, kh, kw, div)

@@ -57,3 +57,23 @@ func TestAvgPoolChannelsZeroAllocs(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+// BenchmarkAvgPoolChannels: an Inception-B average pool (1024×17×17, 3×3,
+// stride 1, padding 1), with the padding in the divisor and without.
+
+func BenchmarkAvgPoolChannels(b *testing.B) {
+	for _, ex := range []bool{false, true} {
+		p := Pool2DParams{C: 1024, H: 17, W: 17, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, ExcludePad: ex}
+		src, dst := make([]float32, p.C*p.H*p.W), make([]float32, p.C*p.OutH()*p.OutW())
+		scratch := make([]float32, AvgPoolScratch(p))
+		name := "include"
+		if ex {
+			name = "exclude"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				AvgPoolChannels(dst, src, p, 0, p.C, scratch)
+			}
+		})
+	}
+}
