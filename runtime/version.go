@@ -42,8 +42,10 @@ package runtime
 //  3. Winograd convolutions, fused epilogues and prologues, pooling and
 //     weights without copies: [ConvSource.Winograd], [ConvWeights.Wino],
 //     [WinogradScratchLen], [Fused] (for gemm.Packed's MulTileFused and
-//     ConvTileFused), [AvgPoolChannels], [AvgPoolScratch], [ViewWeights].
-//     Only names were added: MinVersion stays 1.
+//     ConvTileFused), [AvgPoolChannels], [AvgPoolScratch], [ViewWeights],
+//     depthwise convolutions: [DepthwiseChannels], [DepthwiseScratch],
+//     [DepthwiseMaxTaps], [Conv2DParams]. Only names were added:
+//     MinVersion stays 1.
 const (
 	Version    = 3
 	MinVersion = 1

@@ -32,11 +32,13 @@
 //     stride-1 unpadded convolution (MulTile), else its im2col matrix,
 //     whose panels ConvTile packs straight from the image into a
 //     per-worker scratch; bias and ReLU are applied as the results are
-//     stored. A grouped convolution (depthwise: one input channel per
-//     group) is no GEMM: it is computed directly, one output channel per
-//     work item, its window unrolled (and, for one input channel, its
-//     weights in local variables) for the pixels whose window lies inside
-//     the image. A fully connected layer is a GEMM with one column. Their
+//     stored. A grouped convolution is no GEMM: a depthwise one (one
+//     input and one output channel per group) is runtime.DepthwiseChannels
+//     over the work item's channels, which sums each tap over whole rows
+//     of a zero-padded copy of the plane (in AVX2); any other is computed
+//     directly, one output channel per work item, its window unrolled
+//     (and, for one input channel, its weights in local variables) for the
+//     pixels whose window lies inside the image. A fully connected layer is a GEMM with one column. Their
 //     work items are tiles of output pixels (multiples of the
 //     micro-kernel's 48 columns) × blocks of output channels; the GEMM sums
 //     every output in one fixed order, so the results do not depend on the

@@ -62,6 +62,9 @@ var opGens = map[ir.Kind]*opGen{
 				return fmt.Sprintf("Work items (%d): %s; Winograd's F(%d×%d, 3×3) (runtime/gemm): the input of each block of tiles transformed, %d GEMMs, the output transformed. A worker's items make at most three calls.",
 					s.items, g.gridDoc(s.grid, fmt.Sprintf("%d×%d tiles", t, t), "output channels"), t, t, (t+2)*(t+2))
 			}
+			if g.depthwise(s) {
+				return fmt.Sprintf("Work items (%d): channels, computed directly (no GEMM) by runtime.DepthwiseChannels, each plane copied zero-padded into the worker's scratch.", s.items)
+			}
 			if s.grouped {
 				c := s.op.Conv
 				how := fmt.Sprintf("each sums %d input channel(s) of its group", g.net.Shape(s.op.In[0]).C/c.Groups)
@@ -77,12 +80,18 @@ var opGens = map[ir.Kind]*opGen{
 			return fmt.Sprintf("Work items (%d): %s; %s. A worker's items make at most three GEMM calls.", s.items, g.gridDoc(s.grid, "output pixels", "output channels"), how)
 		},
 		gen: func(g *gen, s *step) []jen.Code {
+			if g.depthwise(s) {
+				return g.genDepthwise(s)
+			}
 			if s.grouped {
 				return g.genGroupedConv(s)
 			}
 			return g.genConv(s)
 		},
 		scratch: func(g *gen, s *step) jen.Code {
+			if g.depthwise(s) {
+				return rt("DepthwiseScratch").Call(g.convParams(s))
+			}
 			if s.winograd == 0 {
 				return nil
 			}

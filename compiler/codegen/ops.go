@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -643,6 +644,75 @@ func (g *gen) genGroupedConv(s *step) []jen.Code {
 		rowLoop = append(rowLoop, jen.If(cond).Block(inside...).Else().Block(border(0, out.W)))
 	}
 	return append(body, forItems("o", append(perC, forN("y", lit(0), lit(out.H), rowLoop...))...))
+}
+
+// depthwise reports whether step s is a depthwise convolution (one input
+// and one output channel a group) that runtime.DepthwiseChannels computes.
+func (g *gen) depthwise(s *step) bool {
+	c := s.op.Conv
+	in, out := g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out)
+	return s.grouped && c.Groups == in.C && c.Groups == out.C && c.KH*c.KW <= dwMaxTaps
+}
+
+// dwMaxTaps is runtime.DepthwiseMaxTaps, the largest kernel
+// DepthwiseChannels takes.
+const dwMaxTaps = 64
+
+// convParams renders the runtime.Conv2DParams of step s's convolution.
+func (g *gen) convParams(s *step) jen.Code {
+	c := s.op.Conv
+	in, out := g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out)
+	kv := []any{"C", lit(in.C), "H", lit(in.H), "W", lit(in.W), "OutC", lit(out.C), "KH", lit(c.KH), "KW", lit(c.KW), "SH", lit(c.SH), "SW", lit(c.SW)}
+	if c.Pad != (ir.Pad{}) {
+		kv = append(kv, "Pad", rt("Pad").Values(fields("Top", lit(c.Pad.Top), "Left", lit(c.Pad.Left), "Bottom", lit(c.Pad.Bottom), "Right", lit(c.Pad.Right))...))
+	}
+	if c.Groups > 1 {
+		kv = append(kv, "Groups", lit(c.Groups))
+	}
+	return rt("Conv2DParams").Values(fields(kv...)...)
+}
+
+// bound renders a clamp's bound, ±Inf as math.Inf.
+func bound(v float64) jen.Code {
+	switch {
+	case math.IsInf(v, 1):
+		return jen.Float32().Parens(jen.Qual("math", "Inf").Call(lit(1)))
+	case math.IsInf(v, -1):
+		return jen.Float32().Parens(jen.Qual("math", "Inf").Call(lit(-1)))
+	}
+	return f32(v)
+}
+
+// genDepthwise emits a depthwise convolution with
+// runtime.DepthwiseChannels over the item's channels, the fused
+// activation clamped there if it is a ReLU, a ReLU6 or a clamp, else
+// applied to the channels' outputs after it.
+func (g *gen) genDepthwise(s *step) []jen.Code {
+	ohw := g.net.Shape(s.op.Out).H * g.net.Shape(s.op.Out).W
+	lo, hi := math.Inf(-1), math.Inf(1)
+	after := s.act != nil
+	if after {
+		switch s.act.Kind {
+		case ir.KindReLU:
+			lo, after = 0, false
+		case ir.KindReLU6:
+			lo, hi, after = 0, 6, false
+		case ir.KindClamp:
+			if c := s.act.Clamp; !math.IsNaN(c.Min) && !math.IsNaN(c.Max) {
+				lo, hi, after = float64(float32(c.Min)), float64(float32(c.Max)), false
+			}
+		}
+	}
+	body := append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)),
+		rt("DepthwiseChannels").Call(id("dst"), id("src"), id("w").Dot("W"), id("w").Dot("Bias"), g.convParams(s), bound(lo), bound(hi),
+			id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
+	if after {
+		inner := append(actIf(s, "v"), id("out").Index(id("i")).Op("=").Id("v"))
+		body = append(body,
+			id("out").Op(":=").Id("dst").Index(id("lo").Op("*").Lit(ohw).Op(":").Id("hi").Op("*").Lit(ohw)),
+			jen.For(jen.List(id("i"), id("v")).Op(":=").Range().Id("out")).Block(inner...))
+	}
+	return body
 }
 
 // genMul emits a product with channel broadcasting, by channel: each input
