@@ -33,6 +33,10 @@ func TestRuntimeVersion(t *testing.T) {
 		t.Errorf("codegen.RuntimeVersion %d, runtime.Version %d, runtime.MinVersion %d: want RuntimeVersion = Version >= MinVersion >= 1",
 			codegen.RuntimeVersion, runtime.Version, runtime.MinVersion)
 	}
+	if codegen.DepthwiseMaxTaps != runtime.DepthwiseMaxTaps {
+		t.Errorf("the generator gives depthwise kernels of up to %d taps to runtime.DepthwiseChannels, which takes %d",
+			codegen.DepthwiseMaxTaps, runtime.DepthwiseMaxTaps)
+	}
 }
 
 // TestGolden generates each testdata/<name>.inc and compares the result

@@ -108,3 +108,7 @@ func ValueAt(net *ir.Network, v int) (step, off, n int, input bool, err error) {
 	}
 	return step, off, n, false, nil
 }
+
+// DepthwiseMaxTaps is the largest depthwise kernel the generator gives to
+// runtime.DepthwiseChannels.
+const DepthwiseMaxTaps = dwMaxTaps
