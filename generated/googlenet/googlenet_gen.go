@@ -923,86 +923,86 @@ func loadWeights(w rt.Weights, heads bool) (*weights, error) {
 var layers = [...]rt.Layer[weights]{
 	{Name: "conv1", Items: 262, Run: op_conv1, Out: rt.Slot{Off: 0, Len: 802816}, FLOPs: 236027904},
 	{Name: "pool1", Items: 64, Run: op_pool1, Out: rt.Slot{Off: 802816, Len: 200704}, Deps: []int{0}},
-	{Name: "norm1", Items: 8, Run: op_norm1, Out: rt.Slot{Off: 1003520, Len: 200704}, Deps: []int{1}},
+	{Name: "norm1", Items: 4, Run: op_norm1, Out: rt.Slot{Off: 1003520, Len: 200704}, Deps: []int{1}},
 	{Name: "conv2", Items: 66, Run: op_conv2, Out: rt.Slot{Off: 1204224, Len: 200704}, FLOPs: 25690112, Deps: []int{2}},
 	{Name: "conv3", Items: 13, Run: op_conv3, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{3}},
-	{Name: "norm2", Items: 8, Run: op_norm2, Out: rt.Slot{Off: 602112, Len: 602112}, Deps: []int{4}},
+	{Name: "norm2", Items: 4, Run: op_norm2, Out: rt.Slot{Off: 602112, Len: 602112}, Deps: []int{4}},
 	{Name: "pool2", Items: 192, Run: op_pool2, Out: rt.Slot{Off: 1204224, Len: 150528}, Deps: []int{5}},
 	{Name: "inception3a.branch1", Items: 17, Run: op_inception3a_branch1, Out: rt.Slot{Off: 376320, Len: 50176}, FLOPs: 19267584, Deps: []int{6}},
 	{Name: "inception3a.branch2.0", Items: 17, Run: op_inception3a_branch2_0, Out: rt.Slot{Off: 1505280, Len: 75264}, FLOPs: 28901376, Deps: []int{6}},
-	{Name: "inception3a.branch2.1", Items: 8, Run: op_inception3a_branch2_1, Out: rt.Slot{Off: 426496, Len: 100352}, FLOPs: 173408256, Deps: []int{8}},
+	{Name: "inception3a.branch2.1", Items: 4, Run: op_inception3a_branch2_1, Out: rt.Slot{Off: 426496, Len: 100352}, FLOPs: 173408256, Deps: []int{8}},
 	{Name: "inception3a.branch3.0", Items: 17, Run: op_inception3a_branch3_0, Out: rt.Slot{Off: 1580544, Len: 12544}, FLOPs: 4816896, Deps: []int{6}},
 	{Name: "inception3a.branch3.1", Items: 17, Run: op_inception3a_branch3_1, Out: rt.Slot{Off: 526848, Len: 25088}, FLOPs: 20070400, Deps: []int{10}},
 	{Name: "inception3a.branch4.0", Items: 192, Run: op_inception3a_branch4_0, Out: rt.Slot{Off: 1354752, Len: 150528}, Deps: []int{6}},
 	{Name: "inception3a.branch4.1", Items: 17, Run: op_inception3a_branch4_1, Out: rt.Slot{Off: 551936, Len: 25088}, FLOPs: 9633792, Deps: []int{12}},
 	{Name: "inception3b.branch1", Items: 17, Run: op_inception3b_branch1, Out: rt.Slot{Off: 0, Len: 100352}, FLOPs: 51380224, Deps: []int{7, 9, 11, 13}},
 	{Name: "inception3b.branch2.0", Items: 17, Run: op_inception3b_branch2_0, Out: rt.Slot{Off: 777728, Len: 100352}, FLOPs: 51380224, Deps: []int{7, 9, 11, 13}},
-	{Name: "inception3b.branch2.1", Items: 8, Run: op_inception3b_branch2_1, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{15}},
+	{Name: "inception3b.branch2.1", Items: 4, Run: op_inception3b_branch2_1, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{15}},
 	{Name: "inception3b.branch3.0", Items: 17, Run: op_inception3b_branch3_0, Out: rt.Slot{Off: 878080, Len: 25088}, FLOPs: 12845056, Deps: []int{7, 9, 11, 13}},
 	{Name: "inception3b.branch3.1", Items: 17, Run: op_inception3b_branch3_1, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 120422400, Deps: []int{17}},
 	{Name: "inception3b.branch4.0", Items: 256, Run: op_inception3b_branch4_0, Out: rt.Slot{Off: 577024, Len: 200704}, Deps: []int{7, 9, 11, 13}},
 	{Name: "inception3b.branch4.1", Items: 17, Run: op_inception3b_branch4_1, Out: rt.Slot{Off: 326144, Len: 50176}, FLOPs: 25690112, Deps: []int{19}},
 	{Name: "pool3", Items: 480, Run: op_pool3, Out: rt.Slot{Off: 476672, Len: 94080}, Deps: []int{14, 16, 18, 20}},
-	{Name: "inception4a.branch1", Items: 8, Run: op_inception4a_branch1, Out: rt.Slot{Off: 376320, Len: 37632}, FLOPs: 36126720, Deps: []int{21}},
-	{Name: "inception4a.branch2.0", Items: 8, Run: op_inception4a_branch2_0, Out: rt.Slot{Off: 664832, Len: 18816}, FLOPs: 18063360, Deps: []int{21}},
-	{Name: "inception4a.branch2.1", Items: 8, Run: op_inception4a_branch2_1, Out: rt.Slot{Off: 413952, Len: 40768}, FLOPs: 70447104, Deps: []int{23}},
-	{Name: "inception4a.branch3.0", Items: 8, Run: op_inception4a_branch3_0, Out: rt.Slot{Off: 683648, Len: 3136}, FLOPs: 3010560, Deps: []int{21}},
-	{Name: "inception4a.branch3.1", Items: 8, Run: op_inception4a_branch3_1, Out: rt.Slot{Off: 454720, Len: 9408}, FLOPs: 7526400, Deps: []int{25}},
+	{Name: "inception4a.branch1", Items: 4, Run: op_inception4a_branch1, Out: rt.Slot{Off: 376320, Len: 37632}, FLOPs: 36126720, Deps: []int{21}},
+	{Name: "inception4a.branch2.0", Items: 4, Run: op_inception4a_branch2_0, Out: rt.Slot{Off: 664832, Len: 18816}, FLOPs: 18063360, Deps: []int{21}},
+	{Name: "inception4a.branch2.1", Items: 4, Run: op_inception4a_branch2_1, Out: rt.Slot{Off: 413952, Len: 40768}, FLOPs: 70447104, Deps: []int{23}},
+	{Name: "inception4a.branch3.0", Items: 4, Run: op_inception4a_branch3_0, Out: rt.Slot{Off: 683648, Len: 3136}, FLOPs: 3010560, Deps: []int{21}},
+	{Name: "inception4a.branch3.1", Items: 4, Run: op_inception4a_branch3_1, Out: rt.Slot{Off: 454720, Len: 9408}, FLOPs: 7526400, Deps: []int{25}},
 	{Name: "inception4a.branch4.0", Items: 480, Run: op_inception4a_branch4_0, Out: rt.Slot{Off: 570752, Len: 94080}, Deps: []int{21}},
-	{Name: "inception4a.branch4.1", Items: 8, Run: op_inception4a_branch4_1, Out: rt.Slot{Off: 464128, Len: 12544}, FLOPs: 12042240, Deps: []int{27}},
+	{Name: "inception4a.branch4.1", Items: 4, Run: op_inception4a_branch4_1, Out: rt.Slot{Off: 464128, Len: 12544}, FLOPs: 12042240, Deps: []int{27}},
 	{Name: "aux1.0", Items: 512, Run: op_aux1_0, Head: true, Out: rt.Slot{Off: 222656, Len: 8192}, Deps: []int{22, 24, 26, 28}},
-	{Name: "aux1.conv", Items: 8, Run: op_aux1_conv, Head: true, Out: rt.Slot{Off: 235552, Len: 2048}, FLOPs: 2097152, Deps: []int{29}},
-	{Name: "aux1.fc1", Items: 8, Run: op_aux1_fc1, Head: true, Out: rt.Slot{Off: 631904, Len: 1024}, FLOPs: 4194304, Deps: []int{30}},
-	{Name: "aux1.fc2", Items: 8, Run: op_aux1_fc2, Head: true, Out: rt.Slot{Off: 632928, Len: 1000}, FLOPs: 2048000, Deps: []int{31}},
-	{Name: "inception4b.branch1", Items: 8, Run: op_inception4b_branch1, Out: rt.Slot{Off: 0, Len: 31360}, FLOPs: 32112640, Deps: []int{22, 24, 26, 28}},
-	{Name: "inception4b.branch2.0", Items: 8, Run: op_inception4b_branch2_0, Out: rt.Slot{Off: 200704, Len: 21952}, FLOPs: 22478848, Deps: []int{22, 24, 26, 28}},
-	{Name: "inception4b.branch2.1", Items: 8, Run: op_inception4b_branch2_1, Out: rt.Slot{Off: 31360, Len: 43904}, FLOPs: 88510464, Deps: []int{34}},
-	{Name: "inception4b.branch3.0", Items: 8, Run: op_inception4b_branch3_0, Out: rt.Slot{Off: 230848, Len: 4704}, FLOPs: 4816896, Deps: []int{22, 24, 26, 28}},
-	{Name: "inception4b.branch3.1", Items: 8, Run: op_inception4b_branch3_1, Out: rt.Slot{Off: 75264, Len: 12544}, FLOPs: 15052800, Deps: []int{36}},
+	{Name: "aux1.conv", Items: 4, Run: op_aux1_conv, Head: true, Out: rt.Slot{Off: 235552, Len: 2048}, FLOPs: 2097152, Deps: []int{29}},
+	{Name: "aux1.fc1", Items: 4, Run: op_aux1_fc1, Head: true, Out: rt.Slot{Off: 631904, Len: 1024}, FLOPs: 4194304, Deps: []int{30}},
+	{Name: "aux1.fc2", Items: 4, Run: op_aux1_fc2, Head: true, Out: rt.Slot{Off: 632928, Len: 1000}, FLOPs: 2048000, Deps: []int{31}},
+	{Name: "inception4b.branch1", Items: 4, Run: op_inception4b_branch1, Out: rt.Slot{Off: 0, Len: 31360}, FLOPs: 32112640, Deps: []int{22, 24, 26, 28}},
+	{Name: "inception4b.branch2.0", Items: 4, Run: op_inception4b_branch2_0, Out: rt.Slot{Off: 200704, Len: 21952}, FLOPs: 22478848, Deps: []int{22, 24, 26, 28}},
+	{Name: "inception4b.branch2.1", Items: 4, Run: op_inception4b_branch2_1, Out: rt.Slot{Off: 31360, Len: 43904}, FLOPs: 88510464, Deps: []int{34}},
+	{Name: "inception4b.branch3.0", Items: 4, Run: op_inception4b_branch3_0, Out: rt.Slot{Off: 230848, Len: 4704}, FLOPs: 4816896, Deps: []int{22, 24, 26, 28}},
+	{Name: "inception4b.branch3.1", Items: 4, Run: op_inception4b_branch3_1, Out: rt.Slot{Off: 75264, Len: 12544}, FLOPs: 15052800, Deps: []int{36}},
 	{Name: "inception4b.branch4.0", Items: 512, Run: op_inception4b_branch4_0, Out: rt.Slot{Off: 100352, Len: 100352}, Deps: []int{22, 24, 26, 28}},
-	{Name: "inception4b.branch4.1", Items: 8, Run: op_inception4b_branch4_1, Out: rt.Slot{Off: 87808, Len: 12544}, FLOPs: 12845056, Deps: []int{38}},
-	{Name: "inception4c.branch1", Items: 8, Run: op_inception4c_branch1, Out: rt.Slot{Off: 266560, Len: 25088}, FLOPs: 25690112, Deps: []int{33, 35, 37, 39}},
-	{Name: "inception4c.branch2.0", Items: 8, Run: op_inception4c_branch2_0, Out: rt.Slot{Off: 595840, Len: 25088}, FLOPs: 25690112, Deps: []int{33, 35, 37, 39}},
-	{Name: "inception4c.branch2.1", Items: 8, Run: op_inception4c_branch2_1, Out: rt.Slot{Off: 291648, Len: 50176}, FLOPs: 115605504, Deps: []int{41}},
-	{Name: "inception4c.branch3.0", Items: 8, Run: op_inception4c_branch3_0, Out: rt.Slot{Off: 627200, Len: 4704}, FLOPs: 4816896, Deps: []int{33, 35, 37, 39}},
-	{Name: "inception4c.branch3.1", Items: 8, Run: op_inception4c_branch3_1, Out: rt.Slot{Off: 341824, Len: 12544}, FLOPs: 15052800, Deps: []int{43}},
+	{Name: "inception4b.branch4.1", Items: 4, Run: op_inception4b_branch4_1, Out: rt.Slot{Off: 87808, Len: 12544}, FLOPs: 12845056, Deps: []int{38}},
+	{Name: "inception4c.branch1", Items: 4, Run: op_inception4c_branch1, Out: rt.Slot{Off: 266560, Len: 25088}, FLOPs: 25690112, Deps: []int{33, 35, 37, 39}},
+	{Name: "inception4c.branch2.0", Items: 4, Run: op_inception4c_branch2_0, Out: rt.Slot{Off: 595840, Len: 25088}, FLOPs: 25690112, Deps: []int{33, 35, 37, 39}},
+	{Name: "inception4c.branch2.1", Items: 4, Run: op_inception4c_branch2_1, Out: rt.Slot{Off: 291648, Len: 50176}, FLOPs: 115605504, Deps: []int{41}},
+	{Name: "inception4c.branch3.0", Items: 4, Run: op_inception4c_branch3_0, Out: rt.Slot{Off: 627200, Len: 4704}, FLOPs: 4816896, Deps: []int{33, 35, 37, 39}},
+	{Name: "inception4c.branch3.1", Items: 4, Run: op_inception4c_branch3_1, Out: rt.Slot{Off: 341824, Len: 12544}, FLOPs: 15052800, Deps: []int{43}},
 	{Name: "inception4c.branch4.0", Items: 512, Run: op_inception4c_branch4_0, Out: rt.Slot{Off: 366912, Len: 100352}, Deps: []int{29, 33, 35, 37, 39}},
-	{Name: "inception4c.branch4.1", Items: 8, Run: op_inception4c_branch4_1, Out: rt.Slot{Off: 354368, Len: 12544}, FLOPs: 12845056, Deps: []int{45}},
-	{Name: "inception4d.branch1", Items: 8, Run: op_inception4d_branch1, Out: rt.Slot{Off: 163072, Len: 21952}, FLOPs: 22478848, Deps: []int{40, 42, 44, 46}},
-	{Name: "inception4d.branch2.0", Items: 8, Run: op_inception4d_branch2_0, Out: rt.Slot{Off: 567616, Len: 28224}, FLOPs: 28901376, Deps: []int{40, 42, 44, 46}},
-	{Name: "inception4d.branch2.1", Items: 8, Run: op_inception4d_branch2_1, Out: rt.Slot{Off: 185024, Len: 56448}, FLOPs: 146313216, Deps: []int{30, 31, 48}},
-	{Name: "inception4d.branch3.0", Items: 8, Run: op_inception4d_branch3_0, Out: rt.Slot{Off: 620928, Len: 6272}, FLOPs: 6422528, Deps: []int{40, 42, 44, 46}},
-	{Name: "inception4d.branch3.1", Items: 8, Run: op_inception4d_branch3_1, Out: rt.Slot{Off: 241472, Len: 12544}, FLOPs: 20070400, Deps: []int{50}},
+	{Name: "inception4c.branch4.1", Items: 4, Run: op_inception4c_branch4_1, Out: rt.Slot{Off: 354368, Len: 12544}, FLOPs: 12845056, Deps: []int{45}},
+	{Name: "inception4d.branch1", Items: 4, Run: op_inception4d_branch1, Out: rt.Slot{Off: 163072, Len: 21952}, FLOPs: 22478848, Deps: []int{40, 42, 44, 46}},
+	{Name: "inception4d.branch2.0", Items: 4, Run: op_inception4d_branch2_0, Out: rt.Slot{Off: 567616, Len: 28224}, FLOPs: 28901376, Deps: []int{40, 42, 44, 46}},
+	{Name: "inception4d.branch2.1", Items: 4, Run: op_inception4d_branch2_1, Out: rt.Slot{Off: 185024, Len: 56448}, FLOPs: 146313216, Deps: []int{30, 31, 48}},
+	{Name: "inception4d.branch3.0", Items: 4, Run: op_inception4d_branch3_0, Out: rt.Slot{Off: 620928, Len: 6272}, FLOPs: 6422528, Deps: []int{40, 42, 44, 46}},
+	{Name: "inception4d.branch3.1", Items: 4, Run: op_inception4d_branch3_1, Out: rt.Slot{Off: 241472, Len: 12544}, FLOPs: 20070400, Deps: []int{50}},
 	{Name: "inception4d.branch4.0", Items: 512, Run: op_inception4d_branch4_0, Out: rt.Slot{Off: 467264, Len: 100352}, Deps: []int{40, 42, 44, 46}},
-	{Name: "inception4d.branch4.1", Items: 8, Run: op_inception4d_branch4_1, Out: rt.Slot{Off: 254016, Len: 12544}, FLOPs: 12845056, Deps: []int{52}},
+	{Name: "inception4d.branch4.1", Items: 4, Run: op_inception4d_branch4_1, Out: rt.Slot{Off: 254016, Len: 12544}, FLOPs: 12845056, Deps: []int{52}},
 	{Name: "aux2.0", Items: 528, Run: op_aux2_0, Head: true, Out: rt.Slot{Off: 401408, Len: 8448}, Deps: []int{47, 49, 51, 53}},
-	{Name: "aux2.conv", Items: 8, Run: op_aux2_conv, Head: true, Out: rt.Slot{Off: 416128, Len: 2048}, FLOPs: 2162688, Deps: []int{54}},
-	{Name: "aux2.fc1", Items: 8, Run: op_aux2_fc1, Head: true, Out: rt.Slot{Off: 418176, Len: 1024}, FLOPs: 4194304, Deps: []int{55}},
-	{Name: "aux2.fc2", Items: 8, Run: op_aux2_fc2, Head: true, Out: rt.Slot{Off: 401408, Len: 1000}, FLOPs: 2048000, Deps: []int{56}},
-	{Name: "inception4e.branch1", Items: 8, Run: op_inception4e_branch1, Out: rt.Slot{Off: 0, Len: 50176}, FLOPs: 52985856, Deps: []int{47, 49, 51, 53}},
-	{Name: "inception4e.branch2.0", Items: 8, Run: op_inception4e_branch2_0, Out: rt.Slot{Off: 370048, Len: 31360}, FLOPs: 33116160, Deps: []int{47, 49, 51, 53}},
-	{Name: "inception4e.branch2.1", Items: 8, Run: op_inception4e_branch2_1, Out: rt.Slot{Off: 50176, Len: 62720}, FLOPs: 180633600, Deps: []int{59}},
-	{Name: "inception4e.branch3.0", Items: 8, Run: op_inception4e_branch3_0, Out: rt.Slot{Off: 409856, Len: 6272}, FLOPs: 6623232, Deps: []int{47, 49, 51, 53}},
-	{Name: "inception4e.branch3.1", Items: 8, Run: op_inception4e_branch3_1, Out: rt.Slot{Off: 112896, Len: 25088}, FLOPs: 40140800, Deps: []int{61}},
+	{Name: "aux2.conv", Items: 4, Run: op_aux2_conv, Head: true, Out: rt.Slot{Off: 416128, Len: 2048}, FLOPs: 2162688, Deps: []int{54}},
+	{Name: "aux2.fc1", Items: 4, Run: op_aux2_fc1, Head: true, Out: rt.Slot{Off: 418176, Len: 1024}, FLOPs: 4194304, Deps: []int{55}},
+	{Name: "aux2.fc2", Items: 4, Run: op_aux2_fc2, Head: true, Out: rt.Slot{Off: 401408, Len: 1000}, FLOPs: 2048000, Deps: []int{56}},
+	{Name: "inception4e.branch1", Items: 4, Run: op_inception4e_branch1, Out: rt.Slot{Off: 0, Len: 50176}, FLOPs: 52985856, Deps: []int{47, 49, 51, 53}},
+	{Name: "inception4e.branch2.0", Items: 4, Run: op_inception4e_branch2_0, Out: rt.Slot{Off: 370048, Len: 31360}, FLOPs: 33116160, Deps: []int{47, 49, 51, 53}},
+	{Name: "inception4e.branch2.1", Items: 4, Run: op_inception4e_branch2_1, Out: rt.Slot{Off: 50176, Len: 62720}, FLOPs: 180633600, Deps: []int{59}},
+	{Name: "inception4e.branch3.0", Items: 4, Run: op_inception4e_branch3_0, Out: rt.Slot{Off: 409856, Len: 6272}, FLOPs: 6623232, Deps: []int{47, 49, 51, 53}},
+	{Name: "inception4e.branch3.1", Items: 4, Run: op_inception4e_branch3_1, Out: rt.Slot{Off: 112896, Len: 25088}, FLOPs: 40140800, Deps: []int{61}},
 	{Name: "inception4e.branch4.0", Items: 528, Run: op_inception4e_branch4_0, Out: rt.Slot{Off: 266560, Len: 103488}, Deps: []int{47, 49, 51, 53}},
-	{Name: "inception4e.branch4.1", Items: 8, Run: op_inception4e_branch4_1, Out: rt.Slot{Off: 137984, Len: 25088}, FLOPs: 26492928, Deps: []int{63}},
+	{Name: "inception4e.branch4.1", Items: 4, Run: op_inception4e_branch4_1, Out: rt.Slot{Off: 137984, Len: 25088}, FLOPs: 26492928, Deps: []int{63}},
 	{Name: "pool4", Items: 832, Run: op_pool4, Out: rt.Slot{Off: 163072, Len: 40768}, Deps: []int{54, 58, 60, 62, 64}},
-	{Name: "inception5a.branch1", Items: 8, Run: op_inception5a_branch1, Out: rt.Slot{Off: 203840, Len: 12544}, FLOPs: 20873216, Deps: []int{65}},
-	{Name: "inception5a.branch2.0", Items: 7, Run: op_inception5a_branch2_0, Out: rt.Slot{Off: 285376, Len: 7840}, FLOPs: 13045760, Deps: []int{65}},
-	{Name: "inception5a.branch2.1", Items: 8, Run: op_inception5a_branch2_1, Out: rt.Slot{Off: 216384, Len: 15680}, FLOPs: 45158400, Deps: []int{67}},
+	{Name: "inception5a.branch1", Items: 4, Run: op_inception5a_branch1, Out: rt.Slot{Off: 203840, Len: 12544}, FLOPs: 20873216, Deps: []int{65}},
+	{Name: "inception5a.branch2.0", Items: 4, Run: op_inception5a_branch2_0, Out: rt.Slot{Off: 285376, Len: 7840}, FLOPs: 13045760, Deps: []int{65}},
+	{Name: "inception5a.branch2.1", Items: 4, Run: op_inception5a_branch2_1, Out: rt.Slot{Off: 216384, Len: 15680}, FLOPs: 45158400, Deps: []int{67}},
 	{Name: "inception5a.branch3.0", Items: 4, Run: op_inception5a_branch3_0, Out: rt.Slot{Off: 293216, Len: 1568}, FLOPs: 2609152, Deps: []int{65}},
-	{Name: "inception5a.branch3.1", Items: 8, Run: op_inception5a_branch3_1, Out: rt.Slot{Off: 232064, Len: 6272}, FLOPs: 10035200, Deps: []int{69}},
+	{Name: "inception5a.branch3.1", Items: 4, Run: op_inception5a_branch3_1, Out: rt.Slot{Off: 232064, Len: 6272}, FLOPs: 10035200, Deps: []int{69}},
 	{Name: "inception5a.branch4.0", Items: 832, Run: op_inception5a_branch4_0, Out: rt.Slot{Off: 244608, Len: 40768}, Deps: []int{65}},
-	{Name: "inception5a.branch4.1", Items: 8, Run: op_inception5a_branch4_1, Out: rt.Slot{Off: 238336, Len: 6272}, FLOPs: 10436608, Deps: []int{71}},
-	{Name: "inception5b.branch1", Items: 8, Run: op_inception5b_branch1, Out: rt.Slot{Off: 0, Len: 18816}, FLOPs: 31309824, Deps: []int{66, 68, 70, 72}},
-	{Name: "inception5b.branch2.0", Items: 8, Run: op_inception5b_branch2_0, Out: rt.Slot{Off: 90944, Len: 9408}, FLOPs: 15654912, Deps: []int{66, 68, 70, 72}},
-	{Name: "inception5b.branch2.1", Items: 8, Run: op_inception5b_branch2_1, Out: rt.Slot{Off: 18816, Len: 18816}, FLOPs: 65028096, Deps: []int{74}},
-	{Name: "inception5b.branch3.0", Items: 6, Run: op_inception5b_branch3_0, Out: rt.Slot{Off: 100352, Len: 2352}, FLOPs: 3913728, Deps: []int{66, 68, 70, 72}},
-	{Name: "inception5b.branch3.1", Items: 8, Run: op_inception5b_branch3_1, Out: rt.Slot{Off: 37632, Len: 6272}, FLOPs: 15052800, Deps: []int{76}},
+	{Name: "inception5a.branch4.1", Items: 4, Run: op_inception5a_branch4_1, Out: rt.Slot{Off: 238336, Len: 6272}, FLOPs: 10436608, Deps: []int{71}},
+	{Name: "inception5b.branch1", Items: 4, Run: op_inception5b_branch1, Out: rt.Slot{Off: 0, Len: 18816}, FLOPs: 31309824, Deps: []int{66, 68, 70, 72}},
+	{Name: "inception5b.branch2.0", Items: 4, Run: op_inception5b_branch2_0, Out: rt.Slot{Off: 90944, Len: 9408}, FLOPs: 15654912, Deps: []int{66, 68, 70, 72}},
+	{Name: "inception5b.branch2.1", Items: 4, Run: op_inception5b_branch2_1, Out: rt.Slot{Off: 18816, Len: 18816}, FLOPs: 65028096, Deps: []int{74}},
+	{Name: "inception5b.branch3.0", Items: 3, Run: op_inception5b_branch3_0, Out: rt.Slot{Off: 100352, Len: 2352}, FLOPs: 3913728, Deps: []int{66, 68, 70, 72}},
+	{Name: "inception5b.branch3.1", Items: 4, Run: op_inception5b_branch3_1, Out: rt.Slot{Off: 37632, Len: 6272}, FLOPs: 15052800, Deps: []int{76}},
 	{Name: "inception5b.branch4.0", Items: 832, Run: op_inception5b_branch4_0, Out: rt.Slot{Off: 50176, Len: 40768}, Deps: []int{66, 68, 70, 72}},
-	{Name: "inception5b.branch4.1", Items: 8, Run: op_inception5b_branch4_1, Out: rt.Slot{Off: 43904, Len: 6272}, FLOPs: 10436608, Deps: []int{78}},
+	{Name: "inception5b.branch4.1", Items: 4, Run: op_inception5b_branch4_1, Out: rt.Slot{Off: 43904, Len: 6272}, FLOPs: 10436608, Deps: []int{78}},
 	{Name: "avgpool", Items: 1024, Run: op_avgpool, Out: rt.Slot{Off: 102704, Len: 1024}, Deps: []int{73, 75, 77, 79}},
-	{Name: "fc", Items: 8, Run: op_fc, Out: rt.Slot{Off: 50176, Len: 1000}, FLOPs: 2048000, Deps: []int{80}},
+	{Name: "fc", Items: 4, Run: op_fc, Out: rt.Slot{Off: 50176, Len: 1000}, FLOPs: 2048000, Deps: []int{80}},
 	{Name: "prob", Items: 1, Run: op_prob, Out: rt.Slot{Off: 0, Len: 1000}, Deps: []int{81}},
 }
 
@@ -1037,13 +1037,13 @@ func op_pool1(e *exec, worker, lo, hi int) {
 // op_norm1 computes norm1 (specs/googlenet.inc:23:5): local response
 // normalisation, size 5, alpha 0.0001, beta 0.75, k 1, 64x56x56 -> 64x56x56.
 //
-// Work items (8): runs of 392 pixels.
+// Work items (4): runs of 784 pixels.
 func op_norm1(e *exec, worker, lo, hi int) {
 	src := e.Arena[802816:1003520]
 	dst := e.Arena[1003520:1204224]
 	for it := lo; it < hi; it++ {
-		p0 := it * 392
-		p1 := min(p0+392, 3136)
+		p0 := it * 784
+		p1 := min(p0+784, 3136)
 		for c := 0; c < 64; c++ {
 			// channels j0..j1-1 of the window, clipped to the image
 			j0, j1 := max(c-2, 0), min(c+3, 64)
@@ -1099,13 +1099,13 @@ func op_conv3(e *exec, worker, lo, hi int) {
 // op_norm2 computes norm2 (specs/googlenet.inc:26:5): local response
 // normalisation, size 5, alpha 0.0001, beta 0.75, k 1, 192x56x56 -> 192x56x56.
 //
-// Work items (8): runs of 392 pixels.
+// Work items (4): runs of 784 pixels.
 func op_norm2(e *exec, worker, lo, hi int) {
 	src := e.Arena[:602112]
 	dst := e.Arena[602112:1204224]
 	for it := lo; it < hi; it++ {
-		p0 := it * 392
-		p1 := min(p0+392, 3136)
+		p0 := it * 784
+		p1 := min(p0+784, 3136)
 		for c := 0; c < 192; c++ {
 			// channels j0..j1-1 of the window, clipped to the image
 			j0, j1 := max(c-2, 0), min(c+3, 192)
@@ -1175,15 +1175,15 @@ func op_inception3a_branch2_0(e *exec, worker, lo, hi int) {
 // 128x28x28; ReLU inception3a.branch2.1.relu fused. It writes channels 64..191
 // of inception3a.0 (256x28x28) in place.
 //
-// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
-// block(s) of 64 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 1
+// block(s) of 128 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 36 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception3a_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[1505280:1580544]
 	dst := e.Arena[426496:526848]
 	w := &e.W.conv[5]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1300,15 +1300,15 @@ func op_inception3b_branch2_0(e *exec, worker, lo, hi int) {
 // 192x28x28; ReLU inception3b.branch2.1.relu fused. It writes channels
 // 128..319 of inception3b.0 (480x28x28) in place.
 //
-// Work items (8): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 2
-// block(s) of 96 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 1
+// block(s) of 192 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 36 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception3b_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[777728:878080]
 	dst := e.Arena[100352:250880]
 	w := &e.W.conv[11]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1398,14 +1398,14 @@ func op_pool3(e *exec, worker, lo, hi int) {
 // 192x14x14; ReLU inception4a.branch1.relu fused. It writes channels 0..191 of
 // inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 96 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 192 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4a_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[476672:570752]
 	dst := e.Arena[376320:413952]
 	w := &e.W.conv[15]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 192, TileM: 96, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1416,14 +1416,14 @@ func op_inception4a_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:33:18): 1x1 convolution, stride 1, pad 0, 480x14x14 ->
 // 96x14x14; ReLU inception4a.branch2.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 48 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 96 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4a_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[476672:570752]
 	dst := e.Arena[664832:683648]
 	w := &e.W.conv[16]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 96, TileM: 48, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 96, TileM: 96, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1435,15 +1435,15 @@ func op_inception4a_branch2_0(e *exec, worker, lo, hi int) {
 // 208x14x14; ReLU inception4a.branch2.1.relu fused. It writes channels
 // 192..399 of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
-// block(s) of 104 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
+// block(s) of 208 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 16 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception4a_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[664832:683648]
 	dst := e.Arena[413952:454720]
 	w := &e.W.conv[17]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 104, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 208, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1454,14 +1454,14 @@ func op_inception4a_branch2_1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:33:18): 1x1 convolution, stride 1, pad 0, 480x14x14 ->
 // 16x14x14; ReLU inception4a.branch3.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 8 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4a_branch3_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[476672:570752]
 	dst := e.Arena[683648:686784]
 	w := &e.W.conv[18]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 16, TileM: 8, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 16, TileM: 16, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1473,15 +1473,15 @@ func op_inception4a_branch3_0(e *exec, worker, lo, hi int) {
 // 48x14x14; ReLU inception4a.branch3.1.relu fused. It writes channels 400..447
 // of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 24 output channels; the im2col matrix (400×196) is never stored:
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 48 output channels; the im2col matrix (400×196) is never stored:
 // ConvTile packs each panel of it straight from the input into the worker's
 // scratch. A worker's items make at most three GEMM calls.
 func op_inception4a_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[683648:686784]
 	dst := e.Arena[454720:464128]
 	w := &e.W.conv[19]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 48, TileM: 24, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 48, TileM: 48, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1504,14 +1504,14 @@ func op_inception4a_branch4_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4a.branch4.1.relu fused. It writes channels 448..511
 // of inception4a.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4a_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[570752:664832]
 	dst := e.Arena[464128:476672]
 	w := &e.W.conv[20]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1532,14 +1532,14 @@ func op_aux1_0(e *exec, worker, lo, hi int) {
 // stride 1, pad 0, 512x4x4 -> 128x4x4; ReLU aux1.conv.relu fused. Side head
 // aux1.
 //
-// Work items (8): 1 tile of 16 output pixels × 8 block(s) of 16 output
+// Work items (4): 1 tile of 16 output pixels × 4 block(s) of 32 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_aux1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[222656:230848]
 	dst := e.Arena[235552:237600]
 	w := &e.W.conv[21]
-	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 16, src, 16, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1550,13 +1550,13 @@ func op_aux1_conv(e *exec, worker, lo, hi int) {
 // 1024 outputs, 2048x1x1 -> 1024x1x1; ReLU aux1.fc1.relu fused. Side head
 // aux1.
 //
-// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// Work items (4): 1 tile of 1 column × 4 block(s) of 256 outputs; a GEMM with
 // one column, the input (MulTile).
 func op_aux1_fc1(e *exec, worker, lo, hi int) {
 	src := e.Arena[235552:237600]
 	dst := e.Arena[631904:632928]
 	w := &e.W.fc[0]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 128, Blocks: 8}
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1566,13 +1566,13 @@ func op_aux1_fc1(e *exec, worker, lo, hi int) {
 // op_aux1_fc2 computes aux1.fc2 (specs/googlenet.inc:55:9): fully connected,
 // 1000 outputs, 1024x1x1 -> 1000x1x1. Side head aux1.
 //
-// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// Work items (4): 1 tile of 1 column × 4 block(s) of 256 outputs; a GEMM with
 // one column, the input (MulTile).
 func op_aux1_fc2(e *exec, worker, lo, hi int) {
 	src := e.Arena[631904:632928]
 	dst := e.Arena[632928:633928]
 	w := &e.W.fc[1]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 128, Blocks: 8}
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
@@ -1584,14 +1584,14 @@ func op_aux1_fc2(e *exec, worker, lo, hi int) {
 // 160x14x14; ReLU inception4b.branch1.relu fused. It writes channels 0..159 of
 // inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 80 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 160 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4b_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[376320:476672]
 	dst := e.Arena[:31360]
 	w := &e.W.conv[22]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 160, TileM: 80, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 160, TileM: 160, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1602,14 +1602,14 @@ func op_inception4b_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:34:18): 1x1 convolution, stride 1, pad 0, 512x14x14 ->
 // 112x14x14; ReLU inception4b.branch2.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 56 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 112 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4b_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[376320:476672]
 	dst := e.Arena[200704:222656]
 	w := &e.W.conv[23]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 112, TileM: 56, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 112, TileM: 112, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1621,15 +1621,15 @@ func op_inception4b_branch2_0(e *exec, worker, lo, hi int) {
 // 224x14x14; ReLU inception4b.branch2.1.relu fused. It writes channels
 // 160..383 of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
-// block(s) of 112 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
+// block(s) of 224 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 16 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception4b_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[200704:222656]
 	dst := e.Arena[31360:75264]
 	w := &e.W.conv[24]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 112, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 224, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1640,14 +1640,14 @@ func op_inception4b_branch2_1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:34:18): 1x1 convolution, stride 1, pad 0, 512x14x14 ->
 // 24x14x14; ReLU inception4b.branch3.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 24 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4b_branch3_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[376320:476672]
 	dst := e.Arena[230848:235552]
 	w := &e.W.conv[25]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 24, TileM: 16, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 24, TileM: 24, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1659,15 +1659,15 @@ func op_inception4b_branch3_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4b.branch3.1.relu fused. It writes channels 384..447
 // of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; the im2col matrix (600×196) is never stored:
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; the im2col matrix (600×196) is never stored:
 // ConvTile packs each panel of it straight from the input into the worker's
 // scratch. A worker's items make at most three GEMM calls.
 func op_inception4b_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[230848:235552]
 	dst := e.Arena[75264:87808]
 	w := &e.W.conv[26]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1690,14 +1690,14 @@ func op_inception4b_branch4_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4b.branch4.1.relu fused. It writes channels 448..511
 // of inception4b.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4b_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[100352:200704]
 	dst := e.Arena[87808:100352]
 	w := &e.W.conv[27]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1709,14 +1709,14 @@ func op_inception4b_branch4_1(e *exec, worker, lo, hi int) {
 // 128x14x14; ReLU inception4c.branch1.relu fused. It writes channels 0..127 of
 // inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4c_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[:100352]
 	dst := e.Arena[266560:291648]
 	w := &e.W.conv[28]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1727,14 +1727,14 @@ func op_inception4c_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:35:18): 1x1 convolution, stride 1, pad 0, 512x14x14 ->
 // 128x14x14; ReLU inception4c.branch2.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4c_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[:100352]
 	dst := e.Arena[595840:620928]
 	w := &e.W.conv[29]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1746,15 +1746,15 @@ func op_inception4c_branch2_0(e *exec, worker, lo, hi int) {
 // 256x14x14; ReLU inception4c.branch2.1.relu fused. It writes channels
 // 128..383 of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
-// block(s) of 128 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
+// block(s) of 256 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 16 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception4c_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[595840:620928]
 	dst := e.Arena[291648:341824]
 	w := &e.W.conv[30]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 256, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1765,14 +1765,14 @@ func op_inception4c_branch2_1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:35:18): 1x1 convolution, stride 1, pad 0, 512x14x14 ->
 // 24x14x14; ReLU inception4c.branch3.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 24 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4c_branch3_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[:100352]
 	dst := e.Arena[627200:631904]
 	w := &e.W.conv[31]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 24, TileM: 16, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 24, TileM: 24, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1784,15 +1784,15 @@ func op_inception4c_branch3_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4c.branch3.1.relu fused. It writes channels 384..447
 // of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; the im2col matrix (600×196) is never stored:
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; the im2col matrix (600×196) is never stored:
 // ConvTile packs each panel of it straight from the input into the worker's
 // scratch. A worker's items make at most three GEMM calls.
 func op_inception4c_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[627200:631904]
 	dst := e.Arena[341824:354368]
 	w := &e.W.conv[32]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1815,14 +1815,14 @@ func op_inception4c_branch4_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4c.branch4.1.relu fused. It writes channels 448..511
 // of inception4c.0 (512x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4c_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[366912:467264]
 	dst := e.Arena[354368:366912]
 	w := &e.W.conv[33]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1834,14 +1834,14 @@ func op_inception4c_branch4_1(e *exec, worker, lo, hi int) {
 // 112x14x14; ReLU inception4d.branch1.relu fused. It writes channels 0..111 of
 // inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 56 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 112 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4d_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[266560:366912]
 	dst := e.Arena[163072:185024]
 	w := &e.W.conv[34]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 112, TileM: 56, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 112, TileM: 112, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1852,14 +1852,14 @@ func op_inception4d_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:36:18): 1x1 convolution, stride 1, pad 0, 512x14x14 ->
 // 144x14x14; ReLU inception4d.branch2.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 72 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 144 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4d_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[266560:366912]
 	dst := e.Arena[567616:595840]
 	w := &e.W.conv[35]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 144, TileM: 72, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 144, TileM: 144, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1871,15 +1871,15 @@ func op_inception4d_branch2_0(e *exec, worker, lo, hi int) {
 // 288x14x14; ReLU inception4d.branch2.1.relu fused. It writes channels
 // 112..399 of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
-// block(s) of 144 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
+// block(s) of 288 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 16 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception4d_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[567616:595840]
 	dst := e.Arena[185024:241472]
 	w := &e.W.conv[36]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 144, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 288, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1890,14 +1890,14 @@ func op_inception4d_branch2_1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:36:18): 1x1 convolution, stride 1, pad 0, 512x14x14 ->
 // 32x14x14; ReLU inception4d.branch3.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4d_branch3_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[266560:366912]
 	dst := e.Arena[620928:627200]
 	w := &e.W.conv[37]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 32, TileM: 16, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 32, TileM: 32, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1909,15 +1909,15 @@ func op_inception4d_branch3_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4d.branch3.1.relu fused. It writes channels 400..463
 // of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; the im2col matrix (800×196) is never stored:
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; the im2col matrix (800×196) is never stored:
 // ConvTile packs each panel of it straight from the input into the worker's
 // scratch. A worker's items make at most three GEMM calls.
 func op_inception4d_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[620928:627200]
 	dst := e.Arena[241472:254016]
 	w := &e.W.conv[38]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1940,14 +1940,14 @@ func op_inception4d_branch4_0(e *exec, worker, lo, hi int) {
 // 64x14x14; ReLU inception4d.branch4.1.relu fused. It writes channels 464..527
 // of inception4d.0 (528x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4d_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[467264:567616]
 	dst := e.Arena[254016:266560]
 	w := &e.W.conv[39]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 32, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1968,14 +1968,14 @@ func op_aux2_0(e *exec, worker, lo, hi int) {
 // stride 1, pad 0, 528x4x4 -> 128x4x4; ReLU aux2.conv.relu fused. Side head
 // aux2.
 //
-// Work items (8): 1 tile of 16 output pixels × 8 block(s) of 16 output
+// Work items (4): 1 tile of 16 output pixels × 4 block(s) of 32 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_aux2_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[401408:409856]
 	dst := e.Arena[416128:418176]
 	w := &e.W.conv[40]
-	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 16, src, 16, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1986,13 +1986,13 @@ func op_aux2_conv(e *exec, worker, lo, hi int) {
 // 1024 outputs, 2048x1x1 -> 1024x1x1; ReLU aux2.fc1.relu fused. Side head
 // aux2.
 //
-// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// Work items (4): 1 tile of 1 column × 4 block(s) of 256 outputs; a GEMM with
 // one column, the input (MulTile).
 func op_aux2_fc1(e *exec, worker, lo, hi int) {
 	src := e.Arena[416128:418176]
 	dst := e.Arena[418176:419200]
 	w := &e.W.fc[2]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 128, Blocks: 8}
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2002,13 +2002,13 @@ func op_aux2_fc1(e *exec, worker, lo, hi int) {
 // op_aux2_fc2 computes aux2.fc2 (specs/googlenet.inc:63:9): fully connected,
 // 1000 outputs, 1024x1x1 -> 1000x1x1. Side head aux2.
 //
-// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// Work items (4): 1 tile of 1 column × 4 block(s) of 256 outputs; a GEMM with
 // one column, the input (MulTile).
 func op_aux2_fc2(e *exec, worker, lo, hi int) {
 	src := e.Arena[418176:419200]
 	dst := e.Arena[401408:402408]
 	w := &e.W.fc[3]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 128, Blocks: 8}
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
@@ -2020,14 +2020,14 @@ func op_aux2_fc2(e *exec, worker, lo, hi int) {
 // 256x14x14; ReLU inception4e.branch1.relu fused. It writes channels 0..255 of
 // inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 256 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4e_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
 	dst := e.Arena[:50176]
 	w := &e.W.conv[41]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 256, TileM: 128, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 256, TileM: 256, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2038,14 +2038,14 @@ func op_inception4e_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:37:18): 1x1 convolution, stride 1, pad 0, 528x14x14 ->
 // 160x14x14; ReLU inception4e.branch2.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 80 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 160 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4e_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
 	dst := e.Arena[370048:401408]
 	w := &e.W.conv[42]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 160, TileM: 80, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 160, TileM: 160, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2057,15 +2057,15 @@ func op_inception4e_branch2_0(e *exec, worker, lo, hi int) {
 // 320x14x14; ReLU inception4e.branch2.1.relu fused. It writes channels
 // 256..575 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 2
-// block(s) of 160 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
+// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
+// block(s) of 320 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 16 GEMMs, the output transformed.
 // A worker's items make at most three calls.
 func op_inception4e_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[370048:401408]
 	dst := e.Arena[50176:112896]
 	w := &e.W.conv[43]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 160, Blocks: 2}
+	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 320, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2076,14 +2076,14 @@ func op_inception4e_branch2_1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:37:18): 1x1 convolution, stride 1, pad 0, 528x14x14 ->
 // 32x14x14; ReLU inception4e.branch3.0.relu fused.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 16 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 32 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4e_branch3_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:266560]
 	dst := e.Arena[409856:416128]
 	w := &e.W.conv[44]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 32, TileM: 16, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 32, TileM: 32, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2095,15 +2095,15 @@ func op_inception4e_branch3_0(e *exec, worker, lo, hi int) {
 // 128x14x14; ReLU inception4e.branch3.1.relu fused. It writes channels
 // 576..703 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 64 output channels; the im2col matrix (800×196) is never stored:
-// ConvTile packs each panel of it straight from the input into the worker's
-// scratch. A worker's items make at most three GEMM calls.
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 128 output channels; the im2col matrix (800×196) is never
+// stored: ConvTile packs each panel of it straight from the input into the
+// worker's scratch. A worker's items make at most three GEMM calls.
 func op_inception4e_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[409856:416128]
 	dst := e.Arena[112896:137984]
 	w := &e.W.conv[45]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2126,14 +2126,14 @@ func op_inception4e_branch4_0(e *exec, worker, lo, hi int) {
 // 128x14x14; ReLU inception4e.branch4.1.relu fused. It writes channels
 // 704..831 of inception4e.0 (832x14x14) in place.
 //
-// Work items (8): 4 tile(s) of 48 output pixels (the last ending at 196) × 2
-// block(s) of 64 output channels; a GEMM straight on the input (MulTile). A
+// Work items (4): 4 tile(s) of 48 output pixels (the last ending at 196) × 1
+// block(s) of 128 output channels; a GEMM straight on the input (MulTile). A
 // worker's items make at most three GEMM calls.
 func op_inception4e_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[266560:370048]
 	dst := e.Arena[137984:163072]
 	w := &e.W.conv[46]
-	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 64, Blocks: 2}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 196, src, 196, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2155,14 +2155,14 @@ func op_pool4(e *exec, worker, lo, hi int) {
 // 256x7x7; ReLU inception5a.branch1.relu fused. It writes channels 0..255 of
 // inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 32 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 64 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5a_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
 	dst := e.Arena[203840:216384]
 	w := &e.W.conv[47]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 256, TileM: 32, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 256, TileM: 64, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2173,14 +2173,14 @@ func op_inception5a_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:40:18): 1x1 convolution, stride 1, pad 0, 832x7x7 ->
 // 160x7x7; ReLU inception5a.branch2.0.relu fused.
 //
-// Work items (7): 1 tile of 49 output pixels × 7 block(s) of 24 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 40 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5a_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
 	dst := e.Arena[285376:293216]
 	w := &e.W.conv[48]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 160, TileM: 24, Blocks: 7}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 160, TileM: 40, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2192,7 +2192,7 @@ func op_inception5a_branch2_0(e *exec, worker, lo, hi int) {
 // 320x7x7; ReLU inception5a.branch2.1.relu fused. It writes channels 256..575
 // of inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 40 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 80 output
 // channels; the im2col matrix (1440×49) is never stored: ConvTile packs each
 // panel of it straight from the input into the worker's scratch. A worker's
 // items make at most three GEMM calls.
@@ -2200,7 +2200,7 @@ func op_inception5a_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[285376:293216]
 	dst := e.Arena[216384:232064]
 	w := &e.W.conv[49]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 320, TileM: 40, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 320, TileM: 80, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 160, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2230,7 +2230,7 @@ func op_inception5a_branch3_0(e *exec, worker, lo, hi int) {
 // 128x7x7; ReLU inception5a.branch3.1.relu fused. It writes channels 576..703
 // of inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 32 output
 // channels; the im2col matrix (800×49) is never stored: ConvTile packs each
 // panel of it straight from the input into the worker's scratch. A worker's
 // items make at most three GEMM calls.
@@ -2238,7 +2238,7 @@ func op_inception5a_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[293216:294784]
 	dst := e.Arena[232064:238336]
 	w := &e.W.conv[51]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 32, H: 7, W: 7, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2261,14 +2261,14 @@ func op_inception5a_branch4_0(e *exec, worker, lo, hi int) {
 // 128x7x7; ReLU inception5a.branch4.1.relu fused. It writes channels 704..831
 // of inception5a.0 (832x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 32 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5a_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[244608:285376]
 	dst := e.Arena[238336:244608]
 	w := &e.W.conv[52]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2280,14 +2280,14 @@ func op_inception5a_branch4_1(e *exec, worker, lo, hi int) {
 // 384x7x7; ReLU inception5b.branch1.relu fused. It writes channels 0..383 of
 // inception5b.0 (1024x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 48 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 96 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5b_branch1(e *exec, worker, lo, hi int) {
 	src := e.Arena[203840:244608]
 	dst := e.Arena[:18816]
 	w := &e.W.conv[53]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 48, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 96, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2298,14 +2298,14 @@ func op_inception5b_branch1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:41:18): 1x1 convolution, stride 1, pad 0, 832x7x7 ->
 // 192x7x7; ReLU inception5b.branch2.0.relu fused.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 24 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 48 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5b_branch2_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[203840:244608]
 	dst := e.Arena[90944:100352]
 	w := &e.W.conv[54]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 192, TileM: 24, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 192, TileM: 48, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2317,7 +2317,7 @@ func op_inception5b_branch2_0(e *exec, worker, lo, hi int) {
 // 384x7x7; ReLU inception5b.branch2.1.relu fused. It writes channels 384..767
 // of inception5b.0 (1024x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 48 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 96 output
 // channels; the im2col matrix (1728×49) is never stored: ConvTile packs each
 // panel of it straight from the input into the worker's scratch. A worker's
 // items make at most three GEMM calls.
@@ -2325,7 +2325,7 @@ func op_inception5b_branch2_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[90944:100352]
 	dst := e.Arena[18816:37632]
 	w := &e.W.conv[55]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 48, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 96, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 192, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2336,14 +2336,14 @@ func op_inception5b_branch2_1(e *exec, worker, lo, hi int) {
 // specs/googlenet.inc:41:18): 1x1 convolution, stride 1, pad 0, 832x7x7 ->
 // 48x7x7; ReLU inception5b.branch3.0.relu fused.
 //
-// Work items (6): 1 tile of 49 output pixels × 6 block(s) of 8 output
+// Work items (3): 1 tile of 49 output pixels × 3 block(s) of 16 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5b_branch3_0(e *exec, worker, lo, hi int) {
 	src := e.Arena[203840:244608]
 	dst := e.Arena[100352:102704]
 	w := &e.W.conv[56]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 48, TileM: 8, Blocks: 6}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 48, TileM: 16, Blocks: 3}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2355,7 +2355,7 @@ func op_inception5b_branch3_0(e *exec, worker, lo, hi int) {
 // 128x7x7; ReLU inception5b.branch3.1.relu fused. It writes channels 768..895
 // of inception5b.0 (1024x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 32 output
 // channels; the im2col matrix (1200×49) is never stored: ConvTile packs each
 // panel of it straight from the input into the worker's scratch. A worker's
 // items make at most three GEMM calls.
@@ -2363,7 +2363,7 @@ func op_inception5b_branch3_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[100352:102704]
 	dst := e.Arena[37632:43904]
 	w := &e.W.conv[57]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 48, H: 7, W: 7, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2386,14 +2386,14 @@ func op_inception5b_branch4_0(e *exec, worker, lo, hi int) {
 // 128x7x7; ReLU inception5b.branch4.1.relu fused. It writes channels 896..1023
 // of inception5b.0 (1024x7x7) in place.
 //
-// Work items (8): 1 tile of 49 output pixels × 8 block(s) of 16 output
+// Work items (4): 1 tile of 49 output pixels × 4 block(s) of 32 output
 // channels; a GEMM straight on the input (MulTile). A worker's items make at
 // most three GEMM calls.
 func op_inception5b_branch4_1(e *exec, worker, lo, hi int) {
 	src := e.Arena[50176:90944]
 	dst := e.Arena[43904:50176]
 	w := &e.W.conv[58]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 16, Blocks: 8}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2413,13 +2413,13 @@ func op_avgpool(e *exec, worker, lo, hi int) {
 // op_fc computes fc (specs/googlenet.inc:45:5): fully connected, 1000 outputs,
 // 1024x1x1 -> 1000x1x1.
 //
-// Work items (8): 1 tile of 1 column × 8 block(s) of 128 outputs; a GEMM with
+// Work items (4): 1 tile of 1 column × 4 block(s) of 256 outputs; a GEMM with
 // one column, the input (MulTile).
 func op_fc(e *exec, worker, lo, hi int) {
 	src := e.Arena[102704:103728]
 	dst := e.Arena[50176:51176]
 	w := &e.W.fc[4]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 128, Blocks: 8}
+	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
