@@ -686,9 +686,17 @@ func winograd(c *ir.Conv, out ir.Shape) int {
 	return 0
 }
 
-// wgTileCols is the tiles of a Winograd work item: the transforms' 16
-// lanes.
-const wgTileCols = 16
+// Tiling of Winograd convolutions: items of wgTileCols tiles (a block of
+// the GEMM, 48 columns; a last block of ≤ wgTileTail tiles joins the one
+// before), and rows split in blocks only until there are wgMinItems items:
+// every item transforms the input of its tiles and reads all the
+// transformed weights of its rows, which are α²/9 times the direct
+// convolution's (4× for F(4×4)), so finer items repeat that traffic.
+const (
+	wgTileCols = 48
+	wgTileTail = 16
+	wgMinItems = 2
+)
 
 // tileConv cuts a convolution into work items: a GEMM of the weights
 // (out.C × C·KH·KW) with the input (direct) or its im2col matrix, over
@@ -723,13 +731,14 @@ func (p *plan) tileConv(s *step, in, out ir.Shape) {
 }
 
 // winogradGrid cuts the output of a Winograd convolution, m channels ×
-// tiles, into items of wgTileCols tiles and, if that makes fewer than
-// minItems, blocks of rows (each block of a tile transforms its input
-// again, so rows are split no more than needed).
+// tiles, into items (see wgTileCols).
 func winogradGrid(m, tiles int) grid {
-	g := grid{n: tiles, tileN: wgTileCols, tiles: ceilDiv(tiles, wgTileCols), m: m, tileM: m, blocks: 1}
-	if g.tiles < minItems {
-		g.tileM = roundUp(ceilDiv(m, ceilDiv(minItems, g.tiles)), rowAlign)
+	g := grid{n: tiles, tileN: wgTileCols, tiles: tiles / wgTileCols, m: m, tileM: m, blocks: 1}
+	if g.tiles == 0 || tiles%wgTileCols > wgTileTail {
+		g.tiles++
+	}
+	if g.tiles < wgMinItems {
+		g.tileM = roundUp(ceilDiv(m, ceilDiv(wgMinItems, g.tiles)), rowAlign)
 		g.blocks = ceilDiv(m, g.tileM)
 	}
 	return g

@@ -1522,28 +1522,28 @@ var layers = [...]rt.Layer[weights]{
 	{Name: "conv1.conv", Items: 262, Run: op_conv1_conv, Out: rt.Slot{Off: 0, Len: 802816}, FLOPs: 236027904},
 	{Name: "maxpool1", Items: 64, Run: op_maxpool1, Out: rt.Slot{Off: 802816, Len: 200704}, Deps: []int{0}},
 	{Name: "conv2.conv", Items: 66, Run: op_conv2_conv, Out: rt.Slot{Off: 1003520, Len: 200704}, FLOPs: 25690112, Deps: []int{1}},
-	{Name: "conv3.conv", Items: 13, Run: op_conv3_conv, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{2}},
+	{Name: "conv3.conv", Items: 4, Run: op_conv3_conv, Out: rt.Slot{Off: 0, Len: 602112}, FLOPs: 693633024, Deps: []int{2}},
 	{Name: "maxpool2", Items: 192, Run: op_maxpool2, Out: rt.Slot{Off: 802816, Len: 150528}, Deps: []int{3}},
 	{Name: "inception3a.branch1.conv", Items: 17, Run: op_inception3a_branch1_conv, Out: rt.Slot{Off: 602112, Len: 50176}, FLOPs: 19267584, Deps: []int{4}},
 	{Name: "inception3a.branch2.0.conv", Items: 17, Run: op_inception3a_branch2_0_conv, Out: rt.Slot{Off: 1103872, Len: 75264}, FLOPs: 28901376, Deps: []int{4}},
-	{Name: "inception3a.branch2.1.conv", Items: 4, Run: op_inception3a_branch2_1_conv, Out: rt.Slot{Off: 652288, Len: 100352}, FLOPs: 173408256, Deps: []int{6}},
+	{Name: "inception3a.branch2.1.conv", Items: 2, Run: op_inception3a_branch2_1_conv, Out: rt.Slot{Off: 652288, Len: 100352}, FLOPs: 173408256, Deps: []int{6}},
 	{Name: "inception3a.branch3.0.conv", Items: 17, Run: op_inception3a_branch3_0_conv, Out: rt.Slot{Off: 1179136, Len: 12544}, FLOPs: 4816896, Deps: []int{4}},
-	{Name: "inception3a.branch3.1.conv", Items: 4, Run: op_inception3a_branch3_1_conv, Out: rt.Slot{Off: 752640, Len: 25088}, FLOPs: 7225344, Deps: []int{8}},
+	{Name: "inception3a.branch3.1.conv", Items: 2, Run: op_inception3a_branch3_1_conv, Out: rt.Slot{Off: 752640, Len: 25088}, FLOPs: 7225344, Deps: []int{8}},
 	{Name: "inception3a.branch4.0", Items: 192, Run: op_inception3a_branch4_0, Out: rt.Slot{Off: 953344, Len: 150528}, Deps: []int{4}},
 	{Name: "inception3a.branch4.1.conv", Items: 17, Run: op_inception3a_branch4_1_conv, Out: rt.Slot{Off: 777728, Len: 25088}, FLOPs: 9633792, Deps: []int{10}},
 	{Name: "inception3b.branch1.conv", Items: 17, Run: op_inception3b_branch1_conv, Out: rt.Slot{Off: 0, Len: 100352}, FLOPs: 51380224, Deps: []int{5, 7, 9, 11}},
 	{Name: "inception3b.branch2.0.conv", Items: 17, Run: op_inception3b_branch2_0_conv, Out: rt.Slot{Off: 802816, Len: 100352}, FLOPs: 51380224, Deps: []int{5, 7, 9, 11}},
-	{Name: "inception3b.branch2.1.conv", Items: 4, Run: op_inception3b_branch2_1_conv, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{13}},
+	{Name: "inception3b.branch2.1.conv", Items: 2, Run: op_inception3b_branch2_1_conv, Out: rt.Slot{Off: 100352, Len: 150528}, FLOPs: 346816512, Deps: []int{13}},
 	{Name: "inception3b.branch3.0.conv", Items: 17, Run: op_inception3b_branch3_0_conv, Out: rt.Slot{Off: 903168, Len: 25088}, FLOPs: 12845056, Deps: []int{5, 7, 9, 11}},
-	{Name: "inception3b.branch3.1.conv", Items: 4, Run: op_inception3b_branch3_1_conv, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 43352064, Deps: []int{15}},
+	{Name: "inception3b.branch3.1.conv", Items: 2, Run: op_inception3b_branch3_1_conv, Out: rt.Slot{Off: 250880, Len: 75264}, FLOPs: 43352064, Deps: []int{15}},
 	{Name: "inception3b.branch4.0", Items: 256, Run: op_inception3b_branch4_0, Out: rt.Slot{Off: 376320, Len: 200704}, Deps: []int{5, 7, 9, 11}},
 	{Name: "inception3b.branch4.1.conv", Items: 17, Run: op_inception3b_branch4_1_conv, Out: rt.Slot{Off: 326144, Len: 50176}, FLOPs: 25690112, Deps: []int{17}},
 	{Name: "maxpool3", Items: 480, Run: op_maxpool3, Out: rt.Slot{Off: 577024, Len: 94080}, Deps: []int{12, 14, 16, 18}},
 	{Name: "inception4a.branch1.conv", Items: 4, Run: op_inception4a_branch1_conv, Out: rt.Slot{Off: 376320, Len: 37632}, FLOPs: 36126720, Deps: []int{19}},
 	{Name: "inception4a.branch2.0.conv", Items: 4, Run: op_inception4a_branch2_0_conv, Out: rt.Slot{Off: 671104, Len: 18816}, FLOPs: 18063360, Deps: []int{19}},
-	{Name: "inception4a.branch2.1.conv", Items: 4, Run: op_inception4a_branch2_1_conv, Out: rt.Slot{Off: 413952, Len: 40768}, FLOPs: 70447104, Deps: []int{21}},
+	{Name: "inception4a.branch2.1.conv", Items: 2, Run: op_inception4a_branch2_1_conv, Out: rt.Slot{Off: 413952, Len: 40768}, FLOPs: 70447104, Deps: []int{21}},
 	{Name: "inception4a.branch3.0.conv", Items: 4, Run: op_inception4a_branch3_0_conv, Out: rt.Slot{Off: 570752, Len: 3136}, FLOPs: 3010560, Deps: []int{19}},
-	{Name: "inception4a.branch3.1.conv", Items: 4, Run: op_inception4a_branch3_1_conv, Out: rt.Slot{Off: 454720, Len: 9408}, FLOPs: 2709504, Deps: []int{23}},
+	{Name: "inception4a.branch3.1.conv", Items: 2, Run: op_inception4a_branch3_1_conv, Out: rt.Slot{Off: 454720, Len: 9408}, FLOPs: 2709504, Deps: []int{23}},
 	{Name: "inception4a.branch4.0", Items: 480, Run: op_inception4a_branch4_0, Out: rt.Slot{Off: 476672, Len: 94080}, Deps: []int{19}},
 	{Name: "inception4a.branch4.1.conv", Items: 4, Run: op_inception4a_branch4_1_conv, Out: rt.Slot{Off: 464128, Len: 12544}, FLOPs: 12042240, Deps: []int{25}},
 	{Name: "aux1.0", Items: 512, Run: op_aux1_0, Head: true, Out: rt.Slot{Off: 222656, Len: 8192}, Deps: []int{20, 22, 24, 26}},
@@ -1552,23 +1552,23 @@ var layers = [...]rt.Layer[weights]{
 	{Name: "aux1.fc2", Items: 4, Run: op_aux1_fc2, Head: true, Out: rt.Slot{Off: 632928, Len: 1000}, FLOPs: 2048000, Deps: []int{29}},
 	{Name: "inception4b.branch1.conv", Items: 4, Run: op_inception4b_branch1_conv, Out: rt.Slot{Off: 0, Len: 31360}, FLOPs: 32112640, Deps: []int{20, 22, 24, 26}},
 	{Name: "inception4b.branch2.0.conv", Items: 4, Run: op_inception4b_branch2_0_conv, Out: rt.Slot{Off: 200704, Len: 21952}, FLOPs: 22478848, Deps: []int{20, 22, 24, 26}},
-	{Name: "inception4b.branch2.1.conv", Items: 4, Run: op_inception4b_branch2_1_conv, Out: rt.Slot{Off: 31360, Len: 43904}, FLOPs: 88510464, Deps: []int{32}},
+	{Name: "inception4b.branch2.1.conv", Items: 2, Run: op_inception4b_branch2_1_conv, Out: rt.Slot{Off: 31360, Len: 43904}, FLOPs: 88510464, Deps: []int{32}},
 	{Name: "inception4b.branch3.0.conv", Items: 4, Run: op_inception4b_branch3_0_conv, Out: rt.Slot{Off: 230848, Len: 4704}, FLOPs: 4816896, Deps: []int{20, 22, 24, 26}},
-	{Name: "inception4b.branch3.1.conv", Items: 4, Run: op_inception4b_branch3_1_conv, Out: rt.Slot{Off: 75264, Len: 12544}, FLOPs: 5419008, Deps: []int{34}},
+	{Name: "inception4b.branch3.1.conv", Items: 2, Run: op_inception4b_branch3_1_conv, Out: rt.Slot{Off: 75264, Len: 12544}, FLOPs: 5419008, Deps: []int{34}},
 	{Name: "inception4b.branch4.0", Items: 512, Run: op_inception4b_branch4_0, Out: rt.Slot{Off: 100352, Len: 100352}, Deps: []int{20, 22, 24, 26}},
 	{Name: "inception4b.branch4.1.conv", Items: 4, Run: op_inception4b_branch4_1_conv, Out: rt.Slot{Off: 87808, Len: 12544}, FLOPs: 12845056, Deps: []int{36}},
 	{Name: "inception4c.branch1.conv", Items: 4, Run: op_inception4c_branch1_conv, Out: rt.Slot{Off: 266560, Len: 25088}, FLOPs: 25690112, Deps: []int{31, 33, 35, 37}},
 	{Name: "inception4c.branch2.0.conv", Items: 4, Run: op_inception4c_branch2_0_conv, Out: rt.Slot{Off: 595840, Len: 25088}, FLOPs: 25690112, Deps: []int{31, 33, 35, 37}},
-	{Name: "inception4c.branch2.1.conv", Items: 4, Run: op_inception4c_branch2_1_conv, Out: rt.Slot{Off: 291648, Len: 50176}, FLOPs: 115605504, Deps: []int{39}},
+	{Name: "inception4c.branch2.1.conv", Items: 2, Run: op_inception4c_branch2_1_conv, Out: rt.Slot{Off: 291648, Len: 50176}, FLOPs: 115605504, Deps: []int{39}},
 	{Name: "inception4c.branch3.0.conv", Items: 4, Run: op_inception4c_branch3_0_conv, Out: rt.Slot{Off: 627200, Len: 4704}, FLOPs: 4816896, Deps: []int{31, 33, 35, 37}},
-	{Name: "inception4c.branch3.1.conv", Items: 4, Run: op_inception4c_branch3_1_conv, Out: rt.Slot{Off: 341824, Len: 12544}, FLOPs: 5419008, Deps: []int{41}},
+	{Name: "inception4c.branch3.1.conv", Items: 2, Run: op_inception4c_branch3_1_conv, Out: rt.Slot{Off: 341824, Len: 12544}, FLOPs: 5419008, Deps: []int{41}},
 	{Name: "inception4c.branch4.0", Items: 512, Run: op_inception4c_branch4_0, Out: rt.Slot{Off: 366912, Len: 100352}, Deps: []int{27, 31, 33, 35, 37}},
 	{Name: "inception4c.branch4.1.conv", Items: 4, Run: op_inception4c_branch4_1_conv, Out: rt.Slot{Off: 354368, Len: 12544}, FLOPs: 12845056, Deps: []int{43}},
 	{Name: "inception4d.branch1.conv", Items: 4, Run: op_inception4d_branch1_conv, Out: rt.Slot{Off: 163072, Len: 21952}, FLOPs: 22478848, Deps: []int{38, 40, 42, 44}},
 	{Name: "inception4d.branch2.0.conv", Items: 4, Run: op_inception4d_branch2_0_conv, Out: rt.Slot{Off: 567616, Len: 28224}, FLOPs: 28901376, Deps: []int{38, 40, 42, 44}},
-	{Name: "inception4d.branch2.1.conv", Items: 4, Run: op_inception4d_branch2_1_conv, Out: rt.Slot{Off: 185024, Len: 56448}, FLOPs: 146313216, Deps: []int{28, 29, 46}},
+	{Name: "inception4d.branch2.1.conv", Items: 2, Run: op_inception4d_branch2_1_conv, Out: rt.Slot{Off: 185024, Len: 56448}, FLOPs: 146313216, Deps: []int{28, 29, 46}},
 	{Name: "inception4d.branch3.0.conv", Items: 4, Run: op_inception4d_branch3_0_conv, Out: rt.Slot{Off: 620928, Len: 6272}, FLOPs: 6422528, Deps: []int{38, 40, 42, 44}},
-	{Name: "inception4d.branch3.1.conv", Items: 4, Run: op_inception4d_branch3_1_conv, Out: rt.Slot{Off: 241472, Len: 12544}, FLOPs: 7225344, Deps: []int{48}},
+	{Name: "inception4d.branch3.1.conv", Items: 2, Run: op_inception4d_branch3_1_conv, Out: rt.Slot{Off: 241472, Len: 12544}, FLOPs: 7225344, Deps: []int{48}},
 	{Name: "inception4d.branch4.0", Items: 512, Run: op_inception4d_branch4_0, Out: rt.Slot{Off: 467264, Len: 100352}, Deps: []int{38, 40, 42, 44}},
 	{Name: "inception4d.branch4.1.conv", Items: 4, Run: op_inception4d_branch4_1_conv, Out: rt.Slot{Off: 254016, Len: 12544}, FLOPs: 12845056, Deps: []int{50}},
 	{Name: "aux2.0", Items: 528, Run: op_aux2_0, Head: true, Out: rt.Slot{Off: 401408, Len: 8448}, Deps: []int{45, 47, 49, 51}},
@@ -1577,9 +1577,9 @@ var layers = [...]rt.Layer[weights]{
 	{Name: "aux2.fc2", Items: 4, Run: op_aux2_fc2, Head: true, Out: rt.Slot{Off: 401408, Len: 1000}, FLOPs: 2048000, Deps: []int{54}},
 	{Name: "inception4e.branch1.conv", Items: 4, Run: op_inception4e_branch1_conv, Out: rt.Slot{Off: 0, Len: 50176}, FLOPs: 52985856, Deps: []int{45, 47, 49, 51}},
 	{Name: "inception4e.branch2.0.conv", Items: 4, Run: op_inception4e_branch2_0_conv, Out: rt.Slot{Off: 370048, Len: 31360}, FLOPs: 33116160, Deps: []int{45, 47, 49, 51}},
-	{Name: "inception4e.branch2.1.conv", Items: 4, Run: op_inception4e_branch2_1_conv, Out: rt.Slot{Off: 50176, Len: 62720}, FLOPs: 180633600, Deps: []int{57}},
+	{Name: "inception4e.branch2.1.conv", Items: 2, Run: op_inception4e_branch2_1_conv, Out: rt.Slot{Off: 50176, Len: 62720}, FLOPs: 180633600, Deps: []int{57}},
 	{Name: "inception4e.branch3.0.conv", Items: 4, Run: op_inception4e_branch3_0_conv, Out: rt.Slot{Off: 409856, Len: 6272}, FLOPs: 6623232, Deps: []int{45, 47, 49, 51}},
-	{Name: "inception4e.branch3.1.conv", Items: 4, Run: op_inception4e_branch3_1_conv, Out: rt.Slot{Off: 112896, Len: 25088}, FLOPs: 14450688, Deps: []int{59}},
+	{Name: "inception4e.branch3.1.conv", Items: 2, Run: op_inception4e_branch3_1_conv, Out: rt.Slot{Off: 112896, Len: 25088}, FLOPs: 14450688, Deps: []int{59}},
 	{Name: "inception4e.branch4.0", Items: 528, Run: op_inception4e_branch4_0, Out: rt.Slot{Off: 266560, Len: 103488}, Deps: []int{45, 47, 49, 51}},
 	{Name: "inception4e.branch4.1.conv", Items: 4, Run: op_inception4e_branch4_1_conv, Out: rt.Slot{Off: 137984, Len: 25088}, FLOPs: 26492928, Deps: []int{61}},
 	{Name: "maxpool4", Items: 832, Run: op_maxpool4, Out: rt.Slot{Off: 163072, Len: 40768}, Deps: []int{52, 56, 58, 60, 62}},
@@ -1655,7 +1655,7 @@ func op_conv2_conv(e *exec, worker, lo, hi int) {
 // bias, 64x56x56 -> 192x56x56; batch norm conv3.bn (eps 0.001) folded into the
 // weights; ReLU conv3.bn.relu fused.
 //
-// Work items (13): 13 tile(s) of 16 4×4 tiles (the last ending at 196) × 1
+// Work items (4): 4 tile(s) of 48 4×4 tiles (the last ending at 196) × 1
 // block(s) of 192 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
 // input of each block of tiles transformed, 36 GEMMs, the output transformed.
 // A worker's items make at most three calls.
@@ -1663,7 +1663,7 @@ func op_conv3_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[1003520:1204224]
 	dst := e.Arena[:602112]
 	w := &e.W.conv[2]
-	g := rt.Grid{N: 196, TileN: 16, Tiles: 13, M: 192, TileM: 192, Blocks: 1}
+	g := rt.Grid{N: 196, TileN: 48, Tiles: 4, M: 192, TileM: 192, Blocks: 1}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 3136, src, rt.Conv{C: 64, H: 56, W: 56, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1731,15 +1731,15 @@ func op_inception3a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception3a.branch2.1.bn.relu fused. It writes
 // channels 64..191 of inception3a.0 (256x28x28) in place.
 //
-// Work items (4): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 1
-// block(s) of 128 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 36 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 4×4 tiles × 2 block(s) of 64 output channels;
+// Winograd's F(4×4, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 36 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception3a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[1103872:1179136]
 	dst := e.Arena[652288:752640]
 	w := &e.W.conv[5]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 96, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1775,15 +1775,15 @@ func op_inception3a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception3a.branch3.1.bn.relu fused. It writes
 // channels 192..223 of inception3a.0 (256x28x28) in place.
 //
-// Work items (4): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 1
-// block(s) of 32 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 36 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 4×4 tiles × 2 block(s) of 16 output channels;
+// Winograd's F(4×4, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 36 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception3a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[1179136:1191680]
 	dst := e.Arena[752640:777728]
 	w := &e.W.conv[7]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 32, TileM: 32, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 32, TileM: 16, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 16, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1875,15 +1875,15 @@ func op_inception3b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception3b.branch2.1.bn.relu fused. It
 // writes channels 128..319 of inception3b.0 (480x28x28) in place.
 //
-// Work items (4): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 1
-// block(s) of 192 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 36 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 4×4 tiles × 2 block(s) of 96 output channels;
+// Winograd's F(4×4, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 36 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception3b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[802816:903168]
 	dst := e.Arena[100352:250880]
 	w := &e.W.conv[11]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 192, TileM: 192, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 192, TileM: 96, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 128, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -1919,15 +1919,15 @@ func op_inception3b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception3b.branch3.1.bn.relu fused. It writes
 // channels 320..415 of inception3b.0 (480x28x28) in place.
 //
-// Work items (4): 4 tile(s) of 16 4×4 tiles (the last ending at 49) × 1
-// block(s) of 96 output channels; Winograd's F(4×4, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 36 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 4×4 tiles × 2 block(s) of 48 output channels;
+// Winograd's F(4×4, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 36 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception3b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[903168:928256]
 	dst := e.Arena[250880:326144]
 	w := &e.W.conv[13]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 96, TileM: 96, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 96, TileM: 48, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 784, src, rt.Conv{C: 32, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2029,15 +2029,15 @@ func op_inception4a_branch2_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4a.branch2.1.bn.relu fused. It writes
 // channels 192..399 of inception4a.0 (512x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 208 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 104 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[671104:689920]
 	dst := e.Arena[413952:454720]
 	w := &e.W.conv[17]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 208, TileM: 208, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 208, TileM: 104, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 96, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2073,15 +2073,15 @@ func op_inception4a_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4a.branch3.1.bn.relu fused. It writes
 // channels 400..447 of inception4a.0 (512x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 48 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 24 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[570752:573888]
 	dst := e.Arena[454720:464128]
 	w := &e.W.conv[19]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 48, TileM: 48, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 48, TileM: 24, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2249,15 +2249,15 @@ func op_inception4b_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4b.branch2.1.bn.relu fused. It
 // writes channels 160..383 of inception4b.0 (512x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 224 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 112 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[200704:222656]
 	dst := e.Arena[31360:75264]
 	w := &e.W.conv[24]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 224, TileM: 224, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 224, TileM: 112, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 112, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2293,15 +2293,15 @@ func op_inception4b_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4b.branch3.1.bn.relu fused. It writes
 // channels 384..447 of inception4b.0 (512x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 64 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 32 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[230848:235552]
 	dst := e.Arena[75264:87808]
 	w := &e.W.conv[26]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2393,15 +2393,15 @@ func op_inception4c_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4c.branch2.1.bn.relu fused. It
 // writes channels 128..383 of inception4c.0 (512x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 256 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 128 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4c_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[595840:620928]
 	dst := e.Arena[291648:341824]
 	w := &e.W.conv[30]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 256, TileM: 256, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 256, TileM: 128, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 128, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2437,15 +2437,15 @@ func op_inception4c_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4c.branch3.1.bn.relu fused. It writes
 // channels 384..447 of inception4c.0 (512x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 64 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 32 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4c_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[627200:631904]
 	dst := e.Arena[341824:354368]
 	w := &e.W.conv[32]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 24, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2537,15 +2537,15 @@ func op_inception4d_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4d.branch2.1.bn.relu fused. It
 // writes channels 112..399 of inception4d.0 (528x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 288 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 144 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4d_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[567616:595840]
 	dst := e.Arena[185024:241472]
 	w := &e.W.conv[36]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 288, TileM: 288, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 288, TileM: 144, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 144, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2581,15 +2581,15 @@ func op_inception4d_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4d.branch3.1.bn.relu fused. It writes
 // channels 400..463 of inception4d.0 (528x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 64 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 32 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4d_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[620928:627200]
 	dst := e.Arena[241472:254016]
 	w := &e.W.conv[38]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 64, TileM: 64, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 64, TileM: 32, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2757,15 +2757,15 @@ func op_inception4e_branch2_0_conv(e *exec, worker, lo, hi int) {
 // 0.001) folded into the weights; ReLU inception4e.branch2.1.bn.relu fused. It
 // writes channels 256..575 of inception4e.0 (832x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 320 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 160 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4e_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[370048:401408]
 	dst := e.Arena[50176:112896]
 	w := &e.W.conv[43]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 320, TileM: 320, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 320, TileM: 160, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 160, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2801,15 +2801,15 @@ func op_inception4e_branch3_0_conv(e *exec, worker, lo, hi int) {
 // folded into the weights; ReLU inception4e.branch3.1.bn.relu fused. It writes
 // channels 576..703 of inception4e.0 (832x14x14) in place.
 //
-// Work items (4): 4 tile(s) of 16 2×2 tiles (the last ending at 49) × 1
-// block(s) of 128 output channels; Winograd's F(2×2, 3×3) (runtime/gemm): the
-// input of each block of tiles transformed, 16 GEMMs, the output transformed.
-// A worker's items make at most three calls.
+// Work items (2): 1 tile of 49 2×2 tiles × 2 block(s) of 64 output channels;
+// Winograd's F(2×2, 3×3) (runtime/gemm): the input of each block of tiles
+// transformed, 16 GEMMs, the output transformed. A worker's items make at most
+// three calls.
 func op_inception4e_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[409856:416128]
 	dst := e.Arena[112896:137984]
 	w := &e.W.conv[45]
-	g := rt.Grid{N: 49, TileN: 16, Tiles: 4, M: 128, TileM: 128, Blocks: 1}
+	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 64, Blocks: 2}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.Wino.ConvTile(dst, 196, src, rt.Conv{C: 32, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
