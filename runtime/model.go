@@ -89,11 +89,28 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	} else {
 		bias = slices.Clone(bias)
 	}
-	if s.Scale != 0 || s.Groups > 1 {
+	folded := s.Scale == 0
+	if !folded && scale == nil && s.Groups <= 1 {
+		// A scale alone scales the rows as they are packed: the values
+		// FoldScale computes, without a scaled copy of the kernel.
+		f := float32(s.Scale)
+		scale = make([]float32, s.Out)
+		for o := range scale {
+			scale[o] = f
+		}
+		for o, b := range bias {
+			bias[o] = float32(float64(b) * float64(f))
+		}
+		if !scaledFinite(wt, scale, s.K) || !finite(bias) {
+			return ConvWeights{}, fmt.Errorf("runtime: weights: %s: folding the scale %v into it gives values that are not finite", s.Weight, f)
+		}
+		folded = true
+	}
+	if !folded || s.Groups > 1 {
 		// A scale folded in too, or weights kept unpacked: a folded copy.
 		wt = scaleRows(wt, scale, s.K)
 		scale = nil
-		if s.Scale != 0 {
+		if !folded {
 			wt, bias = ref.FoldScale(wt, bias, s.Scale)
 			if !finite(wt) || !finite(bias) {
 				return ConvWeights{}, fmt.Errorf("runtime: weights: %s: folding the scale %v into it gives values that are not finite", s.Weight, float32(s.Scale))

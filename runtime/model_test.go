@@ -1,11 +1,13 @@
 package runtime
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/inccdev/incc/runtime/gemm"
+	"github.com/inccdev/incc/runtime/ref"
 	"github.com/inccdev/incc/runtime/tensor"
 )
 
@@ -100,5 +102,52 @@ func TestLoadFoldOverflow(t *testing.T) {
 	}
 	if _, err := b.Load(w); err != nil {
 		t.Errorf("batch norm with a gamma of 3: %v", err)
+	}
+}
+
+// TestLoadFolds: a convolution's weights and bias as Load packs them are
+// ref.FoldBatchNorm's and then ref.FoldScale's values, bit for bit, with
+// and without a batch norm and a scale, packed for the GEMM and unpacked
+// for a grouped convolution.
+func TestLoadFolds(t *testing.T) {
+	const out, k = 3, 5
+	r := rand.New(rand.NewPCG(7, 8))
+	vals := func(n int, lo, hi float32) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = lo + (hi-lo)*r.Float32()
+		}
+		return s
+	}
+	w := Weights{
+		"w": must(tensor.FromData(vals(out*k, -1, 1), out, k)), "b": must(tensor.FromData(vals(out, -1, 1), out)),
+		"g": must(tensor.FromData(vals(out, 0.5, 2), out)), "be": must(tensor.FromData(vals(out, -1, 1), out)),
+		"m": must(tensor.FromData(vals(out, -1, 1), out)), "v": must(tensor.FromData(vals(out, 0.1, 2), out)),
+	}
+	for _, bn := range []bool{false, true} {
+		for _, scale := range []float64{0, 0.17} {
+			for _, groups := range []int{1, 3} {
+				src := ConvSource{Weight: "w", Bias: "b", Scale: scale, Out: out, K: k, Groups: groups}
+				wantW, wantB := slices.Clone(w["w"].Data), slices.Clone(w["b"].Data)
+				if bn {
+					src.Gamma, src.Beta, src.Mean, src.Variance, src.Eps = "g", "be", "m", "v", 1e-3
+					wantW, wantB = ref.FoldBatchNorm(wantW, wantB, w["g"].Data, w["be"].Data, w["m"].Data, w["v"].Data, out, 1e-3)
+				}
+				if scale != 0 {
+					wantW, wantB = ref.FoldScale(wantW, wantB, scale)
+				}
+				cw, err := src.Load(w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotW := cw.W
+				if groups == 1 {
+					gotW = unpack(cw.P)
+				}
+				if !slices.Equal(gotW, wantW) || !slices.Equal(cw.Bias, wantB) {
+					t.Errorf("bn %v, scale %v, groups %d: weights %v bias %v, want %v %v", bn, scale, groups, gotW, cw.Bias, wantW, wantB)
+				}
+			}
+		}
 	}
 }
