@@ -647,13 +647,19 @@ func (g grid) items() int { return g.tiles * g.blocks }
 // remainder of ≤ colTail columns joining the last) and, if that makes
 // fewer than minItems tiles, the rows into blocks of a multiple of
 // rowAlign, about minItems items in all.
-func gemmGrid(m, n int) grid {
-	g := grid{n: n, tileN: tileCols, tiles: n / tileCols, m: m, tileM: m, blocks: 1}
-	if g.tiles == 0 || n%tileCols > colTail {
+func gemmGrid(m, n int) grid { return cutGrid(m, n, tileCols, colTail, minItems) }
+
+// cutGrid cuts an m×n output into tiles of cols columns, a remainder of
+// ≤ tail columns joining the last, and, if that makes fewer than items
+// tiles, the rows into blocks of a multiple of rowAlign, about items
+// items in all.
+func cutGrid(m, n, cols, tail, items int) grid {
+	g := grid{n: n, tileN: cols, tiles: n / cols, m: m, tileM: m, blocks: 1}
+	if g.tiles == 0 || n%cols > tail {
 		g.tiles++
 	}
-	if g.tiles < minItems {
-		g.tileM = roundUp(ceilDiv(m, ceilDiv(minItems, g.tiles)), rowAlign)
+	if g.tiles < items {
+		g.tileM = roundUp(ceilDiv(m, ceilDiv(items, g.tiles)), rowAlign)
 		g.blocks = ceilDiv(m, g.tileM)
 	}
 	return g
@@ -732,14 +738,4 @@ func (p *plan) tileConv(s *step, in, out ir.Shape) {
 
 // winogradGrid cuts the output of a Winograd convolution, m channels ×
 // tiles, into items (see wgTileCols).
-func winogradGrid(m, tiles int) grid {
-	g := grid{n: tiles, tileN: wgTileCols, tiles: tiles / wgTileCols, m: m, tileM: m, blocks: 1}
-	if g.tiles == 0 || tiles%wgTileCols > wgTileTail {
-		g.tiles++
-	}
-	if g.tiles < wgMinItems {
-		g.tileM = roundUp(ceilDiv(m, ceilDiv(wgMinItems, g.tiles)), rowAlign)
-		g.blocks = ceilDiv(m, g.tileM)
-	}
-	return g
-}
+func winogradGrid(m, tiles int) grid { return cutGrid(m, tiles, wgTileCols, wgTileTail, wgMinItems) }
