@@ -96,9 +96,12 @@ func decodeIDX(r *bufio.Reader, size int64, how idxRead) (*idx, error) {
 		if d == 0 {
 			return nil, fmt.Errorf("IDX dimension %d is 0", i+1)
 		}
-		if n *= int64(d); n > maxIDXBytes {
+		// d > max/n, not n·d > max: three dimensions of up to 2³² - 1
+		// overflow an int64.
+		if int64(d) > maxIDXBytes/n {
 			return nil, fmt.Errorf("IDX dimensions %s: more than %d bytes of data", dimString(dims[:i], d), int64(maxIDXBytes))
 		}
+		n *= int64(d)
 		dims[i] = int(d)
 	}
 	header := int64(4 + 4*ndims)
