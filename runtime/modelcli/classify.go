@@ -92,12 +92,9 @@ func (c *cli) classify(args []string) error {
 	case *maxPixels < 0:
 		return c.usageErr(fs, "--max-pixels must be positive, got %d", *maxPixels)
 	}
-	cfg := c.m.Preprocess
-	if *maxPixels > 0 {
-		cfg.MaxPixels = *maxPixels
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("preprocessing: %v", cleanErr(err))
+	cfg, err := c.preprocess(*maxPixels)
+	if err != nil {
+		return err
 	}
 	nt := c.threads(*threads)
 	maxPx := int64(cmp.Or(cfg.MaxPixels, preproc.DefaultMaxPixels))

@@ -50,9 +50,9 @@ func (c *cli) eval(args []string) error {
 	case *batch < 1:
 		return c.usageErr(fs, "--batch must be at least 1, got %d", *batch)
 	}
-	cfg := c.m.Preprocess
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("preprocessing: %v", cleanErr(err))
+	cfg, err := c.preprocess(0)
+	if err != nil {
+		return err
 	}
 	nt := c.threads(*threads)
 	if err := c.fitFlags(fs, nt, *batch); err != nil {

@@ -19,20 +19,15 @@ import (
 	"github.com/inccdev/incc/runtime/host"
 	"github.com/inccdev/incc/runtime/labels"
 	"github.com/inccdev/incc/runtime/preproc"
+	"github.com/inccdev/incc/runtime/serve"
 )
 
-// Net is what a model binary uses of a generated network's Net.
-type Net interface {
-	Infer(dst, src []float32, n int) error
-	InferHeads(dst, src []float32, n int, heads [][]float32) error
-	Close()
-}
+// Net is what a model binary uses of a generated network's Net: what its
+// server uses too ([serve.Net]).
+type Net = serve.Net
 
 // Head is a side head that the binary runs (built with incc build --heads).
-type Head struct {
-	Name  string
-	Shape [3]int // one image's output, C×H×W
-}
+type Head = serve.Head
 
 // Model describes a compiled network to the command line. A generated
 // main fills it as a literal.
@@ -278,6 +273,19 @@ func (c *cli) usageErr(fs *flag.FlagSet, format string, args ...any) error {
 	fmt.Fprintf(c.stderr, "%s %s: %s\n", c.prog, fs.Name(), fmt.Sprintf(format, args...))
 	fs.Usage()
 	return errUsage
+}
+
+// preprocess is the network's preprocessing with --max-pixels (0: the
+// network's own), checked.
+func (c *cli) preprocess(maxPixels int) (preproc.Config, error) {
+	cfg := c.m.Preprocess
+	if maxPixels > 0 {
+		cfg.MaxPixels = maxPixels
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("preprocessing: %v", cleanErr(err))
+	}
+	return cfg, nil
 }
 
 // threads is the effective thread count for a --threads value.

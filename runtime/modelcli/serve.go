@@ -3,7 +3,6 @@ package modelcli
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -55,12 +54,9 @@ func (c *cli) serveCmd(args []string) error {
 	case *maxPixels < 0:
 		return c.usageErr(fs, "--max-pixels must be positive, got %d", *maxPixels)
 	}
-	cfg := c.m.Preprocess
-	if *maxPixels > 0 {
-		cfg.MaxPixels = *maxPixels
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("preprocessing: %v", cleanErr(err))
+	cfg, err := c.preprocess(*maxPixels)
+	if err != nil {
+		return err
 	}
 	// The flags' memory, as classify counts it, with the batch buffers
 	// (the batch and the requests' copies) and, for every request the

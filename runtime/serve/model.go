@@ -8,7 +8,7 @@ import (
 )
 
 // Net is what the server uses of a generated network: the methods of a
-// generated package's Net (and of runtime/modelcli's Net). One Net runs
+// generated package's Net (runtime/modelcli's Net is this type). One Net runs
 // one batch at a time.
 type Net interface {
 	Infer(dst, src []float32, n int) error
