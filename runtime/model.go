@@ -108,7 +108,11 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 	}
 	if !folded || s.Groups > 1 {
 		// A scale folded in too, or weights kept unpacked: a folded copy.
-		wt = scaleRows(wt, scale, s.K)
+		if scale != nil {
+			wt = ref.ScaleRows(wt, scale)
+		} else {
+			wt = slices.Clone(wt)
+		}
 		scale = nil
 		if !folded {
 			wt, bias = ref.FoldScale(wt, bias, s.Scale)
@@ -127,22 +131,6 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 		return ConvWeights{Wino: gemm.PackWinogradScaled(wt, s.Out, s.K/9, s.Winograd, scale), Bias: bias}, nil
 	}
 	return ConvWeights{P: gemm.PackScaled(wt, s.Out, s.K, scale), Bias: bias}, nil
-}
-
-// scaleRows returns a copy of wt (rows of k values) with row o multiplied
-// by scale[o] in float64 and rounded once, as [ref.FoldBatchNorm] does; a
-// plain copy if scale is nil.
-func scaleRows(wt, scale []float32, k int) []float32 {
-	if scale == nil {
-		return slices.Clone(wt)
-	}
-	out := make([]float32, len(wt))
-	for o, sc := range scale {
-		for i, v := range wt[o*k : (o+1)*k] {
-			out[o*k+i] = float32(float64(v) * float64(sc))
-		}
-	}
-	return out
 }
 
 // scaledFinite reports whether every float32(float64(wt[o·k+l])·scale[o])

@@ -46,20 +46,33 @@ func FoldBatchNorm(weight, bias, gamma, beta, mean, variance []float32, out int,
 		checkLen("foldbatchnorm", "bias", bias, out)
 	}
 	scale, shift := BatchNormScale(gamma, beta, mean, variance, eps)
-	k := len(weight) / out
-	w, b = make([]float32, len(weight)), make([]float32, out)
+	b = make([]float32, out)
 	for o := range out {
-		s := float64(scale[o])
-		for i, v := range weight[o*k : (o+1)*k] {
-			w[o*k+i] = float32(float64(v) * s)
-		}
 		var bo float64
 		if bias != nil {
 			bo = float64(bias[o])
 		}
-		b[o] = float32(bo*s + float64(shift[o]))
+		b[o] = float32(bo*float64(scale[o]) + float64(shift[o]))
 	}
-	return w, b
+	return ScaleRows(weight, scale), b
+}
+
+// ScaleRows returns weight (len(scale) rows of equal length) with row o
+// multiplied by scale[o], each value computed in float64 and rounded once:
+// the weights of [FoldBatchNorm]. The result is a new slice.
+func ScaleRows(weight, scale []float32) []float32 {
+	if len(scale) == 0 || len(weight)%len(scale) != 0 {
+		shapePanic("scalerows: %d weights for %d rows", len(weight), len(scale))
+	}
+	k := len(weight) / len(scale)
+	w := make([]float32, len(weight))
+	for o, sc := range scale {
+		s := float64(sc)
+		for i, v := range weight[o*k : (o+1)*k] {
+			w[o*k+i] = float32(float64(v) * s)
+		}
+	}
+	return w
 }
 
 // FoldScale folds a scaling by s (y = s·x, [Scale]) into the layer before
