@@ -355,7 +355,7 @@ func TestDropOwnerWhileRunning(t *testing.T) {
 }
 
 // TestEngineSleepingWaiters: in a task graph, a worker that waits long for
-// a chunk (here 20 ms, past spinLimit polls) sleeps, and the chunk's end
+// a chunk (here 20 ms, past its polling budget) sleeps, and the chunk's end
 // wakes it; if the chunk panics instead, the abort wakes it and Run
 // returns the panic. Either way Run returns (a lost wake-up would hang it)
 // with the right output.
@@ -394,6 +394,37 @@ func TestEngineSleepingWaiters(t *testing.T) {
 		var p *PanicError
 		if err := en.Run(dst, nil, []float32{13, 2, 3, 4}, 1); !errors.As(err, &p) || !strings.Contains(err.Error(), "slow bomb") {
 			t.Fatalf("Run of the bomb returned %v, want the panic", err)
+		}
+	}
+	// Waits of 20 ms went to sleep: the polling budget fell.
+	if b := en.spinNS.Load(); b >= dagSpinMax || b < dagSpinMin {
+		t.Errorf("polling budget %d ns after waits that slept, want it in [%d, %d)", b, dagSpinMin, dagSpinMax)
+	}
+}
+
+// TestDAGChunks: a GEMM layer of the task graph gets one chunk per
+// dagChunkFLOPs, at most 4 per worker and no more than its items, but at
+// least one per worker when it has the items, however small it is.
+func TestDAGChunks(t *testing.T) {
+	run := func(*Exec[toyWeights], int, int, int) {}
+	layers := []Layer[toyWeights]{
+		{Name: "small", Items: 66, FLOPs: 26e6, Run: run},
+		{Name: "one item", Items: 1, FLOPs: 26e6, Run: run, Deps: []int{0}},
+		{Name: "mid", Items: 66, FLOPs: 100e6, Run: run, Deps: []int{1}},
+		{Name: "big", Items: 66, FLOPs: 1e9, Run: run, Deps: []int{2}},
+		{Name: "few items", Items: 3, FLOPs: 1e9, Run: run, Deps: []int{3}},
+		{Name: "pool", Items: 64, Out: Slot{Len: 100}, Run: run, Deps: []int{4}},
+		{Name: "big pool", Items: 64, Out: Slot{Len: 1 << 16}, Run: run, Deps: []int{5}},
+	}
+	for _, tc := range []struct {
+		threads int
+		want    []int32
+	}{
+		{2, []int32{2, 1, 6, 8, 3, 1, 2}},
+		{4, []int32{4, 1, 6, 16, 3, 1, 4}},
+	} {
+		if got := newDAGPlan(layers, tc.threads, false).chunks; !slices.Equal(got, tc.want) {
+			t.Errorf("%d threads: chunks %v, want %v", tc.threads, got, tc.want)
 		}
 	}
 }
