@@ -118,7 +118,7 @@ func Generate(net *ir.Network, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{p: p, net: net, opts: opts, f: jen.NewFile(opts.Package)}
+	g := &gen{p: p, net: p.net, opts: opts, f: jen.NewFile(opts.Package)}
 	g.f.HeaderComment(header(opts.Spec))
 	g.f.ImportAlias(rtPath, "rt")
 	g.genVersionCheck()

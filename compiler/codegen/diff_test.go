@@ -60,6 +60,7 @@ func TestDifferential(t *testing.T) {
 		"addition", "side head", "input slot", "addition fused", "pre-activation fused",
 		"Winograd F(4x4)", "Winograd F(2x2)",
 		"depthwise conv", "grouped conv", "multiplication", "average without padding",
+		"average pool after its 1x1 convolution",
 		"scale folded", "scale alone", "relu6 fused", "sigmoid fused", "hardswish fused",
 		"relu6 alone", "clamp alone", "sigmoid alone", "hardsigmoid alone", "hardswish alone", "silu alone",
 	}
@@ -289,6 +290,7 @@ type shape struct{ c, h, w int }
 // specGen writes a random spec.
 type specGen struct {
 	r      *rand.Rand
+	r2     *rand.Rand // choices added later, which leave r's sequence as it was
 	b      strings.Builder
 	labels []string // labelled trunk layers, for heads
 	next   int
@@ -301,7 +303,7 @@ func (g *specGen) chance(p float64) bool {
 
 // randomSpec returns a random network spec for seed.
 func randomSpec(seed uint64) string {
-	g := &specGen{r: rand.New(rand.NewPCG(seed, 0x1dc))}
+	g := &specGen{r: rand.New(rand.NewPCG(seed, 0x1dc)), r2: rand.New(rand.NewPCG(seed, 0x2dc))}
 	s := shape{g.pick(1, 2, 3, 4), 5 + g.r.IntN(10), 5 + g.r.IntN(10)}
 	fmt.Fprintf(&g.b, "# random network %d\nnetwork rnd%d {\n    input %dx%dx%d\n", seed, seed, s.c, s.h, s.w)
 	layers := 3 + g.r.IntN(6)
@@ -498,7 +500,18 @@ func (g *specGen) same(s shape, keepC bool) (string, int) {
 		return "batchnorm", s.c
 	case 2:
 		if !keepC {
-			return "avgpool 3x3 stride 1 pad 1 ceil" + g.flag(0.5, " excludepad"), s.c
+			pool := "avgpool 3x3 stride 1 pad 1 ceil" + g.flag(0.5, " excludepad")
+			if s.c > 1 && g.r2.IntN(2) == 0 {
+				// Inception's pool projection: the pool moves after the
+				// convolution.
+				out := 1 + g.r2.IntN(min(s.c-1, 3))
+				act := activations[g.r2.IntN(len(activations))]
+				if g.r2.IntN(2) == 0 {
+					return fmt.Sprintf("{ %s; conv 1x1 %d nobias; batchnorm %s }", pool, out, act), out
+				}
+				return fmt.Sprintf("{ %s; conv 1x1 %d nobias %s }", pool, out, act), out
+			}
+			return pool, s.c
 		}
 		return append([]string{"clamp -1 0.5"}, activations...)[g.r.IntN(len(activations)+1)], s.c
 	}

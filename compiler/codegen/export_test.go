@@ -14,8 +14,10 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	net = p.net
 	g := &gen{p: p, net: net}
 	f := map[string]int{}
+	f["average pool after its 1x1 convolution"] = len(p.moved) / 2
 	for v := range net.Values {
 		if p.place[v].root >= 0 {
 			f["concat input written in place"]++
@@ -91,6 +93,10 @@ func ValueAt(net *ir.Network, v int) (step, off, n int, input bool, err error) {
 	if err != nil {
 		return 0, 0, 0, false, err
 	}
+	if pr := net.Values[v].Producer; p.moved[pr] && net.Ops[pr].Kind == ir.KindAvgPool {
+		return 0, 0, 0, false, fmt.Errorf("codegen: value %d (%s) is not computed: its pool was moved after the convolution that reads it", v, net.Ops[pr].Name)
+	}
+	net = p.net
 	l := p.loc[v]
 	n = net.Shape(v).Len()
 	if l.input {

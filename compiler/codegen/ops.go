@@ -91,6 +91,15 @@ func (g *gen) describe(s *step) string {
 	if op.Head != "" {
 		text += " Side head " + op.Head + "."
 	}
+	if i := net.Values[op.Out].Producer; g.p.moved[i] {
+		if op.Kind == ir.KindAvgPool {
+			c := net.Producer(op.In[0])
+			text += fmt.Sprintf(" The spec pools before %s; the two commute, and pooling its %d output channels instead of its %d input channels is cheaper.",
+				c.Name, out.C, net.Shape(c.In[0]).C)
+		} else {
+			text += " It reads the input of the average pool that the spec puts before it (see that layer)."
+		}
+	}
 	text += "\n\n" + opGens[op.Kind].items(g, s)
 	return text
 }

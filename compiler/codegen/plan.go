@@ -107,6 +107,7 @@ type buffer struct {
 // plan is everything codegen decides before emitting code.
 type plan struct {
 	net   *ir.Network
+	moved map[int]bool // ops (indices in net.Ops) that commutePools swapped
 	steps []*step
 	// per value
 	alias []int  // the value an alias op's output views, -1 if none
@@ -124,9 +125,12 @@ type plan struct {
 	bns       []*step
 }
 
-// newPlan schedules, fuses, places and allocates net.
+// newPlan schedules, fuses, places and allocates net, with its average
+// pools moved after the 1×1 convolutions they feed (commutePools):
+// p.net is that network.
 func newPlan(net *ir.Network) (*plan, error) {
-	p := &plan{net: net, byVal: map[int]*buffer{}}
+	net, moved := commutePools(net)
+	p := &plan{net: net, moved: moved, byVal: map[int]*buffer{}}
 	nv := len(net.Values)
 	p.alias = make([]int, nv)
 	p.fused = make([]bool, nv)
