@@ -6,8 +6,10 @@ package runtime
 // least 8 outputs).
 var dwVector = hasAVX2
 
-// dwRows8 is dwRowsGo in AVX2 for n >= 8: 32 outputs at a time, then 8,
-// then the row's last 8 (overlapping the ones before). Each output sums
+// dwRows8 is dwRowsGo in AVX2 for n >= 8: 32 outputs at a time, then the
+// rest of the row (under 32) as up to four vectors of 8 summed together,
+// the last one ending the row (overlapping the ones before; a rest of 8 or
+// fewer is that one vector alone). Each output sums
 // its taps in order with VMULPS and VADDPS (no FMA: the bits of
 // dwRowsGo), then VMAXPS lo and VMINPS hi, and a NaN sum is kept
 // (VCMPPS UNORD_Q, VBLENDVPS).

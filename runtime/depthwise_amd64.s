@@ -20,6 +20,22 @@
 	VADDPS Y6, Y2, Y2      \
 	VADDPS Y7, Y3, Y3
 
+// TAILOFFS sets R11, R12, DX, R15 to the offsets of the vectors of the
+// r = AX outputs left of a row from x = BX (n = R8): x (n−8 if r < 8),
+// min(x+8, n−8), min(x+16, n−8), n−8.
+#define TAILOFFS \
+	MOVQ    R8, R15   \
+	SUBQ    $8, R15   \
+	MOVQ    BX, R11   \
+	CMPQ    AX, $8    \
+	CMOVQLT R15, R11  \
+	LEAQ    8(BX), R12 \
+	CMPQ    R12, R15  \
+	CMOVQGT R15, R12  \
+	LEAQ    16(BX), DX \
+	CMPQ    DX, R15   \
+	CMOVQGT R15, DX
+
 // func dwRows8(d, s *float32, offs *int, w *float32, ntaps, rows, n, ds, ss int, b, lo, hi float32)
 // Registers: DI, SI the row of d and of s; BX the output x; R8 n; R13
 // the rows left; Y12 the bias, Y13 lo, Y14 hi, Y15 the tap's weight.
@@ -38,7 +54,7 @@ row:
 block32:
 	LEAQ    32(BX), AX
 	CMPQ    AX, R8
-	JGT     block8
+	JGT     tail
 	VMOVAPS Y12, Y0
 	VMOVAPS Y12, Y1
 	VMOVAPS Y12, Y2
@@ -69,12 +85,61 @@ tap32:
 	ADDQ         $32, BX
 	JMP          block32
 
-block8:
-	LEAQ 8(BX), AX
-	CMPQ AX, R8
-	JGT  tail
+tail:
+	// The r = n − x < 32 outputs left of the row, as four vectors at
+	// x, min(x+8, n−8), min(x+16, n−8) and n−8 (some the same, or
+	// overlapping the ones before: the same bits again), summed at once
+	// so that their chains of additions overlap.
+	MOVQ R8, AX
+	SUBQ BX, AX
+	JZ   next
+	CMPQ AX, $8
+	JLE  one
+	TAILOFFS
+	LEAQ (SI)(R11*4), R11
+	LEAQ (SI)(R12*4), R12
+	LEAQ (SI)(DX*4), DX
+	LEAQ (SI)(R15*4), R15
+	VMOVAPS Y12, Y0
+	VMOVAPS Y12, Y1
+	VMOVAPS Y12, Y2
+	VMOVAPS Y12, Y3
+	MOVQ    offs+16(FP), R9
+	MOVQ    w+24(FP), R10
+	MOVQ    ntaps+32(FP), CX
+
+tap4:
+	MOVQ         (R9), AX
+	VBROADCASTSS (R10), Y15
+	VMULPS       (R11)(AX*4), Y15, Y4
+	VMULPS       (R12)(AX*4), Y15, Y5
+	VMULPS       (DX)(AX*4), Y15, Y6
+	VMULPS       (R15)(AX*4), Y15, Y7
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	ADDQ         $8, R9
+	ADDQ         $4, R10
+	DECQ         CX
+	JNZ          tap4
+	CLAMP(Y0, Y4, Y8)
+	CLAMP(Y1, Y5, Y9)
+	CLAMP(Y2, Y6, Y10)
+	CLAMP(Y3, Y7, Y11)
+	MOVQ         R8, AX
+	SUBQ         BX, AX
+	TAILOFFS
+	VMOVUPS      Y0, (DI)(R11*4)
+	VMOVUPS      Y1, (DI)(R12*4)
+	VMOVUPS      Y2, (DI)(DX*4)
+	VMOVUPS      Y3, (DI)(R15*4)
+	JMP          next
 
 one:
+	// r ≤ 8: the last 8 outputs of the row alone.
+	MOVQ    R8, BX
+	SUBQ    $8, BX
 	VMOVAPS Y12, Y0
 	MOVQ    offs+16(FP), R9
 	MOVQ    w+24(FP), R10
@@ -92,17 +157,6 @@ tap8:
 	JNZ          tap8
 	CLAMP(Y0, Y4, Y8)
 	VMOVUPS      Y0, (DI)(BX*4)
-	ADDQ         $8, BX
-	JMP          block8
-
-tail:
-	// Unless n is a multiple of 8, the row's last 8 outputs, overlapping
-	// the ones before (the same bits again).
-	CMPQ BX, R8
-	JEQ  next
-	MOVQ R8, BX
-	SUBQ $8, BX
-	JMP  one
 
 next:
 	MOVQ ds+56(FP), AX

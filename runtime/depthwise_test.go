@@ -127,7 +127,7 @@ func BenchmarkDepthwise(b *testing.B) {
 		c, hw, st int
 	}{
 		{"32x112s1", 32, 112, 1}, {"96x112s2", 96, 112, 2}, {"144x56s1", 144, 56, 1}, {"144x56s2", 144, 56, 2},
-		{"192x28s1", 192, 28, 1}, {"576x14s1", 576, 14, 1}, {"576x14s2", 576, 14, 2}, {"960x7s1", 960, 7, 1},
+		{"192x28s1", 192, 28, 1}, {"576x14s1", 576, 14, 1}, {"576x14s2", 576, 14, 2}, {"960x7s1", 960, 7, 1}, {"728x19s1", 728, 19, 1},
 	} {
 		p := Conv2DParams{C: g.c, OutC: g.c, Groups: g.c, H: g.hw, W: g.hw, KH: 3, KW: 3, SH: g.st, SW: g.st, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}
 		src, dst := make([]float32, p.C*p.H*p.W), make([]float32, p.C*p.OutH()*p.OutW())
