@@ -46,8 +46,11 @@ package runtime
 //     depthwise convolutions: [DepthwiseChannels], [DepthwiseScratch],
 //     [DepthwiseMaxTaps], [Conv2DParams]. Only names were added:
 //     MinVersion stays 1.
+//  4. a clamp (ReLU6, clamp) applied by the GEMM to each column panel:
+//     [Fused]'s Clamp, Lo and Hi. Only fields were added (their zero
+//     values mean what version 3 did): MinVersion stays 1.
 const (
-	Version    = 3
+	Version    = 4
 	MinVersion = 1
 )
 

@@ -192,6 +192,11 @@ func (g *gen) genConv(s *step) []jen.Code {
 		body = append(body, id("pre").Op(":=").Op("&").Id("e").Dot("W").Dot("bn").Index(lit(s.preIdx)))
 		fused = append(fused, "Scale", id("pre").Dot("Scale"), "Shift", id("pre").Dot("Shift"))
 	}
+	epilogue := g.epilogue(s, ohw)
+	if lo, hi, ok := clampFused(s); ok && s.winograd == 0 {
+		fused = append(fused, "Clamp", jen.True(), "Lo", jen.Lit(lo), "Hi", jen.Lit(hi))
+		epilogue = nil
+	}
 	if fused != nil {
 		body = append(body, id("f").Op(":=").Add(rt("Fused")).Values(fields(fused...)...))
 	}
@@ -220,12 +225,30 @@ func (g *gen) genConv(s *step) []jen.Code {
 		}
 		call = id("w").Dot("P").Dot(name).Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
 	}
-	return append(body, g.gridLoop(s.grid, call, g.epilogue(s, ohw)...)...)
+	return append(body, g.gridLoop(s.grid, call, epilogue...)...)
 }
 
 // reluFused reports whether the step's fused activation is a ReLU, which
 // the GEMM applies as it stores the results.
 func reluFused(s *step) bool { return s.act != nil && s.act.Kind == ir.KindReLU }
+
+// clampFused returns the bounds of the step's fused activation if it is a
+// clamp (ReLU6, clamp), which a convolution's GEMM applies to each column
+// panel while it is in cache (runtime.Fused's Clamp): a pass over the
+// output after the call would read it back from memory (MobileNetV2's
+// expanding 1×1 convolutions write 4.8 MB at 112×112).
+func clampFused(s *step) (lo, hi float32, ok bool) {
+	if s.act == nil {
+		return 0, 0, false
+	}
+	switch s.act.Kind {
+	case ir.KindReLU6:
+		return 0, 6, true
+	case ir.KindClamp:
+		return float32(s.act.Clamp.Min), float32(s.act.Clamp.Max), true
+	}
+	return 0, 0, false
+}
 
 // epilogue applies a fused activation other than ReLU to the rectangle r
 // of a GEMM's output (rows of ld values) that the call before wrote, while

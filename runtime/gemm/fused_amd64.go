@@ -2,15 +2,32 @@
 
 package gemm
 
+import "math"
+
 //go:noescape
 func addReLU16(dst, src *float32, n int, relu int)
 
 //go:noescape
 func affineReLU16(dst, src *float32, n int, s, t float64)
 
+//go:noescape
+func clamp16(dst *float32, n int, lo, hi float32)
+
 func init() {
 	if hasAVX512 {
-		addReLU, affineReLU = addReLUAsm, affineReLUAsm
+		addReLU, affineReLU, clampRow = addReLUAsm, affineReLUAsm, clampAsm
+	}
+}
+
+func clampAsm(row []float32, lo, hi float32) {
+	if math.Float32bits(lo) == 1<<31 || hi == 0 {
+		// Where VMAXPS and VMINPS break ties of zeros unlike max and min
+		// (and min(NaN, −0) is a NaN of the other sign).
+		clampRowGo(row, lo, hi)
+		return
+	}
+	if len(row) > 0 {
+		clamp16(&row[0], len(row), lo, hi)
 	}
 }
 

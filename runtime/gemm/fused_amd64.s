@@ -94,3 +94,43 @@ af_tail:
 af_done:
 	VZEROUPPER
 	RET
+
+// func clamp16(dst *float32, n int, lo, hi float32)
+// dst[q] = min(max(dst[q], lo), hi) for q < n. VMAXPS and VMINPS return
+// their second source on equal operands and on NaN: with the value as the
+// first source and lo, hi as the second, a tie of zeros gives lo, then
+// hi (Go's max and min agree unless lo is −0 or hi is ±0, which the caller
+// leaves to the Go code), and a NaN value is put back from the mask.
+TEXT ·clamp16(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS lo+16(FP), Z1
+	VBROADCASTSS hi+20(FP), Z2
+cl_loop:
+	CMPQ CX, $16
+	JB cl_tail
+	VMOVUPS (DI), Z0
+	VMAXPS Z1, Z0, Z4
+	VMINPS Z2, Z4, Z4
+	VCMPPS $3, Z0, Z0, K2
+	VMOVAPS Z0, K2, Z4
+	VMOVUPS Z4, (DI)
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP cl_loop
+cl_tail:
+	TESTQ CX, CX
+	JZ cl_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (DI), K1, Z0
+	VMAXPS Z1, Z0, Z4
+	VMINPS Z2, Z4, Z4
+	VCMPPS $3, Z0, Z0, K2
+	VMOVAPS Z0, K2, Z4
+	VMOVUPS Z4, K1, (DI)
+cl_done:
+	VZEROUPPER
+	RET

@@ -8,20 +8,24 @@ import (
 	"testing"
 )
 
-// TestMulTileFused: residual and pre-activation against the naive product
-// (in float64, with B transformed as documented), for every kernel set and
-// shape, tiled; bit-identical across tilings and to MulTile followed by
-// the addition (and on a pre-activated B: to MulTile on that B).
+// TestMulTileFused: residual, pre-activation and clamp against the naive
+// product (in float64, with B transformed as documented), for every kernel
+// set and shape, tiled; bit-identical across tilings and to MulTile
+// followed by the addition and the clamp (and on a pre-activated B: to
+// MulTile on that B).
 func TestMulTileFused(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	for _, ks := range sets {
 		for _, sh := range shapes {
 			m, k, n := sh.m, sh.k, sh.n
-			for variant := range 4 {
-				pre, relu := variant&1 != 0, variant&2 != 0
+			for variant := range 8 {
+				pre, relu, clamp := variant&1 != 0, variant&2 != 0, variant&4 != 0
 				ldb, ldc, ldr := n+3, n+5, n+1
 				a, b, bias := randSlice(r, m*k), randSlice(r, max(k*ldb, 1)), randSlice(r, m)
 				f := &Fused{}
+				if clamp {
+					f.Clamp, f.Lo, f.Hi = true, -0.5, 0.75
+				}
 				bt := b // B as the product sees it
 				if pre {
 					f.Scale, f.Shift = randSlice(r, k), randSlice(r, k)
@@ -40,6 +44,9 @@ func TestMulTileFused(t *testing.T) {
 						if relu && want[i][j] < 0 {
 							want[i][j] = 0
 						}
+						if clamp {
+							want[i][j] = min(max(want[i][j], float64(f.Lo)), float64(f.Hi))
+						}
 					}
 				}
 				p := packWith(ks, a, m, k, nil)
@@ -49,13 +56,16 @@ func TestMulTileFused(t *testing.T) {
 				p.MulTile(ref, ldc, bt, ldb, 0, n, 0, m, bias, false, scratch)
 				for i := range m {
 					addReLUGo(ref[i*ldc:i*ldc+n], res[i*ldr:i*ldr+n], relu)
+					if clamp {
+						clampRowGo(ref[i*ldc:i*ldc+n], f.Lo, f.Hi)
+					}
 				}
 				for ti, tiles := range tilings(m, n) {
 					c := make([]float32, m*ldc)
 					for _, tl := range tiles {
 						p.MulTileFused(c, ldc, b, ldb, tl[0], tl[1], tl[2], tl[3], bias, relu, f, scratch)
 					}
-					what := fmt.Sprintf("%s m%d k%d n%d pre %v relu %v tiling %d", ks.name, m, k, n, pre, relu, ti)
+					what := fmt.Sprintf("%s m%d k%d n%d pre %v relu %v clamp %v tiling %d", ks.name, m, k, n, pre, relu, clamp, ti)
 					if ti == 0 {
 						checkC(t, what, c, ldc, 0, n, 0, m, want, mag, 0)
 					}
@@ -113,6 +123,21 @@ func TestFusedKernelsAgree(t *testing.T) {
 			for i := range d1 {
 				if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
 					t.Fatalf("addReLU %v, %d values: [%d] = %v, Go %v", relu, n, i, d1[i], d2[i])
+				}
+			}
+		}
+		negZero := float32(math.Copysign(0, -1))
+		inf := float32(math.Inf(1))
+		for _, lh := range [][2]float32{{0, 6}, {-0.5, 1.5}, {negZero, 6}, {-1, 0}, {-1, negZero}, {-inf, inf}, {0, 0}} {
+			d1, d2 := slices.Clone(src[:n]), slices.Clone(src[:n])
+			if n > 2 {
+				d1[2], d2[2] = 0, 0
+			}
+			clampRow(d1, lh[0], lh[1])
+			clampRowGo(d2, lh[0], lh[1])
+			for i := range d1 {
+				if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+					t.Fatalf("clampRow %v, %d values: [%d] = %v, Go %v", lh, n, i, d1[i], d2[i])
 				}
 			}
 		}

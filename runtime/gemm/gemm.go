@@ -139,7 +139,7 @@ func (p *Packed) MulTile(c []float32, ldc int, b []float32, ldb int, n0, n1, m0,
 		panic(fmt.Sprintf("gemm: MulTile columns [%d, %d) of B %d×ldb %d in %d values", n0, n1, p.k, ldb, len(b)))
 	}
 	src := bsource{b: b, ldb: ldb}
-	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, nil, scratch)
 }
 
 // Fused lists what a GEMM tile computes besides the bias and the ReLU.
@@ -159,6 +159,12 @@ type Fused struct {
 	// as runtime.BatchNorm) and ReLU applied to the layer's input
 	// (pre-activation), while B is packed. [Packed.MulTileFused] only.
 	Scale, Shift []float32
+	// Clamp, if set, bounds every result after the ReLU and the residual:
+	// min(max(v, Lo), Hi) with Go's min and max (NaN stays NaN; +0 from
+	// max(−0, +0)), a ReLU6 or clamp layer, applied to each column panel
+	// of C while it is in cache.
+	Clamp  bool
+	Lo, Hi float32
 }
 
 // MulTileFused is [Packed.MulTile] with the operations of f fused (f nil:
@@ -170,7 +176,7 @@ func (p *Packed) MulTileFused(c []float32, ldc int, b []float32, ldb int, n0, n1
 	}
 	src := bsource{b: b, ldb: ldb}
 	if f == nil {
-		p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+		p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, nil, scratch)
 		return
 	}
 	if (f.Scale == nil) != (f.Shift == nil) || f.Scale != nil && (len(f.Scale) < p.k || len(f.Shift) < p.k) {
@@ -178,7 +184,7 @@ func (p *Packed) MulTileFused(c []float32, ldc int, b []float32, ldb int, n0, n1
 	}
 	src.scale, src.shift = f.Scale, f.Shift
 	p.checkRes(f, n0, n1, m0, m1)
-	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, f.Res, f.LDRes, scratch)
+	p.mul(c, ldc, 0, &src, n0, n1, m0, m1, bias, relu, f, scratch)
 }
 
 // checkRes checks that f's residual covers rows [m0, m1), columns [n0, n1).
@@ -204,7 +210,7 @@ func (p *Packed) ConvTile(c []float32, ldc int, src []float32, g Conv, n0, n1, m
 		panic(fmt.Sprintf("gemm: ConvTile columns [%d, %d) of a %v convolution (k %d, n %d) with a %d×%d matrix", n0, n1, g, g.K(), g.N(), p.m, p.k))
 	}
 	bs := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
-	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, nil, scratch)
 }
 
 // ConvTileFused is [Packed.ConvTile] with f's residual fused (f nil: none;
@@ -217,14 +223,14 @@ func (p *Packed) ConvTileFused(c []float32, ldc int, src []float32, g Conv, n0, 
 	}
 	bs := bsource{conv: true, img: src, g: g, oh: g.OH(), ow: g.OW()}
 	if f == nil {
-		p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, nil, 0, scratch)
+		p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, nil, scratch)
 		return
 	}
 	if f.Scale != nil || f.Shift != nil {
 		panic("gemm: ConvTileFused with a pre-activation (MulTileFused only)")
 	}
 	p.checkRes(f, n0, n1, m0, m1)
-	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, f.Res, f.LDRes, scratch)
+	p.mul(c, ldc, 0, &bs, n0, n1, m0, m1, bias, relu, f, scratch)
 }
 
 func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scratch []float32) {
@@ -262,9 +268,15 @@ func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scr
 // The k-block boundaries do not depend on the tile, and partial sums are
 // stored in C as float32, exactly what the registers hold; so every element
 // sees the same operations in the same order however C is tiled.
-func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, res []float32, ldr int, scratch []float32) {
+func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 int, bias []float32, relu bool, f *Fused, scratch []float32) {
 	if m0 == m1 || n0 == n1 {
 		return
+	}
+	var res []float32
+	var ldr int
+	clamp := f != nil && f.Clamp
+	if f != nil {
+		res, ldr = f.Res, f.LDRes
 	}
 	ks, mr, K := p.ks, p.ks.mr, p.k
 	if K == 0 {
@@ -282,6 +294,9 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 				if relu && x < 0 {
 					x = 0
 				}
+				if clamp {
+					x = min(max(x, f.Lo), f.Hi)
+				}
 				row[j] = x
 			}
 		}
@@ -295,6 +310,9 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 	src.rows = rest[ctmpLen+btmpLen+tabLen : scratchFixed]
 	t := tile{p: p, c: c, ldc: ldc, crow: crow, m0: m0, m1: m1, bias: bias, res: res, ldr: ldr,
 		ctmp: rest[:ctmpLen], btmp: rest[ctmpLen : ctmpLen+btmpLen]}
+	if clamp {
+		t.clamp, t.lo, t.hi = true, f.Lo, f.Hi
+	}
 	p0, p1 := m0/mr, (m1+mr-1)/mr
 	hasCols := len(ks.col[0]) > 0
 	for pc := 0; pc < K; pc += kc0 {
@@ -306,7 +324,7 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 		if relu && last && res == nil {
 			t.flags |= flagReLU
 		}
-		addRes := last && res != nil // after each column panel's last k-block
+		post := last && (res != nil || clamp) // after each column panel's last k-block
 		if hasCols && n1-n0 <= ks.nr+maxColW {
 			// Narrow tile: a block panel [n0, n0+wb) and a column tail
 			// [n0+wb, n1), both ready before the A panels run.
@@ -335,8 +353,8 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 					t.cols(g, gb, n0+wb, w-wb, bt, ldbt)
 				}
 			}
-			if addRes {
-				t.addRes(n0, w, relu)
+			if post {
+				t.post(n0, w, relu)
 			}
 			continue
 		}
@@ -345,8 +363,8 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			if hasCols && w <= maxColW {
 				b, ldb := t.panel(src, bbuf[:t.kc*16], j, w, 0)
 				t.cols(p0, p1, j, w, b, ldb)
-				if addRes {
-					t.addRes(j, w, relu)
+				if post {
+					t.post(j, w, relu)
 				}
 				continue
 			}
@@ -357,8 +375,8 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			W := wi * ks.step
 			b, ldb := t.panel(src, bbuf[:t.kc*W], j, w, W)
 			t.blocks(p0, p1, j, w, W, ks.kern[wi-1], b, ldb)
-			if addRes {
-				t.addRes(j, w, relu)
+			if post {
+				t.post(j, w, relu)
 			}
 		}
 	}
@@ -374,6 +392,8 @@ type tile struct {
 	bias          []float32
 	res           []float32 // residual (nil: none), ldr apart
 	ldr           int
+	clamp         bool // bound the results to [lo, hi]
+	lo, hi        float32
 	ctmp, btmp    []float32
 	pc, kc, flags int
 }
@@ -393,11 +413,26 @@ func (t *tile) panel(src *bsource, buf []float32, j, w, W int) (*float32, int) {
 	return &buf[0], W
 }
 
-// addRes adds the residual to C's rows [m0, m1), columns [j, j+w) (their
-// last k-block done), then the ReLU if relu.
-func (t *tile) addRes(j, w int, relu bool) {
+// post finishes C's rows [m0, m1), columns [j, j+w) (their last k-block
+// done): adds the residual, then the ReLU if relu, if there is one; then
+// the clamp, if any.
+func (t *tile) post(j, w int, relu bool) {
 	for i := t.m0; i < t.m1; i++ {
-		addReLU(t.c[(i-t.crow)*t.ldc+j:(i-t.crow)*t.ldc+j+w], t.res[i*t.ldr+j:i*t.ldr+j+w], relu)
+		row := t.c[(i-t.crow)*t.ldc+j : (i-t.crow)*t.ldc+j+w]
+		if t.res != nil {
+			addReLU(row, t.res[i*t.ldr+j:i*t.ldr+j+w], relu)
+		}
+		if t.clamp {
+			clampRow(row, t.lo, t.hi)
+		}
+	}
+}
+
+// clampRowGo sets v = min(max(v, lo), hi) for the values of row; clampRow
+// is it, or the same in assembly.
+func clampRowGo(row []float32, lo, hi float32) {
+	for q, v := range row {
+		row[q] = min(max(v, lo), hi)
 	}
 }
 
@@ -656,4 +691,5 @@ func affineReLUGo(dst, src []float32, s, t float32) {
 var (
 	addReLU    = addReLUGo
 	affineReLU = affineReLUGo
+	clampRow   = clampRowGo
 )

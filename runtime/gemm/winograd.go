@@ -237,7 +237,7 @@ func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv, t0, t1,
 			mb := min(ma+wgMB, m1)
 			for xi := range nx {
 				src := bsource{b: v[xi*ldv:], ldb: wgBlock}
-				p.u[xi].mul(mo[xi*wgMB*wgBlock:], wgBlock, ma, &src, 0, nb, ma, mb, nil, false, nil, 0, gs)
+				p.u[xi].mul(mo[xi*wgMB*wgBlock:], wgBlock, ma, &src, 0, nb, ma, mb, nil, false, nil, gs)
 			}
 			var bs []float32
 			if bias != nil {
