@@ -65,6 +65,19 @@ func DepthwiseScratch(p Conv2DParams) int {
 // [DepthwiseMaxTaps] taps; lo and hi are not NaN. Generated code splits a
 // convolution among workers by channels. It does not allocate.
 func DepthwiseChannels(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, c1 int, scratch []float32) {
+	depthwise(dst, src, w, bias, p, lo, hi, c0, c1, scratch, false)
+}
+
+// DepthwiseReLUChannels is [DepthwiseChannels] of max(src, 0): a ReLU
+// before the convolution, applied to each channel's plane as it is copied
+// to scratch, instead of a pass of its own over src (the ReLU that starts
+// each of Xception's blocks). The results are those of DepthwiseChannels
+// on [ref.ReLU]'s output.
+func DepthwiseReLUChannels(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, c1 int, scratch []float32) {
+	depthwise(dst, src, w, bias, p, lo, hi, c0, c1, scratch, true)
+}
+
+func depthwise(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, c1 int, scratch []float32, relu bool) {
 	oh, ow := p.OutH(), p.OutW()
 	hw, ohw, kk := p.H*p.W, oh*ow, p.KH*p.KW
 	if p.C != p.OutC || max(p.Groups, 1) != p.C || oh < 1 || ow < 1 || p.SH < 1 || p.SW < 1 || kk > DepthwiseMaxTaps ||
@@ -96,6 +109,9 @@ func DepthwiseChannels(dst, src, w, bias []float32, p Conv2DParams, lo, hi float
 	clear(pl)
 	for c := c0; c < c1; c++ {
 		dwFill(pl[:g.plane], src[c*hw:(c+1)*hw], &p, g)
+		if relu {
+			dwReLU(pl[:g.plane]) // the padding's zeros stay zeros
+		}
 		out := dst[c*ohw : (c+1)*ohw]
 		wk := w[c*kk : (c+1)*kk]
 		var b float32
@@ -174,6 +190,13 @@ func dwDeintRowsGo(ev, od, s []float32, w, h, ds int) {
 func dwCopyRowsGo(d, s []float32, w, h, ds, ss int) {
 	for y := range h {
 		copy(d[y*ds:y*ds+w], s[y*ss:y*ss+w])
+	}
+}
+
+// dwReLUGo sets v = max(v, 0) for the values of pl.
+func dwReLUGo(pl []float32) {
+	for i, v := range pl {
+		pl[i] = max(v, 0)
 	}
 }
 

@@ -53,6 +53,22 @@ func dwDeintRowsAt(ev, od, s []float32, w, h, ds int) {
 	dwDeintRows(&ev[0], &od[0], &s[0], w, h, ds)
 }
 
+// dwReLU8 sets p[i] = max(p[i], 0) for i < n, n ≥ 8, 8 at a time, the
+// last 8 overlapping the ones before (AVX2): VMAXPS with the value second
+// keeps a NaN and a −0, and adding +0 then makes the −0 a +0, as max does.
+//
+//go:noescape
+func dwReLU8(p *float32, n int)
+
+// dwReLU is dwReLUGo, in AVX2 if the CPU has it.
+func dwReLU(pl []float32) {
+	if !hasAVX2 || len(pl) < 8 {
+		dwReLUGo(pl)
+		return
+	}
+	dwReLU8(&pl[0], len(pl))
+}
+
 // dwCopyRowsAt is dwCopyRowsGo, in AVX2 if the CPU has it.
 func dwCopyRowsAt(d, s []float32, w, h, ds, ss int) {
 	if !hasAVX2 || h < 1 || w < 1 {

@@ -270,3 +270,33 @@ cnext:
 	JNZ  crow
 	VZEROUPPER
 	RET
+
+// func dwReLU8(p *float32, n int)
+TEXT ·dwReLU8(SB), NOSPLIT, $0-16
+	MOVQ   p+0(FP), DI
+	MOVQ   n+8(FP), CX
+	VXORPS Y1, Y1, Y1
+	LEAQ   -32(DI)(CX*4), DX // the last 8
+
+relu8:
+	CMPQ    CX, $8
+	JLT     relulast
+	VMOVUPS (DI), Y0
+	VMAXPS  Y0, Y1, Y0 // the value second: NaN and −0 kept
+	VADDPS  Y1, Y0, Y0 // −0 + +0 = +0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     relu8
+
+relulast:
+	TESTQ   CX, CX
+	JZ      reludone
+	VMOVUPS (DX), Y0
+	VMAXPS  Y0, Y1, Y0
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DX)
+
+reludone:
+	VZEROUPPER
+	RET

@@ -12,3 +12,5 @@ func dwRows(d, s []float32, offs []int, w []float32, rows, n, ds, ss int, b, lo,
 func dwDeintRowsAt(ev, od, s []float32, w, h, ds int) { dwDeintRowsGo(ev, od, s, w, h, ds) }
 
 func dwCopyRowsAt(d, s []float32, w, h, ds, ss int) { dwCopyRowsGo(d, s, w, h, ds, ss) }
+
+func dwReLU(pl []float32) { dwReLUGo(pl) }

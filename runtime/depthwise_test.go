@@ -3,6 +3,7 @@ package runtime
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/inccdev/incc/runtime/ref"
@@ -58,18 +59,30 @@ func TestDepthwiseChannels(t *testing.T) {
 		cl := clamps[r.IntN(len(clamps))]
 		n := p.C * p.OutH() * p.OutW()
 		want, got := make([]float32, n), make([]float32, n)
-		ref.Conv2D(want, src, w, bias, 1, p)
+		// Every other geometry with a ReLU before: DepthwiseReLUChannels
+		// against ref.ReLU, then ref.Conv2D.
+		reluIn := iter%5 < 2
+		in := src
+		if reluIn {
+			in = make([]float32, len(src))
+			ref.ReLU(in, src)
+		}
+		ref.Conv2D(want, in, w, bias, 1, p)
 		ref.Clamp(want, want, cl[0], cl[1])
 		c0 := r.IntN(p.C + 1)
 		scratch := make([]float32, DepthwiseScratch(p))
 		for i := range scratch {
 			scratch[i] = float32(math.NaN()) // scratch comes dirty
 		}
-		DepthwiseChannels(got, src, w, bias, p, cl[0], cl[1], 0, c0, scratch)
-		DepthwiseChannels(got, src, w, bias, p, cl[0], cl[1], c0, p.C, scratch)
+		f := DepthwiseChannels
+		if reluIn {
+			f = DepthwiseReLUChannels
+		}
+		f(got, src, w, bias, p, cl[0], cl[1], 0, c0, scratch)
+		f(got, src, w, bias, p, cl[0], cl[1], c0, p.C, scratch)
 		for i := range want {
-			if got[i] != want[i] && !(math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
-				t.Fatalf("%+v, clamp %v: output %d = %v, Conv2D %v", p, cl, i, got[i], want[i])
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
+				t.Fatalf("%+v, clamp %v, ReLU before %v: output %d = %v, Conv2D %v", p, cl, reluIn, i, got[i], want[i])
 			}
 		}
 	}
@@ -143,5 +156,25 @@ func BenchmarkDepthwise(b *testing.B) {
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// TestDepthwiseReLUBits: the ReLU DepthwiseReLUChannels applies to each
+// plane gives max's bits (NaN kept, −0 made +0) for every length.
+func TestDepthwiseReLUBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(63, 64))
+	for n := range 40 {
+		a := make([]float32, n)
+		for i := range a {
+			a[i] = []float32{r.Float32()*2 - 1, float32(math.Copysign(0, -1)), 0, float32(math.NaN()), float32(math.Inf(-1)), float32(math.Inf(1))}[r.IntN(6)]
+		}
+		got, want := slices.Clone(a), slices.Clone(a)
+		dwReLU(got)
+		dwReLUGo(want)
+		for i := range a {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%d values: relu(%v) = %v, max gives %v", n, a[i], got[i], want[i])
+			}
+		}
 	}
 }

@@ -47,8 +47,10 @@ package runtime
 //     [DepthwiseMaxTaps], [Conv2DParams]. Only names were added:
 //     MinVersion stays 1.
 //  4. a clamp (ReLU6, clamp) applied by the GEMM to each column panel:
-//     [Fused]'s Clamp, Lo and Hi. Only fields were added (their zero
-//     values mean what version 3 did): MinVersion stays 1.
+//     [Fused]'s Clamp, Lo and Hi; a ReLU before a depthwise convolution
+//     applied by it: [DepthwiseReLUChannels]. Only names and fields were
+//     added (the new fields' zero values mean what version 3 did):
+//     MinVersion stays 1.
 const (
 	Version    = 4
 	MinVersion = 1

@@ -60,7 +60,7 @@ func TestDifferential(t *testing.T) {
 		"addition", "side head", "input slot", "addition fused", "pre-activation fused",
 		"Winograd F(4x4)", "Winograd F(2x2)",
 		"depthwise conv", "grouped conv", "multiplication", "average without padding",
-		"average pool after its 1x1 convolution",
+		"average pool after its 1x1 convolution", "ReLU into depthwise",
 		"scale folded", "scale alone", "relu6 fused", "sigmoid fused", "hardswish fused",
 		"relu6 alone", "clamp alone", "sigmoid alone", "hardsigmoid alone", "hardswish alone", "silu alone",
 	}
@@ -565,6 +565,12 @@ func (g *specGen) add(s shape, depth int) (string, shape) {
 	for range 2 + g.r.IntN(2) {
 		p, _ := g.same(s, true)
 		parts = append(parts, p)
+	}
+	if g.r2.IntN(3) == 0 {
+		// Xception's separable branch: a ReLU of the join's input, then a
+		// depthwise convolution (the ReLU goes into it) and a 1×1 one.
+		k := []int{3, 5}[g.r2.IntN(2)]
+		parts[0] = fmt.Sprintf("{ relu; conv %dx%d %d pad %d groups %d nobias; conv 1x1 %d }", k, k, s.c, k/2, s.c, s.c)
 	}
 	return "add" + g.act(0.3) + " { " + strings.Join(parts, "; ") + " }", s
 }

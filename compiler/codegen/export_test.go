@@ -64,6 +64,9 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 			if s.pre != nil {
 				f["pre-activation fused"]++
 			}
+			if s.inReLU != nil {
+				f["ReLU into depthwise"]++
+			}
 		case ir.KindAvgPool:
 			if s.op.Pool.ExcludePad {
 				f["average without padding"]++

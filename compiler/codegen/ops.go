@@ -83,6 +83,9 @@ func (g *gen) describe(s *step) string {
 	if s.pre != nil {
 		text += "; the batch norm and ReLU are applied to the input as the GEMM packs it"
 	}
+	if s.inReLU != nil {
+		text += fmt.Sprintf("; the ReLU %s before it (%v) applied to each input plane as the kernel copies it", s.inReLU.Name, net.Shape(s.inReLU.In[0]))
+	}
 	text += "."
 	if r := g.p.loc[s.out]; !r.input && r.root != g.p.base(s.out) && !opGens[op.Kind].places {
 		c := net.Shape(r.root)
@@ -681,9 +684,14 @@ func (g *gen) genGroupedConv(s *step) []jen.Code {
 // depthwise reports whether step s is a depthwise convolution (one input
 // and one output channel a group) that runtime.DepthwiseChannels computes.
 func (g *gen) depthwise(s *step) bool {
-	c := s.op.Conv
-	in, out := g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out)
-	return s.grouped && c.Groups == in.C && c.Groups == out.C && c.KH*c.KW <= dwMaxTaps
+	return s.grouped && depthwiseConv(s.op, g.net.Shape(s.op.In[0]), g.net.Shape(s.op.Out))
+}
+
+// depthwiseConv reports whether convolution op, from in to out, is one
+// runtime.DepthwiseChannels computes.
+func depthwiseConv(op *ir.Op, in, out ir.Shape) bool {
+	c := op.Conv
+	return c.Groups > 1 && c.Groups == in.C && c.Groups == out.C && c.KH*c.KW <= dwMaxTaps
 }
 
 // dwMaxTaps is runtime.DepthwiseMaxTaps, the largest kernel
@@ -735,9 +743,17 @@ func (g *gen) genDepthwise(s *step) []jen.Code {
 			}
 		}
 	}
-	body := append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)),
-		rt("DepthwiseChannels").Call(id("dst"), id("src"), id("w").Dot("W"), id("w").Dot("Bias"), g.convParams(s), bound(lo), bound(hi),
-			id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
+	fn := "DepthwiseChannels"
+	if s.inReLU != nil {
+		fn = "DepthwiseReLUChannels"
+	}
+	body := []jen.Code{
+		id("src").Op(":=").Add(g.view(g.p.input(s))),
+		id("dst").Op(":=").Add(g.view(s.out)),
+		id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)),
+		rt(fn).Call(id("dst"), id("src"), id("w").Dot("W"), id("w").Dot("Bias"), g.convParams(s), bound(lo), bound(hi),
+			id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))),
+	}
 	if after {
 		inner := append(actIf(s, "v"), id("out").Index(id("i")).Op("=").Id("v"))
 		body = append(body,

@@ -68,6 +68,10 @@ type step struct {
 	// entry in the batch norm table).
 	add, pre, preReLU *ir.Op
 	res, preIdx       int
+	// Depthwise convolutions: a ReLU that alone feeds it, applied to each
+	// input plane as runtime.DepthwiseReLUChannels copies it; the step
+	// then reads the ReLU's input.
+	inReLU *ir.Op
 
 	chunk  int      // LRN, add, relu: pixels or values per item
 	copies []copyIn // concat: inputs to copy
@@ -316,6 +320,7 @@ func (p *plan) buildSteps() error {
 		return nil
 	}
 	pre := map[*ir.Op][2]*ir.Op{} // convolution → its input's batch norm and ReLU
+	inReLU := map[*ir.Op]*ir.Op{} // depthwise convolution → its input's ReLU
 	// done marks the values computed by the ops scheduled so far: a fused
 	// addition's other addend must be one of them.
 	done := make([]bool, len(net.Values))
@@ -363,6 +368,16 @@ func (p *plan) buildSteps() error {
 				}
 			}
 		}
+		if op.Kind == ir.KindReLU {
+			// A ReLU that alone feeds a depthwise convolution is done by
+			// that convolution as it copies its input's planes.
+			if c := only(op.Out, op, ir.KindConv); c != nil && depthwiseConv(c, net.Shape(c.In[0]), net.Shape(c.Out)) {
+				inReLU[c] = op
+				p.fused[op.Out] = true
+				continue
+			}
+		}
+		s.inReLU = inReLU[op]
 		if ops, ok := pre[op]; ok {
 			s.pre, s.preReLU = ops[0], ops[1]
 			bn := &step{op: s.pre, out: s.pre.Out, widx: len(p.bns), res: -1, preIdx: -1}
@@ -425,7 +440,7 @@ func (p *plan) buildSteps() error {
 // copies; a convolution with a fused pre-activation reads the batch norm's
 // input, one with a fused addition the other addend too.
 func (p *plan) reads(s *step) []int {
-	if s.pre != nil || s.res >= 0 {
+	if s.pre != nil || s.res >= 0 || s.inReLU != nil {
 		vs := []int{p.input(s)}
 		if s.res >= 0 {
 			vs = append(vs, s.res)
@@ -447,6 +462,9 @@ func (p *plan) reads(s *step) []int {
 func (p *plan) input(s *step) int {
 	if s.pre != nil {
 		return s.pre.In[0]
+	}
+	if s.inReLU != nil {
+		return s.inReLU.In[0]
 	}
 	return s.op.In[0]
 }
