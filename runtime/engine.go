@@ -93,8 +93,10 @@ type EngineConfig struct {
 // (T threads) are split among the workers, each computing whole images in
 // its own arena, without synchronisation. The remaining n mod T images run
 // one after the other, all workers on one image: its layers, cut into
-// chunks of work items, form a task graph (Layer.Deps) that the workers
-// take in a fixed order, each waiting only for what a chunk depends on, so
+// chunks of work items, form a task graph (Layer.Deps) whose layers the
+// workers go through in a fixed order, each taking its own share of a
+// layer's chunks first and then what is left of the others' (see take),
+// waiting only for what a chunk depends on, so
 // that independent layers (the branches of an Inception block) run at the
 // same time and there is no barrier between layers. Generated layers
 // compute every output from their work item alone, in a fixed order, so
@@ -115,12 +117,12 @@ type Engine[W any] struct {
 	headDst  [][]float32
 	full     int
 	// The task graph of an image split among the workers (T > 1): plans
-	// without and with the side heads, the one running, the next task to
-	// take and the chunks done per layer.
+	// without and with the side heads, the one running, the chunks done
+	// per layer and the tasks taken.
 	dag    [2]dagPlan
 	plan   *dagPlan
-	next   atomic.Int64
 	done   []atomic.Int32
+	taken  []atomic.Bool                           // per task of the running plan: claimed by a worker
 	abort  atomic.Bool                             // a task panicked: the others stop waiting for it
 	dagRun func(en *Engine[W], worker, lo, hi int) // runDAG[W]
 	// A worker that polled spinNS nanoseconds for a layer sleeps on wake
@@ -136,12 +138,15 @@ type Engine[W any] struct {
 }
 
 // dagPlan is the task graph of one image for T workers: the chunks of its
-// layers in the order the workers take them (by level, then most work
-// downstream first; a topological order, so waiting cannot deadlock), and
-// each layer's number of chunks (0 if it does not run).
+// layers in the order the workers go through them (by level, then most
+// work downstream first; a topological order: a worker moves past a
+// layer only when all its chunks are taken, by workers that wait only for
+// earlier layers, so waiting cannot deadlock), and each layer's number of
+// chunks (0 if it does not run).
 type dagPlan struct {
 	tasks  []dagTask
 	chunks []int32
+	groups [][2]int32 // each running layer's tasks, [start, end) in tasks, in order
 }
 
 // dagTask is a chunk: items [lo, hi) of a layer.
@@ -206,6 +211,7 @@ func newDAGPlan[W any](layers []Layer[W], t int, heads bool) dagPlan {
 	})
 	for _, i := range order {
 		c := int(p.chunks[i])
+		p.groups = append(p.groups, [2]int32{int32(len(p.tasks)), int32(len(p.tasks) + c)})
 		for k := range c {
 			lo, hi := span(layers[i].Items, c, k)
 			p.tasks = append(p.tasks, dagTask{layer: int32(i), lo: int32(lo), hi: int32(hi)})
@@ -225,6 +231,7 @@ func NewEngine[W any](w *W, l *Layout, layers []Layer[W], cfg EngineConfig) *Eng
 	if t > 1 {
 		en.dag = [2]dagPlan{newDAGPlan(layers, t, false), newDAGPlan(layers, t, cfg.Heads)}
 		en.done = make([]atomic.Int32, len(layers))
+		en.taken = make([]atomic.Bool, max(len(en.dag[0].tasks), len(en.dag[1].tasks)))
 		en.wake.L = &en.sleep
 		en.spinNS.Store(dagSpinMax)
 	}
@@ -405,7 +412,9 @@ func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
 	for i := range en.done {
 		en.done[i].Store(0)
 	}
-	en.next.Store(0)
+	for i := range en.plan.tasks {
+		en.taken[i].Store(false)
+	}
 	en.abort.Store(false)
 	parallel(en.workers, en.workers.Threads(), en, en.dagRun)
 	if e.prof != nil {
@@ -419,9 +428,10 @@ func (en *Engine[W]) forwardDAG(e *Exec[W], heads bool) {
 }
 
 // runDAG is a worker's part of a task graph (on the engine's first Exec,
-// which runs images split among the workers): it takes the next task,
-// waits for the chunks of the layers it depends on, runs it and counts it
-// done, until no task is left. If a task panics, the others stop waiting
+// which runs images split among the workers): it goes through the layers
+// in the plan's order, takes a task of the one it is at (take) or moves
+// on, waits for the chunks of the layers the task depends on, runs it and
+// counts it done, until no task is left. If a task panics, the others stop waiting
 // for it (they would wait forever) and leave the task graph, and the
 // panic reaches the caller of parallel.
 func runDAG[W any](en *Engine[W], worker, _, _ int) {
@@ -433,9 +443,16 @@ func runDAG[W any](en *Engine[W], worker, _, _ int) {
 			en.wakeSleepers()
 		}
 	}()
+	t := len(en.execs)
+	g := 0 // the layer (group of tasks) the worker is at
 	for {
-		i := int(en.next.Add(1) - 1)
-		if i >= len(p.tasks) || en.abort.Load() {
+		i := -1
+		for ; g < len(p.groups); g++ {
+			if i = en.take(p.groups[g], worker, t); i >= 0 {
+				break
+			}
+		}
+		if i < 0 || en.abort.Load() {
 			finished = true
 			return
 		}
@@ -458,6 +475,33 @@ func runDAG[W any](en *Engine[W], worker, _, _ int) {
 			en.wakeSleepers()
 		}
 	}
+}
+
+// take claims a task of the layer whose tasks are group, for worker w of
+// t: its own share of the chunks first (chunk k is worker k·t/c's), in
+// order, else the last one left of the others'; -1 if every chunk is
+// taken. With a layer's output cut the same way as its input (the columns
+// of a chain of convolutions), what a worker reads is then mostly what it
+// wrote, in its own core's cache; taking the others' when its own are
+// done keeps the balance of taking the next task, as the workers did
+// before (one image on 2 threads, bench -iters 30, medians of three
+// alternating runs: ResNet-50 24.1 → 22.9 ms, torchvision GoogLeNet 8.47
+// → 8.10, MobileNetV2 5.21 → 4.94, Inception-v3 36.6 → 34.3, Xception
+// 69.8 → 67.8, Inception-v4 80.4 → 73.2).
+func (en *Engine[W]) take(group [2]int32, w, t int) int {
+	s, end := int(group[0]), int(group[1])
+	c := end - s
+	for k := s + w*c/t; k < s+(w+1)*c/t; k++ {
+		if !en.taken[k].Load() && en.taken[k].CompareAndSwap(false, true) {
+			return k
+		}
+	}
+	for k := end - 1; k >= s; k-- {
+		if !en.taken[k].Load() && en.taken[k].CompareAndSwap(false, true) {
+			return k
+		}
+	}
+	return -1
 }
 
 // waitLayer waits until the n chunks of layer d are done: it polls (and

@@ -428,3 +428,44 @@ func TestDAGChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestDAGEachChunkOnce: with workers taking their own chunks first and
+// then the others', every work item of every layer runs exactly once per
+// image, on 2, 3 and 4 threads, for layers of one chunk to many and a
+// chunk slow enough that the others steal around it.
+func TestDAGEachChunkOnce(t *testing.T) {
+	const items = 37
+	for _, threads := range []int{2, 3, 4} {
+		runs := make([]atomic.Int32, 4*items)
+		run := func(layer int) func(*Exec[toyWeights], int, int, int) {
+			return func(_ *Exec[toyWeights], _, lo, hi int) {
+				if layer == 1 && lo == 0 {
+					time.Sleep(2 * time.Millisecond)
+				}
+				for i := lo; i < hi; i++ {
+					runs[layer*items+i].Add(1)
+				}
+			}
+		}
+		layers := []Layer[toyWeights]{
+			{Name: "a", Items: items, FLOPs: 1e9, Run: run(0)},
+			{Name: "b", Items: items, FLOPs: 2e8, Run: run(1), Deps: []int{0}},
+			{Name: "c", Items: items, FLOPs: 1e9, Run: run(2), Deps: []int{0}},
+			{Name: "d", Items: items, Out: Slot{Len: 10}, Run: run(3), Deps: []int{1, 2}},
+		}
+		l := Layout{Name: "once", InputLen: 1, ArenaLen: 1}
+		en := NewEngine(&toyWeights{1}, &l, layers, EngineConfig{Threads: threads})
+		const images = 20
+		for range images {
+			if err := en.Run(make([]float32, 0), nil, []float32{1}, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		en.Close()
+		for i := range runs {
+			if n := runs[i].Load(); n != images {
+				t.Fatalf("%d threads: layer %d item %d ran %d times in %d images", threads, i/items, i%items, n, images)
+			}
+		}
+	}
+}
