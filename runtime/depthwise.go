@@ -193,12 +193,8 @@ func dwCopyRowsGo(d, s []float32, w, h, ds, ss int) {
 	}
 }
 
-// dwReLUGo sets v = max(v, 0) for the values of pl.
-func dwReLUGo(pl []float32) {
-	for i, v := range pl {
-		pl[i] = max(v, 0)
-	}
-}
+// dwReLUGo sets v = max(v, 0) for the values of pl: ref.ReLU in place.
+func dwReLUGo(pl []float32) { ref.ReLU(pl, pl) }
 
 // dwRowsGo computes rows of n outputs, row y at d[y·ds:], from rows of the
 // plane s at s[y·ss:]: out[x] = b + Σ_t w[t]·s[y·ss + offs[t] + x], in tap

@@ -9,6 +9,24 @@
 	VCMPPS    $3, v, v, m \ // m = v is NaN (UNORD_Q)
 	VBLENDVPS m, v, t, v
 
+// CLAMP4 clamps the four sums Y0..Y3 (Y4..Y11 scratch).
+#define CLAMP4 \
+	CLAMP(Y0, Y4, Y8) \
+	CLAMP(Y1, Y5, Y9) \
+	CLAMP(Y2, Y6, Y10) \
+	CLAMP(Y3, Y7, Y11)
+
+// TAPS starts the taps of a block: Y0..Y3 from the bias, R9 and R10 at the
+// first tap's offset and weight, CX the taps.
+#define TAPS \
+	VMOVAPS Y12, Y0          \
+	VMOVAPS Y12, Y1          \
+	VMOVAPS Y12, Y2          \
+	VMOVAPS Y12, Y3          \
+	MOVQ    offs+16(FP), R9  \
+	MOVQ    w+24(FP), R10    \
+	MOVQ    ntaps+32(FP), CX
+
 // TAP32 adds Y15 times the 32 values at AX to Y0..Y3.
 #define TAP32 \
 	VMULPS (AX), Y15, Y4   \
@@ -55,13 +73,7 @@ block32:
 	LEAQ    32(BX), AX
 	CMPQ    AX, R8
 	JGT     tail
-	VMOVAPS Y12, Y0
-	VMOVAPS Y12, Y1
-	VMOVAPS Y12, Y2
-	VMOVAPS Y12, Y3
-	MOVQ    offs+16(FP), R9
-	MOVQ    w+24(FP), R10
-	MOVQ    ntaps+32(FP), CX
+	TAPS
 	LEAQ    (SI)(BX*4), R11
 
 tap32:
@@ -73,10 +85,7 @@ tap32:
 	ADDQ         $4, R10
 	DECQ         CX
 	JNZ          tap32
-	CLAMP(Y0, Y4, Y8)
-	CLAMP(Y1, Y5, Y9)
-	CLAMP(Y2, Y6, Y10)
-	CLAMP(Y3, Y7, Y11)
+	CLAMP4
 	LEAQ         (DI)(BX*4), AX
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -100,13 +109,7 @@ tail:
 	LEAQ (SI)(R12*4), R12
 	LEAQ (SI)(DX*4), DX
 	LEAQ (SI)(R15*4), R15
-	VMOVAPS Y12, Y0
-	VMOVAPS Y12, Y1
-	VMOVAPS Y12, Y2
-	VMOVAPS Y12, Y3
-	MOVQ    offs+16(FP), R9
-	MOVQ    w+24(FP), R10
-	MOVQ    ntaps+32(FP), CX
+	TAPS
 
 tap4:
 	MOVQ         (R9), AX
@@ -123,10 +126,7 @@ tap4:
 	ADDQ         $4, R10
 	DECQ         CX
 	JNZ          tap4
-	CLAMP(Y0, Y4, Y8)
-	CLAMP(Y1, Y5, Y9)
-	CLAMP(Y2, Y6, Y10)
-	CLAMP(Y3, Y7, Y11)
+	CLAMP4
 	MOVQ         R8, AX
 	SUBQ         BX, AX
 	TAILOFFS

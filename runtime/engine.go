@@ -492,16 +492,21 @@ func (en *Engine[W]) take(group [2]int32, w, t int) int {
 	s, end := int(group[0]), int(group[1])
 	c := end - s
 	for k := s + w*c/t; k < s+(w+1)*c/t; k++ {
-		if !en.taken[k].Load() && en.taken[k].CompareAndSwap(false, true) {
+		if en.claim(k) {
 			return k
 		}
 	}
 	for k := end - 1; k >= s; k-- {
-		if !en.taken[k].Load() && en.taken[k].CompareAndSwap(false, true) {
+		if en.claim(k) {
 			return k
 		}
 	}
 	return -1
+}
+
+// claim marks task k taken, reporting whether it was not yet.
+func (en *Engine[W]) claim(k int) bool {
+	return !en.taken[k].Load() && en.taken[k].CompareAndSwap(false, true)
 }
 
 // waitLayer waits until the n chunks of layer d are done: it polls (and

@@ -146,7 +146,7 @@ func forN(v string, from, to jen.Code, body ...jen.Code) jen.Code {
 // srcDst declares src and dst.
 func (g *gen) srcDst(s *step) []jen.Code {
 	return []jen.Code{
-		id("src").Op(":=").Add(g.view(s.op.In[0])),
+		id("src").Op(":=").Add(g.view(g.p.input(s))),
 		id("dst").Op(":=").Add(g.view(s.out)),
 	}
 }
@@ -747,13 +747,9 @@ func (g *gen) genDepthwise(s *step) []jen.Code {
 	if s.inReLU != nil {
 		fn = "DepthwiseReLUChannels"
 	}
-	body := []jen.Code{
-		id("src").Op(":=").Add(g.view(g.p.input(s))),
-		id("dst").Op(":=").Add(g.view(s.out)),
-		id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)),
+	body := append(g.srcDst(s), id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("conv").Index(lit(s.widx)),
 		rt(fn).Call(id("dst"), id("src"), id("w").Dot("W"), id("w").Dot("Bias"), g.convParams(s), bound(lo), bound(hi),
-			id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))),
-	}
+			id("lo"), id("hi"), id("e").Dot("Scratch").Index(id("worker"))))
 	if after {
 		inner := append(actIf(s, "v"), id("out").Index(id("i")).Op("=").Id("v"))
 		body = append(body,

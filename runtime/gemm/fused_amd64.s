@@ -2,6 +2,22 @@
 
 #include "textflag.h"
 
+// TAILMASK sets K1 to the low CX bits (CX < 16): the lanes of a last
+// partial vector.
+#define TAILMASK \
+	MOVL  $1, AX \
+	SHLL  CX, AX \
+	DECL  AX     \
+	KMOVW AX, K1
+
+// CLAMP16 clamps Z0 into Z4: max with lo (Z1), min with hi (Z2), a NaN
+// of Z0 put back (see clamp16).
+#define CLAMP16 \
+	VMAXPS  Z1, Z0, Z4     \
+	VMINPS  Z2, Z4, Z4     \
+	VCMPPS  $3, Z0, Z0, K2 \
+	VMOVAPS Z0, K2, Z4
+
 // Row kernels of the fused GEMM operations (fused_amd64.go): 16 floats at a
 // time, the last < 16 under a mask; the same float32 operations as the Go
 // ones, so the same bits.
@@ -32,10 +48,7 @@ ar16_loop:
 ar16_tail:
 	TESTQ CX, CX
 	JZ ar16_done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
+	TAILMASK
 	VMOVUPS.Z (DI), K1, Z0
 	VMOVUPS.Z (SI), K1, Z1
 	VADDPS Z1, Z0, Z0
@@ -76,10 +89,7 @@ af_loop:
 af_tail:
 	TESTQ CX, CX
 	JZ af_done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
+	TAILMASK
 	VMOVUPS.Z (SI), K1, Z0
 	VEXTRACTF32X8 $1, Z0, Y6
 	VCVTPS2PD Y0, Z4
@@ -110,10 +120,7 @@ cl_loop:
 	CMPQ CX, $16
 	JB cl_tail
 	VMOVUPS (DI), Z0
-	VMAXPS Z1, Z0, Z4
-	VMINPS Z2, Z4, Z4
-	VCMPPS $3, Z0, Z0, K2
-	VMOVAPS Z0, K2, Z4
+	CLAMP16
 	VMOVUPS Z4, (DI)
 	ADDQ $64, DI
 	SUBQ $16, CX
@@ -121,15 +128,9 @@ cl_loop:
 cl_tail:
 	TESTQ CX, CX
 	JZ cl_done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
+	TAILMASK
 	VMOVUPS.Z (DI), K1, Z0
-	VMAXPS Z1, Z0, Z4
-	VMINPS Z2, Z4, Z4
-	VCMPPS $3, Z0, Z0, K2
-	VMOVAPS Z0, K2, Z4
+	CLAMP16
 	VMOVUPS Z4, K1, (DI)
 cl_done:
 	VZEROUPPER

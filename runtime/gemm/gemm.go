@@ -1,6 +1,10 @@
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/inccdev/incc/runtime/ref"
+)
 
 // Blocking constants.
 const (
@@ -294,10 +298,10 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 				if relu && x < 0 {
 					x = 0
 				}
-				if clamp {
-					x = min(max(x, f.Lo), f.Hi)
-				}
 				row[j] = x
+			}
+			if clamp {
+				clampRow(row, f.Lo, f.Hi)
 			}
 		}
 		return
@@ -428,13 +432,9 @@ func (t *tile) post(j, w int, relu bool) {
 	}
 }
 
-// clampRowGo sets v = min(max(v, lo), hi) for the values of row; clampRow
-// is it, or the same in assembly.
-func clampRowGo(row []float32, lo, hi float32) {
-	for q, v := range row {
-		row[q] = min(max(v, lo), hi)
-	}
-}
+// clampRowGo sets v = min(max(v, lo), hi) for the values of row (the clamp
+// layer's ref.Clamp, in place); clampRow is it, or the same in assembly.
+func clampRowGo(row []float32, lo, hi float32) { ref.Clamp(row, row, lo, hi) }
 
 // addReLUGo sets dst[q] = dst[q] + src[q], then max(·, 0) if relu (NaN
 // staying NaN); addReLU is it, or the same in assembly.
