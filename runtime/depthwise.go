@@ -34,7 +34,7 @@ func dwLayout(p Conv2DParams) dwGeom {
 	g.hp, g.wp = p.H+p.Pad.Top+p.Pad.Bottom, p.W+p.Pad.Left+p.Pad.Right
 	g.l = (g.wp + p.SW - 1) / p.SW
 	g.plane = g.hp * p.SW * g.l
-	if oh, ow := p.OutH(), p.OutW(); ow < 8 {
+	if oh, ow := p.OutH(), p.OutW(); ow < 16 {
 		g.tmp = max(oh*8, (oh-1)*p.SW*g.l+ow)
 	}
 	return g
@@ -56,10 +56,14 @@ func DepthwiseScratch(p Conv2DParams) int {
 // staying NaN. Each channel's plane is copied zero-padded into scratch
 // ([DepthwiseScratch] values), a stride-2 row split into its even and odd
 // columns (any stride s: s phases), so every tap adds w·(a contiguous run)
-// to a row of outputs: in AVX2 (amd64, unless built with -tags purego), 8
-// or 32 outputs at a time, a row's last 8 overlapping the ones before;
-// planes narrower than 8 a whole plane (stride 1) or 8 lanes a row at a
-// time, through scratch. The taps in the padding add w·0, which ref.Conv2D
+// to a row of outputs. On amd64 (unless built with -tags purego) with
+// AVX-512, 16 lanes, the last vectors of a row masked, eight vectors
+// summed at once (two to four rows), and for 3×3 taps at stride 1 each
+// input vector loaded once for the rows it is a tap of; stride-1 planes
+// narrower than 16 as one row, through scratch. With AVX2 alone, 8 or 32
+// outputs at a time, a row's last 8 overlapping the ones before; planes
+// narrower than 8 a whole plane (stride 1) or 8 lanes a row at a time,
+// through scratch. The taps in the padding add w·0, which ref.Conv2D
 // skips: with finite weights the results are ref.Conv2D's, but for the
 // sign of a zero sum when the bias is −0. The kernel may have at most
 // [DepthwiseMaxTaps] taps; lo and hi are not NaN. Generated code splits a
@@ -105,6 +109,9 @@ func depthwise(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, 
 	pl := scratch[:g.plane+dwSlack]
 	tmp := scratch[g.plane+dwSlack : g.plane+dwSlack+g.tmp]
 	flat := (oh-1)*r + ow // a stride-1 plane's outputs as one row of r-wide rows
+	// Rows narrower than the vectors: a stride-1 plane is then summed as
+	// one row (flat), through tmp.
+	narrow := dwVector && (ow < 8 || dw512 && ow < 16)
 	// The padding's zeros, for every channel.
 	clear(pl)
 	for c := c0; c < c1; c++ {
@@ -119,11 +126,13 @@ func depthwise(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, 
 			b = bias[c]
 		}
 		switch {
-		case ow >= 8 || !dwVector:
+		case !narrow:
 			dwRows(out, pl, offs[:kk], wk, oh, ow, ow, p.SH*r, b, klo, khi)
 		case p.SH == 1 && p.SW == 1 && flat >= 8:
 			dwRows(tmp[:flat], pl, offs[:kk], wk, 1, flat, flat, 0, b, klo, khi)
 			dwCopyRowsAt(out, tmp, ow, oh, ow, r)
+		case dw512:
+			dwRows(out, pl, offs[:kk], wk, oh, ow, ow, p.SH*r, b, klo, khi)
 		default:
 			dwRows(tmp[:oh*8], pl, offs[:kk], wk, oh, 8, 8, p.SH*r, b, klo, khi)
 			dwCopyRowsAt(out, tmp, ow, oh, ow, 8)

@@ -2,9 +2,54 @@
 
 package runtime
 
-// dwVector reports whether dwRows runs in AVX2 (then it needs rows of at
-// least 8 outputs).
+import "golang.org/x/sys/cpu"
+
+// dwVector reports whether dwRows runs in AVX2 or AVX-512 (then, without
+// AVX-512, it needs rows of at least 8 outputs).
 var dwVector = hasAVX2
+
+// dw512 reports whether the depthwise kernels run in AVX-512 (F): 16
+// lanes, rows of any length.
+var dw512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasBMI2
+
+// dwRows16 is dwRowsGo in AVX-512 for n >= 1.
+//
+//go:noescape
+func dwRows16(d, s *float32, offs *int, w *float32, ntaps, rows, n, ds, ss int, b, lo, hi float32)
+
+// dw3s1Rows16 is dwRowsGo in AVX-512 for 3×3 taps at stride 1 (offs
+// i·ss + j), groups·4 rows and n >= 1 (mkdw.go writes it); dwRows runs
+// it for rows wider than 16 (narrower ones would leave half its lanes
+// idle).
+//
+//go:noescape
+func dw3s1Rows16(d, s, w *float32, groups, n, ds, ss int, b, lo, hi float32)
+
+//go:generate go run mkdw.go
+
+// is3x3s1 reports whether offs are the 3×3 taps of a stride-1 plane with
+// rows ss apart: offs[3i+j] = i·ss + j.
+func is3x3s1(offs []int, ss int) bool {
+	if len(offs) != 9 {
+		return false
+	}
+	for t, o := range offs {
+		if o != t/3*ss+t%3 {
+			return false
+		}
+	}
+	return true
+}
+
+// dwCopyRows16 is dwCopyRowsGo in AVX-512 for w, h >= 1.
+//
+//go:noescape
+func dwCopyRows16(d, s *float32, w, h, ds, ss int)
+
+// dwDeintRows16 is dwDeintRowsGo in AVX-512 for w, h >= 1.
+//
+//go:noescape
+func dwDeintRows16(ev, od, s *float32, w, h, ds int)
 
 // dwRows8 is dwRowsGo in AVX2 for n >= 8: 32 outputs at a time, then the
 // rest of the row (under 32) as up to four vectors of 8 summed together,
@@ -27,7 +72,8 @@ func dwDeintRows(ev, od, s *float32, w, h, ds int)
 //go:noescape
 func dwCopyRows(d, s *float32, w, h, ds, ss int)
 
-// dwRows is dwRowsGo, in AVX2 if the CPU has it (then n >= 8).
+// dwRows is dwRowsGo, in AVX-512 or AVX2 if the CPU has it (AVX2 alone:
+// then n >= 8).
 func dwRows(d, s []float32, offs []int, w []float32, rows, n, ds, ss int, b, lo, hi float32) {
 	if !hasAVX2 {
 		dwRowsGo(d, s, offs, w, rows, n, ds, ss, b, lo, hi)
@@ -37,8 +83,19 @@ func dwRows(d, s []float32, offs []int, w []float32, rows, n, ds, ss int, b, lo,
 	for _, o := range offs {
 		last = max(last, o)
 	}
-	if n < 8 || rows < 1 || len(offs) == 0 || len(w) < len(offs) || (rows-1)*ss+last+n > len(s) || (rows-1)*ds+n > len(d) {
+	if n < 1 || (n < 8 && !dw512) || rows < 1 || len(offs) == 0 || len(w) < len(offs) || (rows-1)*ss+last+n > len(s) || (rows-1)*ds+n > len(d) {
 		panic("runtime: dwRows: bad geometry")
+	}
+	if dw512 {
+		if g := rows / 4; g > 0 && n > 16 && is3x3s1(offs, ss) {
+			dw3s1Rows16(&d[0], &s[0], &w[0], g, n, ds, ss, b, lo, hi)
+			if rows%4 == 0 {
+				return
+			}
+			d, s, rows = d[4*g*ds:], s[4*g*ss:], rows%4
+		}
+		dwRows16(&d[0], &s[0], &offs[0], &w[0], len(offs), rows, n, ds, ss, b, lo, hi)
+		return
 	}
 	dwRows8(&d[0], &s[0], &offs[0], &w[0], len(offs), rows, n, ds, ss, b, lo, hi)
 }
@@ -50,6 +107,10 @@ func dwDeintRowsAt(ev, od, s []float32, w, h, ds int) {
 		return
 	}
 	_, _, _ = ev[(h-1)*ds+(w+1)/2-1], od[(h-1)*ds+max(w/2, 1)-1], s[h*w-1]
+	if dw512 {
+		dwDeintRows16(&ev[0], &od[0], &s[0], w, h, ds)
+		return
+	}
 	dwDeintRows(&ev[0], &od[0], &s[0], w, h, ds)
 }
 
@@ -76,5 +137,9 @@ func dwCopyRowsAt(d, s []float32, w, h, ds, ss int) {
 		return
 	}
 	_, _ = d[(h-1)*ds+w-1], s[(h-1)*ss+w-1]
+	if dw512 {
+		dwCopyRows16(&d[0], &s[0], w, h, ds, ss)
+		return
+	}
 	dwCopyRows(&d[0], &s[0], w, h, ds, ss)
 }

@@ -11,11 +11,25 @@ import (
 
 // TestDepthwiseChannels: ref.Conv2D's values, then its clamp, for random
 // depthwise geometries (kernels 1–5, strides 1–3, padding up to the
-// kernel, widths from 1 to 40 so rows of 8, 32 and neither), channel
-// ranges, ±0 and NaN inputs, the clamps of ReLU, ReLU6, none and others,
-// and a bias or none. Zeros compare equal whatever their sign (a tap in
-// the padding adds w·0, which ref.Conv2D skips).
+// kernel, widths from 1 to 40 so rows of 8, 16, 32 and neither, and one in
+// seven up to 160 for the AVX-512 kernel's blocks of 64), channel ranges,
+// ±0 and NaN inputs, the clamps of ReLU, ReLU6, none and others, and a
+// bias or none, with each kernel this CPU runs (AVX-512 and AVX2 on a CPU
+// with both). Zeros compare equal whatever their sign (a tap in the
+// padding adds w·0, which ref.Conv2D skips).
 func TestDepthwiseChannels(t *testing.T) {
+	kernels := []bool{dw512}
+	if dw512 {
+		kernels = append(kernels, false)
+	}
+	defer func(v bool) { dw512 = v }(dw512)
+	for _, k := range kernels {
+		dw512 = k
+		testDepthwiseChannels(t)
+	}
+}
+
+func testDepthwiseChannels(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
 	inf := float32(math.Inf(1))
 	clamps := [][2]float32{{-inf, inf}, {0, inf}, {0, 6}, {-0.25, 0.5}, {float32(math.Copysign(0, -1)), inf}, {-inf, 0}, {1, 0.5}}
@@ -25,7 +39,7 @@ func TestDepthwiseChannels(t *testing.T) {
 			kh, kw = 3, 3
 		}
 		c := 1 + r.IntN(5)
-		p := Conv2DParams{C: c, OutC: c, Groups: c, H: 1 + r.IntN(30), W: 1 + r.IntN(40), KH: kh, KW: kw, SH: 1 + r.IntN(3), SW: 1 + r.IntN(3),
+		p := Conv2DParams{C: c, OutC: c, Groups: c, H: 1 + r.IntN(30), W: 1 + r.IntN([]int{40, 40, 40, 40, 40, 40, 160}[iter%7]), KH: kh, KW: kw, SH: 1 + r.IntN(3), SW: 1 + r.IntN(3),
 			Pad: Pad{Top: r.IntN(kh + 1), Left: r.IntN(kw + 1), Bottom: r.IntN(kh + 1), Right: r.IntN(kw + 1)}}
 		if iter%3 == 0 {
 			p.SH, p.SW = 1, 1
@@ -82,7 +96,7 @@ func TestDepthwiseChannels(t *testing.T) {
 		f(got, src, w, bias, p, cl[0], cl[1], c0, p.C, scratch)
 		for i := range want {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
-				t.Fatalf("%+v, clamp %v, ReLU before %v: output %d = %v, Conv2D %v", p, cl, reluIn, i, got[i], want[i])
+				t.Fatalf("AVX-512 %v: %+v, clamp %v, ReLU before %v: output %d = %v, Conv2D %v", dw512, p, cl, reluIn, i, got[i], want[i])
 			}
 		}
 	}
