@@ -60,7 +60,10 @@ func DepthwiseScratch(p Conv2DParams) int {
 // AVX-512, 16 lanes, the last vectors of a row masked, eight vectors
 // summed at once (two to four rows), and for 3×3 taps at stride 1 each
 // input vector loaded once for the rows it is a tap of; stride-1 planes
-// narrower than 16 as one row, through scratch. With AVX2 alone, 8 or 32
+// narrower than 16 as one row, through scratch; a 3×3 convolution at
+// stride 1 with one pixel of padding all round (MobileNetV2's, Xception's)
+// straight from the input planes, without the copy, the taps of rows
+// outside the image left out as ref.Conv2D leaves them out. With AVX2 alone, 8 or 32
 // outputs at a time, a row's last 8 overlapping the ones before; planes
 // narrower than 8 a whole plane (stride 1) or 8 lanes a row at a time,
 // through scratch. The taps in the padding add w·0, which ref.Conv2D
@@ -90,6 +93,13 @@ func depthwise(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, 
 		panic(fmt.Sprintf("runtime: depthwise: channels [%d, %d) of %+v: src %d, dst %d, w %d, bias %d, scratch %d values, clamp [%v, %v]",
 			c0, c1, p, len(src), len(dst), len(w), len(bias), len(scratch), lo, hi))
 	}
+	// The kernels clamp with VMAXPS/VMINPS, which differ from Go's max and
+	// min on zeros of opposite signs only if lo is −0 or hi is +0: then the
+	// clamp is done here.
+	late := math.Float32bits(lo) == 1<<31 || math.Float32bits(hi) == 0
+	if !late && dwDirect(dst, src, w, bias, &p, lo, hi, c0, c1, relu) {
+		return
+	}
 	g := dwLayout(p)
 	r := p.SW * g.l // a padded row in scratch
 	var offs [DepthwiseMaxTaps]int
@@ -98,10 +108,6 @@ func depthwise(dst, src, w, bias []float32, p Conv2DParams, lo, hi float32, c0, 
 			offs[i*p.KW+j] = i*r + j%p.SW*g.l + j/p.SW
 		}
 	}
-	// The kernels clamp with VMAXPS/VMINPS, which differ from Go's max and
-	// min on zeros of opposite signs only if lo is −0 or hi is +0: then the
-	// clamp is done here.
-	late := math.Float32bits(lo) == 1<<31 || math.Float32bits(hi) == 0
 	klo, khi := lo, hi
 	if late {
 		klo, khi = float32(math.Inf(-1)), float32(math.Inf(1))

@@ -27,6 +27,57 @@ func dw3s1Rows16(d, s, w *float32, groups, n, ds, ss int, b, lo, hi float32)
 
 //go:generate go run mkdw.go
 
+// dw3p1R4V2 and the other direct kernels (mkdw.go) compute c channels of
+// the 3×3 depthwise convolution at stride 1 with one pixel of padding on
+// every side, from the h×wd input planes at s into the output planes at
+// d: weights w (9 a channel), bias b (advancing bstep bytes a channel),
+// clamp [lo, hi]; R4V2 four rows of 32 outputs at a time, R8V1 eight rows
+// of 16; ReLU of each input value first.
+//
+//go:noescape
+func dw3p1R4V2(d, s, w, b *float32, c, h, wd, bstep int, lo, hi float32)
+
+//go:noescape
+func dw3p1R4V2ReLU(d, s, w, b *float32, c, h, wd, bstep int, lo, hi float32)
+
+//go:noescape
+func dw3p1R8V1(d, s, w, b *float32, c, h, wd, bstep int, lo, hi float32)
+
+//go:noescape
+func dw3p1R8V1ReLU(d, s, w, b *float32, c, h, wd, bstep int, lo, hi float32)
+
+// dwDirect computes channels [c0, c1) of depthwise convolution p with the
+// direct kernels, if the CPU has them and p is a 3×3 one at stride 1 with
+// one pixel of padding on every side (then the results are those of the
+// padded-copy path, but for the sign of zero sums: rows outside the image
+// add nothing, as in ref.Conv2D); it reports whether it did.
+func dwDirect(dst, src, w, bias []float32, p *Conv2DParams, lo, hi float32, c0, c1 int, relu bool) bool {
+	if !dw512 || p.KH != 3 || p.KW != 3 || p.SH != 1 || p.SW != 1 || p.Pad != (Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}) || c0 >= c1 {
+		return false
+	}
+	hw := p.H * p.W
+	_, _, _ = dst[c1*hw-1], src[c1*hw-1], w[c1*9-1]
+	b, bstep := &dwZero, 0
+	if bias != nil {
+		b, bstep = &bias[c0], 4
+		_ = bias[c1-1]
+	}
+	f := dw3p1R4V2
+	switch {
+	case p.W <= 16 && relu:
+		f = dw3p1R8V1ReLU
+	case p.W <= 16:
+		f = dw3p1R8V1
+	case relu:
+		f = dw3p1R4V2ReLU
+	}
+	f(&dst[c0*hw], &src[c0*hw], &w[c0*9], b, c1-c0, p.H, p.W, bstep, lo, hi)
+	return true
+}
+
+// dwZero is the bias of a convolution without one.
+var dwZero float32
+
 // is3x3s1 reports whether offs are the 3×3 taps of a stride-1 plane with
 // rows ss apart: offs[3i+j] = i·ss + j.
 func is3x3s1(offs []int, ss int) bool {

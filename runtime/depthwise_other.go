@@ -16,3 +16,7 @@ func dwDeintRowsAt(ev, od, s []float32, w, h, ds int) { dwDeintRowsGo(ev, od, s,
 func dwCopyRowsAt(d, s []float32, w, h, ds, ss int) { dwCopyRowsGo(d, s, w, h, ds, ss) }
 
 func dwReLU(pl []float32) { dwReLUGo(pl) }
+
+func dwDirect(dst, src, w, bias []float32, p *Conv2DParams, lo, hi float32, c0, c1 int, relu bool) bool {
+	return false
+}

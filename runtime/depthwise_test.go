@@ -12,7 +12,9 @@ import (
 // TestDepthwiseChannels: ref.Conv2D's values, then its clamp, for random
 // depthwise geometries (kernels 1–5, strides 1–3, padding up to the
 // kernel, widths from 1 to 40 so rows of 8, 16, 32 and neither, and one in
-// seven up to 160 for the AVX-512 kernel's blocks of 64), channel ranges,
+// seven up to 160 for the AVX-512 kernel's blocks of 64; two thirds of the
+// 3×3 stride-1 ones with one pixel of padding all round, the direct
+// kernels' case), channel ranges,
 // ±0 and NaN inputs, the clamps of ReLU, ReLU6, none and others, and a
 // bias or none, with each kernel this CPU runs (AVX-512 and AVX2 on a CPU
 // with both). Zeros compare equal whatever their sign (a tap in the
@@ -31,6 +33,7 @@ func TestDepthwiseChannels(t *testing.T) {
 
 func testDepthwiseChannels(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
+	pads := rand.New(rand.NewPCG(65, 66))
 	inf := float32(math.Inf(1))
 	clamps := [][2]float32{{-inf, inf}, {0, inf}, {0, 6}, {-0.25, 0.5}, {float32(math.Copysign(0, -1)), inf}, {-inf, 0}, {1, 0.5}}
 	for iter := range 1500 {
@@ -45,6 +48,10 @@ func testDepthwiseChannels(t *testing.T) {
 			p.SH, p.SW = 1, 1
 		} else if iter%3 == 1 {
 			p.SH, p.SW = 2, 2
+		}
+		if kh == 3 && kw == 3 && p.SH == 1 && p.SW == 1 && pads.IntN(3) > 0 {
+			// The direct kernels' case (MobileNetV2's and Xception's).
+			p.Pad = Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}
 		}
 		if p.OutH() < 1 || p.OutW() < 1 {
 			continue
