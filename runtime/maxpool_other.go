@@ -16,3 +16,5 @@ func samePlane(out, in []float32, h, w, y0, y1 int, scratch []float32) bool { re
 func stride2Plane(out, in []float32, p *Pool2DParams, y0, y1 int, scratch []float32) bool {
 	return false
 }
+
+const hasAVX2 = false

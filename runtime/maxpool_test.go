@@ -44,8 +44,9 @@ func sameBits(a, b []float32) int {
 }
 
 // TestMaxPool checks MaxPoolChannels against MaxPool2D bit for bit (NaN
-// payloads and signed zeros included) on random geometries, for the whole
-// image and in channel and row ranges.
+// payloads and signed zeros included) on random geometries and every size
+// of the plane paths' pools, for the whole image and in channel and row
+// ranges.
 func TestMaxPool(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	geoms := []Pool2DParams{
@@ -69,6 +70,15 @@ func TestMaxPool(t *testing.T) {
 						geoms = append(geoms, p)
 					}
 				}
+			}
+		}
+	}
+	// 3×3 stride-2 pools with one pixel of padding (Xception's, ResNet's),
+	// whole planes at a time through a bordered copy where they can be.
+	for h := 1; h <= 24; h++ {
+		for w := 1; w <= 40; w++ {
+			for _, ceil := range []bool{false, true} {
+				geoms = append(geoms, Pool2DParams{C: 2, H: h, W: w, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: ceil})
 			}
 		}
 	}
@@ -143,6 +153,11 @@ func BenchmarkMaxPool(b *testing.B) {
 		{"maxpool2", Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
 		{"maxpool4", Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}},
 		{"inception3b.branch4.0", Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}},
+		{"xception.block1", Pool2DParams{C: 128, H: 147, W: 147, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
+		{"xception.block2", Pool2DParams{C: 256, H: 74, W: 74, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
+		{"xception.block12", Pool2DParams{C: 1024, H: 19, W: 19, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
+		{"xception.block3", Pool2DParams{C: 728, H: 37, W: 37, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
+		{"resnet50.maxpool", Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
 	} {
 		p := l.p
 		src := numtest.Rand(rng, p.C*p.H*p.W)
