@@ -51,8 +51,10 @@ package runtime
 //     applied by it: [DepthwiseReLUChannels]. Only names and fields were
 //     added (the new fields' zero values mean what version 3 did):
 //     MinVersion stays 1.
+//  5. local response normalisation with beta 0.75 in SIMD:
+//     [LRN075Pixels]. Only a name was added: MinVersion stays 1.
 const (
-	Version    = 4
+	Version    = 5
 	MinVersion = 1
 )
 

@@ -5,15 +5,14 @@ package googlenet
 import (
 	rt "github.com/inccdev/incc/runtime"
 	"io"
-	"math"
 	"runtime"
 )
 
-// This file is written for version 4 of the runtime's interface: it compiles
+// This file is written for version 5 of the runtime's interface: it compiles
 // only against a runtime that supports it (see runtime.Version).
 const (
-	_ = rt.RuntimeTooOld(rt.Version - 4)
-	_ = rt.GeneratedCodeTooOld(4 - rt.MinVersion)
+	_ = rt.RuntimeTooOld(rt.Version - 5)
+	_ = rt.GeneratedCodeTooOld(5 - rt.MinVersion)
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
@@ -1041,24 +1040,7 @@ func op_pool1(e *exec, worker, lo, hi int) {
 func op_norm1(e *exec, worker, lo, hi int) {
 	src := e.Arena[802816:1003520]
 	dst := e.Arena[1003520:1204224]
-	for it := lo; it < hi; it++ {
-		p0 := it * 784
-		p1 := min(p0+784, 3136)
-		for c := 0; c < 64; c++ {
-			// channels j0..j1-1 of the window, clipped to the image
-			j0, j1 := max(c-2, 0), min(c+3, 64)
-			for i := p0; i < p1; i++ {
-				var s float32
-				for j := j0; j < j1; j++ {
-					v := src[j*3136+i]
-					s += v * v
-				}
-				d := float32(s/float32(5)*float32(0.0001)) + float32(1)
-				r := math.Sqrt(float64(d))
-				dst[c*3136+i] = src[c*3136+i] / float32(r*math.Sqrt(r))
-			}
-		}
-	}
+	rt.LRN075Pixels(dst, src, 64, 3136, 5, float32(0.0001), float32(1), lo*784, min(hi*784, 3136))
 }
 
 // op_conv2 computes conv2 (specs/googlenet.inc:24:5): 1x1 convolution, stride
@@ -1103,24 +1085,7 @@ func op_conv3(e *exec, worker, lo, hi int) {
 func op_norm2(e *exec, worker, lo, hi int) {
 	src := e.Arena[:602112]
 	dst := e.Arena[602112:1204224]
-	for it := lo; it < hi; it++ {
-		p0 := it * 784
-		p1 := min(p0+784, 3136)
-		for c := 0; c < 192; c++ {
-			// channels j0..j1-1 of the window, clipped to the image
-			j0, j1 := max(c-2, 0), min(c+3, 192)
-			for i := p0; i < p1; i++ {
-				var s float32
-				for j := j0; j < j1; j++ {
-					v := src[j*3136+i]
-					s += v * v
-				}
-				d := float32(s/float32(5)*float32(0.0001)) + float32(1)
-				r := math.Sqrt(float64(d))
-				dst[c*3136+i] = src[c*3136+i] / float32(r*math.Sqrt(r))
-			}
-		}
-	}
+	rt.LRN075Pixels(dst, src, 192, 3136, 5, float32(0.0001), float32(1), lo*784, min(hi*784, 3136))
 }
 
 // op_pool2 computes pool2 (specs/googlenet.inc:27:5): 3x3 max pooling, stride
