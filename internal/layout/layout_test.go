@@ -48,7 +48,9 @@ var rules = []struct {
 	{"runtime/ref", []string{"internal/geom"}, nil},
 	{"runtime/tensor", []string{"internal/regular", "internal/atomicfile"}, nil},
 	{"runtime", []string{"runtime/gemm", "runtime/ref", "runtime/tensor", "internal/geom", "internal/regular", "internal/atomicfile"}, []string{"golang.org/x/sys/cpu/"}},
-	{"runtime/gemm", nil, []string{"golang.org/x/sys/cpu/"}},
+	// The GEMM's Go fallbacks of its fused activations are the reference
+	// kernels (ref.ReLU, ref.Clamp), not copies of them.
+	{"runtime/gemm", []string{"runtime/ref", "internal/geom"}, []string{"golang.org/x/sys/cpu/"}},
 	{"runtime/labels", nil, nil},
 	{"runtime/host", []string{"internal/numfmt"}, nil},
 	{"runtime/bench", []string{"runtime", "runtime/gemm", "runtime/ref", "runtime/tensor", "runtime/host", "internal/geom", "internal/regular", "internal/atomicfile", "internal/numfmt"}, []string{"golang.org/x/sys/cpu/"}},
