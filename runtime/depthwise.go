@@ -58,12 +58,12 @@ func DepthwiseScratch(p Conv2DParams) int {
 // columns (any stride s: s phases), so every tap adds w·(a contiguous run)
 // to a row of outputs. On amd64 (unless built with -tags purego) with
 // AVX-512, 16 lanes, the last vectors of a row masked, eight vectors
-// summed at once (two to four rows), and for 3×3 taps at stride 1 each
-// input vector loaded once for the rows it is a tap of; stride-1 planes
-// narrower than 16 as one row, through scratch; a 3×3 convolution at
-// stride 1 with one pixel of padding all round (MobileNetV2's, Xception's)
-// straight from the input planes, without the copy, the taps of rows
-// outside the image left out as ref.Conv2D leaves them out. With AVX2 alone, 8 or 32
+// summed at once (two to four rows); stride-1 planes narrower than 16 as
+// one row, through scratch; a 3×3 convolution at stride 1 with one pixel
+// of padding all round (MobileNetV2's, Xception's) straight from the input
+// planes, without the copy, each input vector loaded once for the rows it
+// is a tap of, the taps of rows outside the image left out as ref.Conv2D
+// leaves them out. With AVX2 alone, 8 or 32
 // outputs at a time, a row's last 8 overlapping the ones before; planes
 // narrower than 8 a whole plane (stride 1) or 8 lanes a row at a time,
 // through scratch. The taps in the padding add w·0, which ref.Conv2D

@@ -17,14 +17,6 @@ var dw512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasB
 //go:noescape
 func dwRows16(d, s *float32, offs *int, w *float32, ntaps, rows, n, ds, ss int, b, lo, hi float32)
 
-// dw3s1Rows16 is dwRowsGo in AVX-512 for 3×3 taps at stride 1 (offs
-// i·ss + j), groups·4 rows and n >= 1 (mkdw.go writes it); dwRows runs
-// it for rows wider than 16 (narrower ones would leave half its lanes
-// idle).
-//
-//go:noescape
-func dw3s1Rows16(d, s, w *float32, groups, n, ds, ss int, b, lo, hi float32)
-
 //go:generate go run mkdw.go
 
 // dw3p1R4V2 and the other direct kernels (mkdw.go) compute c channels of
@@ -78,20 +70,6 @@ func dwDirect(dst, src, w, bias []float32, p *Conv2DParams, lo, hi float32, c0, 
 // dwZero is the bias of a convolution without one.
 var dwZero float32
 
-// is3x3s1 reports whether offs are the 3×3 taps of a stride-1 plane with
-// rows ss apart: offs[3i+j] = i·ss + j.
-func is3x3s1(offs []int, ss int) bool {
-	if len(offs) != 9 {
-		return false
-	}
-	for t, o := range offs {
-		if o != t/3*ss+t%3 {
-			return false
-		}
-	}
-	return true
-}
-
 // dwCopyRows16 is dwCopyRowsGo in AVX-512 for w, h >= 1.
 //
 //go:noescape
@@ -138,13 +116,6 @@ func dwRows(d, s []float32, offs []int, w []float32, rows, n, ds, ss int, b, lo,
 		panic("runtime: dwRows: bad geometry")
 	}
 	if dw512 {
-		if g := rows / 4; g > 0 && n > 16 && is3x3s1(offs, ss) {
-			dw3s1Rows16(&d[0], &s[0], &w[0], g, n, ds, ss, b, lo, hi)
-			if rows%4 == 0 {
-				return
-			}
-			d, s, rows = d[4*g*ds:], s[4*g*ss:], rows%4
-		}
 		dwRows16(&d[0], &s[0], &offs[0], &w[0], len(offs), rows, n, ds, ss, b, lo, hi)
 		return
 	}

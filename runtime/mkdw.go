@@ -1,14 +1,12 @@
 //go:build ignore
 
 // mkdw writes depthwise3_amd64.s, the AVX-512 kernels of the 3×3
-// depthwise convolutions at stride 1 (depthwise_amd64.go; go generate runs
-// it). dw3s1Rows16 is dwRows for such taps on a padded plane: four rows of
-// outputs are summed at once, two vectors (32 outputs) of each, and every
-// vector of the six input rows they read is loaded once and added, times
-// its weights, to each of the rows it is a tap of (one to three), where
-// dwRows16 loads it once per tap. The direct kernels (dw3p1…) do the same
-// for one pixel of padding all round straight from the input planes, with
-// no padded copy (see direct). The taps of an output are added in order
+// depthwise convolutions at stride 1 with one pixel of padding all round
+// (depthwise_amd64.go; go generate runs it), straight from the input
+// planes (see direct): several rows of outputs are summed at once, and
+// every input vector they read is loaded once and added, times its
+// weights, to each of the rows it is a tap of (one to three), where
+// dwRows16 loads it once per tap. The taps of an output are added in order
 // (rows, then columns) with VMULPS and VADDPS: the bits of dwRowsGo.
 //
 //	go run mkdw.go
@@ -26,21 +24,8 @@ var b bytes.Buffer
 func p(format string, args ...any) { fmt.Fprintf(&b, "\t"+format+"\n", args...) }
 func label(l string)               { fmt.Fprintf(&b, "%s:\n", l) }
 
-// The sums: row ρ's vector v in acc[ρ][v].
-var acc = [4][2]string{{"Z0", "Z1"}, {"Z2", "Z3"}, {"Z4", "Z5"}, {"Z6", "Z7"}}
-
 // weight t (row i, column j: t = 3i + j) in Z16 + t.
 func weight(t int) string { return fmt.Sprintf("Z%d", 16+t) }
-
-// rowAddr is the address of input row k (0 to 5) of the group, at x,
-// plus off bytes: AX is row 0, R11 row 3, R12 one row.
-func rowAddr(k, off int) string {
-	base := [6]string{"(AX)", "(AX)(R12*1)", "(AX)(R12*2)", "(R11)", "(R11)(R12*1)", "(R11)(R12*2)"}[k]
-	if off == 0 {
-		return base
-	}
-	return fmt.Sprintf("%d%s", off, base)
-}
 
 // direct emits dw3p1R<rows>V<vecs>[ReLU](d, s, w, b *float32, c, h, wd,
 // bstep int, lo, hi float32): the depthwise 3×3 convolution at stride 1 with
@@ -218,100 +203,7 @@ func main() {
 //go:build amd64 && !purego
 
 #include "textflag.h"
-
-// func dw3s1Rows16(d, s, w *float32, groups, n, ds, ss int, b, lo, hi float32)
-// Registers: DI, SI the group's first row of d and of s; R12 one row of s,
-// R15 three, DX one row of d (in bytes); BX the output x; R8 n; R13 the
-// groups left; Z12 the bias, Z13 lo, Z14 hi; Z16..Z24 the weights; K4, K5
-// the lanes of the step's two vectors.
-TEXT ·dw3s1Rows16(SB), NOSPLIT, $0-68
 `)
-	p("MOVQ d+0(FP), DI")
-	p("MOVQ s+8(FP), SI")
-	p("MOVQ w+16(FP), AX")
-	p("MOVQ groups+24(FP), R13")
-	p("MOVQ n+32(FP), R8")
-	p("MOVQ ds+40(FP), DX")
-	p("SHLQ $2, DX")
-	p("MOVQ ss+48(FP), R12")
-	p("SHLQ $2, R12")
-	p("LEAQ (R12)(R12*2), R15")
-	for t := range 9 {
-		p("VBROADCASTSS %d(AX), %s", 4*t, weight(t))
-	}
-	p("VBROADCASTSS b+56(FP), Z12")
-	p("VBROADCASTSS lo+60(FP), Z13")
-	p("VBROADCASTSS hi+64(FP), Z14")
-	label("group")
-	p("XORQ BX, BX")
-	label("step")
-	// K4, K5: the low min(n − x, 32) lanes of the two vectors.
-	p("MOVQ R8, CX")
-	p("SUBQ BX, CX")
-	p("MOVQ $32, AX")
-	p("CMPQ CX, AX")
-	p("CMOVQGT AX, CX")
-	p("MOVL $-1, AX")
-	p("BZHIL CX, AX, AX")
-	p("KMOVD AX, K4")
-	p("KSHIFTRD $16, K4, K5")
-	for _, r := range acc {
-		for _, a := range r {
-			p("VMOVAPS Z12, %s", a)
-		}
-	}
-	p("LEAQ (SI)(BX*4), AX")
-	p("LEAQ (AX)(R15*1), R11")
-	// Input row k, column j is tap (k − ρ, j) of output row ρ. Loads go
-	// to three pairs of registers in turn, products to nine.
-	data := [][2]string{{"Z8", "Z9"}, {"Z10", "Z11"}, {"Z25", "Z26"}}
-	prods := []string{"Z27", "Z28", "Z29", "Z30", "Z31", "Z15"}
-	nl, np := 0, 0
-	for k := range 6 {
-		for j := range 3 {
-			d := data[nl%len(data)]
-			nl++
-			p("VMOVUPS.Z %s, K4, %s", rowAddr(k, 4*j), d[0])
-			p("VMOVUPS.Z %s, K5, %s", rowAddr(k, 4*j+64), d[1])
-			for rho := max(0, k-2); rho <= min(3, k); rho++ {
-				w := weight(3*(k-rho) + j)
-				for v := range 2 {
-					t := prods[np%len(prods)]
-					np++
-					p("VMULPS %s, %s, %s", d[v], w, t)
-					p("VADDPS %s, %s, %s", t, acc[rho][v], acc[rho][v])
-				}
-			}
-		}
-	}
-	// Clamp (t = min(max(v, lo), hi), v if NaN) and store the lanes.
-	p("LEAQ (DI)(BX*4), AX")
-	p("LEAQ (DX)(DX*2), R11")
-	out := [4]string{"(AX)", "(AX)(DX*1)", "(AX)(DX*2)", "(AX)(R11*1)"}
-	tmp := [2]string{"Z8", "Z9"}
-	for rho := range 4 {
-		for v := range 2 {
-			a, t := acc[rho][v], tmp[v]
-			p("VMAXPS Z13, %s, %s", a, t)
-			p("VMINPS Z14, %s, %s", t, t)
-			p("VCMPPS $3, %s, %s, K1", a, a)
-			p("VMOVAPS %s, K1, %s", a, t)
-			addr := out[rho]
-			if v == 1 {
-				addr = "64" + addr
-			}
-			p("VMOVUPS %s, K%d, %s", t, 4+v, addr)
-		}
-	}
-	p("ADDQ $32, BX")
-	p("CMPQ BX, R8")
-	p("JLT step")
-	p("LEAQ (SI)(R12*4), SI")
-	p("LEAQ (DI)(DX*4), DI")
-	p("DECQ R13")
-	p("JNZ group")
-	p("VZEROUPPER")
-	p("RET")
 	for _, rv := range [][2]int{{4, 2}, {8, 1}} {
 		direct(rv[0], rv[1], false)
 		direct(rv[0], rv[1], true)
