@@ -3,12 +3,21 @@ package runtime
 import "fmt"
 
 // AvgPoolScratch is the scratch [AvgPoolChannels] needs for geometry p: a
-// zero-padded copy of one plane, for a padded stride-1 pool.
+// zero-padded copy of one plane, for a padded pool of horizontal stride 1,
+// and for a stride-1 pool a plane's window sums and their divisors.
 func AvgPoolScratch(p Pool2DParams) int {
-	if p.SW != 1 || p.Pad == (Pad{}) {
+	if p.SW != 1 {
 		return 0
 	}
-	return (p.H + p.Pad.Top + p.Pad.Bottom) * (p.W + p.Pad.Left + p.Pad.Right)
+	plane := (p.H + p.Pad.Top + p.Pad.Bottom) * (p.W + p.Pad.Left + p.Pad.Right)
+	n := 0
+	if p.Pad != (Pad{}) {
+		n = plane
+	}
+	if p.SH == 1 {
+		n += 2 * plane
+	}
+	return n
 }
 
 // AvgPoolChannels computes channels [c0, c1) of the average pooling p of
@@ -20,10 +29,15 @@ func AvgPoolScratch(p Pool2DParams) int {
 // sum started from +0 is never −0, so adding the padding's zeros changes
 // no bit. With p.ExcludePad the cells whose window reaches into the padding
 // are divided by the cells of the image they cover instead. For stride-1
-// pools whole windows are summed 8 at a time in AVX2
-// (amd64, unless built with -tags purego), the last 8 of a row overlapping
-// the ones before; other cells one by one. Generated code splits a pool
-// among workers by channels. It does not allocate.
+// pools whole windows are summed in SIMD (amd64, unless built with -tags
+// purego): with AVX-512 a plane at a time, its rows laid end to end (64
+// cells in four chains, then 16, the last under a mask; the cells whose
+// windows wrap onto the next row are computed and dropped), each divided
+// by its cell of a table of divisors made once per call (with the padding
+// or without); else 8 at a time in AVX2, row by row, the last 8 of a row
+// overlapping the ones before, the cells at the edges summed again; other
+// cells one by one. Generated code
+// splits a pool among workers by channels. It does not allocate.
 func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []float32) {
 	oh, ow := p.OutH(), p.OutW()
 	hw, ohw := p.H*p.W, oh*ow
@@ -35,25 +49,54 @@ func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []f
 	// padded input.
 	yp := min(oh, (hp-p.KH)/p.SH+1)
 	xp := min(ow, (wp-p.KW)/p.SW+1)
-	padded := AvgPoolScratch(p) > 0
+	padded := p.SW == 1 && p.Pad != (Pad{})
 	div := float32(p.KH * p.KW)
 	exclude := p.ExcludePad && p.Pad != (Pad{})
+	whole := padded || p.Pad == (Pad{}) // else (a padded pool of stride > 1) every cell one by one
+	// With AVX-512, a stride-1 pool's whole windows are summed a plane at
+	// a time into sums and divided by divs, both laid out as the plane the
+	// windows read (rows pw apart).
+	var divs, sums []float32
+	if avg512 && whole && p.SW == 1 && p.SH == 1 && yp > 0 && xp > 0 {
+		pw := p.W // the width of the plane the windows read
+		if padded {
+			pw = wp
+		}
+		n := (yp-1)*pw + xp
+		divs, sums, scratch = scratch[:n], scratch[n:2*n], scratch[2*n:]
+		for i := range divs {
+			divs[i] = 1 // the wrapped cells'
+		}
+		for y := range yp {
+			rows := min(y-p.Pad.Top+p.KH, p.H) - max(y-p.Pad.Top, 0)
+			for x := range xp {
+				d := div
+				if exclude {
+					ix := x - p.Pad.Left
+					d = float32(rows * (min(ix+p.KW, p.W) - max(ix, 0)))
+				}
+				divs[y*pw+x] = d
+			}
+		}
+	}
 	for c := c0; c < c1; c++ {
 		in := src[c*hw : (c+1)*hw]
 		out := dst[c*ohw : (c+1)*ohw]
 		pl, pw := in, p.W // the plane the whole windows read, and its width
 		if padded {
+			// The padding's zeros are written with the first plane; the
+			// others overwrite only the image.
 			pl, pw = scratch[:hp*wp], wp
-			clear(pl[:p.Pad.Top*wp])
-			for y := range p.H {
-				r := pl[(p.Pad.Top+y)*wp : (p.Pad.Top+y+1)*wp]
-				clear(r[:p.Pad.Left])
-				copy(r[p.Pad.Left:], in[y*p.W:(y+1)*p.W])
-				clear(r[p.Pad.Left+p.W:])
+			if c == c0 {
+				clear(pl)
 			}
-			clear(pl[(p.Pad.Top+p.H)*wp:])
+			for y := range p.H {
+				copy(pl[(p.Pad.Top+y)*wp+p.Pad.Left:], in[y*p.W:(y+1)*p.W])
+			}
 		}
-		whole := padded || p.Pad == (Pad{}) // else (a padded pool of stride > 1) every cell one by one
+		if divs != nil {
+			avgFlat(sums, pl, divs, pw, p.KH, p.KW)
+		}
 		for y := range oh {
 			o := out[y*ow : (y+1)*ow]
 			iy := y*p.SH - p.Pad.Top
@@ -64,6 +107,13 @@ func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []f
 				continue
 			}
 			row := pl[y*p.SH*pw:]
+			if divs != nil {
+				copy(o[:xp], sums[y*pw:])
+				for x := xp; x < ow; x++ {
+					o[x] = avgCell(in, &p, iy, x)
+				}
+				continue
+			}
 			// With the padding left out of the divisor: in the rows whose
 			// windows lie inside the image vertically, whole windows are
 			// divided by KH·KW but for the cells at the left and right

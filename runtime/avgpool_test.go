@@ -13,7 +13,23 @@ import (
 // floor), with and without the padding in the divisor, channel ranges, ±0
 // and NaN inputs.
 func TestAvgPoolChannels(t *testing.T) {
+	defer func(v bool) { avg512 = v }(avg512)
+	for _, k := range []bool{avg512, false} { // the AVX-512 kernel (if the CPU has it), then AVX2
+		avg512 = k
+		testAvgPoolChannels(t)
+	}
+}
+
+func testAvgPoolChannels(t *testing.T) {
 	r := rand.New(rand.NewPCG(53, 54))
+	// The Inception family's: 3×3, stride 1, padding 1, on 35×35, 17×17
+	// and 8×8, with the padding in the divisor and without.
+	var geoms []Pool2DParams
+	for _, hw := range []int{35, 17, 8} {
+		for _, ex := range []bool{false, true} {
+			geoms = append(geoms, Pool2DParams{C: 3, H: hw, W: hw, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, ExcludePad: ex})
+		}
+	}
 	for iter := range 600 {
 		kh, kw := 1+r.IntN(5), 1+r.IntN(5)
 		p := Pool2DParams{C: 1 + r.IntN(4), H: kh + r.IntN(30), W: kw + r.IntN(40), KH: kh, KW: kw, SH: 1 + r.IntN(3), SW: 1 + r.IntN(3),
@@ -21,6 +37,9 @@ func TestAvgPoolChannels(t *testing.T) {
 		if iter%2 == 0 {
 			p.SH, p.SW = 1, 1
 		}
+		geoms = append(geoms, p)
+	}
+	for _, p := range geoms {
 		if p.OutH() < 1 || p.OutW() < 1 {
 			continue
 		}
@@ -58,22 +77,37 @@ func TestAvgPoolChannelsZeroAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkAvgPoolChannels: an Inception-B average pool (1024×17×17, 3×3,
-// stride 1, padding 1), with the padding in the divisor and without.
-
+// BenchmarkAvgPoolChannels: 3×3 stride-1 average pools with padding 1, with
+// the padding in the divisor and without, on an Inception-B input
+// (1024×17×17) and on Inception-v4's Inception-A branch (96×35×35: it pools
+// the 96 outputs of the 1×1 convolution the spec puts after the pool), with
+// the AVX-512 kernel (if the CPU has it) and with AVX2 only.
 func BenchmarkAvgPoolChannels(b *testing.B) {
-	for _, ex := range []bool{false, true} {
-		p := Pool2DParams{C: 1024, H: 17, W: 17, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, ExcludePad: ex}
-		src, dst := make([]float32, p.C*p.H*p.W), make([]float32, p.C*p.OutH()*p.OutW())
-		scratch := make([]float32, AvgPoolScratch(p))
-		name := "include"
-		if ex {
-			name = "exclude"
-		}
-		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
-				AvgPoolChannels(dst, src, p, 0, p.C, scratch)
+	defer func(v bool) { avg512 = v }(avg512)
+	for _, g := range []struct {
+		name    string
+		c, h, w int
+	}{{"1024x17x17", 1024, 17, 17}, {"96x35x35", 96, 35, 35}} {
+		for _, ex := range []bool{false, true} {
+			p := Pool2DParams{C: g.c, H: g.h, W: g.w, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, ExcludePad: ex}
+			src, dst := make([]float32, p.C*p.H*p.W), make([]float32, p.C*p.OutH()*p.OutW())
+			scratch := make([]float32, AvgPoolScratch(p))
+			name := g.name + "/include"
+			if ex {
+				name = g.name + "/exclude"
 			}
-		})
+			for _, k := range []bool{true, false} {
+				avg512 = k
+				kn := "/avx2"
+				if k {
+					kn = "/avx512"
+				}
+				b.Run(name+kn, func(b *testing.B) {
+					for b.Loop() {
+						AvgPoolChannels(dst, src, p, 0, p.C, scratch)
+					}
+				})
+			}
+		}
 	}
 }

@@ -11,10 +11,10 @@ import (
 func MaxPoolScratch(p Pool2DParams) int {
 	owp := (p.OutW() + 7) &^ 7
 	n := max((p.KH+1)*owp+paddedRowLen(p, owp), (p.H+2)*p.W, p.H*p.OutW()+16)
-	if isStride2Pad1(&p) {
-		// stride2Pad1: the bordered plane, stride2Plane's scratch, and an
-		// output with the extra row and column.
-		oh2, ow2 := pad1Geom(&p)
+	if isBordered(&p) {
+		// stride2Bordered: the bordered plane, stride2Plane's scratch, and
+		// an output with the extra row and column.
+		oh2, ow2 := borderedGeom(&p)
 		n = max(n, 4*oh2*ow2+2*oh2*ow2+8+oh2*ow2)
 	}
 	return n
@@ -26,50 +26,51 @@ func isStride2(p *Pool2DParams) bool {
 	return p.KH == p.KW && (p.KH == 2 || p.KH == 3) && p.SH == 2 && p.SW == 2 && p.Pad == Pad{}
 }
 
-// isStride2Pad1 reports whether p is a 3×3 stride-2 pool with one pixel of
-// padding on every side (Xception's, ResNet's), which stride2Pad1 computes
-// a whole plane at a time.
-func isStride2Pad1(p *Pool2DParams) bool {
-	return p.KH == 3 && p.KW == 3 && p.SH == 2 && p.SW == 2 && p.Pad == Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}
+// isBordered reports whether p is a 3×3 stride-2 pool that stride2Plane
+// cannot take as it is (an odd width, or padding: Inception-v3's and -v4's
+// pools without padding on odd sizes, Xception's and ResNet's with one
+// pixel), which stride2Bordered computes a whole plane at a time.
+func isBordered(p *Pool2DParams) bool {
+	pd := p.Pad
+	return p.KH == 3 && p.KW == 3 && p.SH == 2 && p.SW == 2 && pd.Top <= 1 && pd.Left <= 1 && pd.Bottom <= 1 && pd.Right <= 1 &&
+		!(isStride2(p) && p.W%2 == 0 && p.OutW() == p.W/2)
 }
 
-// pad1Geom is the plane stride2Pad1 pools without padding: the input with
-// a row of -Inf above and a column of -Inf on the left, and more -Inf
-// below and on the right up to 2·oh2 rows of 2·ow2 values, where oh2×ow2
-// (at least oh×ow) is that pool's output.
-func pad1Geom(p *Pool2DParams) (oh2, ow2 int) {
-	return max(p.OutH(), (p.H+2)/2), max(p.OutW(), (p.W+2)/2)
+// borderedGeom is the plane stride2Bordered pools without padding: the
+// input with p.Pad.Top rows of -Inf above and p.Pad.Left columns of -Inf on
+// the left, and more -Inf below and on the right up to 2·oh2 rows of 2·ow2
+// values, where oh2×ow2 (at least oh×ow) is that pool's output.
+func borderedGeom(p *Pool2DParams) (oh2, ow2 int) {
+	return max(p.OutH(), (p.H+p.Pad.Top+1)/2), max(p.OutW(), (p.W+p.Pad.Left+1)/2)
 }
 
-// stride2Pad1 computes one plane of a 3×3 stride-2 max pool with one
-// pixel of padding (isStride2Pad1) with stride2Plane's kernels, if it
-// can: on a copy of the plane bordered with -Inf (pad1Geom), pooled
-// without padding in ceil mode, the rows and columns beyond oh×ow left
-// out. A window's -Inf changes no result (as in maxPool's row path), so
-// the results are MaxPool2D's. scratch holds MaxPoolScratch(p) values.
-func stride2Pad1(out, in []float32, p *Pool2DParams, scratch []float32) bool {
+// stride2Bordered computes one plane of a 3×3 stride-2 max pool
+// (isBordered) with stride2Plane's kernels, if it can: on a copy of the
+// plane bordered with -Inf (borderedGeom), pooled without padding in ceil
+// mode, the rows and columns beyond oh×ow left out. Every window of the
+// pool holds a pixel of the image (the padding is at most 1) and a
+// window's -Inf changes no result (as in maxPool's row path), so the
+// results are MaxPool2D's. scratch holds MaxPoolScratch(p) values; the
+// border is written when fresh is set (the first plane of a call), and
+// only the image after that.
+func stride2Bordered(out, in []float32, p *Pool2DParams, scratch []float32, fresh bool) bool {
 	oh, ow := p.OutH(), p.OutW()
-	oh2, ow2 := pad1Geom(p)
+	oh2, ow2 := borderedGeom(p)
 	h2, w2 := 2*oh2, 2*ow2
+	top, left := p.Pad.Top, p.Pad.Left
 	q := Pool2DParams{C: 1, H: h2, W: w2, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}
 	if !hasAVX2 || w2 < 8 || q.OutH() != oh2 || q.OutW() != ow2 {
 		return false
 	}
 	pl, rest := scratch[:h2*w2], scratch[h2*w2:]
-	inf := float32(math.Inf(-1))
-	for i := range w2 {
-		pl[i] = inf
-	}
-	for y := range p.H {
-		row := pl[(y+1)*w2 : (y+2)*w2]
-		row[0] = inf
-		copy(row[1:], in[y*p.W:(y+1)*p.W])
-		for x := p.W + 1; x < w2; x++ {
-			row[x] = inf
+	if fresh {
+		inf := float32(math.Inf(-1))
+		for i := range pl {
+			pl[i] = inf
 		}
 	}
-	for i := (p.H + 1) * w2; i < h2*w2; i++ {
-		pl[i] = inf
+	for y := range p.H {
+		copy(pl[(y+top)*w2+left:], in[y*p.W:(y+1)*p.W])
 	}
 	dst := out[:oh*ow]
 	if oh2 != oh || ow2 != ow {
@@ -139,12 +140,12 @@ func maxPool(dst, src []float32, p Pool2DParams, c0, c1, y0, y1 int, scratch []f
 	inf := float32(math.Inf(-1))
 	prowSet := false // prow's padding is set (the plane paths use the same scratch)
 	same, stride2 := isSame(&p), isStride2(&p)
-	pad1 := isStride2Pad1(&p) && y0 == 0 && y1 == oh
+	bordered := isBordered(&p) && y0 == 0 && y1 == oh
 	for c := c0; c < c1; c++ {
 		in := src[c*hw : (c+1)*hw]
 		out := dst[c*ohw : (c+1)*ohw]
 		if same && samePlane(out, in, p.H, p.W, y0, y1, scratch) || stride2 && stride2Plane(out, in, &p, y0, y1, scratch) ||
-			pad1 && stride2Pad1(out, in, &p, scratch) {
+			bordered && stride2Bordered(out, in, &p, scratch, c == c0) {
 			continue
 		}
 		next := math.MinInt // input rows below next are in the ring

@@ -73,12 +73,18 @@ func TestMaxPool(t *testing.T) {
 			}
 		}
 	}
-	// 3×3 stride-2 pools with one pixel of padding (Xception's, ResNet's),
-	// whole planes at a time through a bordered copy where they can be.
-	for h := 1; h <= 24; h++ {
-		for w := 1; w <= 40; w++ {
-			for _, ceil := range []bool{false, true} {
-				geoms = append(geoms, Pool2DParams{C: 2, H: h, W: w, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: ceil})
+	// 3×3 stride-2 pools with padding of 0 or 1 on each side (Xception's
+	// and ResNet's have 1 everywhere), whole planes at a time through a
+	// bordered copy where they can be (the ones without padding above).
+	for pads := 1; pads < 16; pads++ {
+		pd := Pad{Top: pads & 1, Left: pads >> 1 & 1, Bottom: pads >> 2 & 1, Right: pads >> 3 & 1}
+		for h := 1; h <= 24; h++ {
+			for w := 1; w <= 40; w++ {
+				for _, ceil := range []bool{false, true} {
+					if p := (Pool2DParams{C: 2, H: h, W: w, KH: 3, KW: 3, SH: 2, SW: 2, Pad: pd, Ceil: ceil}); p.OutH() >= 1 && p.OutW() >= 1 {
+						geoms = append(geoms, p)
+					}
+				}
 			}
 		}
 	}
@@ -157,6 +163,10 @@ func BenchmarkMaxPool(b *testing.B) {
 		{"xception.block2", Pool2DParams{C: 256, H: 74, W: 74, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
 		{"xception.block12", Pool2DParams{C: 1024, H: 19, W: 19, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
 		{"xception.block3", Pool2DParams{C: 728, H: 37, W: 37, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
+		{"v4.features3", Pool2DParams{C: 64, H: 147, W: 147, KH: 3, KW: 3, SH: 2, SW: 2}},
+		{"v4.features5", Pool2DParams{C: 192, H: 71, W: 71, KH: 3, KW: 3, SH: 2, SW: 2}},
+		{"v4.features10", Pool2DParams{C: 384, H: 35, W: 35, KH: 3, KW: 3, SH: 2, SW: 2}},
+		{"v4.features18", Pool2DParams{C: 1024, H: 17, W: 17, KH: 3, KW: 3, SH: 2, SW: 2}},
 		{"resnet50.maxpool", Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
 	} {
 		p := l.p
