@@ -53,8 +53,10 @@ package runtime
 //     MinVersion stays 1.
 //  5. local response normalisation with beta 0.75 in SIMD:
 //     [LRN075Pixels]. Only a name was added: MinVersion stays 1.
+//  6. batch normalisation of a channel plane in SIMD: [BatchNormPlane].
+//     Only a name was added: MinVersion stays 1.
 const (
-	Version    = 5
+	Version    = 6
 	MinVersion = 1
 )
 

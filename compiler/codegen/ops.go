@@ -417,12 +417,21 @@ func relu(_ *ir.Op, v string) []jen.Code {
 }
 
 // genBatchNorm emits batch normalisation with ref.BatchNorm's
-// arithmetic, per channel.
+// arithmetic, per channel: runtime.BatchNormPlane (in SIMD) when it has no
+// fused activation or a ReLU, else a loop with the activation inline.
 func (g *gen) genBatchNorm(s *step) []jen.Code {
 	sh := g.net.Shape(s.op.Out)
 	hw := sh.H * sh.W
 	body := g.srcDst(s)
 	body = append(body, id("w").Op(":=").Op("&").Id("e").Dot("W").Dot("bn").Index(lit(s.widx)))
+	if s.act == nil || reluFused(s) {
+		plane := func(v string) *jen.Statement {
+			return id(v).Index(id("c").Op("*").Lit(hw).Op(":").Id("c").Op("*").Lit(hw).Op("+").Lit(hw))
+		}
+		return append(body, forItems("c",
+			rt("BatchNormPlane").Call(plane("dst"), plane("src"), id("w").Dot("Scale").Index(id("c")), id("w").Dot("Shift").Index(id("c")), jen.Lit(reluFused(s))),
+		))
+	}
 	inner := []jen.Code{id("v").Op(":=").Float32().Parens(jen.Float64().Parens(id("x")).Op("*").Id("scale").Op("+").Id("shift"))}
 	inner = append(inner, actIf(s, "v")...)
 	inner = append(inner, id("y").Index(id("i")).Op("=").Id("v"))

@@ -8,11 +8,11 @@ import (
 	"runtime"
 )
 
-// This file is written for version 5 of the runtime's interface: it compiles
+// This file is written for version 6 of the runtime's interface: it compiles
 // only against a runtime that supports it (see runtime.Version).
 const (
-	_ = rt.RuntimeTooOld(rt.Version - 5)
-	_ = rt.GeneratedCodeTooOld(5 - rt.MinVersion)
+	_ = rt.RuntimeTooOld(rt.Version - 6)
+	_ = rt.GeneratedCodeTooOld(6 - rt.MinVersion)
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
