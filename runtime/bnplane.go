@@ -10,7 +10,7 @@ import "fmt"
 // [ref.BatchNormScale] computed (the product is exact in float64, so one
 // rounding there and one to float32), then, if relu, max(dst[i], 0) as Go's
 // max and [ref.ReLU] have it (a NaN stays NaN, −0 becomes +0). On amd64
-// with AVX-512 (unless built with -tags purego) 32 values at a time, with
+// with AVX-512 (unless built with -tags purego) 16 values at a time, with
 // the bits of the Go loop. dst and src have the same length and may be the
 // same slice. It does not allocate.
 func BatchNormPlane(dst, src []float32, scale, shift float32, relu bool) {

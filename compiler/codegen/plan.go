@@ -31,6 +31,9 @@ const (
 	colTail  = 4 // a remainder of ≤ colTail columns joins the last tile (gemm's column kernels take it)
 	rowAlign = 8
 	minItems = 4 // split work until a layer has this many items, if it can
+	// narrowCols is the widest tile runtime/gemm runs with the weights
+	// read from memory once (two block panels, 48 + 16).
+	narrowCols = 64
 )
 
 // step is one generated layer function: an op of the IR with the batch
@@ -669,7 +672,17 @@ func (g grid) items() int { return g.tiles * g.blocks }
 // remainder of ≤ colTail columns joining the last) and, if that makes
 // fewer than minItems tiles, the rows into blocks of a multiple of
 // rowAlign, about minItems items in all.
-func gemmGrid(m, n int) grid { return cutGrid(m, n, tileCols, colTail, minItems) }
+//
+// An output of at most narrowCols columns (8×8, 7×7) is one tile, its rows
+// cut into blocks: gemm reads the weights of such a tile from memory once
+// (its narrow tiles), and the blocks are equal, where tiles of 48 and 16
+// columns made items of unequal work, each reading all its rows' weights.
+func gemmGrid(m, n int) grid {
+	if n <= narrowCols {
+		return cutGrid(m, n, n, 0, minItems)
+	}
+	return cutGrid(m, n, tileCols, colTail, minItems)
+}
 
 // cutGrid cuts an m×n output into tiles of cols columns, a remainder of
 // ≤ tail columns joining the last, and, if that makes fewer than items

@@ -2157,7 +2157,7 @@ func op_aux1_conv_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[222656:230848]
 	dst := e.Arena[235552:237600]
 	w := &e.W.conv[21]
-	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
+	g := rt.Grid{N: 16, TileN: 16, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 16, src, 16, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2174,7 +2174,7 @@ func op_aux1_fc1(e *exec, worker, lo, hi int) {
 	src := e.Arena[235552:237600]
 	dst := e.Arena[631904:632928]
 	w := &e.W.fc[0]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 256, Blocks: 4}
+	g := rt.Grid{N: 1, TileN: 1, Tiles: 1, M: 1024, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2191,7 +2191,7 @@ func op_aux1_fc2(e *exec, worker, lo, hi int) {
 	src := e.Arena[631904:632928]
 	dst := e.Arena[632928:633928]
 	w := &e.W.fc[1]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
+	g := rt.Grid{N: 1, TileN: 1, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
@@ -2665,7 +2665,7 @@ func op_aux2_conv_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[401408:409856]
 	dst := e.Arena[416128:418176]
 	w := &e.W.conv[40]
-	g := rt.Grid{N: 16, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
+	g := rt.Grid{N: 16, TileN: 16, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 16, src, 16, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2682,7 +2682,7 @@ func op_aux2_fc1(e *exec, worker, lo, hi int) {
 	src := e.Arena[416128:418176]
 	dst := e.Arena[418176:419200]
 	w := &e.W.fc[2]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1024, TileM: 256, Blocks: 4}
+	g := rt.Grid{N: 1, TileN: 1, Tiles: 1, M: 1024, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2699,7 +2699,7 @@ func op_aux2_fc2(e *exec, worker, lo, hi int) {
 	src := e.Arena[418176:419200]
 	dst := e.Arena[401408:402408]
 	w := &e.W.fc[3]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
+	g := rt.Grid{N: 1, TileN: 1, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])
@@ -2875,7 +2875,7 @@ func op_inception5a_branch1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
 	dst := e.Arena[203840:216384]
 	w := &e.W.conv[47]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 256, TileM: 64, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 256, TileM: 64, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2896,7 +2896,7 @@ func op_inception5a_branch2_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
 	dst := e.Arena[285376:293216]
 	w := &e.W.conv[48]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 160, TileM: 40, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 160, TileM: 40, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2919,7 +2919,7 @@ func op_inception5a_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[285376:293216]
 	dst := e.Arena[216384:232064]
 	w := &e.W.conv[49]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 320, TileM: 80, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 320, TileM: 80, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 160, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2940,7 +2940,7 @@ func op_inception5a_branch3_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[163072:203840]
 	dst := e.Arena[293216:294784]
 	w := &e.W.conv[50]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 32, TileM: 8, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 32, TileM: 8, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2963,7 +2963,7 @@ func op_inception5a_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[293216:294784]
 	dst := e.Arena[232064:238336]
 	w := &e.W.conv[51]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 32, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -2997,7 +2997,7 @@ func op_inception5a_branch4_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[244608:285376]
 	dst := e.Arena[238336:244608]
 	w := &e.W.conv[52]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3019,7 +3019,7 @@ func op_inception5b_branch1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[203840:244608]
 	dst := e.Arena[:18816]
 	w := &e.W.conv[53]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 96, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 384, TileM: 96, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3040,7 +3040,7 @@ func op_inception5b_branch2_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[203840:244608]
 	dst := e.Arena[90944:100352]
 	w := &e.W.conv[54]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 192, TileM: 48, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 192, TileM: 48, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3063,7 +3063,7 @@ func op_inception5b_branch2_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[90944:100352]
 	dst := e.Arena[18816:37632]
 	w := &e.W.conv[55]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 384, TileM: 96, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 384, TileM: 96, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 192, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3084,7 +3084,7 @@ func op_inception5b_branch3_0_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[203840:244608]
 	dst := e.Arena[100352:102704]
 	w := &e.W.conv[56]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 48, TileM: 16, Blocks: 3}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 48, TileM: 16, Blocks: 3}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3107,7 +3107,7 @@ func op_inception5b_branch3_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[100352:102704]
 	dst := e.Arena[37632:43904]
 	w := &e.W.conv[57]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.ConvTile(dst, 49, src, rt.Conv{C: 48, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3141,7 +3141,7 @@ func op_inception5b_branch4_1_conv(e *exec, worker, lo, hi int) {
 	src := e.Arena[50176:90944]
 	dst := e.Arena[43904:50176]
 	w := &e.W.conv[58]
-	g := rt.Grid{N: 49, TileN: 48, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
+	g := rt.Grid{N: 49, TileN: 49, Tiles: 1, M: 128, TileM: 32, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 49, src, 49, r.N0, r.N1, r.M0, r.M1, w.Bias, true, e.Scratch[worker])
@@ -3170,7 +3170,7 @@ func op_fc(e *exec, worker, lo, hi int) {
 	src := e.Arena[102704:103728]
 	dst := e.Arena[50176:51176]
 	w := &e.W.fc[4]
-	g := rt.Grid{N: 1, TileN: 48, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
+	g := rt.Grid{N: 1, TileN: 1, Tiles: 1, M: 1000, TileM: 256, Blocks: 4}
 	rs, nr := g.Rects(lo, hi)
 	for _, r := range rs[:nr] {
 		w.P.MulTile(dst, 1, src, 1, r.N0, r.N1, r.M0, r.M1, w.Bias, false, e.Scratch[worker])

@@ -262,10 +262,11 @@ func (p *Packed) check(c []float32, ldc, n0, n1, m0, m1 int, bias []float32, scr
 //	    for each A panel of ks.mr rows: micro-kernel
 //
 // A last panel of ≤ 4 columns, or the ≤ 4 columns beyond a multiple of 16,
-// goes to the column kernels, 8 A panels at a time. A tile of ≤ 52 columns
-// (n = 49) runs the other way round, A panels outside: each group of 8 A
-// panels meets the block and the column kernels while it is in cache, so
-// the weights are read from memory once.
+// goes to the column kernels, 8 A panels at a time. A tile of ≤ maxNR (64)
+// columns (n = 49, 64), or of one panel and a column tail, runs the other
+// way round, A panels outside: each group of 8 A panels meets every block
+// panel and the column kernels while it is in cache, so the weights are
+// read from memory once.
 //
 // Row i of the product is row i − crow of c (MulTile and ConvTile: crow 0).
 //
@@ -329,29 +330,35 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			t.flags |= flagReLU
 		}
 		post := last && (res != nil || clamp) // after each column panel's last k-block
-		if hasCols && n1-n0 <= ks.nr+maxColW {
-			// Narrow tile: a block panel [n0, n0+wb) and a column tail
-			// [n0+wb, n1), both ready before the A panels run.
+		if hasCols && n1-n0 <= max(ks.nr+maxColW, maxNR) {
+			// Narrow tile: its block panels (at most maxNR columns in
+			// all, e.g. 48 + 16 at n = 64) and a column tail [n0+wb,
+			// n1), all ready before the A panels run.
 			w := n1 - n0
 			wb := w - w%ks.step
 			if w%ks.step > maxColW {
 				wb = w
 			}
-			var bb, bt *float32
-			var ldbb, ldbt, W int
-			var kern microKernel
-			if wb > 0 {
-				wi := (wb + ks.step - 1) / ks.step
-				W, kern = wi*ks.step, ks.kern[wi-1]
-				bb, ldbb = t.panel(src, bbuf[:t.kc*W], n0, wb, W)
+			var pans [maxNR / 16]narrowPanel
+			np, off := 0, 0
+			for j := n0; j < n0+wb; np++ {
+				pw := min(ks.nr, n0+wb-j)
+				wi := (pw + ks.step - 1) / ks.step
+				q := &pans[np]
+				q.j, q.w, q.W, q.kern = j, pw, wi*ks.step, ks.kern[wi-1]
+				q.b, q.ldb = t.panel(src, bbuf[off*t.kc:(off+q.W)*t.kc], j, pw, q.W)
+				off += q.W
+				j += pw
 			}
+			var bt *float32
+			var ldbt int
 			if wt := w - wb; wt > 0 {
-				bt, ldbt = t.panel(src, bbuf[t.kc*W:t.kc*(W+16)], n0+wb, wt, 0)
+				bt, ldbt = t.panel(src, bbuf[off*t.kc:(off+16)*t.kc], n0+wb, wt, 0)
 			}
 			for g := p0; g < p1; g += 8 {
 				gb := min(g+8, p1)
-				if wb > 0 {
-					t.blocks(g, gb, n0, wb, W, kern, bb, ldbb)
+				for _, q := range pans[:np] {
+					t.blocks(g, gb, q.j, q.w, q.W, q.kern, q.b, q.ldb)
 				}
 				if wb < w {
 					t.cols(g, gb, n0+wb, w-wb, bt, ldbt)
@@ -384,6 +391,15 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			}
 		}
 	}
+}
+
+// narrowPanel is a block panel of a narrow tile: columns [j, j+w) of B,
+// at b (ldb apart; W wide if packed), and the micro-kernel for W columns.
+type narrowPanel struct {
+	b       *float32
+	ldb     int
+	j, w, W int
+	kern    microKernel
 }
 
 // tile is the state of one k-block of a MulTile or ConvTile call.

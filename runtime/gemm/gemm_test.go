@@ -74,6 +74,7 @@ var shapes = []struct{ m, k, n int }{
 	{7, 9, 15}, {8, 16, 16}, {9, 17, 33}, {8, 8, 48}, {16, 31, 47}, {17, 33, 49}, {12, 40, 64},
 	{23, 64, 95}, {24, 100, 97}, {31, 255, 50}, {33, 257, 65}, {40, 300, 113}, {8, 513, 20},
 	{64, 192, 784 / 4}, {16, 480, 196}, {48, 832, 49}, {10, 1024, 1}, {20, 1728, 9},
+	{80, 600, 64}, {23, 300, 60}, {72, 520, 53}, // narrow tiles of two block panels (8×8 outputs)
 }
 
 func TestMulTile(t *testing.T) {
@@ -232,13 +233,15 @@ var convs = []Conv{
 	{C: 2, H: 5, W: 40, KH: 3, KW: 4, SH: 1, SW: 2, Pad: [4]int{1, 0, 2, 3}},
 	{C: 3, H: 60, W: 61, KH: 7, KW: 7, SH: 2, SW: 2, Pad: [4]int{3, 3, 3, 3}},
 	{C: 1, H: 3, W: 100, KH: 1, KW: 9, SH: 1, SW: 1, Pad: [4]int{0, 4, 0, 4}},
+	{C: 30, H: 8, W: 8, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // n = 64, two k-blocks
+	{C: 20, H: 8, W: 7, KH: 1, KW: 3, SH: 1, SW: 1, Pad: [4]int{0, 1, 0, 1}}, // n = 56
 }
 
 func TestConvTile(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, ks := range sets {
 		for ci, g := range convs {
-			for _, m := range []int{1, 8, 13} {
+			for _, m := range []int{1, 8, 13, 70} {
 				k, n := g.K(), g.N()
 				w, src, bias := randSlice(r, m*k), randSlice(r, g.C*g.H*g.W), randSlice(r, m)
 				p := packWith(ks, w, m, k, nil)
@@ -256,6 +259,12 @@ func TestConvTile(t *testing.T) {
 					}
 				}
 				checkC(t, fmt.Sprintf("%s conv %d m %d", ks.name, ci, m), c, ldc, 0, n, 0, m, want, mag, 42)
+				// The same bits in one call.
+				c1 := slices.Clone(c)
+				p.ConvTile(c1, ldc, src, g, 0, n, 0, m, bias, ci%2 == 0, scratch)
+				if !slices.Equal(c, c1) {
+					t.Errorf("%s conv %d m %d: one call and tiles of 10×5 differ", ks.name, ci, m)
+				}
 				// Bit-identical to MulTile on the im2col matrix.
 				col := make([]float32, k*n)
 				Im2col(col, src, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.Pad)
