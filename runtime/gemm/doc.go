@@ -91,9 +91,9 @@
 // Loop order (mul in gemm.go): k-block → 48-column panel (pack) → 8-row A
 // panel → micro-kernel. Columns left over beyond a multiple of 16, when ≤ 4
 // (n = 196 = 4·48 + 4, n = 49 = 48 + 1, n = 1), go to column kernels. A
-// tile of ≤ 52 columns swaps the loops (groups of 8 A panels outside) so
-// that its weights are read from memory once (+20 % at n = 49 with cold
-// weights).
+// tile of ≤ 64 columns (n = 49, 64: two panels at most) swaps the loops
+// (groups of 8 A panels outside) so that its weights are read from memory
+// once (+20 % at n = 49 with cold weights).
 //
 // # Kernels and dispatch
 //
