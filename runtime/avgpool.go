@@ -36,8 +36,8 @@ func AvgPoolScratch(p Pool2DParams) int {
 // by its cell of a table of divisors made once per call (with the padding
 // or without); else 8 at a time in AVX2, row by row, the last 8 of a row
 // overlapping the ones before, the cells at the edges summed again; other
-// cells one by one. Generated code
-// splits a pool among workers by channels. It does not allocate.
+// cells one by one. Generated code splits a pool among workers by
+// channels. It does not allocate.
 func AvgPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []float32) {
 	oh, ow := p.OutH(), p.OutW()
 	hw, ohw := p.H*p.W, oh*ow

@@ -51,8 +51,8 @@ func borderedGeom(p *Pool2DParams) (oh2, ow2 int) {
 // pool holds a pixel of the image (the padding is at most 1) and a
 // window's -Inf changes no result (as in maxPool's row path), so the
 // results are MaxPool2D's. scratch holds MaxPoolScratch(p) values; the
-// border is written when fresh is set (the first plane of a call), and
-// only the image after that.
+// border is written when fresh is set (maxPool's first plane on this path),
+// and only the image after that.
 func stride2Bordered(out, in []float32, p *Pool2DParams, scratch []float32, fresh bool) bool {
 	oh, ow := p.OutH(), p.OutW()
 	oh2, ow2 := borderedGeom(p)
@@ -141,11 +141,15 @@ func maxPool(dst, src []float32, p Pool2DParams, c0, c1, y0, y1 int, scratch []f
 	prowSet := false // prow's padding is set (the plane paths use the same scratch)
 	same, stride2 := isSame(&p), isStride2(&p)
 	bordered := isBordered(&p) && y0 == 0 && y1 == oh
+	borderSet := false // stride2Bordered's border is in scratch
 	for c := c0; c < c1; c++ {
 		in := src[c*hw : (c+1)*hw]
 		out := dst[c*ohw : (c+1)*ohw]
-		if same && samePlane(out, in, p.H, p.W, y0, y1, scratch) || stride2 && stride2Plane(out, in, &p, y0, y1, scratch) ||
-			bordered && stride2Bordered(out, in, &p, scratch, c == c0) {
+		if same && samePlane(out, in, p.H, p.W, y0, y1, scratch) || stride2 && stride2Plane(out, in, &p, y0, y1, scratch) {
+			continue
+		}
+		if bordered && stride2Bordered(out, in, &p, scratch, !borderSet) {
+			borderSet = true
 			continue
 		}
 		next := math.MinInt // input rows below next are in the ring

@@ -309,7 +309,7 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 	}
 	nkb := (K + kcMax - 1) / kcMax
 	kc0 := (K + nkb - 1) / nkb
-	bbuf, rest := scratch[:kc0*maxNR], scratch[kc0*maxNR:]
+	bbuf, rest := scratch[:kc0*maxNR:kc0*maxNR], scratch[kc0*maxNR:] // capped: a panel slice past it panics
 	src.fast = src.conv && ks.fastPack
 	src.tab = rest[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
 	src.rows = rest[ctmpLen+btmpLen+tabLen : scratchFixed]
