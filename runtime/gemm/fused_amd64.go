@@ -10,6 +10,13 @@ func addReLU16(dst, src *float32, n int, relu int)
 //go:noescape
 func affineReLU16(dst, src *float32, n int, s, t float64)
 
+// prefetchRows asks for rows rows of n floats, ld apart, from p (the
+// block of C or of the residual a micro-kernel call will need next); it
+// reads nothing itself, so p may point anywhere in a slice it indexes.
+//
+//go:noescape
+func prefetchRows(p *float32, ld, rows, n int)
+
 //go:noescape
 func clamp16(dst *float32, n int, lo, hi float32)
 

@@ -135,3 +135,31 @@ cl_tail:
 cl_done:
 	VZEROUPPER
 	RET
+
+// func prefetchRows(p *float32, ld, rows, n int)
+// Prefetches (T0) rows rows of n floats, ld floats apart, from p: every
+// cache line of each row.
+TEXT ·prefetchRows(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ ld+8(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+16(FP), CX
+	MOVQ n+24(FP), BX
+	SHLQ $2, BX
+	TESTQ BX, BX
+	JZ   prefetch_done
+	TESTQ CX, CX
+	JZ   prefetch_done
+prefetch_row:
+	XORQ AX, AX
+prefetch_line:
+	PREFETCHT0 (SI)(AX*1)
+	ADDQ $64, AX
+	CMPQ AX, BX
+	JLT  prefetch_line
+	PREFETCHT0 -4(SI)(BX*1)
+	ADDQ DX, SI
+	DECQ CX
+	JNZ  prefetch_row
+prefetch_done:
+	RET

@@ -153,8 +153,9 @@ type Fused struct {
 	//	c[i·ldc + j] = act((bias[i] + Σ_{l<k} A[i][l]·B[l][j]) + Res[i·LDRes + j])
 	//
 	// the product's bits plus the residual, as an addition after the layer
-	// would give them; it is added to each column panel of C while that is
-	// in cache. Res must not overlap C.
+	// would give them; it is added to each micro-kernel block of C (8 rows
+	// × ≤ 48 columns) right after its last k-block is stored, while the
+	// block is in L1. Res must not overlap C.
 	Res   []float32
 	LDRes int
 	// Scale and Shift, if not nil, hold k values: B's row l is used as
@@ -165,8 +166,8 @@ type Fused struct {
 	Scale, Shift []float32
 	// Clamp, if set, bounds every result after the ReLU and the residual:
 	// min(max(v, Lo), Hi) with Go's min and max (NaN stays NaN; +0 from
-	// max(−0, +0)), a ReLU6 or clamp layer, applied to each column panel
-	// of C while it is in cache.
+	// max(−0, +0)), a ReLU6 or clamp layer, applied to each block of C as
+	// the residual is.
 	Clamp  bool
 	Lo, Hi float32
 }
@@ -313,7 +314,7 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 	src.fast = src.conv && ks.fastPack
 	src.tab = rest[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
 	src.rows = rest[ctmpLen+btmpLen+tabLen : scratchFixed]
-	t := tile{p: p, c: c, ldc: ldc, crow: crow, m0: m0, m1: m1, bias: bias, res: res, ldr: ldr,
+	t := tile{p: p, c: c, ldc: ldc, crow: crow, m0: m0, m1: m1, bias: bias, relu: relu, res: res, ldr: ldr,
 		ctmp: rest[:ctmpLen], btmp: rest[ctmpLen : ctmpLen+btmpLen]}
 	if clamp {
 		t.clamp, t.lo, t.hi = true, f.Lo, f.Hi
@@ -329,7 +330,7 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 		if relu && last && res == nil {
 			t.flags |= flagReLU
 		}
-		post := last && (res != nil || clamp) // after each column panel's last k-block
+		t.fin = last && (res != nil || clamp) // each block, as its last k-block is stored
 		if hasCols && n1-n0 <= max(ks.nr+maxColW, maxNR) {
 			// Narrow tile: its block panels (at most maxNR columns in
 			// all, e.g. 48 + 16 at n = 64) and a column tail [n0+wb,
@@ -364,9 +365,6 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 					t.cols(g, gb, n0+wb, w-wb, bt, ldbt)
 				}
 			}
-			if post {
-				t.post(n0, w, relu)
-			}
 			continue
 		}
 		for j, w := n0, 0; j < n1; j += w {
@@ -374,9 +372,6 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			if hasCols && w <= maxColW {
 				b, ldb := t.panel(src, bbuf[:t.kc*16], j, w, 0)
 				t.cols(p0, p1, j, w, b, ldb)
-				if post {
-					t.post(j, w, relu)
-				}
 				continue
 			}
 			if r := w % ks.step; hasCols && r <= maxColW {
@@ -386,9 +381,6 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			W := wi * ks.step
 			b, ldb := t.panel(src, bbuf[:t.kc*W], j, w, W)
 			t.blocks(p0, p1, j, w, W, ks.kern[wi-1], b, ldb)
-			if post {
-				t.post(j, w, relu)
-			}
 		}
 	}
 }
@@ -410,12 +402,16 @@ type tile struct {
 	crow          int // row i of the product is row i − crow of c
 	m0, m1        int
 	bias          []float32
+	relu          bool      // the product's ReLU (after the residual, if any)
 	res           []float32 // residual (nil: none), ldr apart
 	ldr           int
 	clamp         bool // bound the results to [lo, hi]
 	lo, hi        float32
 	ctmp, btmp    []float32
 	pc, kc, flags int
+	// fin: the k-block is the last and a residual or clamp follows; each
+	// block of C gets them (finish) as soon as it is stored, in L1.
+	fin bool
 }
 
 // panel returns the rows of the current k-block of B's columns [j, j+w):
@@ -433,14 +429,14 @@ func (t *tile) panel(src *bsource, buf []float32, j, w, W int) (*float32, int) {
 	return &buf[0], W
 }
 
-// post finishes C's rows [m0, m1), columns [j, j+w) (their last k-block
-// done): adds the residual, then the ReLU if relu, if there is one; then
-// the clamp, if any.
-func (t *tile) post(j, w int, relu bool) {
-	for i := t.m0; i < t.m1; i++ {
+// finish finishes C's rows [r0, r1), columns [j, j+w) (their last
+// k-block just stored): adds the residual, then the ReLU if relu, if there
+// is one; then the clamp, if any.
+func (t *tile) finish(r0, r1, j, w int) {
+	for i := r0; i < r1; i++ {
 		row := t.c[(i-t.crow)*t.ldc+j : (i-t.crow)*t.ldc+j+w]
 		if t.res != nil {
-			addReLU(row, t.res[i*t.ldr+j:i*t.ldr+j+w], relu)
+			addReLU(row, t.res[i*t.ldr+j:i*t.ldr+j+w], t.relu)
 		}
 		if t.clamp {
 			clampRow(row, t.lo, t.hi)
@@ -483,12 +479,18 @@ func (t *tile) biasFor(i0, n, r0, r1 int) *float32 {
 func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int) {
 	mr, K, c, ldc := t.p.ks.mr, t.p.k, t.c, t.ldc
 	for ip := pa; ip < pb; ip++ {
+		if ip+1 < pb {
+			t.prefetch(ip+1, j, w)
+		}
 		i0 := ip * mr
 		a := &t.p.data[(ip*K+t.pc)*mr]
 		r0, r1 := max(t.m0, i0), min(t.m1, i0+mr)
 		bp := t.biasFor(i0, mr, r0, r1)
 		if r0 == i0 && r1 == i0+mr && w == W {
 			kern(t.kc, a, b, ldb, &c[(i0-t.crow)*ldc+j], ldc, bp, t.flags)
+			if t.fin {
+				t.finish(r0, r1, j, w)
+			}
 			continue
 		}
 		// Edge block: through ctmp (mr×W, leading dimension W).
@@ -502,6 +504,24 @@ func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int
 		for i := r0; i < r1; i++ {
 			copy(c[(i-t.crow)*ldc+j:(i-t.crow)*ldc+j+w], ct[(i-i0)*W:(i-i0)*W+w])
 		}
+		if t.fin {
+			t.finish(r0, r1, j, w)
+		}
+	}
+}
+
+// prefetch asks for what the micro-kernel call on A panel ip, columns
+// [j, j+w), reads besides A and B (which it prefetches or keeps in L1
+// itself): its block of C after the first k-block, and of the residual in
+// the last; the call before it runs meanwhile.
+func (t *tile) prefetch(ip, j, w int) {
+	mr := t.p.ks.mr
+	r0, r1 := max(t.m0, ip*mr), min(t.m1, ip*mr+mr)
+	if t.flags&flagAccum != 0 {
+		prefetchRows(&t.c[(r0-t.crow)*t.ldc+j], t.ldc, r1-r0, w)
+	}
+	if t.fin && t.res != nil {
+		prefetchRows(&t.res[r0*t.ldr+j], t.ldr, r1-r0, w)
 	}
 }
 
@@ -535,6 +555,9 @@ func (t *tile) cols(pa, pb, j, w int, b *float32, ldb int) {
 			for i := r0; i < r1; i++ {
 				c[(i-t.crow)*ldc+j+q] = ct[q*n+i-i0]
 			}
+		}
+		if t.fin {
+			t.finish(r0, r1, j, w)
 		}
 		ip += ck.p
 	}
