@@ -180,8 +180,7 @@ func BenchmarkPack(b *testing.B) {
 			j := newJob(best, l, r)
 			g := l.g
 			src := bsource{conv: true, img: j.in, g: g, oh: g.OH(), ow: g.OW(), fast: true}
-			nkb := (l.k + kcMax - 1) / kcMax
-			kc0 := (l.k + nkb - 1) / nkb
+			kc0 := kBlock(l.k, false)
 			sc := j.scratch[kc0*maxNR:]
 			src.tab = sc[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
 			src.rows = sc[ctmpLen+btmpLen+tabLen : scratchFixed]

@@ -41,8 +41,8 @@
 // at batch 1 is n = 1, ldb = 1); ConvTile does the same for a convolution
 // of the image src (C×H×W), packing B's panels straight from it. Bias (nil:
 // zero) and ReLU are fused. Neither allocates: each goroutine passes its
-// own scratch of ScratchSize(k) floats (18 768 floats, 73 KiB, for any
-// k ≥ 256). A Packed is read-only and shared by all goroutines.
+// own scratch of ScratchSize(k) floats (133 456 floats, 521 KiB, for any
+// k ≥ 2048). A Packed is read-only and shared by all goroutines.
 //
 // MulTileFused and ConvTileFused fuse a layer's memory-bound neighbours
 // into the product (see [Fused]): a residual added before the ReLU (a

@@ -75,6 +75,7 @@ var shapes = []struct{ m, k, n int }{
 	{23, 64, 95}, {24, 100, 97}, {31, 255, 50}, {33, 257, 65}, {40, 300, 113}, {8, 513, 20},
 	{64, 192, 784 / 4}, {16, 480, 196}, {48, 832, 49}, {10, 1024, 1}, {20, 1728, 9},
 	{80, 600, 64}, {23, 300, 60}, {72, 520, 53}, // narrow tiles of two block panels (8×8 outputs)
+	{24, 2500, 53}, {17, 4100, 99}, // B in place: k-blocks of kcInPlace
 }
 
 func TestMulTile(t *testing.T) {
@@ -535,8 +536,8 @@ func TestConcurrentTiles(t *testing.T) {
 }
 
 func TestScratchSize(t *testing.T) {
-	if got := ScratchSize(1 << 30); got != 18768 || ScratchSize(256) != got || ScratchSize(1) >= got {
-		t.Errorf("ScratchSize = %d for large k (documented: 18768), %d for k = 1", got, ScratchSize(1))
+	if got := ScratchSize(1 << 30); got != 133456 || ScratchSize(2048) != got || ScratchSize(2047) >= got || ScratchSize(1) >= got {
+		t.Errorf("ScratchSize = %d for large k (documented: 133456), %d for k = 1", got, ScratchSize(1))
 	}
 }
 
