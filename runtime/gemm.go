@@ -17,7 +17,7 @@ import "github.com/inccdev/incc/runtime/gemm"
 type Conv = gemm.Conv
 
 // GemmScratchLen is the scratch each worker passes to the GEMM: enough for
-// any reduction length ([gemm.MaxScratchSize] values, 521 KiB).
+// any reduction length ([gemm.MaxScratchSize] values, 549 KiB).
 const GemmScratchLen = gemm.MaxScratchSize
 
 // WinogradScratchLen is the scratch a worker passes to a Winograd

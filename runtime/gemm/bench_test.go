@@ -180,7 +180,7 @@ func BenchmarkPack(b *testing.B) {
 			j := newJob(best, l, r)
 			g := l.g
 			src := bsource{conv: true, img: j.in, g: g, oh: g.OH(), ow: g.OW(), fast: true}
-			kc0 := kBlock(l.k, false)
+			kc0 := kBlock(l.k)
 			sc := j.scratch[kc0*maxNR:]
 			src.tab = sc[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
 			src.rows = sc[ctmpLen+btmpLen+tabLen : scratchFixed]

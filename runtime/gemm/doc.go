@@ -41,7 +41,7 @@
 // at batch 1 is n = 1, ldb = 1); ConvTile does the same for a convolution
 // of the image src (C×H×W), packing B's panels straight from it. Bias (nil:
 // zero) and ReLU are fused. Neither allocates: each goroutine passes its
-// own scratch of ScratchSize(k) floats (133 456 floats, 521 KiB, for any
+// own scratch of ScratchSize(k) floats (140 624 floats, 549 KiB, for any
 // k ≥ 2048). A Packed is read-only and shared by all goroutines.
 //
 // MulTileFused and ConvTileFused fuse a layer's memory-bound neighbours
@@ -81,10 +81,12 @@
 // rows filling the last panel; the micro-kernel reads one panel's k-block
 // as a contiguous stream of mr-float columns.
 //
-// B (ConvTile, and narrow panels of MulTile): for each k-block (≤ 256 rows;
-// k split evenly, e.g. 576 = 3×192) and panel of ≤ 48 columns, a kc×W
-// row-major block in scratch, W = 16, 32 or 48 (zero-padded): 48 KiB at
-// most, L1-resident while every A panel of the tile streams over it. Full
+// B (ConvTile, and narrow panels of MulTile): for each k-block (≤ 2048
+// rows; k split evenly, e.g. 4608 = 3×1536) and panel of ≤ 48 columns, a
+// kc×W row-major block in scratch, W = 16, 32 or 48 (zero-padded): 384 KiB
+// at most, read from L2 while every A panel of the tile streams over it
+// (blocks of 256, which kept it in L1, were 2–9 % slower: each k-block
+// after the first loads and stores C again; see kcMax). Full
 // 48-column panels of MulTile are not packed: the kernel reads B's rows in
 // place (ldb apart) — packing them cost 10–15 % on 1×1 layers.
 //

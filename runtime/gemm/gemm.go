@@ -8,18 +8,17 @@ import (
 
 // Blocking constants.
 const (
-	// kcMax bounds the k-block: a packed B micro-panel (k-block × ≤ 48
-	// columns) stays in L1 while the micro-kernel sweeps every A panel of
-	// the tile over it; the A block (m × k-block) stays in L2.
-	kcMax = 256
-	// kcInPlace bounds the k-block when B is read in place (MulTile
-	// without a pre-activation): nothing is packed, so a longer block
-	// only means fewer passes that load and store C; k ≤ 2048 takes one.
-	// Paired against 256 in one process (cold weights, median of 21):
-	// 1.04–1.08× on 728×728×361, 2048×1536×100, 384×1536×289,
-	// 1536×2080×64 and 1024×1024×196 (1024: 1.04–1.06×); 256×64×3136,
-	// one block either way, 0.97–1.00.
-	kcInPlace = 2048
+	// kcMax bounds the k-block. Every k-block after the first loads and
+	// stores C again, and the micro-kernel's first FMAs wait for C; a B
+	// panel of up to 2048 × 48 values (384 KiB, packed or read in place)
+	// is still read from L2 at the kernel's pace. Paired against blocks of
+	// 256 in one process (cold weights, median of 21 rounds), blocks of
+	// 2048: MulTile 1.04–1.08× on 728×728×361, 2048×1536×100,
+	// 384×1536×289, 1536×2080×64, 1024×1024×196; ConvTile 1.02–1.08× on
+	// 1×7 and 7×1 at 17×17, stride-2 3×3 and 1×1, 3×3 at 14×14, 8×8 and
+	// 7×7 (1024: about the same); 256×64×3136, one block either way,
+	// 0.97–1.00.
+	kcMax = 2048
 	// maxMR and maxNR bound every kernel set's register block; they size
 	// the scratch's edge buffers.
 	maxMR = 16
@@ -107,26 +106,21 @@ func newPacked(ks *kernelSet, m, k int) *Packed {
 
 // ScratchSize is the length of the scratch slice [Packed.MulTile] and
 // [Packed.ConvTile] need for a matrix with k columns: a packed B panel
-// (k-block × 64) plus edge buffers and packing tables; at most 133 456
-// floats (521 KiB), its value for every k ≥ 2048. Each goroutine needs its
+// (k-block × 64) plus edge buffers and packing tables; at most 140 624
+// floats (549 KiB), its value for every k ≥ 2048. Each goroutine needs its
 // own.
 func ScratchSize(k int) int {
-	return min(max(k, 1), kcInPlace)*maxNR + scratchFixed
+	return min(max(k, 1), kcMax)*maxNR + scratchFixed
 }
 
 // MaxScratchSize is the largest [ScratchSize], enough for any k: callers
 // that size one scratch per goroutine for every layer use it.
-const MaxScratchSize = kcInPlace*maxNR + scratchFixed
+const MaxScratchSize = kcMax*maxNR + scratchFixed
 
-// kBlock is the k-block length of a product with k columns: at most kcMax
-// (a packed B panel stays in L1), or kcInPlace if B is read in place; the
-// blocks are of equal length but for the last.
-func kBlock(k int, inPlace bool) int {
-	lim := kcMax
-	if inPlace {
-		lim = kcInPlace
-	}
-	nkb := (k + lim - 1) / lim
+// kBlock is the k-block length of a product with k columns: at most
+// kcMax, the blocks of equal length but for the last.
+func kBlock(k int) int {
+	nkb := (k + kcMax - 1) / kcMax
 	return (k + nkb - 1) / nkb
 }
 
@@ -329,7 +323,7 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 		}
 		return
 	}
-	kc0 := kBlock(K, !src.conv && src.scale == nil)
+	kc0 := kBlock(K)
 	bbuf, rest := scratch[:kc0*maxNR:kc0*maxNR], scratch[kc0*maxNR:] // capped: a panel slice past it panics
 	src.fast = src.conv && ks.fastPack
 	src.tab = rest[ctmpLen+btmpLen : ctmpLen+btmpLen+tabLen]
@@ -531,8 +525,8 @@ func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int
 }
 
 // prefetch asks for what the micro-kernel call on A panel ip, columns
-// [j, j+w), reads besides A and B (which it prefetches or keeps in L1
-// itself): its block of C after the first k-block, and of the residual in
+// [j, j+w), reads besides A and B (which it prefetches, or reads at a
+// pace L2 keeps up with): its block of C after the first k-block, and of the residual in
 // the last; the call before it runs meanwhile.
 func (t *tile) prefetch(ip, j, w int) {
 	mr := t.p.ks.mr

@@ -229,13 +229,16 @@ var convs = []Conv{
 	{C: 16, H: 14, W: 14, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}},
 	{C: 4, H: 6, W: 30, KH: 5, KW: 5, SH: 1, SW: 3, Pad: [4]int{2, 2, 2, 2}},
 	{C: 7, H: 10, W: 10, KH: 1, KW: 1, SH: 2, SW: 2},
-	{C: 40, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // k = 360: two k-blocks
+	{C: 40, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // k = 360
 	{C: 2, H: 4, W: 4, KH: 5, KW: 5, SH: 1, SW: 1, Pad: [4]int{2, 2, 2, 2}},  // window larger than image
 	{C: 2, H: 5, W: 40, KH: 3, KW: 4, SH: 1, SW: 2, Pad: [4]int{1, 0, 2, 3}},
 	{C: 3, H: 60, W: 61, KH: 7, KW: 7, SH: 2, SW: 2, Pad: [4]int{3, 3, 3, 3}},
 	{C: 1, H: 3, W: 100, KH: 1, KW: 9, SH: 1, SW: 1, Pad: [4]int{0, 4, 0, 4}},
-	{C: 30, H: 8, W: 8, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // n = 64, two k-blocks
-	{C: 20, H: 8, W: 7, KH: 1, KW: 3, SH: 1, SW: 1, Pad: [4]int{0, 1, 0, 1}}, // n = 56
+	{C: 30, H: 8, W: 8, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}},  // n = 64
+	{C: 20, H: 8, W: 7, KH: 1, KW: 3, SH: 1, SW: 1, Pad: [4]int{0, 1, 0, 1}},  // n = 56
+	{C: 240, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // k = 2160: two k-blocks
+	{C: 250, H: 8, W: 8, KH: 3, KW: 3, SH: 1, SW: 1, Pad: [4]int{1, 1, 1, 1}}, // n = 64, k = 2250: two k-blocks
+	{C: 300, H: 11, W: 11, KH: 3, KW: 3, SH: 2, SW: 2},                        // stride 2, k = 2700: two k-blocks
 }
 
 func TestConvTile(t *testing.T) {
@@ -536,8 +539,8 @@ func TestConcurrentTiles(t *testing.T) {
 }
 
 func TestScratchSize(t *testing.T) {
-	if got := ScratchSize(1 << 30); got != 133456 || ScratchSize(2048) != got || ScratchSize(2047) >= got || ScratchSize(1) >= got {
-		t.Errorf("ScratchSize = %d for large k (documented: 133456), %d for k = 1", got, ScratchSize(1))
+	if got := ScratchSize(1 << 30); got != 140624 || ScratchSize(2048) != got || ScratchSize(2047) >= got || ScratchSize(1) >= got {
+		t.Errorf("ScratchSize = %d for large k (documented: 140624), %d for k = 1", got, ScratchSize(1))
 	}
 }
 
