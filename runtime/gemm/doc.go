@@ -46,8 +46,8 @@
 //
 // MulTileFused and ConvTileFused fuse a layer's memory-bound neighbours
 // into the product (see [Fused]): a residual added before the ReLU (a
-// ResNet block's addition, to each block of C as the micro-kernel stores
-// it), and for MulTile a batch norm + ReLU applied to B while it is
+// ResNet block's addition, to each column panel of C while it is in
+// cache), and for MulTile a batch norm + ReLU applied to B while it is
 // packed (DenseNet's pre-activation). Both give the bits of
 // runtime.Add/ReLU and runtime.BatchNorm/ReLU run as layers of their own
 // (TestFusedMatchesRuntime). Winograd.ConvTile computes a 3×3 stride-1
