@@ -211,3 +211,47 @@ func BenchmarkFused(b *testing.B) {
 		})
 	}
 }
+
+// TestClampSpecial: the clamp of MulTileFused (in the block kernels where
+// the set has it, else after them) gives the bits of MulTile followed by
+// clampRowGo for NaN (payload kept), ±Inf and zeros of either sign, with
+// bounds that are zeros of either sign, infinite or equal, with and
+// without the ReLU, for every kernel set.
+func TestClampSpecial(t *testing.T) {
+	negZero := float32(math.Copysign(0, -1))
+	inf := float32(math.Inf(1))
+	nan := math.Float32frombits(0x7fc01234)
+	const m, k, n = 20, 5, 53 // block panels, a column tail, an edge block
+	r := rand.New(rand.NewPCG(41, 42))
+	a, b, bias := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m)
+	a[0*k+1] = nan // row 0: NaN
+	a[1*k+2] = inf // row 1: ±Inf by B's signs
+	a[2*k] = -inf
+	for l := range k { // rows 3 and 4: zeros, −0 where B < 0 (bias −0)
+		a[3*k+l], a[4*k+l] = 0, 0
+	}
+	bias[3], bias[4] = negZero, 0
+	for l := range k { // column 7: B ≥ 0, so row 1 is +Inf and row 2 −Inf there
+		b[l*n+7] = float32(math.Abs(float64(b[l*n+7])))
+	}
+	for _, ks := range sets {
+		p := packWith(ks, a, m, k, nil)
+		scratch := make([]float32, ScratchSize(k))
+		for _, lh := range [][2]float32{{0, 6}, {-0.5, 1.5}, {negZero, 6}, {-1, 0}, {-1, negZero}, {-inf, inf}, {0, 0}, {negZero, negZero}, {2, 2}} {
+			for _, relu := range []bool{false, true} {
+				want := make([]float32, m*n)
+				p.MulTile(want, n, b, n, 0, n, 0, m, bias, relu, scratch)
+				for i := range m {
+					clampRowGo(want[i*n:(i+1)*n], lh[0], lh[1])
+				}
+				got := make([]float32, m*n)
+				p.MulTileFused(got, n, b, n, 0, n, 0, m, bias, relu, &Fused{Clamp: true, Lo: lh[0], Hi: lh[1]}, scratch)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s clamp %v relu %v: c[%d][%d] = %v (%#x), want %v (%#x)", ks.name, lh, relu, i/n, i%n, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+					}
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/inccdev/incc/runtime/ref"
 )
@@ -29,6 +30,9 @@ const (
 const (
 	flagAccum = 1 // start from C, not from the bias (a k-block after the first)
 	flagReLU  = 2 // clamp at zero before storing (the last k-block)
+	// flagClamp: then min(max(·, lo), hi), lo and hi after the mr biases
+	// (block kernels of a set with clamp; see mul)
+	flagClamp = 4
 )
 
 // Packed is a matrix A (m×k, row-major: a layer's weights, out channels ×
@@ -346,6 +350,16 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 			t.flags |= flagReLU
 		}
 		t.fin = last && (res != nil || clamp) // after each blocks and cols call
+		// The block kernels clamp as they store, where they can: not
+		// after a residual, which finish adds first, nor (as clampRow)
+		// with lo = −0 or hi = ±0, where VMAXPS and VMINPS break ties of
+		// zeros, and pass NaNs, unlike Go's max and min.
+		t.kclamp = last && clamp && res == nil && ks.clamp &&
+			math.Float32bits(f.Lo) != 1<<31 && f.Hi != 0
+		if t.kclamp {
+			t.flags |= flagClamp
+		}
+		t.pf = pc > 0 || t.fin && res != nil
 		if hasCols && n1-n0 <= max(ks.nr+maxColW, maxNR) {
 			// Narrow tile: its block panels (at most maxNR columns in
 			// all, e.g. 48 + 16 at n = 64) and a column tail [n0+wb,
@@ -427,6 +441,12 @@ type tile struct {
 	// fin: the k-block is the last and a residual or clamp follows: the
 	// rows each blocks or cols call computed get them (finish) after it.
 	fin bool
+	// kclamp: the block kernels clamp (flagClamp), so blocks need not
+	// finish; cols still does.
+	kclamp bool
+	// pf: blocks calls prefetch (C is accumulated or a residual follows;
+	// else the call would cost more than nothing).
+	pf bool
 }
 
 // panel returns the rows of the current k-block of B's columns [j, j+w):
@@ -477,14 +497,19 @@ func addReLUGo(dst, src []float32, relu bool) {
 }
 
 // biasFor returns the bias of rows [i0, i0+n) for a kernel, zero outside
-// [m0, m1) or when there is none (through btmp unless all are in range).
-func (t *tile) biasFor(i0, n, r0, r1 int) *float32 {
-	if t.bias != nil && r0 == i0 && r1 == i0+n {
+// [m0, m1) or when there is none (through btmp unless all are in range),
+// followed by the clamp's lo and hi if lohi (a block kernel with
+// flagClamp).
+func (t *tile) biasFor(i0, n, r0, r1 int, lohi bool) *float32 {
+	if t.bias != nil && r0 == i0 && r1 == i0+n && !lohi {
 		return &t.bias[i0]
 	}
 	clear(t.btmp[:n])
 	if t.bias != nil {
 		copy(t.btmp[r0-i0:], t.bias[r0:r1])
+	}
+	if lohi {
+		t.btmp[n], t.btmp[n+1] = t.lo, t.hi
 	}
 	return &t.btmp[0]
 }
@@ -494,13 +519,13 @@ func (t *tile) biasFor(i0, n, r0, r1 int) *float32 {
 func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int) {
 	mr, K, c, ldc := t.p.ks.mr, t.p.k, t.c, t.ldc
 	for ip := pa; ip < pb; ip++ {
-		if ip+1 < pb {
+		if t.pf && ip+1 < pb {
 			t.prefetch(ip+1, j, w)
 		}
 		i0 := ip * mr
 		a := &t.p.data[(ip*K+t.pc)*mr]
 		r0, r1 := max(t.m0, i0), min(t.m1, i0+mr)
-		bp := t.biasFor(i0, mr, r0, r1)
+		bp := t.biasFor(i0, mr, r0, r1, t.kclamp)
 		if r0 == i0 && r1 == i0+mr && w == W {
 			kern(t.kc, a, b, ldb, &c[(i0-t.crow)*ldc+j], ldc, bp, t.flags)
 		} else {
@@ -517,7 +542,7 @@ func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int
 			}
 		}
 	}
-	if t.fin {
+	if t.fin && !t.kclamp {
 		// After the loop: finishing each block right after its kernel
 		// (or one block later) makes the loads wait for the kernel's
 		// stores, which wait for their lines when C is not in cache:
@@ -558,7 +583,7 @@ func (t *tile) cols(pa, pb, j, w int, b *float32, ldb int) {
 		}
 		i0, n := ip*mr, ck.p*mr
 		r0, r1 := max(t.m0, i0), min(t.m1, i0+n)
-		bp := t.biasFor(i0, n, r0, r1)
+		bp := t.biasFor(i0, n, r0, r1, false)
 		ct := t.ctmp[:n*w]
 		if t.flags&flagAccum != 0 {
 			for q := range w {

@@ -7,7 +7,9 @@ import "unsafe"
 //
 //	acc[i][j] = flags&flagAccum ? c[i·ldc+j] : bias[i]
 //	for l := 0; l < k; l++ { acc[i][j] = fma(a[l·mr+i], b[l·ldb+j], acc[i][j]) }
-//	c[i·ldc+j] = flags&flagReLU ? max(acc[i][j], 0) : acc[i][j]
+//	if flags&flagReLU: acc[i][j] = max(acc[i][j], 0)
+//	if flags&flagClamp: acc[i][j] = min(max(acc[i][j], bias[mr]), bias[mr+1])
+//	c[i·ldc+j] = acc[i][j]
 //
 // a is a packed A panel, b a packed B panel (or any rows of ≥ W values
 // ldb apart), bias holds mr values. The caller has checked every bound.
@@ -23,6 +25,8 @@ type kernelSet struct {
 	kern []microKernel
 	// fastPack: pack convolution panels with packConvFast (AVX-512 only).
 	fastPack bool
+	// clamp: the block kernels take flagClamp (the others ignore it).
+	clamp bool
 	// col[c-1] lists column kernels for c columns, most panels first
 	// (empty: use the block kernels for narrow tails too).
 	col [maxColW][]colKernel

@@ -12,7 +12,13 @@
 //
 //	acc[i][j] = flags&1 ? c[i·ldc+j] : bias[i]
 //	for l in 0..k-1, in order: acc[i][j] = fma(a[l·MR+i], b[l·ldb+j], acc[i][j])
-//	c[i·ldc+j] = flags&2 ? max(acc[i][j], 0) : acc[i][j]
+//	if flags&2: acc[i][j] = max(acc[i][j], 0)
+//	if flags&4: acc[i][j] = min(max(acc[i][j], lo), hi)   (lo, hi = bias[MR], bias[MR+1])
+//	c[i·ldc+j] = acc[i][j]
+//
+// The clamp is Go's min(max(v, lo), hi) bit for bit (NaN kept, payload and
+// all) as long as lo is not −0 and hi not ±0, where VMAXPS and VMINPS break
+// ties of zeros and pass NaNs unlike Go; the caller does those itself.
 //
 // The accumulators are Z0… (MR·NV registers); the B row of step l is loaded
 // into the next NV registers (two sets, alternating, when they fit), and each
@@ -239,6 +245,26 @@ func gen(w *bytes.Buffer, k kern) {
 		}
 	}
 	label("norelu")
+	if nacc > 29 {
+		log.Fatalf("%s: the clamp needs Z29–Z31 free at the store", k.name())
+	}
+	p("TESTQ $4, R9")
+	p("JZ %s_noclamp", k.name())
+	p("VBROADCASTSS %d(R8), Z29", 4*k.mr)   // lo
+	p("VBROADCASTSS %d(R8), Z30", 4*k.mr+4) // hi
+	for i := range k.mr {
+		for v := range k.nv {
+			// As clamp16 (fused_amd64.s): max with lo, min with hi, a NaN
+			// put back.
+			a := acc(i, v)
+			p("VMAXPS Z29, %s, Z31", a)
+			p("VMINPS Z30, Z31, Z31")
+			p("VCMPPS $3, %s, %s, K1", a, a)
+			p("VMOVAPS %s, K1, Z31", a)
+			p("VMOVAPS Z31, %s", a)
+		}
+	}
+	label("noclamp")
 	for i := range k.mr {
 		for v := range k.nv {
 			p("VMOVUPS %s, %d(SI)", acc(i, v), 64*v)
