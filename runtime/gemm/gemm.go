@@ -445,7 +445,7 @@ type tile struct {
 	// finish; cols still does.
 	kclamp bool
 	// pf: blocks calls prefetch (C is accumulated or a residual follows;
-	// else the call would cost more than nothing).
+	// else there is nothing to prefetch).
 	pf bool
 }
 
