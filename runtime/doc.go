@@ -15,7 +15,7 @@
 //     package runtime/gemm ([ConvWeights], [FCWeights]), [BNSource] a batch
 //     norm's ([BNWeights]);
 //   - the kernels generated layers call: the tiling of a GEMM's output
-//     ([Grid], [Rect], [Conv], [GemmScratchLen]), SIMD max pooling
+//     ([Grid], [Rect], [Conv], [GemmScratchLen], [GemmScratchSize]), SIMD max pooling
 //     ([MaxPoolChannels], [MaxPoolScratch], [Pool2DParams], [Pad]), and
 //     the reference kernels' pieces generated code must match to the bit:
 //     the sums of average pooling's border cells ([SumCell]), the border

@@ -20,6 +20,11 @@ type Conv = gemm.Conv
 // any reduction length ([gemm.MaxScratchSize] values, 549 KiB).
 const GemmScratchLen = gemm.MaxScratchSize
 
+// GemmScratchSize is the scratch each worker passes to the GEMM of layers
+// whose reduction length (in·kh·kw) is at most k ([gemm.ScratchSize]; at
+// most GemmScratchLen): generated code sizes it by its network's longest.
+func GemmScratchSize(k int) int { return gemm.ScratchSize(k) }
+
 // WinogradScratchLen is the scratch a worker passes to a Winograd
 // convolution with c input channels, an output w pixels wide and tiles of
 // tile×tile pixels ([gemm.WinogradScratchSize]).

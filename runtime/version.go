@@ -55,8 +55,11 @@ package runtime
 //     [LRN075Pixels]. Only a name was added: MinVersion stays 1.
 //  6. batch normalisation of a channel plane in SIMD: [BatchNormPlane].
 //     Only a name was added: MinVersion stays 1.
+//  7. the GEMM's scratch sized by the network's longest reduction:
+//     [GemmScratchSize] (GemmScratchLen grew to 549 KiB with k-blocks of
+//     up to 2048). Only a name was added: MinVersion stays 1.
 const (
-	Version    = 6
+	Version    = 7
 	MinVersion = 1
 )
 

@@ -76,7 +76,7 @@ func TestBenchFlagBounds(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1MiB") // the benchmark's, not this process's
 	var out, errw bytes.Buffer
 	code := run([]string{"bench", spec, "--iters", "1000000", "--threads", "1"}, &out, &errw)
-	if code != 2 || !strings.Contains(errw.String(), "incc bench: --iters 1000000 needs about 8.1 MB of memory (8 bytes a latency); at most 118,655 fit the 1.0 MB this process can use") {
+	if code != 2 || !strings.Contains(errw.String(), "incc bench: --iters 1000000 needs about 8.1 MB of memory (8 bytes a latency); at most 114,047 fit the 1.0 MB this process can use") {
 		t.Errorf("exit %d, stderr:\n%s", code, errw.String())
 	}
 }

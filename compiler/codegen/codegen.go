@@ -87,7 +87,7 @@ const rtPath = "github.com/inccdev/incc/runtime"
 // RuntimeVersion is the version of the runtime's interface that generated
 // code is written for (runtime.Version): every generated file checks at
 // compile time that the runtime it is built with supports it.
-const RuntimeVersion = 6
+const RuntimeVersion = 7
 
 // Options configure [Generate].
 type Options struct {
@@ -396,7 +396,7 @@ func (g *gen) genLayout() {
 	// for (max pools).
 	var sizes []jen.Code
 	if p.gemm {
-		sizes = append(sizes, rt("GemmScratchLen"))
+		sizes = append(sizes, rt("GemmScratchSize").Call(jen.Lit(p.gemmK)))
 	}
 	seen := map[string]bool{}
 	for _, s := range p.steps {

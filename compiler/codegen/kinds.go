@@ -172,6 +172,7 @@ var opGens = map[ir.Kind]*opGen{
 			s.items = s.grid.items()
 			s.flops = 2 * int64(s.op.FC.Out) * int64(s.k)
 			p.gemm = true
+			p.gemmK = max(p.gemmK, s.k)
 		},
 		what: func(op *ir.Op) string {
 			what := fmt.Sprintf("fully connected, %d outputs", op.FC.Out)

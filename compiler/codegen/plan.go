@@ -127,6 +127,7 @@ type plan struct {
 	arenaLen  int
 	valuesLen int  // every value of the IR except the input, stored separately
 	gemm      bool // some layer calls the GEMM (and needs its scratch)
+	gemmK     int  // the longest reduction of those (sizes the scratch)
 	convs     []*step
 	fcs       []*step
 	bns       []*step
@@ -769,6 +770,9 @@ func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	s.items = s.grid.items()
 	s.flops = 2 * int64(out.C) * int64(out.H*out.W) * int64(s.k)
 	p.gemm = true
+	if s.winograd == 0 { // Winograd's scratch is its own (WinogradScratchLen)
+		p.gemmK = max(p.gemmK, s.k)
+	}
 }
 
 // winogradGrid cuts the output of a Winograd convolution, m channels ×

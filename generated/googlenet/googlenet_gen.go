@@ -8,11 +8,11 @@ import (
 	"runtime"
 )
 
-// This file is written for version 6 of the runtime's interface: it compiles
+// This file is written for version 7 of the runtime's interface: it compiles
 // only against a runtime that supports it (see runtime.Version).
 const (
-	_ = rt.RuntimeTooOld(rt.Version - 6)
-	_ = rt.GeneratedCodeTooOld(6 - rt.MinVersion)
+	_ = rt.RuntimeTooOld(rt.Version - 7)
+	_ = rt.GeneratedCodeTooOld(7 - rt.MinVersion)
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch
@@ -326,7 +326,7 @@ var layout = rt.Layout{
 	Name:     "googlenet",
 	Output:   rt.Slot{Off: 0, Len: 1000},
 	ScratchLen: max(
-		rt.GemmScratchLen,
+		rt.GemmScratchSize(2048),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
 		rt.WinogradScratchLen(64, 56, 4),
 		rt.MaxPoolScratch(rt.Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}),
