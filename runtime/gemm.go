@@ -41,11 +41,14 @@ type Fused = gemm.Fused
 // blocks of TileM rows (the last one ends at M). Items are numbered tile
 // by tile: item it is block it mod Blocks of tile it / Blocks, so that a
 // contiguous range of items covers whole tiles (every row of them) but
-// for its ends. Generated code declares one per GEMM layer, with
-// constants; N ≥ 1, M ≥ 1 and Tiles·TileN < N + TileN.
+// for its ends; with ByRows, block by block: item it is tile it mod Tiles
+// of block it / Tiles, a contiguous range covering whole blocks (every
+// column of them) but for its ends. Generated code declares one per GEMM
+// layer, with constants; N ≥ 1, M ≥ 1 and Tiles·TileN < N + TileN.
 type Grid struct {
 	N, TileN, Tiles  int
 	M, TileM, Blocks int
+	ByRows           bool
 }
 
 // Items is the number of work items, Tiles·Blocks.
@@ -63,6 +66,9 @@ type Rect struct{ N0, N1, M0, M1 int }
 func (g *Grid) Rects(lo, hi int) (rs [3]Rect, n int) {
 	if lo >= hi {
 		return rs, 0
+	}
+	if g.ByRows {
+		return g.rowRects(lo, hi)
 	}
 	b := g.Blocks
 	t0, b0 := lo/b, lo%b
@@ -82,6 +88,32 @@ func (g *Grid) Rects(lo, hi int) (rs [3]Rect, n int) {
 	}
 	if b1 > 0 {
 		rs[n] = g.rect(t1, t1+1, 0, b1)
+		n++
+	}
+	return rs, n
+}
+
+// rowRects is Rects of a grid numbered by rows: the rest of a first
+// block's tiles, whole blocks, the first tiles of a last block.
+func (g *Grid) rowRects(lo, hi int) (rs [3]Rect, n int) {
+	t := g.Tiles
+	b0, t0 := lo/t, lo%t
+	b1, t1 := hi/t, hi%t // hi is tile t1 of block b1, exclusive
+	if b0 == b1 {
+		rs[0] = g.rect(t0, t1, b0, b0+1)
+		return rs, 1
+	}
+	if t0 > 0 {
+		rs[n] = g.rect(t0, t, b0, b0+1)
+		n++
+		b0++
+	}
+	if b0 < b1 {
+		rs[n] = g.rect(0, t, b0, b1)
+		n++
+	}
+	if t1 > 0 {
+		rs[n] = g.rect(0, t1, b1, b1+1)
 		n++
 	}
 	return rs, n

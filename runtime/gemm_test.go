@@ -23,9 +23,15 @@ func TestGridRects(t *testing.T) {
 		{N: 196, TileN: 48, Tiles: 4, M: 208, TileM: 112, Blocks: 2},
 		{N: 784, TileN: 48, Tiles: 17, M: 64, TileM: 64, Blocks: 1},
 		{N: 20, TileN: 16, Tiles: 2, M: 17, TileM: 8, Blocks: 3},
+		{N: 361, TileN: 48, Tiles: 8, M: 40, TileM: 24, Blocks: 2, ByRows: true},
+		{N: 20, TileN: 16, Tiles: 2, M: 17, TileM: 8, Blocks: 3, ByRows: true},
+		{N: 100, TileN: 48, Tiles: 2, M: 30, TileM: 8, Blocks: 4, ByRows: true},
 	} {
 		owner := func(j, i int) int { // the item computing column j, row i
 			tile := min(j/g.TileN, g.Tiles-1)
+			if g.ByRows {
+				return i/g.TileM*g.Tiles + tile
+			}
 			return tile*g.Blocks + i/g.TileM
 		}
 		items := g.Items()

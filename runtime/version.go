@@ -58,8 +58,10 @@ package runtime
 //  7. the GEMM's scratch sized by the network's longest reduction:
 //     [GemmScratchSize] (GemmScratchLen grew to 549 KiB with k-blocks of
 //     up to 2048). Only a name was added: MinVersion stays 1.
+//  8. GEMM items numbered by row blocks: [Grid]'s ByRows. Only a field was
+//     added (false means what version 7 did): MinVersion stays 1.
 const (
-	Version    = 7
+	Version    = 8
 	MinVersion = 1
 )
 

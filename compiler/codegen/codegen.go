@@ -87,7 +87,7 @@ const rtPath = "github.com/inccdev/incc/runtime"
 // RuntimeVersion is the version of the runtime's interface that generated
 // code is written for (runtime.Version): every generated file checks at
 // compile time that the runtime it is built with supports it.
-const RuntimeVersion = 7
+const RuntimeVersion = 8
 
 // Options configure [Generate].
 type Options struct {

@@ -55,6 +55,9 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 				f["grouped conv"]++
 			case s.direct:
 				f["1x1 GEMM"]++
+				if s.grid.byRows {
+					f["1x1 GEMM by row halves"]++
+				}
 			default:
 				f["im2col"]++
 			}

@@ -116,7 +116,11 @@ func (g *gen) gridDoc(gr grid, cols, rows string) string {
 	if gr.tiles == 1 {
 		d = fmt.Sprintf("1 tile of %d %s", gr.n, strings.TrimSuffix(cols, "s")+map[bool]string{true: "", false: "s"}[gr.n == 1])
 	}
-	return d + fmt.Sprintf(" × %d block(s) of %d %s", gr.blocks, gr.tileM, rows)
+	d += fmt.Sprintf(" × %d block(s) of %d %s", gr.blocks, gr.tileM, rows)
+	if gr.byRows {
+		d += ", numbered block by block (two workers take half the rows each: the tiles do not halve evenly)"
+	}
+	return d
 }
 
 func pair(a, b int) string {
@@ -271,9 +275,12 @@ func (g *gen) epilogue(s *step, ld int) []jen.Code {
 // gridLoop declares the step's grid and runs call, then after, for each
 // rectangle r of items [lo, hi).
 func (g *gen) gridLoop(gr grid, call jen.Code, after ...jen.Code) []jen.Code {
+	kv := []any{"N", lit(gr.n), "TileN", lit(gr.tileN), "Tiles", lit(gr.tiles), "M", lit(gr.m), "TileM", lit(gr.tileM), "Blocks", lit(gr.blocks)}
+	if gr.byRows {
+		kv = append(kv, "ByRows", jen.True())
+	}
 	return []jen.Code{
-		id("g").Op(":=").Add(rt("Grid")).Values(fields("N", lit(gr.n), "TileN", lit(gr.tileN), "Tiles", lit(gr.tiles),
-			"M", lit(gr.m), "TileM", lit(gr.tileM), "Blocks", lit(gr.blocks))...),
+		id("g").Op(":=").Add(rt("Grid")).Values(fields(kv...)...),
 		jen.List(id("rs"), id("nr")).Op(":=").Id("g").Dot("Rects").Call(id("lo"), id("hi")),
 		jen.For(jen.List(jen.Id("_"), id("r")).Op(":=").Range().Id("rs").Index(jen.Op(":").Id("nr"))).Block(append([]jen.Code{call}, after...)...),
 	}

@@ -665,6 +665,7 @@ func (p *plan) tile() {
 type grid struct {
 	n, tileN, tiles  int
 	m, tileM, blocks int
+	byRows           bool // items numbered block by block (rowHalves)
 }
 
 func (g grid) items() int { return g.tiles * g.blocks }
@@ -683,6 +684,29 @@ func gemmGrid(m, n int) grid {
 		return cutGrid(m, n, n, 0, minItems)
 	}
 	return cutGrid(m, n, tileCols, colTail, minItems)
+}
+
+// rowHalves renumbers a grid of one row block and at least two tiles as
+// two row blocks, numbered block by block, if halving its tiles splits its
+// columns unevenly (by more than a tenth of a tile and 4 % of the
+// columns): then two workers, each taking half the items, get half the
+// rows each over every column instead. Xception's 728×728 1×1 layers
+// over 19×19 pixels (8 tiles: 192 against 169 columns) were where a
+// worker waited for the other. Only for GEMMs straight on their input
+// (1×1): each block reads all of B, which a convolution would pack twice.
+// At least 64 rows, so that each half keeps whole panels of 8.
+func rowHalves(g grid) grid {
+	if g.blocks != 1 || g.tiles < 2 || g.m < 64 {
+		return g
+	}
+	left := g.tiles / 2 * g.tileN // the first worker's columns
+	if d := g.n - 2*left; max(d, -d)*10 <= g.tileN || max(d, -d)*25 <= g.n {
+		return g
+	}
+	g.tileM = roundUp(ceilDiv(g.m, 2), rowAlign)
+	g.blocks = ceilDiv(g.m, g.tileM)
+	g.byRows = true
+	return g
 }
 
 // cutGrid cuts an m×n output into tiles of cols columns, a remainder of
@@ -758,6 +782,9 @@ func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	}
 	s.direct = directConv(c)
 	s.grid = gemmGrid(out.C, out.H*out.W)
+	if s.direct {
+		s.grid = rowHalves(s.grid)
+	}
 	if s.res < 0 && (s.act == nil || reluFused(s)) {
 		// Winograd's items are rectangles of tiles, not of pixels: it
 		// takes no fused addition and no activation the GEMM does not
