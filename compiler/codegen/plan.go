@@ -693,8 +693,9 @@ func gemmGrid(m, n int) grid {
 // rows each over every column instead. Xception's 728×728 1×1 layers
 // over 19×19 pixels (8 tiles: 192 against 169 columns) were where a
 // worker waited for the other. Only for GEMMs straight on their input
-// (1×1): each block reads all of B, which a convolution would pack twice.
-// At least 64 rows, so that each half keeps whole panels of 8.
+// (1×1, no pre-activation): each block reads all of B, which a
+// convolution or a pre-activated 1×1 layer would pack twice. At least 64
+// rows, so that each half keeps whole panels of 8.
 func rowHalves(g grid) grid {
 	if g.blocks != 1 || g.tiles < 2 || g.m < 64 {
 		return g
@@ -782,7 +783,7 @@ func (p *plan) tileConv(s *step, in, out ir.Shape) {
 	}
 	s.direct = directConv(c)
 	s.grid = gemmGrid(out.C, out.H*out.W)
-	if s.direct {
+	if s.direct && s.pre == nil {
 		s.grid = rowHalves(s.grid)
 	}
 	if s.res < 0 && (s.act == nil || reluFused(s)) {
