@@ -118,8 +118,10 @@ func paddedRowLen(p Pool2DParams, owp int) int {
 // the image are clipped (rows are padded with -Inf, which changes no
 // result). On amd64 with AVX2 (unless built with -tags purego) it runs in
 // SIMD: 3×3 stride-1 pools with padding 1 and 2×2 or 3×3 stride-2 pools
-// over whole planes, rows laid end to end, other pools row by row. It does
-// not allocate.
+// over whole planes, rows laid end to end, other pools row by row; with
+// AVX-512, 3×3 stride-2 pools with at most one pixel of padding above and
+// on the left straight from the input (pool3s2Plane). It does not
+// allocate.
 func MaxPoolChannels(dst, src []float32, p Pool2DParams, c0, c1 int, scratch []float32) {
 	maxPool(dst, src, p, c0, c1, 0, p.OutH(), scratch)
 }
@@ -140,12 +142,13 @@ func maxPool(dst, src []float32, p Pool2DParams, c0, c1, y0, y1 int, scratch []f
 	inf := float32(math.Inf(-1))
 	prowSet := false // prow's padding is set (the plane paths use the same scratch)
 	same, stride2 := isSame(&p), isStride2(&p)
+	s2k3 := p.KH == 3 && p.KW == 3 && p.SH == 2 && p.SW == 2
 	bordered := isBordered(&p) && y0 == 0 && y1 == oh
 	borderSet := false // stride2Bordered's border is in scratch
 	for c := c0; c < c1; c++ {
 		in := src[c*hw : (c+1)*hw]
 		out := dst[c*ohw : (c+1)*ohw]
-		if same && samePlane(out, in, p.H, p.W, y0, y1, scratch) || stride2 && stride2Plane(out, in, &p, y0, y1, scratch) {
+		if s2k3 && pool3s2Plane(out, in, &p, y0, y1) || same && samePlane(out, in, p.H, p.W, y0, y1, scratch) || stride2 && stride2Plane(out, in, &p, y0, y1, scratch) {
 			continue
 		}
 		if bordered && stride2Bordered(out, in, &p, scratch, !borderSet) {

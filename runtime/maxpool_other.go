@@ -18,3 +18,8 @@ func stride2Plane(out, in []float32, p *Pool2DParams, y0, y1 int, scratch []floa
 }
 
 const hasAVX2 = false
+
+// pool512 is false: there is no AVX-512 kernel.
+var pool512 = false
+
+func pool3s2Plane(out, in []float32, p *Pool2DParams, y0, y1 int) bool { return false }

@@ -11,12 +11,14 @@ import (
 )
 
 // poolInput is random values with repeats, signed zeros, infinities and
-// NaNs with distinct payloads, to tell apart which of equal or NaN values
-// a pool returns.
+// NaNs (quiet and signaling) with distinct payloads, to tell apart which
+// of equal or NaN values a pool returns.
 func poolInput(rng *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
 	for i := range s {
-		switch rng.IntN(10) {
+		switch rng.IntN(11) {
+		case 10:
+			s[i] = math.Float32frombits(0x7f800000 | uint32(1+rng.IntN(1<<20)) | uint32(rng.IntN(2))<<31)
 		case 0:
 			s[i] = 0
 		case 1:
@@ -46,8 +48,16 @@ func sameBits(a, b []float32) int {
 // TestMaxPool checks MaxPoolChannels against MaxPool2D bit for bit (NaN
 // payloads and signed zeros included) on random geometries and every size
 // of the plane paths' pools, for the whole image and in channel and row
-// ranges.
+// ranges, with the AVX-512 kernel (if the CPU has it) and without.
 func TestMaxPool(t *testing.T) {
+	defer func(v bool) { pool512 = v }(pool512)
+	for _, k := range []bool{pool512, false} {
+		pool512 = k
+		t.Run(fmt.Sprintf("pool512=%v", k), testMaxPool)
+	}
+}
+
+func testMaxPool(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	geoms := []Pool2DParams{
 		{C: 3, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true},
@@ -86,6 +96,13 @@ func TestMaxPool(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+	// Wide 3×3 stride-2 pools: rows of several groups of 16 outputs.
+	for w := 60; w <= 140; w += 3 {
+		for pads := range 16 {
+			pd := Pad{Top: pads & 1, Left: pads >> 1 & 1, Bottom: pads >> 2 & 1, Right: pads >> 3 & 1}
+			geoms = append(geoms, Pool2DParams{C: 2, H: 5 + w%4, W: w, KH: 3, KW: 3, SH: 2, SW: 2, Pad: pd, Ceil: pads%3 == 0})
 		}
 	}
 	for range 60 {
@@ -148,8 +165,12 @@ func TestPoolRows(t *testing.T) {
 	}
 }
 
-// BenchmarkMaxPool measures GoogLeNet's max pools, one image.
+// BenchmarkMaxPool measures the max pools of GoogLeNet, Xception,
+// Inception-v4 and ResNet-50, one image, with the AVX-512 kernel (if the
+// CPU has it) and with AVX2 only (the plain Go reference too).
 func BenchmarkMaxPool(b *testing.B) {
+	has512 := pool512
+	defer func() { pool512 = has512 }()
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, l := range []struct {
 		name string
@@ -173,11 +194,18 @@ func BenchmarkMaxPool(b *testing.B) {
 		src := numtest.Rand(rng, p.C*p.H*p.W)
 		dst := make([]float32, p.C*p.OutH()*p.OutW())
 		scratch := make([]float32, MaxPoolScratch(p))
-		b.Run(fmt.Sprintf("%s/simd", l.name), func(b *testing.B) {
-			for b.Loop() {
-				MaxPoolChannels(dst, src, p, 0, p.C, scratch)
+		for _, k := range []bool{true, false} {
+			pool512 = k && has512
+			name := "avx2"
+			if k {
+				name = "avx512"
 			}
-		})
+			b.Run(fmt.Sprintf("%s/%s", l.name, name), func(b *testing.B) {
+				for b.Loop() {
+					MaxPoolChannels(dst, src, p, 0, p.C, scratch)
+				}
+			})
+		}
 		b.Run(fmt.Sprintf("%s/reference", l.name), func(b *testing.B) {
 			for b.Loop() {
 				ref.MaxPool2D(dst, src, 1, p)
