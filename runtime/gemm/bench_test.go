@@ -160,7 +160,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 			c, bias := make([]float32, ks.mr*ks.nr), make([]float32, ks.mr)
 			kern := ks.kern[len(ks.kern)-1]
 			loop(b, 2*float64(k*ks.mr*ks.nr), func() {
-				kern(k, &a[0], &bb[0], ks.nr, &c[0], ks.nr, &bias[0], 0)
+				kern(k, &a[0], &bb[0], ks.nr, &c[0], ks.nr, &bias[0], 0, nil, 0)
 			})
 		})
 	}

@@ -33,6 +33,9 @@ const (
 	// flagClamp: then min(max(·, lo), hi), lo and hi after the mr biases
 	// (block kernels of a set with clamp; see mul)
 	flagClamp = 4
+	// flagRes: add the residual (res, ldr) before the ReLU (block kernels
+	// of a set with res; see mul)
+	flagRes = 8
 )
 
 // Packed is a matrix A (m×k, row-major: a layer's weights, out channels ×
@@ -359,6 +362,10 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 		if t.kclamp {
 			t.flags |= flagClamp
 		}
+		// They add the residual as they store, where they can: not before
+		// a clamp (finish adds it, then clamps), nor in edge blocks
+		// (through ctmp), which blocks finishes one by one.
+		t.kres = last && res != nil && !clamp && ks.res
 		t.pf = pc > 0 || t.fin && res != nil
 		if hasCols && n1-n0 <= max(ks.nr+maxColW, maxNR) {
 			// Narrow tile: its block panels (at most maxNR columns in
@@ -444,6 +451,9 @@ type tile struct {
 	// kclamp: the block kernels clamp (flagClamp), so blocks need not
 	// finish; cols still does.
 	kclamp bool
+	// kres: the block kernels add the residual (flagRes) and then the
+	// ReLU, so blocks finishes only its edge blocks; cols still finishes.
+	kres bool
 	// pf: blocks calls prefetch (C is accumulated or a residual follows;
 	// else there is nothing to prefetch).
 	pf bool
@@ -527,7 +537,15 @@ func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int
 		r0, r1 := max(t.m0, i0), min(t.m1, i0+mr)
 		bp := t.biasFor(i0, mr, r0, r1, t.kclamp)
 		if r0 == i0 && r1 == i0+mr && w == W {
-			kern(t.kc, a, b, ldb, &c[(i0-t.crow)*ldc+j], ldc, bp, t.flags)
+			fl, res, ldr := t.flags, (*float32)(nil), 0
+			if t.kres {
+				fl |= flagRes
+				if t.relu {
+					fl |= flagReLU
+				}
+				res, ldr = &t.res[i0*t.ldr+j], t.ldr
+			}
+			kern(t.kc, a, b, ldb, &c[(i0-t.crow)*ldc+j], ldc, bp, fl, res, ldr)
 		} else {
 			// Edge block: through ctmp (mr×W, leading dimension W).
 			ct := t.ctmp
@@ -536,13 +554,16 @@ func (t *tile) blocks(pa, pb, j, w, W int, kern microKernel, b *float32, ldb int
 					copy(ct[(i-i0)*W:(i-i0)*W+w], c[(i-t.crow)*ldc+j:(i-t.crow)*ldc+j+w])
 				}
 			}
-			kern(t.kc, a, b, ldb, &ct[0], W, bp, t.flags)
+			kern(t.kc, a, b, ldb, &ct[0], W, bp, t.flags, nil, 0)
 			for i := r0; i < r1; i++ {
 				copy(c[(i-t.crow)*ldc+j:(i-t.crow)*ldc+j+w], ct[(i-i0)*W:(i-i0)*W+w])
 			}
+			if t.kres {
+				t.finish(r0, r1, j, w)
+			}
 		}
 	}
-	if t.fin && !t.kclamp {
+	if t.fin && !t.kclamp && !t.kres {
 		// After the loop: finishing each block right after its kernel
 		// (or one block later) makes the loads wait for the kernel's
 		// stores, which wait for their lines when C is not in cache:

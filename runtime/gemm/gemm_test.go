@@ -352,17 +352,22 @@ func TestZeroAllocs(t *testing.T) {
 }
 
 // TestMicroKernels drives each micro-kernel directly: k = 0, odd k, the
-// accumulate and ReLU flags, strides.
+// accumulate, ReLU and (for a set with res) residual flags, strides.
 func TestMicroKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for _, ks := range sets {
 		for wi, kern := range ks.kern {
 			W := (wi + 1) * ks.step
 			for _, k := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 64} {
-				for flags := range 4 {
-					ldb, ldc := W+3, W+5
+				for f := range 8 {
+					flags := f&3 | (f&4)<<1 // flagAccum, flagReLU, flagRes
+					if flags&flagRes != 0 && !ks.res {
+						continue
+					}
+					ldb, ldc, ldr := W+3, W+5, W+7
 					a, b := randSlice(r, max(k*ks.mr, 1)), randSlice(r, max(k*ldb, 1))
 					c, bias := randSlice(r, ks.mr*ldc), randSlice(r, ks.mr)
+					res := randSlice(r, ks.mr*ldr)
 					want := slices.Clone(c)
 					for i := range ks.mr {
 						for j := range W {
@@ -373,13 +378,16 @@ func TestMicroKernels(t *testing.T) {
 							for l := range k {
 								s += float64(a[l*ks.mr+i]) * float64(b[l*ldb+j])
 							}
+							if flags&flagRes != 0 {
+								s += float64(res[i*ldr+j])
+							}
 							if flags&flagReLU != 0 && s < 0 {
 								s = 0
 							}
 							want[i*ldc+j] = float32(s)
 						}
 					}
-					kern(k, &a[0], &b[0], ldb, &c[0], ldc, &bias[0], flags)
+					kern(k, &a[0], &b[0], ldb, &c[0], ldc, &bias[0], flags, &res[0], ldr)
 					for i := range c {
 						if d := math.Abs(float64(c[i] - want[i])); d > 1e-5*float64(k+1) {
 							t.Fatalf("%s width %d k %d flags %d: c[%d] = %v, want %v", ks.name, W, k, flags, i, c[i], want[i])

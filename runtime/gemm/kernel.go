@@ -7,13 +7,16 @@ import "unsafe"
 //
 //	acc[i][j] = flags&flagAccum ? c[i·ldc+j] : bias[i]
 //	for l := 0; l < k; l++ { acc[i][j] = fma(a[l·mr+i], b[l·ldb+j], acc[i][j]) }
+//	if flags&flagRes: acc[i][j] = acc[i][j] + res[i·ldr+j]
 //	if flags&flagReLU: acc[i][j] = max(acc[i][j], 0)
 //	if flags&flagClamp: acc[i][j] = min(max(acc[i][j], bias[mr]), bias[mr+1])
 //	c[i·ldc+j] = acc[i][j]
 //
 // a is a packed A panel, b a packed B panel (or any rows of ≥ W values
 // ldb apart), bias holds mr values. The caller has checked every bound.
-type microKernel func(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
+// flagRes and flagClamp go only to the kernels of a set with res and
+// clamp; the others ignore them (and res, ldr).
+type microKernel func(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
 
 // kernelSet is a family of micro-kernels sharing a row count: kern[i]
 // computes mr × (i+1)·step columns; nr = len(kern)·step is the widest.
@@ -25,8 +28,8 @@ type kernelSet struct {
 	kern []microKernel
 	// fastPack: pack convolution panels with packConvFast (AVX-512 only).
 	fastPack bool
-	// clamp: the block kernels take flagClamp (the others ignore it).
-	clamp bool
+	// clamp, res: the block kernels take flagClamp, flagRes.
+	clamp, res bool
 	// col[c-1] lists column kernels for c columns, most panels first
 	// (empty: use the block kernels for narrow tails too).
 	col [maxColW][]colKernel
@@ -78,7 +81,7 @@ func Kernel() string { return best.name }
 // for every element, so results do not depend on the tiling).
 var scalarSet = newSet("scalar-4x4", 4, 4, scalar4x4)
 
-func scalar4x4(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int) {
+func scalar4x4(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, _ *float32, _ int) {
 	var acc [4][4]float32
 	cs := unsafe.Slice(c, 3*ldc+4)
 	if flags&flagAccum != 0 {

@@ -18,7 +18,7 @@ var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasFMA
 var asmSet = func() *kernelSet {
 	s := newSet("avx512-asm-8x48", 8, 16, kern8x16r, kern8x32r, kern8x48r)
 	s.fastPack = true
-	s.clamp = true
+	s.clamp, s.res = true, true
 	s.col = asmCol
 	return s
 }()

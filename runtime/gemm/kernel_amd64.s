@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func kern8x48r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
-TEXT ·kern8x48r(SB), NOSPLIT, $0-64
+// func kern8x48r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
+TEXT ·kern8x48r(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -273,6 +273,43 @@ kern8x48r_one:
 	DECQ CX
 	JNZ kern8x48r_one
 kern8x48r_store:
+	TESTQ $8, R9
+	JZ kern8x48r_nores
+	MOVQ res+64(FP), R10
+	MOVQ ldr+72(FP), R11
+	SHLQ $2, R11
+	VADDPS 0(R10), Z0, Z0
+	VADDPS 64(R10), Z1, Z1
+	VADDPS 128(R10), Z2, Z2
+	ADDQ R11, R10
+	VADDPS 0(R10), Z3, Z3
+	VADDPS 64(R10), Z4, Z4
+	VADDPS 128(R10), Z5, Z5
+	ADDQ R11, R10
+	VADDPS 0(R10), Z6, Z6
+	VADDPS 64(R10), Z7, Z7
+	VADDPS 128(R10), Z8, Z8
+	ADDQ R11, R10
+	VADDPS 0(R10), Z9, Z9
+	VADDPS 64(R10), Z10, Z10
+	VADDPS 128(R10), Z11, Z11
+	ADDQ R11, R10
+	VADDPS 0(R10), Z12, Z12
+	VADDPS 64(R10), Z13, Z13
+	VADDPS 128(R10), Z14, Z14
+	ADDQ R11, R10
+	VADDPS 0(R10), Z15, Z15
+	VADDPS 64(R10), Z16, Z16
+	VADDPS 128(R10), Z17, Z17
+	ADDQ R11, R10
+	VADDPS 0(R10), Z18, Z18
+	VADDPS 64(R10), Z19, Z19
+	VADDPS 128(R10), Z20, Z20
+	ADDQ R11, R10
+	VADDPS 0(R10), Z21, Z21
+	VADDPS 64(R10), Z22, Z22
+	VADDPS 128(R10), Z23, Z23
+kern8x48r_nores:
 	TESTQ $2, R9
 	JZ kern8x48r_norelu
 	VPXORD Z31, Z31, Z31
@@ -460,8 +497,8 @@ kern8x48r_noclamp:
 	VZEROUPPER
 	RET
 
-// func kern8x32r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
-TEXT ·kern8x32r(SB), NOSPLIT, $0-64
+// func kern8x32r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
+TEXT ·kern8x32r(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -668,6 +705,35 @@ kern8x32r_one:
 	DECQ CX
 	JNZ kern8x32r_one
 kern8x32r_store:
+	TESTQ $8, R9
+	JZ kern8x32r_nores
+	MOVQ res+64(FP), R10
+	MOVQ ldr+72(FP), R11
+	SHLQ $2, R11
+	VADDPS 0(R10), Z0, Z0
+	VADDPS 64(R10), Z1, Z1
+	ADDQ R11, R10
+	VADDPS 0(R10), Z2, Z2
+	VADDPS 64(R10), Z3, Z3
+	ADDQ R11, R10
+	VADDPS 0(R10), Z4, Z4
+	VADDPS 64(R10), Z5, Z5
+	ADDQ R11, R10
+	VADDPS 0(R10), Z6, Z6
+	VADDPS 64(R10), Z7, Z7
+	ADDQ R11, R10
+	VADDPS 0(R10), Z8, Z8
+	VADDPS 64(R10), Z9, Z9
+	ADDQ R11, R10
+	VADDPS 0(R10), Z10, Z10
+	VADDPS 64(R10), Z11, Z11
+	ADDQ R11, R10
+	VADDPS 0(R10), Z12, Z12
+	VADDPS 64(R10), Z13, Z13
+	ADDQ R11, R10
+	VADDPS 0(R10), Z14, Z14
+	VADDPS 64(R10), Z15, Z15
+kern8x32r_nores:
 	TESTQ $2, R9
 	JZ kern8x32r_norelu
 	VPXORD Z31, Z31, Z31
@@ -799,8 +865,8 @@ kern8x32r_noclamp:
 	VZEROUPPER
 	RET
 
-// func kern8x16r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
-TEXT ·kern8x16r(SB), NOSPLIT, $0-64
+// func kern8x16r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
+TEXT ·kern8x16r(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -946,6 +1012,27 @@ kern8x16r_one:
 	DECQ CX
 	JNZ kern8x16r_one
 kern8x16r_store:
+	TESTQ $8, R9
+	JZ kern8x16r_nores
+	MOVQ res+64(FP), R10
+	MOVQ ldr+72(FP), R11
+	SHLQ $2, R11
+	VADDPS 0(R10), Z0, Z0
+	ADDQ R11, R10
+	VADDPS 0(R10), Z1, Z1
+	ADDQ R11, R10
+	VADDPS 0(R10), Z2, Z2
+	ADDQ R11, R10
+	VADDPS 0(R10), Z3, Z3
+	ADDQ R11, R10
+	VADDPS 0(R10), Z4, Z4
+	ADDQ R11, R10
+	VADDPS 0(R10), Z5, Z5
+	ADDQ R11, R10
+	VADDPS 0(R10), Z6, Z6
+	ADDQ R11, R10
+	VADDPS 0(R10), Z7, Z7
+kern8x16r_nores:
 	TESTQ $2, R9
 	JZ kern8x16r_norelu
 	VPXORD Z31, Z31, Z31

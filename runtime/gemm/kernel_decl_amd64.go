@@ -5,13 +5,13 @@
 package gemm
 
 //go:noescape
-func kern8x48r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
+func kern8x48r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
 
 //go:noescape
-func kern8x32r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
+func kern8x32r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
 
 //go:noescape
-func kern8x16r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int)
+func kern8x16r(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, res *float32, ldr int)
 
 //go:noescape
 func kcol8x1(k int, a *float32, astride int, b *float32, ldb int, ct *float32, bias *float32, flags int)

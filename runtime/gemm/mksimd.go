@@ -87,7 +87,7 @@ func gen(w *bytes.Buffer, k kern) {
 	bcast := fmt.Sprintf("archsimd.BroadcastFloat32x%d", L)
 
 	p("\n// %s computes a %d×%d block (see microKernel).", k.name(), k.mr, k.nv*L)
-	p("func %s(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int) {", k.name())
+	p("func %s(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, _ *float32, _ int) {", k.name())
 	p("pc := unsafe.Pointer(c)")
 	p("ldc4 := uintptr(ldc) * 4")
 	var names []string

@@ -10,7 +10,7 @@ import (
 )
 
 // simdavx512_4x32 computes a 4×32 block (see microKernel).
-func simdavx512_4x32(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int) {
+func simdavx512_4x32(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, _ *float32, _ int) {
 	pc := unsafe.Pointer(c)
 	ldc4 := uintptr(ldc) * 4
 	var c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1 archsimd.Float32x16
@@ -78,7 +78,7 @@ func simdavx512_4x32(k int, a, b *float32, ldb int, c *float32, ldc int, bias *f
 }
 
 // simdavx512_4x16 computes a 4×16 block (see microKernel).
-func simdavx512_4x16(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int) {
+func simdavx512_4x16(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, _ *float32, _ int) {
 	pc := unsafe.Pointer(c)
 	ldc4 := uintptr(ldc) * 4
 	var c0_0, c1_0, c2_0, c3_0 archsimd.Float32x16
@@ -125,7 +125,7 @@ func simdavx512_4x16(k int, a, b *float32, ldb int, c *float32, ldc int, bias *f
 }
 
 // simdavx2_4x16 computes a 4×16 block (see microKernel).
-func simdavx2_4x16(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int) {
+func simdavx2_4x16(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, _ *float32, _ int) {
 	pc := unsafe.Pointer(c)
 	ldc4 := uintptr(ldc) * 4
 	var c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1 archsimd.Float32x8
@@ -193,7 +193,7 @@ func simdavx2_4x16(k int, a, b *float32, ldb int, c *float32, ldc int, bias *flo
 }
 
 // simdavx2_4x8 computes a 4×8 block (see microKernel).
-func simdavx2_4x8(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int) {
+func simdavx2_4x8(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, flags int, _ *float32, _ int) {
 	pc := unsafe.Pointer(c)
 	ldc4 := uintptr(ldc) * 4
 	var c0_0, c1_0, c2_0, c3_0 archsimd.Float32x8
