@@ -331,6 +331,9 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 		}
 		return
 	}
+	if src.conv && p.convS2(c, ldc, crow, src, n0, n1, m0, m1, bias, relu, f, scratch) {
+		return
+	}
 	kc0 := kBlock(K)
 	bbuf, rest := scratch[:kc0*maxNR:kc0*maxNR], scratch[kc0*maxNR:] // capped: a panel slice past it panics
 	src.fast = src.conv && ks.fastPack
