@@ -284,42 +284,43 @@ zclast:
 	VZEROUPPER
 	RET
 
-// The lanes of the even and of the odd values of two vectors.
-DATA dwEvenIdx<>+0(SB)/4, $0
-DATA dwEvenIdx<>+4(SB)/4, $2
-DATA dwEvenIdx<>+8(SB)/4, $4
-DATA dwEvenIdx<>+12(SB)/4, $6
-DATA dwEvenIdx<>+16(SB)/4, $8
-DATA dwEvenIdx<>+20(SB)/4, $10
-DATA dwEvenIdx<>+24(SB)/4, $12
-DATA dwEvenIdx<>+28(SB)/4, $14
-DATA dwEvenIdx<>+32(SB)/4, $16
-DATA dwEvenIdx<>+36(SB)/4, $18
-DATA dwEvenIdx<>+40(SB)/4, $20
-DATA dwEvenIdx<>+44(SB)/4, $22
-DATA dwEvenIdx<>+48(SB)/4, $24
-DATA dwEvenIdx<>+52(SB)/4, $26
-DATA dwEvenIdx<>+56(SB)/4, $28
-DATA dwEvenIdx<>+60(SB)/4, $30
-GLOBL dwEvenIdx<>(SB), RODATA|NOPTR, $64
+// The lanes of the even and of the odd values of two vectors (also used
+// by maxpool512_amd64.s).
+DATA ·evenLanes+0(SB)/4, $0
+DATA ·evenLanes+4(SB)/4, $2
+DATA ·evenLanes+8(SB)/4, $4
+DATA ·evenLanes+12(SB)/4, $6
+DATA ·evenLanes+16(SB)/4, $8
+DATA ·evenLanes+20(SB)/4, $10
+DATA ·evenLanes+24(SB)/4, $12
+DATA ·evenLanes+28(SB)/4, $14
+DATA ·evenLanes+32(SB)/4, $16
+DATA ·evenLanes+36(SB)/4, $18
+DATA ·evenLanes+40(SB)/4, $20
+DATA ·evenLanes+44(SB)/4, $22
+DATA ·evenLanes+48(SB)/4, $24
+DATA ·evenLanes+52(SB)/4, $26
+DATA ·evenLanes+56(SB)/4, $28
+DATA ·evenLanes+60(SB)/4, $30
+GLOBL ·evenLanes(SB), RODATA|NOPTR, $64
 
-DATA dwOddIdx<>+0(SB)/4, $1
-DATA dwOddIdx<>+4(SB)/4, $3
-DATA dwOddIdx<>+8(SB)/4, $5
-DATA dwOddIdx<>+12(SB)/4, $7
-DATA dwOddIdx<>+16(SB)/4, $9
-DATA dwOddIdx<>+20(SB)/4, $11
-DATA dwOddIdx<>+24(SB)/4, $13
-DATA dwOddIdx<>+28(SB)/4, $15
-DATA dwOddIdx<>+32(SB)/4, $17
-DATA dwOddIdx<>+36(SB)/4, $19
-DATA dwOddIdx<>+40(SB)/4, $21
-DATA dwOddIdx<>+44(SB)/4, $23
-DATA dwOddIdx<>+48(SB)/4, $25
-DATA dwOddIdx<>+52(SB)/4, $27
-DATA dwOddIdx<>+56(SB)/4, $29
-DATA dwOddIdx<>+60(SB)/4, $31
-GLOBL dwOddIdx<>(SB), RODATA|NOPTR, $64
+DATA ·oddLanes+0(SB)/4, $1
+DATA ·oddLanes+4(SB)/4, $3
+DATA ·oddLanes+8(SB)/4, $5
+DATA ·oddLanes+12(SB)/4, $7
+DATA ·oddLanes+16(SB)/4, $9
+DATA ·oddLanes+20(SB)/4, $11
+DATA ·oddLanes+24(SB)/4, $13
+DATA ·oddLanes+28(SB)/4, $15
+DATA ·oddLanes+32(SB)/4, $17
+DATA ·oddLanes+36(SB)/4, $19
+DATA ·oddLanes+40(SB)/4, $21
+DATA ·oddLanes+44(SB)/4, $23
+DATA ·oddLanes+48(SB)/4, $25
+DATA ·oddLanes+52(SB)/4, $27
+DATA ·oddLanes+56(SB)/4, $29
+DATA ·oddLanes+60(SB)/4, $31
+GLOBL ·oddLanes(SB), RODATA|NOPTR, $64
 
 // func dwDeintRows16(ev, od, s *float32, w, h, ds int)
 // dwDeintRowsGo for w, h >= 1: 16 pairs at a time, the rest of a row
@@ -331,8 +332,8 @@ TEXT ·dwDeintRows16(SB), NOSPLIT, $0-48
 	MOVQ    w+24(FP), R8
 	MOVQ    h+32(FP), R13
 	MOVQ    ds+40(FP), R10
-	VMOVUPS dwEvenIdx<>(SB), Z14
-	VMOVUPS dwOddIdx<>(SB), Z15
+	VMOVUPS ·evenLanes(SB), Z14
+	VMOVUPS ·oddLanes(SB), Z15
 
 	// The rest of a row after its blocks of 32: r = w mod 32 values, the
 	// first min(r, 16) in K2, the others in K3; ceil(r/2) even ones (K4),

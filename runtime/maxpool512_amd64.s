@@ -77,8 +77,8 @@ TEXT ·pool3s2(SB), NOSPLIT, $0-72
 	SUBQ AX, SI
 	MOVL $0xFF800000, AX     // -Inf
 	VPBROADCASTD AX, Z31
-	VMOVDQU32 poolEvenIdx<>(SB), Z28
-	VMOVDQU32 poolOddIdx<>(SB), Z29
+	VMOVDQU32 ·evenLanes(SB), Z28
+	VMOVDQU32 ·oddLanes(SB), Z29
 	XORQ BX, BX
 
 strip:
@@ -181,39 +181,3 @@ next:
 	JNE  strip
 	VZEROUPPER
 	RET
-
-DATA poolEvenIdx<>+0(SB)/4, $0
-DATA poolEvenIdx<>+4(SB)/4, $2
-DATA poolEvenIdx<>+8(SB)/4, $4
-DATA poolEvenIdx<>+12(SB)/4, $6
-DATA poolEvenIdx<>+16(SB)/4, $8
-DATA poolEvenIdx<>+20(SB)/4, $10
-DATA poolEvenIdx<>+24(SB)/4, $12
-DATA poolEvenIdx<>+28(SB)/4, $14
-DATA poolEvenIdx<>+32(SB)/4, $16
-DATA poolEvenIdx<>+36(SB)/4, $18
-DATA poolEvenIdx<>+40(SB)/4, $20
-DATA poolEvenIdx<>+44(SB)/4, $22
-DATA poolEvenIdx<>+48(SB)/4, $24
-DATA poolEvenIdx<>+52(SB)/4, $26
-DATA poolEvenIdx<>+56(SB)/4, $28
-DATA poolEvenIdx<>+60(SB)/4, $30
-GLOBL poolEvenIdx<>(SB), RODATA|NOPTR, $64
-
-DATA poolOddIdx<>+0(SB)/4, $1
-DATA poolOddIdx<>+4(SB)/4, $3
-DATA poolOddIdx<>+8(SB)/4, $5
-DATA poolOddIdx<>+12(SB)/4, $7
-DATA poolOddIdx<>+16(SB)/4, $9
-DATA poolOddIdx<>+20(SB)/4, $11
-DATA poolOddIdx<>+24(SB)/4, $13
-DATA poolOddIdx<>+28(SB)/4, $15
-DATA poolOddIdx<>+32(SB)/4, $17
-DATA poolOddIdx<>+36(SB)/4, $19
-DATA poolOddIdx<>+40(SB)/4, $21
-DATA poolOddIdx<>+44(SB)/4, $23
-DATA poolOddIdx<>+48(SB)/4, $25
-DATA poolOddIdx<>+52(SB)/4, $27
-DATA poolOddIdx<>+56(SB)/4, $29
-DATA poolOddIdx<>+60(SB)/4, $31
-GLOBL poolOddIdx<>(SB), RODATA|NOPTR, $64

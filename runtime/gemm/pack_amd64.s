@@ -68,9 +68,9 @@ TEXT ·packIm2col2(SB), NOSPLIT, $0-72
 	MOVQ nrows+24(FP), CX
 	MOVQ img+32(FP), R13
 	VPXORD Z0, Z0, Z0
-	VMOVDQU32 lanes2<>(SB), Z30
+	VMOVDQU32 ·evenLanes(SB), Z30
 	VPBROADCASTD w+64(FP), Z29
-	VMOVDQU32 lanes2<>(SB), Z31 // the even positions, for VPERMT2PS
+	VMOVDQU32 ·evenLanes(SB), Z31 // the even positions, for VPERMT2PS
 	TESTQ CX, CX
 	JZ pi2_done
 pi2_row:
@@ -217,7 +217,7 @@ TEXT ·packRows2(SB), NOSPLIT, $0-64
 	MOVQ ntab+48(FP), DX
 	MOVQ nz+56(FP), R8
 	VPXORD Z0, Z0, Z0
-	VMOVDQU32 lanes2<>(SB), Z31
+	VMOVDQU32 ·evenLanes(SB), Z31
 pr2_pair:
 	CMPQ CX, $2
 	JLT pr2_single
@@ -309,22 +309,24 @@ DATA lanes1<>+52(SB)/4, $13
 DATA lanes1<>+56(SB)/4, $14
 DATA lanes1<>+60(SB)/4, $15
 GLOBL lanes1<>(SB), RODATA|NOPTR, $64
-DATA lanes2<>+0(SB)/4, $0
-DATA lanes2<>+4(SB)/4, $2
-DATA lanes2<>+8(SB)/4, $4
-DATA lanes2<>+12(SB)/4, $6
-DATA lanes2<>+16(SB)/4, $8
-DATA lanes2<>+20(SB)/4, $10
-DATA lanes2<>+24(SB)/4, $12
-DATA lanes2<>+28(SB)/4, $14
-DATA lanes2<>+32(SB)/4, $16
-DATA lanes2<>+36(SB)/4, $18
-DATA lanes2<>+40(SB)/4, $20
-DATA lanes2<>+44(SB)/4, $22
-DATA lanes2<>+48(SB)/4, $24
-DATA lanes2<>+52(SB)/4, $26
-DATA lanes2<>+56(SB)/4, $28
-DATA lanes2<>+60(SB)/4, $30
-GLOBL lanes2<>(SB), RODATA|NOPTR, $64
+
+// The even lanes 0, 2, … 30 (also used by stem_amd64.s).
+DATA ·evenLanes+0(SB)/4, $0
+DATA ·evenLanes+4(SB)/4, $2
+DATA ·evenLanes+8(SB)/4, $4
+DATA ·evenLanes+12(SB)/4, $6
+DATA ·evenLanes+16(SB)/4, $8
+DATA ·evenLanes+20(SB)/4, $10
+DATA ·evenLanes+24(SB)/4, $12
+DATA ·evenLanes+28(SB)/4, $14
+DATA ·evenLanes+32(SB)/4, $16
+DATA ·evenLanes+36(SB)/4, $18
+DATA ·evenLanes+40(SB)/4, $20
+DATA ·evenLanes+44(SB)/4, $22
+DATA ·evenLanes+48(SB)/4, $24
+DATA ·evenLanes+52(SB)/4, $26
+DATA ·evenLanes+56(SB)/4, $28
+DATA ·evenLanes+60(SB)/4, $30
+GLOBL ·evenLanes(SB), RODATA|NOPTR, $64
 DATA even32<>+0(SB)/4, $0x55555555
 GLOBL even32<>(SB), RODATA|NOPTR, $4

@@ -50,6 +50,15 @@ done:                                     \
 	TAPS(28, Z14, Z15, Z25)                    \
 	ADDQ      $96, AX
 
+// CLAMP sets a = min(max(a, lo), hi) (lo, hi in Z29, Z30), a itself if
+// NaN, as the block kernels' clamp (mkasm.go). Z31 and K1 are scratch.
+#define CLAMP(a) \
+	VMAXPS  Z29, a, Z31 \
+	VMINPS  Z30, Z31, Z31 \
+	VCMPPS  $3, a, a, K1 \
+	VMOVAPS a, K1, Z31 \
+	VMOVAPS Z31, a
+
 // TAPS adds the three taps of the panel row at byte offset o of an A
 // step to its accumulators lo (x < 16) and hi (16 ≤ x < 32), each weight
 // broadcast once into t (a register FMA measured faster than two with
@@ -103,7 +112,7 @@ TEXT ·convS2k3(SB), NOSPLIT, $0-112
 	KMOVW 10(DX), K6
 	KMOVW 12(DX), K7
 	MOVQ bias+88(FP), BX
-	VMOVDQU32 stemEven<>(SB), Z30
+	VMOVDQU32 ·evenLanes(SB), Z30
 	VMOVDQU32 stemOdd<>(SB), Z31
 
 panel:
@@ -160,89 +169,25 @@ norelu:
 	JZ    store
 	VBROADCASTSS lo+104(FP), Z29
 	VBROADCASTSS hi+108(FP), Z30
-	VMAXPS  Z29, Z0, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z0, Z0, K1
-	VMOVAPS Z0, K1, Z31
-	VMOVAPS Z31, Z0
-	VMAXPS  Z29, Z1, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z1, Z1, K1
-	VMOVAPS Z1, K1, Z31
-	VMOVAPS Z31, Z1
-	VMAXPS  Z29, Z2, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z2, Z2, K1
-	VMOVAPS Z2, K1, Z31
-	VMOVAPS Z31, Z2
-	VMAXPS  Z29, Z3, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z3, Z3, K1
-	VMOVAPS Z3, K1, Z31
-	VMOVAPS Z31, Z3
-	VMAXPS  Z29, Z4, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z4, Z4, K1
-	VMOVAPS Z4, K1, Z31
-	VMOVAPS Z31, Z4
-	VMAXPS  Z29, Z5, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z5, Z5, K1
-	VMOVAPS Z5, K1, Z31
-	VMOVAPS Z31, Z5
-	VMAXPS  Z29, Z6, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z6, Z6, K1
-	VMOVAPS Z6, K1, Z31
-	VMOVAPS Z31, Z6
-	VMAXPS  Z29, Z7, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z7, Z7, K1
-	VMOVAPS Z7, K1, Z31
-	VMOVAPS Z31, Z7
-	VMAXPS  Z29, Z8, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z8, Z8, K1
-	VMOVAPS Z8, K1, Z31
-	VMOVAPS Z31, Z8
-	VMAXPS  Z29, Z9, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z9, Z9, K1
-	VMOVAPS Z9, K1, Z31
-	VMOVAPS Z31, Z9
-	VMAXPS  Z29, Z10, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z10, Z10, K1
-	VMOVAPS Z10, K1, Z31
-	VMOVAPS Z31, Z10
-	VMAXPS  Z29, Z11, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z11, Z11, K1
-	VMOVAPS Z11, K1, Z31
-	VMOVAPS Z31, Z11
-	VMAXPS  Z29, Z12, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z12, Z12, K1
-	VMOVAPS Z12, K1, Z31
-	VMOVAPS Z31, Z12
-	VMAXPS  Z29, Z13, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z13, Z13, K1
-	VMOVAPS Z13, K1, Z31
-	VMOVAPS Z31, Z13
-	VMAXPS  Z29, Z14, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z14, Z14, K1
-	VMOVAPS Z14, K1, Z31
-	VMOVAPS Z31, Z14
-	VMAXPS  Z29, Z15, Z31
-	VMINPS  Z30, Z31, Z31
-	VCMPPS  $3, Z15, Z15, K1
-	VMOVAPS Z15, K1, Z31
-	VMOVAPS Z31, Z15
+	CLAMP(Z0)
+	CLAMP(Z1)
+	CLAMP(Z2)
+	CLAMP(Z3)
+	CLAMP(Z4)
+	CLAMP(Z5)
+	CLAMP(Z6)
+	CLAMP(Z7)
+	CLAMP(Z8)
+	CLAMP(Z9)
+	CLAMP(Z10)
+	CLAMP(Z11)
+	CLAMP(Z12)
+	CLAMP(Z13)
+	CLAMP(Z14)
+	CLAMP(Z15)
 	MOVQ  m+80(FP), R15
 	KMOVW 0(R15), K1
-	VMOVDQU32 stemEven<>(SB), Z30
+	VMOVDQU32 ·evenLanes(SB), Z30
 	VMOVDQU32 stemOdd<>(SB), Z31
 
 store:
@@ -276,24 +221,7 @@ store:
 	VZEROUPPER
 	RET
 
-DATA stemEven<>+0(SB)/4, $0
-DATA stemEven<>+4(SB)/4, $2
-DATA stemEven<>+8(SB)/4, $4
-DATA stemEven<>+12(SB)/4, $6
-DATA stemEven<>+16(SB)/4, $8
-DATA stemEven<>+20(SB)/4, $10
-DATA stemEven<>+24(SB)/4, $12
-DATA stemEven<>+28(SB)/4, $14
-DATA stemEven<>+32(SB)/4, $16
-DATA stemEven<>+36(SB)/4, $18
-DATA stemEven<>+40(SB)/4, $20
-DATA stemEven<>+44(SB)/4, $22
-DATA stemEven<>+48(SB)/4, $24
-DATA stemEven<>+52(SB)/4, $26
-DATA stemEven<>+56(SB)/4, $28
-DATA stemEven<>+60(SB)/4, $30
-GLOBL stemEven<>(SB), RODATA|NOPTR, $64
-
+// The odd lanes 1, 3, … 31 (the even ones are pack_amd64.s's).
 DATA stemOdd<>+0(SB)/4, $1
 DATA stemOdd<>+4(SB)/4, $3
 DATA stemOdd<>+8(SB)/4, $5
