@@ -178,6 +178,7 @@ func BenchmarkMaxPool(b *testing.B) {
 	}{
 		{"maxpool1", Pool2DParams{C: 64, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
 		{"maxpool2", Pool2DParams{C: 192, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
+		{"maxpool3", Pool2DParams{C: 480, H: 28, W: 28, KH: 3, KW: 3, SH: 2, SW: 2, Ceil: true}},
 		{"maxpool4", Pool2DParams{C: 832, H: 14, W: 14, KH: 2, KW: 2, SH: 2, SW: 2, Ceil: true}},
 		{"inception3b.branch4.0", Pool2DParams{C: 256, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}, Ceil: true}},
 		{"xception.block1", Pool2DParams{C: 128, H: 147, W: 147, KH: 3, KW: 3, SH: 2, SW: 2, Pad: Pad{Top: 1, Left: 1, Bottom: 1, Right: 1}}},
