@@ -60,60 +60,39 @@ type Rect struct{ N0, N1, M0, M1 int }
 
 // Rects returns the rectangles that items [lo, hi) of g cover, at most
 // three (the rest of a first tile's blocks, whole tiles, the first blocks
-// of a last tile), in item order: the calls a worker makes for its piece
+// of a last tile; with ByRows, the same of blocks and their tiles), in
+// item order: the calls a worker makes for its piece
 // of a layer. Which rectangles compute an element does not change its
 // value (the GEMM sums every element in one fixed order).
 func (g *Grid) Rects(lo, hi int) (rs [3]Rect, n int) {
 	if lo >= hi {
 		return rs, 0
 	}
+	// Items run through the blocks of a tile, then the next tile (with
+	// ByRows: the tiles of a block, then the next block).
+	per := g.Blocks
+	rect := g.rect
 	if g.ByRows {
-		return g.rowRects(lo, hi)
+		per = g.Tiles
+		rect = func(b0, b1, t0, t1 int) Rect { return g.rect(t0, t1, b0, b1) }
 	}
-	b := g.Blocks
-	t0, b0 := lo/b, lo%b
-	t1, b1 := hi/b, hi%b // hi is block b1 of tile t1, exclusive
-	if t0 == t1 {
-		rs[0] = g.rect(t0, t0+1, b0, b1)
+	u0, i0 := lo/per, lo%per
+	u1, i1 := hi/per, hi%per // hi is item i1 of unit u1, exclusive
+	if u0 == u1 {
+		rs[0] = rect(u0, u0+1, i0, i1)
 		return rs, 1
 	}
-	if b0 > 0 {
-		rs[n] = g.rect(t0, t0+1, b0, b)
+	if i0 > 0 {
+		rs[n] = rect(u0, u0+1, i0, per)
 		n++
-		t0++
+		u0++
 	}
-	if t0 < t1 {
-		rs[n] = g.rect(t0, t1, 0, b)
-		n++
-	}
-	if b1 > 0 {
-		rs[n] = g.rect(t1, t1+1, 0, b1)
+	if u0 < u1 {
+		rs[n] = rect(u0, u1, 0, per)
 		n++
 	}
-	return rs, n
-}
-
-// rowRects is Rects of a grid numbered by rows: the rest of a first
-// block's tiles, whole blocks, the first tiles of a last block.
-func (g *Grid) rowRects(lo, hi int) (rs [3]Rect, n int) {
-	t := g.Tiles
-	b0, t0 := lo/t, lo%t
-	b1, t1 := hi/t, hi%t // hi is tile t1 of block b1, exclusive
-	if b0 == b1 {
-		rs[0] = g.rect(t0, t1, b0, b0+1)
-		return rs, 1
-	}
-	if t0 > 0 {
-		rs[n] = g.rect(t0, t, b0, b0+1)
-		n++
-		b0++
-	}
-	if b0 < b1 {
-		rs[n] = g.rect(0, t, b0, b1)
-		n++
-	}
-	if t1 > 0 {
-		rs[n] = g.rect(0, t1, b1, b1+1)
+	if i1 > 0 {
+		rs[n] = rect(u1, u1+1, 0, i1)
 		n++
 	}
 	return rs, n

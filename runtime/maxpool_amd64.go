@@ -50,16 +50,16 @@ func pool3s2Plane(out, in []float32, p *Pool2DParams, y0, y1 int) bool {
 	if !pool512 || top > 1 || left > 1 || 2*(ow-1)-left >= w || 2*(p.OutH()-1)-top >= h || groups > 2 && 32*(groups-2)-left+34 > w {
 		return false
 	}
+	lanes := func(c0 int) uint16 { // lanes l < 16 with 0 ≤ c0 + l < w
+		lo, hi := max(0, -c0), min(16, w-c0)
+		if hi <= lo {
+			return 0
+		}
+		return uint16(1<<hi - 1<<lo)
+	}
 	var m [10]uint16
 	for i, g := range [2]int{0, groups - 1} {
-		b := 32*g - left               // the input column of the group's first lane
-		lanes := func(c0 int) uint16 { // lanes l < 16 with 0 ≤ c0 + l < w
-			lo, hi := max(0, -c0), min(16, w-c0)
-			if hi <= lo {
-				return 0
-			}
-			return uint16(1<<hi - 1<<lo)
-		}
+		b := 32*g - left // the input column of the group's first lane
 		m[5*i], m[5*i+1], m[5*i+2], m[5*i+3] = lanes(b), lanes(b+16), lanes(b+2), lanes(b+18)
 		m[5*i+4] = uint16(1<<min(ow-16*g, 16) - 1)
 	}

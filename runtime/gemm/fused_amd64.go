@@ -2,8 +2,6 @@
 
 package gemm
 
-import "math"
-
 //go:noescape
 func addReLU16(dst, src *float32, n int, relu int)
 
@@ -27,9 +25,7 @@ func init() {
 }
 
 func clampAsm(row []float32, lo, hi float32) {
-	if math.Float32bits(lo) == 1<<31 || hi == 0 {
-		// Where VMAXPS and VMINPS break ties of zeros unlike max and min
-		// (and min(NaN, −0) is a NaN of the other sign).
+	if !kernelClamps(lo, hi) {
 		clampRowGo(row, lo, hi)
 		return
 	}

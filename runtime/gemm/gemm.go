@@ -357,11 +357,9 @@ func (p *Packed) mul(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1 in
 		}
 		t.fin = last && (res != nil || clamp) // after each blocks and cols call
 		// The block kernels clamp as they store, where they can: not
-		// after a residual, which finish adds first, nor (as clampRow)
-		// with lo = −0 or hi = ±0, where VMAXPS and VMINPS break ties of
-		// zeros, and pass NaNs, unlike Go's max and min.
-		t.kclamp = last && clamp && res == nil && ks.clamp &&
-			math.Float32bits(f.Lo) != 1<<31 && f.Hi != 0
+		// after a residual, which finish adds first, nor where
+		// kernelClamps says no.
+		t.kclamp = last && clamp && res == nil && ks.clamp && kernelClamps(f.Lo, f.Hi)
 		if t.kclamp {
 			t.flags |= flagClamp
 		}
@@ -491,6 +489,13 @@ func (t *tile) finish(r0, r1, j, w int) {
 		}
 	}
 }
+
+// kernelClamps reports whether an assembly clamp (VMAXPS with lo, VMINPS
+// with hi, a NaN put back: clamp16, the block and stem kernels) gives
+// clampRowGo's bits for these bounds: not for lo = −0 or hi = ±0, where
+// VMAXPS and VMINPS break ties of zeros unlike Go's max and min (and
+// min(NaN, −0) is a NaN of the other sign); Go clamps those.
+func kernelClamps(lo, hi float32) bool { return math.Float32bits(lo) != 1<<31 && hi != 0 }
 
 // clampRowGo sets v = min(max(v, lo), hi) for the values of row (the clamp
 // layer's ref.Clamp, in place); clampRow is it, or the same in assembly.

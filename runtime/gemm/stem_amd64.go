@@ -2,8 +2,6 @@
 
 package gemm
 
-import "math"
-
 // convS2k3 is the direct stem kernel (stem_amd64.s).
 //
 //go:noescape
@@ -35,8 +33,8 @@ func (p *Packed) convS2(c []float32, ldc, crow int, src *bsource, n0, n1, m0, m1
 	}
 	var lo, hi float32
 	if f != nil && f.Clamp {
-		if math.Float32bits(f.Lo) == 1<<31 || f.Hi == 0 {
-			return false // ties of zeros: see mul
+		if !kernelClamps(f.Lo, f.Hi) {
+			return false
 		}
 		flags |= flagClamp
 		lo, hi = f.Lo, f.Hi
