@@ -1,23 +1,16 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "gemm/clamp_amd64.h"
 
 // The AVX-512 forms of the depthwise kernels (see depthwise_amd64.go):
 // 16 lanes, and a row's last vector masked instead of overlapping.
 
 // MASK sets k to the low c lanes (c in CX, 0 to 16); AX is scratch.
-#define MASK(k) \
-	MOVL  $1, AX \
-	SHLL  CX, AX \
-	DECL  AX     \
-	KMOVW AX, k
+#define MASK(k) LOWLANES(k)
 
 // ZCLAMP sets t = min(max(v, lo), hi) (Z13, Z14), v itself if NaN.
-#define ZCLAMP(v, t) \
-	VMAXPS  Z13, v, t    \
-	VMINPS  Z14, t, t    \
-	VCMPPS  $3, v, v, K1 \ // K1 = v is NaN (UNORD_Q)
-	VMOVAPS v, K1, t
+#define ZCLAMP(v, t) CLAMP(v, Z13, Z14, t, K1)
 
 // MV adds w (Z15) times the lanes k of the vector at a to acc (t scratch).
 #define MV(a, acc, t, k) \

@@ -170,10 +170,7 @@ func direct(rows, vecs int, relu bool) {
 		p("JAE stored")
 		for v := range vecs {
 			a, t := acc(rho, v), tmp[v]
-			p("VMAXPS Z13, %s, %s", a, t)
-			p("VMINPS Z14, %s, %s", t, t)
-			p("VCMPPS $3, %s, %s, K1", a, a)
-			p("VMOVAPS %s, K1, %s", a, t)
+			p("CLAMP(%s, Z13, Z14, %s, K1)", a, t)
 			p("VMOVUPS %s, %s, %d(AX)", t, mask[1][v], 64*v)
 		}
 		p("ADDQ R15, AX")
@@ -203,6 +200,7 @@ func main() {
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "gemm/clamp_amd64.h"
 `)
 	for _, rv := range [][2]int{{4, 2}, {8, 1}} {
 		direct(rv[0], rv[1], false)

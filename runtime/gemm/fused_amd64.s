@@ -1,22 +1,13 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "clamp_amd64.h"
 
-// TAILMASK sets K1 to the low CX bits (CX < 16): the lanes of a last
-// partial vector.
-#define TAILMASK \
-	MOVL  $1, AX \
-	SHLL  CX, AX \
-	DECL  AX     \
-	KMOVW AX, K1
+// TAILMASK sets K1 to the lanes of a last partial vector of CX < 16.
+#define TAILMASK LOWLANES(K1)
 
-// CLAMP16 clamps Z0 into Z4: max with lo (Z1), min with hi (Z2), a NaN
-// of Z0 put back (see clamp16).
-#define CLAMP16 \
-	VMAXPS  Z1, Z0, Z4     \
-	VMINPS  Z2, Z4, Z4     \
-	VCMPPS  $3, Z0, Z0, K2 \
-	VMOVAPS Z0, K2, Z4
+// CLAMP16 clamps Z0 into Z4: lo in Z1, hi in Z2 (see clamp16).
+#define CLAMP16 CLAMP(Z0, Z1, Z2, Z4, K2)
 
 // Row kernels of the fused GEMM operations (fused_amd64.go): 16 floats at a
 // time, the last < 16 under a mask; the same float32 operations as the Go

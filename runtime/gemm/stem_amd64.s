@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "clamp_amd64.h"
 
 // A direct 3×3 stride-2 convolution of a few input channels (a network's
 // stem), see convS2 in stem_amd64.go.
@@ -50,13 +51,10 @@ done:                                     \
 	TAPS(28, Z14, Z15, Z25)                    \
 	ADDQ      $96, AX
 
-// CLAMP sets a = min(max(a, lo), hi) (lo, hi in Z29, Z30), a itself if
-// NaN, as the block kernels' clamp (mkasm.go). Z31 and K1 are scratch.
-#define CLAMP(a) \
-	VMAXPS  Z29, a, Z31 \
-	VMINPS  Z30, Z31, Z31 \
-	VCMPPS  $3, a, a, K1 \
-	VMOVAPS a, K1, Z31 \
+// CLAMPA clamps a in place (lo, hi in Z29, Z30), as the block kernels
+// do (mkasm.go). Z31 and K1 are scratch.
+#define CLAMPA(a) \
+	CLAMP(a, Z29, Z30, Z31, K1) \
 	VMOVAPS Z31, a
 
 // TAPS adds the three taps of the panel row at byte offset o of an A
@@ -169,22 +167,22 @@ norelu:
 	JZ    store
 	VBROADCASTSS lo+104(FP), Z29
 	VBROADCASTSS hi+108(FP), Z30
-	CLAMP(Z0)
-	CLAMP(Z1)
-	CLAMP(Z2)
-	CLAMP(Z3)
-	CLAMP(Z4)
-	CLAMP(Z5)
-	CLAMP(Z6)
-	CLAMP(Z7)
-	CLAMP(Z8)
-	CLAMP(Z9)
-	CLAMP(Z10)
-	CLAMP(Z11)
-	CLAMP(Z12)
-	CLAMP(Z13)
-	CLAMP(Z14)
-	CLAMP(Z15)
+	CLAMPA(Z0)
+	CLAMPA(Z1)
+	CLAMPA(Z2)
+	CLAMPA(Z3)
+	CLAMPA(Z4)
+	CLAMPA(Z5)
+	CLAMPA(Z6)
+	CLAMPA(Z7)
+	CLAMPA(Z8)
+	CLAMPA(Z9)
+	CLAMPA(Z10)
+	CLAMPA(Z11)
+	CLAMPA(Z12)
+	CLAMPA(Z13)
+	CLAMPA(Z14)
+	CLAMPA(Z15)
 	MOVQ  m+80(FP), R15
 	KMOVW 0(R15), K1
 	VMOVDQU32 ·evenLanes(SB), Z30
