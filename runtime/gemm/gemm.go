@@ -490,8 +490,9 @@ func (t *tile) finish(r0, r1, j, w int) {
 	}
 }
 
-// kernelClamps reports whether an assembly clamp (VMAXPS with lo, VMINPS
-// with hi, a NaN put back: clamp16, the block and stem kernels) gives
+// kernelClamps reports whether the assembly clamp (CLAMP in
+// clamp_amd64.h: VMAXPS with lo, VMINPS with hi, a NaN put back; clamp16,
+// the block and stem kernels) gives
 // clampRowGo's bits for these bounds: not for lo = −0 or hi = ±0, where
 // VMAXPS and VMINPS break ties of zeros unlike Go's max and min (and
 // min(NaN, −0) is a NaN of the other sign); Go clamps those.
