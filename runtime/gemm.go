@@ -30,6 +30,11 @@ func GemmScratchSize(k int) int { return gemm.ScratchSize(k) }
 // tile×tile pixels ([gemm.WinogradScratchSize]).
 func WinogradScratchLen(c, w, tile int) int { return gemm.WinogradScratchSize(c, w, tile) }
 
+// Winograd1DScratchLen is the scratch each worker passes to a 7×1
+// convolution in one-dimensional Winograd form of c input and m output
+// channels, rows w pixels wide ([gemm.Winograd1DScratchSize]).
+func Winograd1DScratchLen(m, c, w int) int { return gemm.Winograd1DScratchSize(m, c, w) }
+
 // Fused is what a GEMM layer computes besides its bias and ReLU
 // ([gemm.Fused]): a residual added before the ReLU, a batch norm + ReLU
 // applied to its input.

@@ -27,6 +27,9 @@ type ConvSource struct {
 	Scale    float64
 	Out, K   int
 	Winograd int
+	// Winograd1D marks a 7×1 convolution (stride 1, padding 3 above and
+	// below) run in one-dimensional Winograd form ([gemm.PackWinograd1D]).
+	Winograd1D bool
 	// Groups > 1 marks a grouped convolution, which generated code computes
 	// directly: its weights are kept unpacked, in W.
 	Groups int
@@ -40,10 +43,11 @@ type ConvSource struct {
 // [gemm.Winograd.ConvTile] in Wino, or, for a grouped convolution,
 // unpacked in W (Out×K); and the bias (nil if none).
 type ConvWeights struct {
-	P    *gemm.Packed
-	Wino *gemm.Winograd
-	W    []float32
-	Bias []float32
+	P      *gemm.Packed
+	Wino   *gemm.Winograd
+	Wino1D *gemm.Winograd1D
+	W      []float32
+	Bias   []float32
 }
 
 // Load reads the tensors of s from w (checked by [CheckRequired]) and
@@ -129,6 +133,12 @@ func (s *ConvSource) Load(w Weights) (ConvWeights, error) {
 			return ConvWeights{}, fmt.Errorf("runtime: %s: Winograd needs a 3×3 kernel, K %d", s.Weight, s.K)
 		}
 		return ConvWeights{Wino: gemm.PackWinogradScaled(wt, s.Out, s.K/9, s.Winograd, scale), Bias: bias}, nil
+	}
+	if s.Winograd1D {
+		if s.K%7 != 0 {
+			return ConvWeights{}, fmt.Errorf("runtime: %s: Winograd1D needs a 7×1 kernel, K %d", s.Weight, s.K)
+		}
+		return ConvWeights{Wino1D: gemm.PackWinograd1D(wt, s.Out, s.K/7, scale), Bias: bias}, nil
 	}
 	return ConvWeights{P: gemm.PackScaled(wt, s.Out, s.K, scale), Bias: bias}, nil
 }

@@ -60,8 +60,12 @@ package runtime
 //     up to 2048). Only a name was added: MinVersion stays 1.
 //  8. GEMM items numbered by row blocks: [Grid]'s ByRows. Only a field was
 //     added (false means what version 7 did): MinVersion stays 1.
+//  9. 7×1 convolutions in one-dimensional Winograd form: [ConvSource]'s
+//     Winograd1D, [ConvWeights]'s Wino1D, [Winograd1DScratchLen]. Only
+//     names and fields were added (false means what version 8 did):
+//     MinVersion stays 1.
 const (
-	Version    = 8
+	Version    = 9
 	MinVersion = 1
 )
 

@@ -87,7 +87,7 @@ const rtPath = "github.com/inccdev/incc/runtime"
 // RuntimeVersion is the version of the runtime's interface that generated
 // code is written for (runtime.Version): every generated file checks at
 // compile time that the runtime it is built with supports it.
-const RuntimeVersion = 8
+const RuntimeVersion = 9
 
 // Options configure [Generate].
 type Options struct {
@@ -361,7 +361,7 @@ func (g *gen) genLayout() {
 		uses = append(uses, "the GEMM (its packed panels of im2col matrices)")
 	}
 	for _, s := range p.steps {
-		if s.winograd > 0 {
+		if s.winograd > 0 || s.wino1d {
 			uses = append(uses, "Winograd convolutions (the transformed inputs and products of a block of tiles)")
 			break
 		}
@@ -585,6 +585,9 @@ func (g *gen) genWeights() {
 			}
 			if s.winograd > 0 {
 				d[jen.Id("Winograd")] = jen.Lit(s.winograd)
+			}
+			if s.wino1d {
+				d[jen.Id("Winograd1D")] = jen.True()
 			}
 			if s.op.Conv.Bias {
 				d[jen.Id("Bias")] = str(s.op, ir.RoleBias)

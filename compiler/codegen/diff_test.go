@@ -58,7 +58,7 @@ func TestDifferential(t *testing.T) {
 		"concat input written in place", "concat copy", "batch norm folded", "batch norm alone",
 		"relu fused", "im2col", "1x1 GEMM", "LRN", "adaptive pool",
 		"addition", "side head", "input slot", "addition fused", "pre-activation fused",
-		"Winograd F(4x4)", "Winograd F(2x2)",
+		"Winograd F(4x4)", "Winograd F(2x2)", "Winograd 1-D 7x1",
 		"depthwise conv", "grouped conv", "multiplication", "average without padding",
 		"average pool after its 1x1 convolution", "ReLU into depthwise",
 		"scale folded", "scale alone", "relu6 fused", "sigmoid fused", "hardswish fused",

@@ -49,6 +49,8 @@ func PlanFeatures(net *ir.Network) (map[string]int, error) {
 			switch {
 			case s.winograd > 0:
 				f[fmt.Sprintf("Winograd F(%dx%d)", s.winograd, s.winograd)]++
+			case s.wino1d:
+				f["Winograd 1-D 7x1"]++
 			case s.grouped && s.op.Conv.Groups == g.net.Shape(s.op.In[0]).C:
 				f["depthwise conv"]++
 			case s.grouped:

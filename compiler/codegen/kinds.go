@@ -58,6 +58,10 @@ var opGens = map[ir.Kind]*opGen{
 			return what
 		},
 		items: func(g *gen, s *step) string {
+			if s.wino1d {
+				return fmt.Sprintf("Work items (%d): %s; one-dimensional Winograd F(4, 3) on taps 0–2 and 3–5 and a 1×1 GEMM for tap 6 (runtime/gemm's Winograd1D): the input of each block of tile rows transformed, 6 GEMMs, the output transformed. A worker's items make at most three calls.",
+					s.items, g.gridDoc(s.grid, "tile rows of 4 output rows", "output channels"))
+			}
 			if t := s.winograd; t > 0 {
 				return fmt.Sprintf("Work items (%d): %s; Winograd's F(%d×%d, 3×3) (runtime/gemm): the input of each block of tiles transformed, %d GEMMs, the output transformed. A worker's items make at most three calls.",
 					s.items, g.gridDoc(s.grid, fmt.Sprintf("%d×%d tiles", t, t), "output channels"), t, t, (t+2)*(t+2))
@@ -92,10 +96,13 @@ var opGens = map[ir.Kind]*opGen{
 			if g.depthwise(s) {
 				return rt("DepthwiseScratch").Call(g.convParams(s))
 			}
+			in, out := g.net.Shape(g.p.input(s)), g.net.Shape(s.op.Out)
+			if s.wino1d {
+				return rt("Winograd1DScratchLen").Call(lit(out.C), lit(in.C), lit(in.W))
+			}
 			if s.winograd == 0 {
 				return nil
 			}
-			in, out := g.net.Shape(g.p.input(s)), g.net.Shape(s.op.Out)
 			return rt("WinogradScratchLen").Call(lit(in.C), lit(out.W), lit(s.winograd))
 		},
 	},

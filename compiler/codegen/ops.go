@@ -200,7 +200,7 @@ func (g *gen) genConv(s *step) []jen.Code {
 		fused = append(fused, "Scale", id("pre").Dot("Scale"), "Shift", id("pre").Dot("Shift"))
 	}
 	epilogue := g.epilogue(s, ohw)
-	if lo, hi, ok := clampFused(s); ok && s.winograd == 0 {
+	if lo, hi, ok := clampFused(s); ok && s.winograd == 0 && !s.wino1d {
 		fused = append(fused, "Clamp", jen.True(), "Lo", jen.Lit(lo), "Hi", jen.Lit(hi))
 		epilogue = nil
 	}
@@ -219,6 +219,8 @@ func (g *gen) genConv(s *step) []jen.Code {
 	switch {
 	case s.winograd > 0:
 		call = id("w").Dot("Wino").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
+	case s.wino1d:
+		call = id("w").Dot("Wino1D").Dot("ConvTile").Call(append([]jen.Code{id("dst"), lit(ohw), id("src"), geom}, tail...)...)
 	case s.direct:
 		name := "MulTile"
 		if fused != nil {

@@ -8,11 +8,11 @@ import (
 	"runtime"
 )
 
-// This file is written for version 8 of the runtime's interface: it compiles
+// This file is written for version 9 of the runtime's interface: it compiles
 // only against a runtime that supports it (see runtime.Version).
 const (
-	_ = rt.RuntimeTooOld(rt.Version - 8)
-	_ = rt.GeneratedCodeTooOld(8 - rt.MinVersion)
+	_ = rt.RuntimeTooOld(rt.Version - 9)
+	_ = rt.GeneratedCodeTooOld(9 - rt.MinVersion)
 )
 
 // InputShape is the shape of one input image: channels, height, width. A batch

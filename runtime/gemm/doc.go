@@ -36,6 +36,12 @@
 //	func (p *Winograd) ConvTile(c []float32, ldc int, src []float32, g Conv,
 //		t0, t1, m0, m1 int, bias []float32, relu bool, scratch []float32)
 //
+//	func PackWinograd1D(w []float32, m, c int, scale []float32) *Winograd1D  // 7×1 weights
+//	func Winograd1DTiles(h int) int
+//	func Winograd1DScratchSize(m, c, w int) int
+//	func (p *Winograd1D) ConvTile(c []float32, ldc int, src []float32, g Conv,
+//		r0, r1, m0, m1 int, bias []float32, relu bool, scratch []float32)
+//
 // MulTile computes rows [m0, m1) × columns [n0, n1) of C from a row-major B
 // (1×1 convolutions with stride 1 and no padding; a fully connected layer
 // at batch 1 is n = 1, ldb = 1); ConvTile does the same for a convolution
@@ -53,7 +59,12 @@
 // (TestFusedMatchesRuntime). Winograd.ConvTile computes a 3×3 stride-1
 // convolution with Winograd's F(4×4, 3×3) or F(2×2, 3×3) (winograd.go):
 // tiles [t0, t1) of 4×4 or 2×2 output pixels (WinogradTiles, row by row)
-// instead of pixel columns; the same C, bias and ReLU.
+// instead of pixel columns; the same C, bias and ReLU. Winograd1D.ConvTile
+// computes a 7×1 one (stride 1, padding 3 above and below) in
+// one-dimensional form, F(4, 3) on taps 0–2 and 3–5 and a 1×1 product for
+// tap 6 (winograd1d.go): tile rows [r0, r1) of 4 output rows
+// (Winograd1DTiles), 4 multiply-adds an output per input channel instead
+// of 7.
 //
 // # Determinism
 //
