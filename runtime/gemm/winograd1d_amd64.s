@@ -39,57 +39,6 @@
 	ADDQ    R8, DX       \
 	VMOVUPS Z7, k, (DX)(AX*1)
 
-// func w1dIn(v *float32, vstride int, d *[6]*float32, w int)
-TEXT ·w1dIn(SB), NOSPLIT, $0-32
-	MOVQ v+0(FP), DI
-	MOVQ vstride+8(FP), R8
-	SHLQ $2, R8
-	MOVQ d+16(FP), SI
-	MOVQ 0(SI), R9
-	MOVQ 8(SI), R10
-	MOVQ 16(SI), R11
-	MOVQ 24(SI), R12
-	MOVQ 32(SI), R13
-	MOVQ 40(SI), BX
-	MOVQ w+24(FP), CX
-	MOVL $0x40800000, AX
-	VPBROADCASTD AX, Z20
-	MOVL $0x40a00000, AX
-	VPBROADCASTD AX, Z21
-	MOVL $0x40000000, AX
-	VPBROADCASTD AX, Z22
-	KXNORW K2, K2, K2
-	XORQ AX, AX
-in_loop:
-	CMPQ CX, $16
-	JLT  in_tail
-	VMOVUPS (R9)(AX*1), Z0
-	VMOVUPS (R10)(AX*1), Z1
-	VMOVUPS (R11)(AX*1), Z2
-	VMOVUPS (R12)(AX*1), Z3
-	VMOVUPS (R13)(AX*1), Z4
-	VMOVUPS (BX)(AX*1), Z5
-	W1DIN(K2)
-	ADDQ $64, AX
-	SUBQ $16, CX
-	JMP  in_loop
-in_tail:
-	TESTQ CX, CX
-	JZ    in_done
-	MOVQ  AX, R15
-	LOWLANES(K1)
-	MOVQ  R15, AX
-	VMOVUPS.Z (R9)(AX*1), K1, Z0
-	VMOVUPS.Z (R10)(AX*1), K1, Z1
-	VMOVUPS.Z (R11)(AX*1), K1, Z2
-	VMOVUPS.Z (R12)(AX*1), K1, Z3
-	VMOVUPS.Z (R13)(AX*1), K1, Z4
-	VMOVUPS.Z (BX)(AX*1), K1, Z5
-	W1DIN(K1)
-in_done:
-	VZEROUPPER
-	RET
-
 // func w1dInPlane(v *float32, vstride int, plane, zero *float32, offs *int64, nr, w int)
 // For each tile row r < nr: d_i = the row at plane + offs[6r+i] (bytes;
 // −1: zero), transformed into v + r·w (ξ at + ξ·vstride).

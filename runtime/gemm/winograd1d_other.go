@@ -4,7 +4,8 @@ package gemm
 
 import "unsafe"
 
-func w1dIn(v *float32, vstride int, d *[6]*float32, w int) {
+// w1dInRow transforms one tile row: d holds its six input rows.
+func w1dInRow(v *float32, vstride int, d *[6]*float32, w int) {
 	var r [6][]float32
 	for i := range 6 {
 		r[i] = unsafe.Slice(d[i], w)
@@ -48,6 +49,6 @@ func w1dInPlane(v *float32, vstride int, plane, zero *float32, offs *int64, nr, 
 				d[i] = (*float32)(unsafe.Add(unsafe.Pointer(plane), o[6*r+i]))
 			}
 		}
-		w1dIn((*float32)(unsafe.Add(unsafe.Pointer(v), 4*r*w)), vstride, &d, w)
+		w1dInRow((*float32)(unsafe.Add(unsafe.Pointer(v), 4*r*w)), vstride, &d, w)
 	}
 }
