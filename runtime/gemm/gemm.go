@@ -105,6 +105,12 @@ func packWith(ks *kernelSet, a []float32, m, k int, scale []float32) *Packed {
 	return p
 }
 
+// set sets A[i][l] in p's panel layout (see Packed.data).
+func (p *Packed) set(i, l int, v float32) {
+	mr := p.ks.mr
+	p.data[(i/mr*p.k+l)*mr+i%mr] = v
+}
+
 // newPacked returns a zero m×k Packed for the kernel set.
 func newPacked(ks *kernelSet, m, k int) *Packed {
 	np := (m + ks.mr - 1) / ks.mr

@@ -106,16 +106,10 @@ func packWinogradWith(ks *kernelSet, w []float32, m, c, tile int, scale []float3
 	for xi := range p.u {
 		p.u[xi] = newPacked(ks, m, c)
 	}
-	mr := ks.mr
 	for o := range m {
 		for ci := range c {
 			var f [9]float64
-			for l, v := range w[(o*c+ci)*9 : (o*c+ci)*9+9] {
-				if scale != nil {
-					v = float32(float64(v) * float64(scale[o]))
-				}
-				f[l] = float64(v)
-			}
+			scaledKernel(f[:], w[(o*c+ci)*9:], scale, o)
 			// t = G f (α×3), then t Gᵀ (α×α), into U_ξ[o][ci].
 			var t [6][3]float64
 			for i := range al {
@@ -131,12 +125,24 @@ func packWinogradWith(ks *kernelSet, w []float32, m, c, tile int, scale []float3
 					for j := range 3 {
 						s += t[i][j] * g[k][j]
 					}
-					p.u[al*i+k].data[(o/mr*c+ci)*mr+o%mr] = float32(s)
+					p.u[al*i+k].set(o, ci, float32(s))
 				}
 			}
 		}
 	}
 	return p
+}
+
+// scaledKernel sets f to the len(f) weights at w, scaled as [PackScaled]
+// scales row o (float32(float64(w)·float64(scale[o])); scale nil: as they
+// are), in float64 for a transform.
+func scaledKernel(f []float64, w, scale []float32, o int) {
+	for l, v := range w[:len(f)] {
+		if scale != nil {
+			v = float32(float64(v) * float64(scale[o]))
+		}
+		f[l] = float64(v)
+	}
 }
 
 // M is the number of output channels.

@@ -38,26 +38,20 @@ func PackWinograd1D(w []float32, m, c int, scale []float32) *Winograd1D {
 	for xi := range p.u {
 		p.u[xi] = newPacked(ks, m, 2*c)
 	}
-	mr := ks.mr
 	for o := range m {
 		for ci := range c {
 			var f [7]float64
-			for l, v := range w[(o*c+ci)*7 : (o*c+ci)*7+7] {
-				if scale != nil {
-					v = float32(float64(v) * float64(scale[o]))
-				}
-				f[l] = float64(v)
-			}
+			scaledKernel(f[:], w[(o*c+ci)*7:], scale, o)
 			for part := range 2 {
 				for xi := range 6 {
 					var s float64
 					for l := range 3 {
 						s += wgG4[xi][l] * f[3*part+l]
 					}
-					p.u[xi].data[(o/mr*2*c+part*c+ci)*mr+o%mr] = float32(s)
+					p.u[xi].set(o, part*c+ci, float32(s))
 				}
 			}
-			p.tap.data[(o/mr*c+ci)*mr+o%mr] = float32(f[6])
+			p.tap.set(o, ci, float32(f[6]))
 		}
 	}
 	return p
