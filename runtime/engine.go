@@ -154,12 +154,16 @@ type dagTask struct {
 	layer, lo, hi int32
 }
 
-// Chunking of the task graph: a GEMM layer gets about one chunk per
-// dagChunkFLOPs (at most 4 per worker, and no more than its items), but
-// at least one per worker if it has the items (a layer of one chunk in a
-// chain of layers leaves the other workers idle: ResNet-50's 1×1
-// convolutions of 26 MFLOP were); any other layer one per worker if its
-// output has dagSplitValues values or more, else one.
+// Chunking of the task graph: a layer that counts FLOPs (a convolution or
+// a product) gets about one chunk per dagChunkFLOPs (at most 4 per worker,
+// and no more than its items), but at least one per worker if it has the
+// items (a layer of one chunk in a chain of layers leaves the other
+// workers idle: ResNet-50's 1×1 convolutions of 26 MFLOP were), and a
+// multiple of the workers if its items allow (3 chunks on 2 workers left
+// one idle for a third of the layer: in Xception's second 147×147
+// depthwise convolution, one worker waited 0.43 ms for the other's
+// second chunk); any other layer one per worker if its output has
+// dagSplitValues values or more, else one.
 const (
 	dagChunkFLOPs  = 16e6
 	dagSplitValues = 1 << 15
@@ -183,6 +187,9 @@ func newDAGPlan[W any](layers []Layer[W], t int, heads bool) dagPlan {
 		switch {
 		case l.FLOPs > 0:
 			c = max(1, min(t, l.Items), min(int(float64(l.FLOPs)/dagChunkFLOPs), 4*t, l.Items))
+			if r := c % t; r != 0 && c+t-r <= l.Items {
+				c += t - r
+			}
 			cost[i] = float64(l.FLOPs)
 		case l.Out.Len >= dagSplitValues:
 			c = max(1, min(t, l.Items))
