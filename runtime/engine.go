@@ -91,7 +91,7 @@ type EngineConfig struct {
 //
 // A batch of n images runs in two parts. The first n - n mod T images
 // (T threads) are split among the workers, each computing whole images in
-// its own arena, without synchronisation. The remaining n mod T images run
+// its own arena, taking the next one when done (see runImages). The remaining n mod T images run
 // one after the other, all workers on one image: its layers, cut into
 // chunks of work items, form a task graph (Layer.Deps) whose layers the
 // workers go through in a fixed order, each taking its own share of a
@@ -112,10 +112,12 @@ type Engine[W any] struct {
 	workers *pool
 	execs   []Exec[W]
 	images  func(en *Engine[W], worker, lo, hi int) // runImages[W], made once: a generic function value allocates
-	// The batch being run, for runImages.
+	// The batch being run, for runImages: images [0, full) go to
+	// whichever worker asks next (next counts them out).
 	dst, src []float32
 	headDst  [][]float32
 	full     int
+	next     atomic.Int64
 	// The task graph of an image split among the workers (T > 1): plans
 	// without and with the side heads, the one running, the chunks done
 	// per layer and the tasks taken.
@@ -341,6 +343,7 @@ func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int)
 	en.full = 0
 	if t > 1 && n >= t {
 		en.full = n / t * t
+		en.next.Store(0)
 		parallel(en.workers, t, en, en.images)
 	}
 	for b := en.full; b < n; b++ {
@@ -350,13 +353,22 @@ func (en *Engine[W]) Run(dst []float32, heads [][]float32, src []float32, n int)
 	return nil
 }
 
-// runImages is the task of worker t when whole images are split among the
-// workers: the images [t·full/T, (t+1)·full/T) in exec t.
+// runImages is the task of workers [lo, hi) (one each) when whole images
+// are split among the workers: each takes the next image not yet taken of
+// [0, full), computes it in its own exec, and so on until none is left.
+// Taken in turn rather than in fixed shares, a worker slowed down (another
+// process on its core) computes fewer images and the batch does not wait
+// for it as long: a batch of 8 on 2 threads, one of them at 2/3 of its
+// speed throughout, takes 1.5× its time in fixed shares of 4 images,
+// 1.25× taking turns (5 images and 3). Which worker computes an image
+// does not change its bits.
 func runImages[W any](en *Engine[W], worker, lo, hi int) {
-	t := len(en.execs)
 	for w := lo; w < hi; w++ {
-		b0, b1 := span(en.full, t, w)
-		for b := b0; b < b1; b++ {
+		for {
+			b := int(en.next.Add(1) - 1)
+			if b >= en.full {
+				break
+			}
 			en.image(&en.execs[w], nil, b)
 		}
 	}

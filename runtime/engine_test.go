@@ -38,6 +38,53 @@ var toyLayers = []Layer[toyWeights]{
 	{Name: "sum", Items: 1, Run: toyHead, Head: true, Out: Slot{Off: 4, Len: 1}, Deps: []int{0}},
 }
 
+// TestEngineImagesTakenInTurn: with whole images split among the workers,
+// a worker takes the next image when it is done, so one held up computes
+// fewer: here worker 1 holds its first image until worker 0 has computed
+// the other 7 of a batch of 8 (in fixed shares of 4, worker 0 would stop
+// at 4 and worker 1 wait out its timeout).
+func TestEngineImagesTakenInTurn(t *testing.T) {
+	var en *Engine[toyWeights]
+	var done [2]atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	layers := []Layer[toyWeights]{{Name: "hold", Items: 1, Out: Slot{Len: 1}, Run: func(e *Exec[toyWeights], _, _, _ int) {
+		e.Arena[0] = e.In[0] * 2
+		if e == &en.execs[1] {
+			if done[1].Add(1) == 1 {
+				close(started)
+				select {
+				case <-release:
+				case <-time.After(10 * time.Second):
+				}
+			}
+			return
+		}
+		if n := done[0].Add(1); n == 1 {
+			select {
+			case <-started:
+			case <-time.After(10 * time.Second):
+			}
+		} else if n == 7 {
+			close(release)
+		}
+	}}}
+	l := Layout{Name: "hold", InputLen: 1, ArenaLen: 1, ScratchLen: 1, Output: Slot{Len: 1}}
+	en = NewEngine(&toyWeights{1}, &l, layers, EngineConfig{Threads: 2})
+	defer en.Close()
+	src, dst := []float32{0, 1, 2, 3, 4, 5, 6, 7}, make([]float32, 8)
+	if err := en.Run(dst, nil, src, 8); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range dst {
+		if v != 2*src[i] {
+			t.Errorf("image %d: %v, want %v", i, v, 2*src[i])
+		}
+	}
+	if a, b := done[0].Load(), done[1].Load(); a != 7 || b != 1 {
+		t.Errorf("worker 0 computed %d images, worker 1 %d; want 7 and 1", a, b)
+	}
+}
+
 func TestEngine(t *testing.T) {
 	w := &toyWeights{scale: 2}
 	for _, threads := range []int{1, 2, 3} {
