@@ -91,12 +91,12 @@ type EngineConfig struct {
 //
 // A batch of n images runs in two parts. The first n - n mod T images
 // (T threads) are split among the workers, each computing whole images in
-// its own arena, taking the next one when done (see runImages). The remaining n mod T images run
-// one after the other, all workers on one image: its layers, cut into
-// chunks of work items, form a task graph (Layer.Deps) whose layers the
-// workers go through in a fixed order, each taking its own share of a
-// layer's chunks first and then what is left of the others' (see take),
-// waiting only for what a chunk depends on, so
+// its own arena and taking the next one when done (see runImages). The
+// remaining n mod T images run one after the other, all workers on one
+// image: its layers, cut into chunks of work items, form a task graph
+// (Layer.Deps) whose layers the workers go through in a fixed order, each
+// taking its own share of a layer's chunks first and then what is left of
+// the others' (see take), waiting only for what a chunk depends on, so
 // that independent layers (the branches of an Inception block) run at the
 // same time and there is no barrier between layers. Generated layers
 // compute every output from their work item alone, in a fixed order, so
@@ -157,18 +157,32 @@ type dagTask struct {
 }
 
 // Chunking of the task graph: a layer that counts FLOPs (a convolution or
-// a product) gets about one chunk per dagChunkFLOPs (at most 4 per worker,
-// and no more than its items), but at least one per worker if it has the
-// items (a layer of one chunk in a chain of layers leaves the other
-// workers idle: ResNet-50's 1×1 convolutions of 26 MFLOP were), and a
-// multiple of the workers if its items allow (3 chunks on 2 workers left
-// one idle for a third of the layer: in Xception's second 147×147
-// depthwise convolution, one worker waited 0.43 ms for the other's
-// second chunk); any other layer one per worker if its output has
-// dagSplitValues values or more, else one.
+// a product) gets about one chunk per dagChunkFLOPs (at most
+// dagWorkerChunks per worker, and no more than its items), but at least
+// one per worker if it has the items (a layer of one chunk in a chain of
+// layers leaves the other workers idle: ResNet-50's 1×1 convolutions of
+// 26 MFLOP were), and a multiple of the workers if its items allow (3
+// chunks on 2 workers left one idle for a third of the layer: in
+// Xception's second 147×147 depthwise convolution, one worker waited
+// 0.43 ms for the other's second chunk); any other layer one per worker
+// if its output has dagSplitValues values or more, else one.
+//
+// The chunks are as small as this so that a worker slower than the other
+// (a core shared with another process, as this machine's two often are,
+// one at about 0.8 of the other's speed) costs a layer its average speed,
+// not the slow worker's: with a share of 4 chunks each, the fast worker
+// finishes its own when the slow one is on its last, finds nothing left
+// to take and waits. One image on 2 threads, one worker made 0.8× as fast
+// (it spun a quarter of each chunk's time after it; bench -iters 40, two
+// alternating runs): Xception 66.1 and 67.3 → 56.7 and 58.3 ms with 8 MFLOP
+// and 8 a worker instead of 16 MFLOP and 4 (50.8 and 51.5 → 49.9 and 51.5
+// at full speed), ResNet-50 27.1, 27.1 → 25.6, 26.2 (22.1, 21.7 → 22.1,
+// 22.5), torchvision GoogLeNet 8.42, 8.55 → 8.24, 8.37 (7.43, 7.27 → 7.26,
+// 7.58), Inception-v4 74.0, 72.9 → 71.9, 73.8 (65.3, 64.1 → 65.9, 63.0).
 const (
-	dagChunkFLOPs  = 16e6
-	dagSplitValues = 1 << 15
+	dagChunkFLOPs   = 8e6
+	dagWorkerChunks = 8
+	dagSplitValues  = 1 << 15
 )
 
 // newDAGPlan plans the layers (with the side heads' if heads) for t
@@ -188,7 +202,7 @@ func newDAGPlan[W any](layers []Layer[W], t int, heads bool) dagPlan {
 		c := 1
 		switch {
 		case l.FLOPs > 0:
-			c = max(1, min(t, l.Items), min(int(float64(l.FLOPs)/dagChunkFLOPs), 4*t, l.Items))
+			c = max(1, min(t, l.Items), min(int(float64(l.FLOPs)/dagChunkFLOPs), dagWorkerChunks*t, l.Items))
 			if r := c % t; r != 0 && c+t-r <= l.Items {
 				c += t - r
 			}

@@ -450,9 +450,9 @@ func TestEngineSleepingWaiters(t *testing.T) {
 }
 
 // TestDAGChunks: a GEMM layer of the task graph gets one chunk per
-// dagChunkFLOPs, at most 4 per worker and no more than its items, but at
-// least one per worker when it has the items, however small it is, and a
-// multiple of the workers when its items allow.
+// dagChunkFLOPs, at most dagWorkerChunks per worker and no more than its
+// items, but at least one per worker when it has the items, however small
+// it is, and a multiple of the workers when its items allow.
 func TestDAGChunks(t *testing.T) {
 	run := func(*Exec[toyWeights], int, int, int) {}
 	layers := []Layer[toyWeights]{
@@ -461,7 +461,7 @@ func TestDAGChunks(t *testing.T) {
 		{Name: "mid", Items: 66, FLOPs: 100e6, Run: run, Deps: []int{1}},
 		{Name: "big", Items: 66, FLOPs: 1e9, Run: run, Deps: []int{2}},
 		{Name: "few items", Items: 3, FLOPs: 1e9, Run: run, Deps: []int{3}},
-		{Name: "three", Items: 66, FLOPs: 50e6, Run: run, Deps: []int{4}},
+		{Name: "six", Items: 66, FLOPs: 50e6, Run: run, Deps: []int{4}},
 		{Name: "five items", Items: 5, FLOPs: 80e6, Run: run, Deps: []int{5}},
 		{Name: "pool", Items: 64, Out: Slot{Len: 100}, Run: run, Deps: []int{6}},
 		{Name: "big pool", Items: 64, Out: Slot{Len: 1 << 16}, Run: run, Deps: []int{7}},
@@ -470,9 +470,9 @@ func TestDAGChunks(t *testing.T) {
 		threads int
 		want    []int32
 	}{
-		{2, []int32{2, 1, 6, 8, 3, 4, 5, 1, 2}},
-		{3, []int32{3, 1, 6, 12, 3, 3, 5, 1, 3}},
-		{4, []int32{4, 1, 8, 16, 3, 4, 5, 1, 4}},
+		{2, []int32{4, 1, 12, 16, 3, 6, 5, 1, 2}},
+		{3, []int32{3, 1, 12, 24, 3, 6, 5, 1, 3}},
+		{4, []int32{4, 1, 12, 32, 3, 8, 5, 1, 4}},
 	} {
 		if got := newDAGPlan(layers, tc.threads, false).chunks; !slices.Equal(got, tc.want) {
 			t.Errorf("%d threads: chunks %v, want %v", tc.threads, got, tc.want)
